@@ -1,0 +1,135 @@
+import CZlib
+import Foundation
+import OeuvreCore
+
+/// A forward-only source of bytes read in chunks: a plain file or a gzip stream.
+public protocol ByteSource: AnyObject {
+    /// Reads up to `buffer.count` bytes; returns 0 at the end. Throws on I/O errors and corrupt streams.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int
+}
+
+extension ByteSource {
+    /// Reads into an array's storage; returns the number of bytes read.
+    public func read(into array: inout [UInt8]) throws(OeuvreError) -> Int {
+        var result: Result<Int, OeuvreError> = .success(0)
+        array.withUnsafeMutableBytes { raw in
+            do throws(OeuvreError) { result = .success(try self.read(into: raw)) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+}
+
+/// Reads a file with `read(2)`.
+public final class FileByteSource: ByteSource {
+    private let fd: Int32
+    public let path: String
+
+    public init(path: String) throws(OeuvreError) {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw OeuvreError(.io, "cannot open file: \(String(cString: strerror(errno)))", at: SourcePosition(file: path, line: 0))
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int {
+        while true {
+            let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw OeuvreError(.io, "read failed: \(String(cString: strerror(errno)))", at: SourcePosition(file: path, line: 0))
+        }
+    }
+}
+
+/// Reads standard input.
+public final class StandardInputSource: ByteSource {
+    public init() {}
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int {
+        while true {
+            let n = Foundation.read(0, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw OeuvreError(.io, "read from standard input failed", at: SourcePosition(file: "<stdin>", line: 0))
+        }
+    }
+}
+
+/// Decompresses a gzip file with zlib's inflate; a truncated or corrupt stream is an error, not an
+/// early end of file. Concatenated gzip members are read one after the other.
+public final class GzipByteSource: ByteSource {
+    private let file: FileByteSource
+    private var stream = z_stream()
+    private let inputCapacity = 1 << 16
+    private let input: UnsafeMutablePointer<UInt8>
+    private var inputEOF = false
+    private var finished = false
+    public let path: String
+
+    public init(path: String) throws(OeuvreError) {
+        self.path = path
+        self.file = try FileByteSource(path: path)
+        input = .allocate(capacity: inputCapacity)
+        // 15 + 32: zlib or gzip header auto-detected.
+        let rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw OeuvreError(.io, "zlib init failed (\(rc))", at: SourcePosition(file: path, line: 0)) }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        input.deallocate()
+    }
+
+    private func refill() throws(OeuvreError) {
+        let n = try file.read(into: UnsafeMutableRawBufferPointer(start: input, count: inputCapacity))
+        if n == 0 {
+            inputEOF = true
+        } else {
+            stream.next_in = input
+            stream.avail_in = UInt32(n)
+        }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        var produced = 0
+        while produced == 0 && !finished {
+            if stream.avail_in == 0 && !inputEOF { try refill() }
+            if stream.avail_in == 0 && inputEOF {
+                throw OeuvreError(.invalidInput, "truncated gzip stream (unexpected end of compressed data)",
+                                  at: SourcePosition(file: path, line: 0))
+            }
+            stream.next_out = base.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = UInt32(buffer.count)
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            produced = buffer.count - Int(stream.avail_out)
+            if rc == Z_STREAM_END {
+                if stream.avail_in == 0 && !inputEOF { try refill() }
+                if stream.avail_in == 0 {
+                    finished = true
+                } else {
+                    inflateReset(&stream)
+                }
+            } else if rc != Z_OK && rc != Z_BUF_ERROR {
+                let msg = stream.msg.map { String(cString: $0) } ?? "code \(rc)"
+                throw OeuvreError(.invalidInput, "corrupt gzip stream: \(msg)", at: SourcePosition(file: path, line: 0))
+            }
+        }
+        return produced
+    }
+}
+
+/// Opens `path` as a byte source: gzip when the name ends in `.gz` or the content starts with the
+/// gzip magic bytes, a plain file otherwise; `-` is standard input.
+public func openByteSource(path: String) throws(OeuvreError) -> any ByteSource {
+    if path == "-" { return StandardInputSource() }
+    if path.hasSuffix(".gz") { return try GzipByteSource(path: path) }
+    let probe = try FileByteSource(path: path)
+    var magic = [UInt8](repeating: 0, count: 2)
+    let n = try probe.read(into: &magic)
+    if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b { return try GzipByteSource(path: path) }
+    return try FileByteSource(path: path)
+}

@@ -1,0 +1,8 @@
+import OeuvreCommands
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await OeuvreCommand.run()
+    }
+}

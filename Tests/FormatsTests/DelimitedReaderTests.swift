@@ -1,0 +1,89 @@
+import Foundation
+import Formats
+import OeuvreCore
+import OeuvreTestSupport
+import Testing
+
+@Suite struct DelimitedReaderTests {
+    @Test func readsQuotedCSVWithEmbeddedDelimitersAndNewlines() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = TestSupport.write("\u{FEFF}work_id,title\r\nW1,\"Hello, \"\"World\"\"\"\r\nW2,\"two\nlines\"\r\n\r\nW3,plain\r\n", to: "w.csv", in: dir)
+        let r = try DelimitedReader(path: path)
+        #expect(r.header == ["work_id", "title"])
+        #expect(r.dialect == .csv)
+        let a = try #require(try r.next())
+        #expect(a.cells == ["W1", "Hello, \"World\""])
+        let b = try #require(try r.next())
+        #expect(b.cells == ["W2", "two\nlines"])
+        #expect(b.line == 3)
+        let c = try #require(try r.next())
+        #expect(c.cells == ["W3", "plain"])
+        #expect(c.line == 6)
+        #expect(try r.next() == nil)
+    }
+
+    @Test func detectsTSV() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = TestSupport.write("line_id\ttitle\n1\tA \"quoted\" title\n", to: "u.tsv", in: dir)
+        let r = try DelimitedReader(path: path)
+        #expect(r.dialect == .tsv)
+        #expect(try r.next()?.cells == ["1", "A \"quoted\" title"])
+    }
+
+    @Test func invalidUTF8NamesLineAndField() throws {
+        let dir = TestSupport.temporaryDirectory()
+        var bytes = Array("work_id,title\nW1,ok\nW2,bad".utf8)
+        bytes.append(0xFF)
+        bytes.append(0x0A)
+        let path = dir + "/bad.csv"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let r = try DelimitedReader(path: path)
+        _ = try r.next()
+        do {
+            _ = try r.next()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.position?.line == 3)
+            #expect(error.position?.column == 2)
+            #expect(error.position?.field == "title")
+        }
+    }
+
+    @Test func unterminatedQuoteIsAnError() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = TestSupport.write("a,b\n1,\"open\n", to: "q.csv", in: dir)
+        let r = try DelimitedReader(path: path)
+        #expect(throws: OeuvreError.self) { try r.next() }
+    }
+
+    @Test func mappingRenamesAndRequires() throws {
+        let m = try HeaderMapping(header: ["ID", "Song Title", "Extra"], path: "x.csv", fields: ["work_id", "title"],
+                                  required: ["work_id", "title"], renames: ["ID": "work_id", "Song Title": "title"])
+        #expect(m.has("work_id") && m.has("title"))
+        #expect(throws: OeuvreError.self) {
+            try HeaderMapping(header: ["ID"], path: "x.csv", fields: ["work_id", "title"], required: ["work_id", "title"])
+        }
+    }
+}
+
+@Suite struct AtomicFileTests {
+    @Test func uncommittedWriterLeavesNothing() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/out.tsv"
+        do {
+            let w = try AtomicFileWriter(path: path)
+            w.write("partial\n")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test func commitRenames() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/out.tsv"
+        let w = try AtomicFileWriter(path: path)
+        w.write("done\n")
+        try w.commit()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "done\n")
+    }
+}
