@@ -32,6 +32,18 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, beta, y, 1)
     }
 
+    /// y (n) = alpha · Aᵀ (A m×n, row-major) · x (m) + beta · y.
+    public static func gemvTransposed(m: Int, n: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                      alpha: Float = 1, beta: Float = 0) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(n), x, 1, beta, y, 1)
+    }
+
+    /// C (n×n, upper triangle, row-major) = alpha · Aᵀ·A + beta · C where A is m×n row-major (symmetric rank-k update).
+    /// Only the upper triangle of C is written.
+    public static func syrkAtA(m: Int, n: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0) {
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), alpha, a, Int32(n), beta, c, Int32(n))
+    }
+
     /// Double precision: C (n×n) = Aᵀ·diag(w)·A is formed by the caller as Aᵀ·B; this computes C = alpha·Aᵀ·B + beta·C
     /// with A (m×n) and B (m×p) row-major.
     public static func dgemmAtB(

@@ -5,29 +5,36 @@ import OeuvreCore
 /// Built once per distinct recording; shared by retrieval, features and the review queue.
 public struct LineProfile: Sendable, Hashable {
     /// Normalized core title (lower-case ASCII words).
-    public var title: String
+    public var title: String { didSet { refreshSketch() } }
     /// Version tags (`live`, `remix`, `karaoke`, …) from the title and subtitle.
-    public var tags: [String]
+    public var tags: [String] { didSet { refreshSketch() } }
     /// Normalized display artists plus featured artists.
-    public var artists: [String]
+    public var artists: [String] { didSet { refreshSketch() } }
     /// Featured artists found in the title or credit.
-    public var featured: [String]
+    public var featured: [String] { didSet { refreshSketch() } }
     /// Normalized writer names when the report gives them.
-    public var writers: [String]
+    public var writers: [String] { didSet { refreshSketch() } }
     /// Writer IPI name numbers when the report gives them (canonical 11 digits).
     public var writerIPIs: [String]
     /// Medley component titles (normalized), empty unless the title is a medley.
-    public var medleyParts: [String]
+    public var medleyParts: [String] { didSet { refreshSketch() } }
     /// Original performers named by karaoke/cover qualifiers.
-    public var originalArtists: [String]
+    public var originalArtists: [String] { didSet { refreshSketch() } }
     /// Seconds.
     public var duration: Int?
     public var isrc: String?
     public var iswc: String?
+    /// Normalized album (release) title when the report gives one.
+    public var album: String? { didSet { refreshSketch() } }
+    /// Normalized words of the title's version qualifiers that tell recordings apart ("robin schulz remix",
+    /// "live at wembley"), without featuring credits and without benign words (explicit, remastered, …).
+    public var versionWords: [String] { didSet { refreshSketch() } }
+    /// Comparison data derived from the fields above (kept in sync on every change).
+    public private(set) var sketch: LineSketch
 
     public init(title: String, tags: [String] = [], artists: [String] = [], featured: [String] = [], writers: [String] = [],
                 writerIPIs: [String] = [], medleyParts: [String] = [], originalArtists: [String] = [], duration: Int? = nil,
-                isrc: String? = nil, iswc: String? = nil) {
+                isrc: String? = nil, iswc: String? = nil, album: String? = nil, versionWords: [String] = []) {
         self.title = title
         self.tags = tags
         self.artists = artists
@@ -39,6 +46,14 @@ public struct LineProfile: Sendable, Hashable {
         self.duration = duration
         self.isrc = isrc
         self.iswc = iswc
+        self.album = album
+        self.versionWords = versionWords
+        sketch = LineSketch()
+        refreshSketch()
+    }
+
+    private mutating func refreshSketch() {
+        sketch = LineSketch(self)
     }
 }
 
@@ -49,23 +64,31 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     /// Display title (original) as in the catalogue, for results files.
     public var displayTitle: String
     /// Normalized core titles, original first, then alternates, recording and learned titles; no duplicates.
-    public var titles: [String]
+    public var titles: [String] { didSet { refreshSketch() } }
     /// Version tags found in the catalogue titles (a registered "Instrumental" work, a karaoke work, …).
-    public var titleTags: [String]
+    public var titleTags: [String] { didSet { refreshSketch() } }
     /// Normalized performer names (catalogue performers and recording artists).
-    public var performers: [String]
+    public var performers: [String] { didSet { refreshSketch() } }
     /// Normalized writer names.
-    public var writers: [String]
+    public var writers: [String] { didSet { refreshSketch() } }
     /// Writer IPI name numbers (canonical).
     public var writerIPIs: [String]
     /// Seconds.
     public var duration: Int?
     /// ISRCs of the work's known recordings.
     public var isrcs: [String]
+    /// Normalized album (release) titles of the work's known recordings.
+    public var albums: [String] { didSet { refreshSketch() } }
+    /// Featured artists named in the work's titles ("Title (feat. X)"), normalized.
+    public var featured: [String] { didSet { refreshSketch() } }
+    /// Version-qualifier words of the original title (see `LineProfile.versionWords`).
+    public var versionWords: [String] { didSet { refreshSketch() } }
+    /// Comparison data derived from the fields above (kept in sync on every change; not encoded).
+    public private(set) var sketch: WorkSketch
 
     public init(workId: String, iswc: String? = nil, displayTitle: String, titles: [String], titleTags: [String] = [],
                 performers: [String] = [], writers: [String] = [], writerIPIs: [String] = [], duration: Int? = nil,
-                isrcs: [String] = []) {
+                isrcs: [String] = [], albums: [String] = [], featured: [String] = [], versionWords: [String] = []) {
         self.workId = workId
         self.iswc = iswc
         self.displayTitle = displayTitle
@@ -76,6 +99,51 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         self.writerIPIs = writerIPIs
         self.duration = duration
         self.isrcs = isrcs
+        self.albums = albums
+        self.featured = featured
+        self.versionWords = versionWords
+        sketch = WorkSketch()
+        refreshSketch()
+    }
+
+    private mutating func refreshSketch() {
+        sketch = WorkSketch(self)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(workId: try c.decode(String.self, forKey: .workId), iswc: try c.decodeIfPresent(String.self, forKey: .iswc),
+                  displayTitle: try c.decode(String.self, forKey: .displayTitle), titles: try c.decode([String].self, forKey: .titles),
+                  titleTags: try c.decodeIfPresent([String].self, forKey: .titleTags) ?? [],
+                  performers: try c.decodeIfPresent([String].self, forKey: .performers) ?? [],
+                  writers: try c.decodeIfPresent([String].self, forKey: .writers) ?? [],
+                  writerIPIs: try c.decodeIfPresent([String].self, forKey: .writerIPIs) ?? [],
+                  duration: try c.decodeIfPresent(Int.self, forKey: .duration),
+                  isrcs: try c.decodeIfPresent([String].self, forKey: .isrcs) ?? [],
+                  albums: try c.decodeIfPresent([String].self, forKey: .albums) ?? [],
+                  featured: try c.decodeIfPresent([String].self, forKey: .featured) ?? [],
+                  versionWords: try c.decodeIfPresent([String].self, forKey: .versionWords) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workId, forKey: .workId)
+        try c.encodeIfPresent(iswc, forKey: .iswc)
+        try c.encode(displayTitle, forKey: .displayTitle)
+        try c.encode(titles, forKey: .titles)
+        try c.encode(titleTags, forKey: .titleTags)
+        try c.encode(performers, forKey: .performers)
+        try c.encode(writers, forKey: .writers)
+        try c.encode(writerIPIs, forKey: .writerIPIs)
+        try c.encodeIfPresent(duration, forKey: .duration)
+        try c.encode(isrcs, forKey: .isrcs)
+        try c.encode(albums, forKey: .albums)
+        try c.encode(featured, forKey: .featured)
+        try c.encode(versionWords, forKey: .versionWords)
     }
 }
 
@@ -101,20 +169,30 @@ public final class ProfileBuilder {
             for name in credits.split(w, kind: .writer) where !writers.contains(name) { writers.append(name) }
         }
         let ipis = line.writerIds.compactMap { IPINameNumber.parse($0)?.value }
+        var qualifierText = parsed.latin
+        if let s = line.subtitle { qualifierText += " " + normalizer.latinize(s) }
+        let album = line.album.map { normalizer.fold($0) }.flatMap { $0.isEmpty ? nil : $0 }
         return LineProfile(title: parsed.core, tags: parsed.tags, artists: artists, featured: parsed.featured, writers: writers,
                            writerIPIs: ipis, medleyParts: parsed.medleyParts, originalArtists: parsed.originalArtists,
-                           duration: line.duration, isrc: line.isrc, iswc: line.iswc)
+                           duration: line.duration, isrc: line.isrc, iswc: line.iswc, album: album,
+                           versionWords: versionWords(qualifierText, core: parsed.core, featured: parsed.featured))
     }
 
     /// Profile of a work: every title parsed to its core, performers and recording artists folded.
     public func work(_ work: Work) -> WorkProfile {
         var titles: [String] = []
         var tags: [String] = []
+        var featured: [String] = []
+        var versionWords: [String] = []
         let ordered = work.titles.filter { $0.kind == .original } + work.titles.filter { $0.kind != .original }
-        for t in ordered {
+        for (i, t) in ordered.enumerated() {
             let p = parser.parse(t.text)
             if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
-            if t.kind == .original { for tag in p.tags where !tags.contains(tag) { tags.append(tag) } }
+            for f in p.featured where !featured.contains(f) { featured.append(f) }
+            if i == 0 {
+                for tag in p.tags where !tags.contains(tag) { tags.append(tag) }
+                versionWords = self.versionWords(p.latin, core: p.core, featured: p.featured)
+            }
         }
         for r in work.recordings {
             if let rt = r.title {
@@ -132,8 +210,37 @@ public final class ProfileBuilder {
             for name in credits.split(w.name, kind: .writer) where !writers.contains(name) { writers.append(name) }
             if let ipi = w.ipiName, w.ipiValid, !ipis.contains(ipi) { ipis.append(ipi) }
         }
+        var albums: [String] = []
+        for r in work.recordings {
+            if let rel = r.release {
+                let a = normalizer.fold(rel)
+                if !a.isEmpty && !albums.contains(a) { albums.append(a) }
+            }
+        }
         return WorkProfile(workId: work.id, iswc: work.iswc, displayTitle: work.title, titles: titles, titleTags: tags,
                            performers: performers, writers: writers, writerIPIs: ipis, duration: work.duration,
-                           isrcs: work.recordings.compactMap(\.isrc))
+                           isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords)
+    }
+
+    /// Words that qualify a title but do not tell recordings of a work apart.
+    static let benignQualifierWords: Set<String> = [
+        "explicit", "clean", "dirty", "edited", "censored", "uncensored", "album", "version", "versions", "original", "remaster",
+        "remastered", "remasterizado", "remasterise", "digital", "digitally", "deluxe", "edition", "expanded", "bonus", "track",
+        "mono", "stereo", "lp", "ep", "feat", "ft", "featuring", "with", "and", "the", "from", "of", "a",
+    ]
+
+    /// Normalized qualifier words of a full title: its folded words minus the core title, the featured
+    /// names, featuring markers, benign words and years; in order, unique.
+    func versionWords(_ fullTitle: String, core: String, featured: [String]) -> [String] {
+        var skip = Set(core.split(separator: " ").map(String.init))
+        for f in featured { for w in f.split(separator: " ") { skip.insert(String(w)) } }
+        var out: [String] = []
+        for w in normalizer.fold(fullTitle).split(separator: " ") {
+            let word = String(w)
+            if skip.contains(word) || Self.benignQualifierWords.contains(word) || out.contains(word) { continue }
+            if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
+            out.append(word)
+        }
+        return out
     }
 }

@@ -16,6 +16,8 @@ public struct OeuvreCommand: AsyncParsableCommand {
             NormalizeCommand.self,
             IdCommand.self,
             DoctorCommand.self,
+            TrainCommand.self,
+            EvaluateCommand.self,
         ]
     )
 
@@ -62,7 +64,21 @@ func runReporting(_ body: () async throws -> Void) async throws {
 
 extension OeuvreCommand {
     /// Parses the process arguments and runs the chosen command (the executable's whole job).
+    /// Usage errors (bad or conflicting flags) exit with 2 as documented, not ArgumentParser's 64.
     public static func run() async {
-        await main()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 }

@@ -1,0 +1,392 @@
+/// Pair features: what the scorer knows about one (usage line, candidate work) pair.
+import Foundation
+///
+/// One ordered, named schema (`FeatureSchema.current`); a model file stores the names it was trained
+/// on and loading refuses a model whose names differ. Every feature is a Float, mostly in [0, 1];
+/// a comparison that cannot be made (a field missing on either side) gives 0 and sets its
+/// `*_missing` indicator, so the model learns what absence means instead of treating it as a mismatch.
+
+/// The features, in schema order. Add new ones at the end and bump `FeatureSchema.current.version`.
+public enum Feature: Int, CaseIterable, Sendable {
+    // Titles (normalized core titles; best over all the work's titles).
+    case titleNgramCosine, titleTokenJaccard, titleTokenOverlap, titleEditSimilarity, titleExact
+    // Medley: best match of a medley part of the line against the work's titles.
+    case medleyPartMatch
+    // Versions.
+    case versionWordsJaccard, versionTagsAgree, karaokeConflict, instrumentalConflict, liveConflict, remixConflict, otherVersionConflict
+    // People.
+    case artistPerformerSimilarity, artistPerformerTokenOverlap, artistWriterSimilarity, featuredOverlap, originalArtistSimilarity
+    case writerSimilarity, writerIPIMatch
+    // Duration and album.
+    case durationClose, durationLogDifference, albumSimilarity
+    // Identifiers.
+    case iswcEqual, iswcConflict, isrcLinkedHere, isrcLinkedElsewhere
+    // Whole record (robust to values in the wrong field).
+    case recordTokenJaccard, workTitleInLineRecord, lineTitleInWorkRecord, artistInWorkRecord, performerInLineRecord
+    // Missing fields.
+    case lineArtistMissing, workPerformersMissing, durationMissing, albumMissing, lineWritersMissing, workWritersMissing, iswcMissing
+    // Candidate context (filled by the matcher; derived from the pairs of the same line in pairs mode).
+    case retrievalScore, retrievalRankInverse, retrievalGap, titleSharedWorks
+
+    /// The feature's name in model files (snake case).
+    public var name: String {
+        switch self {
+        case .titleNgramCosine: "title_ngram_cosine"
+        case .titleTokenJaccard: "title_token_jaccard"
+        case .titleTokenOverlap: "title_token_overlap"
+        case .titleEditSimilarity: "title_edit_similarity"
+        case .titleExact: "title_exact"
+        case .medleyPartMatch: "medley_part_match"
+        case .versionWordsJaccard: "version_words_jaccard"
+        case .versionTagsAgree: "version_tags_agree"
+        case .karaokeConflict: "karaoke_conflict"
+        case .instrumentalConflict: "instrumental_conflict"
+        case .liveConflict: "live_conflict"
+        case .remixConflict: "remix_conflict"
+        case .otherVersionConflict: "other_version_conflict"
+        case .artistPerformerSimilarity: "artist_performer_similarity"
+        case .artistPerformerTokenOverlap: "artist_performer_token_overlap"
+        case .artistWriterSimilarity: "artist_writer_similarity"
+        case .featuredOverlap: "featured_overlap"
+        case .originalArtistSimilarity: "original_artist_similarity"
+        case .writerSimilarity: "writer_similarity"
+        case .writerIPIMatch: "writer_ipi_match"
+        case .durationClose: "duration_close"
+        case .durationLogDifference: "duration_log_difference"
+        case .albumSimilarity: "album_similarity"
+        case .iswcEqual: "iswc_equal"
+        case .iswcConflict: "iswc_conflict"
+        case .isrcLinkedHere: "isrc_linked_here"
+        case .isrcLinkedElsewhere: "isrc_linked_elsewhere"
+        case .recordTokenJaccard: "record_token_jaccard"
+        case .workTitleInLineRecord: "work_title_in_line_record"
+        case .lineTitleInWorkRecord: "line_title_in_work_record"
+        case .artistInWorkRecord: "artist_in_work_record"
+        case .performerInLineRecord: "performer_in_line_record"
+        case .lineArtistMissing: "line_artist_missing"
+        case .workPerformersMissing: "work_performers_missing"
+        case .durationMissing: "duration_missing"
+        case .albumMissing: "album_missing"
+        case .lineWritersMissing: "line_writers_missing"
+        case .workWritersMissing: "work_writers_missing"
+        case .iswcMissing: "iswc_missing"
+        case .retrievalScore: "retrieval_score"
+        case .retrievalRankInverse: "retrieval_rank_inverse"
+        case .retrievalGap: "retrieval_gap"
+        case .titleSharedWorks: "title_shared_works"
+        }
+    }
+}
+
+/// The ordered feature names a model is trained on, with a version.
+public struct FeatureSchema: Sendable, Hashable {
+    public let version: Int
+    public let names: [String]
+
+    public init(version: Int, names: [String]) {
+        self.version = version
+        self.names = names
+    }
+
+    /// The schema the code computes.
+    public static let current = FeatureSchema(version: 1, names: Feature.allCases.map(\.name))
+
+    public var count: Int { names.count }
+
+    public func index(of name: String) -> Int? { names.firstIndex(of: name) }
+}
+
+/// What retrieval knows about a candidate beyond the two profiles. The matcher fills it at match time;
+/// in pairs mode it is derived from the pairs of the same line (see `PairSetBuilder`).
+public struct CandidateContext: Sendable, Hashable {
+    /// Retrieval similarity of this candidate (dense n-gram cosine in the matcher), in [0, 1].
+    public var retrievalScore: Float
+    /// 1-based rank among the line's candidates.
+    public var rank: Int
+    /// This candidate's retrieval score minus the next candidate's (its score when it is the last).
+    public var gapToNext: Float
+    /// How many catalogue works carry the title this candidate matched (≥ 1).
+    public var worksSharingTitle: Int
+    /// The line's ISRC is linked to this work.
+    public var isrcLinkedHere: Bool
+    /// The line's ISRC is linked to another work (and not to this one).
+    public var isrcLinkedElsewhere: Bool
+
+    public init(retrievalScore: Float = 0, rank: Int = 1, gapToNext: Float = 0, worksSharingTitle: Int = 1,
+                isrcLinkedHere: Bool = false, isrcLinkedElsewhere: Bool = false) {
+        self.retrievalScore = retrievalScore
+        self.rank = rank
+        self.gapToNext = gapToNext
+        self.worksSharingTitle = worksSharingTitle
+        self.isrcLinkedHere = isrcLinkedHere
+        self.isrcLinkedElsewhere = isrcLinkedElsewhere
+    }
+}
+
+/// Version tags that tell recordings of a work apart, as bits.
+enum VersionTag {
+    static let karaoke: UInt32 = 1 << 0
+    static let instrumental: UInt32 = 1 << 1
+    static let live: UInt32 = 1 << 2
+    static let remix: UInt32 = 1 << 3
+    static let acoustic: UInt32 = 1 << 4
+    static let demo: UInt32 = 1 << 5
+    static let cover: UInt32 = 1 << 6
+    static let medley: UInt32 = 1 << 7
+    static let other: UInt32 = acoustic | demo | cover | medley
+
+    static func mask(_ tags: [String]) -> UInt32 {
+        var m: UInt32 = 0
+        for t in tags {
+            switch t {
+            case "karaoke": m |= karaoke
+            case "instrumental": m |= instrumental
+            case "live": m |= live
+            case "remix": m |= remix
+            case "acoustic": m |= acoustic
+            case "demo": m |= demo
+            case "cover": m |= cover
+            case "medley": m |= medley
+            default: break
+            }
+        }
+        return m
+    }
+}
+
+/// Comparison data of a `LineProfile` (derived, kept in sync by the profile).
+public struct LineSketch: Sendable, Hashable {
+    public var title = TextSketch("")
+    public var medleyParts: [TextSketch] = []
+    public var artists: [TextSketch] = []
+    public var featured: [TextSketch] = []
+    public var writers: [TextSketch] = []
+    public var originalArtists: [TextSketch] = []
+    public var album: TextSketch?
+    public var versionWords: [UInt32] = []
+    /// Words of all artist names.
+    public var artistTokens: [UInt32] = []
+    /// Words of the whole line: title, version words, artists, album.
+    public var record: [UInt32] = []
+    public var tagMask: UInt32 = 0
+
+    init() {}
+
+    init(_ p: LineProfile) {
+        title = TextSketch(p.title)
+        medleyParts = p.medleyParts.map(TextSketch.init)
+        artists = p.artists.map(TextSketch.init)
+        featured = p.featured.map(TextSketch.init)
+        writers = p.writers.map(TextSketch.init)
+        originalArtists = p.originalArtists.map(TextSketch.init)
+        album = p.album.map(TextSketch.init)
+        versionWords = TextSketch.tokenSet(p.versionWords)
+        artistTokens = TextSketch.tokenSet(p.artists)
+        record = TextSketch.tokenSet([p.title] + p.versionWords + p.artists + (p.album.map { [$0] } ?? []))
+        tagMask = VersionTag.mask(p.tags)
+    }
+}
+
+/// Comparison data of a `WorkProfile` (derived, kept in sync by the profile, never encoded).
+public struct WorkSketch: Sendable, Hashable {
+    public var titles: [TextSketch] = []
+    public var performers: [TextSketch] = []
+    public var featured: [TextSketch] = []
+    public var writers: [TextSketch] = []
+    public var albums: [TextSketch] = []
+    public var versionWords: [UInt32] = []
+    /// Words of all performer and featured names.
+    public var performerTokens: [UInt32] = []
+    /// Words of the whole work: titles, version words, performers, featured artists, albums.
+    public var record: [UInt32] = []
+    public var tagMask: UInt32 = 0
+
+    init() {}
+
+    init(_ p: WorkProfile) {
+        titles = p.titles.map(TextSketch.init)
+        performers = p.performers.map(TextSketch.init)
+        featured = p.featured.map(TextSketch.init)
+        writers = p.writers.map(TextSketch.init)
+        albums = p.albums.map(TextSketch.init)
+        versionWords = TextSketch.tokenSet(p.versionWords)
+        performerTokens = TextSketch.tokenSet(p.performers + p.featured)
+        record = TextSketch.tokenSet(p.titles + p.versionWords + p.performers + p.featured + p.albums)
+        tagMask = VersionTag.mask(p.titleTags)
+    }
+}
+
+/// Computes pair features into caller-provided Float rows (row-major, `FeatureSchema.current.count`
+/// columns). Holds only a scratch buffer: one per task, no allocation per pair once warm.
+public struct PairFeatureExtractor: Sendable {
+    public static let schema = FeatureSchema.current
+    public static var count: Int { schema.count }
+
+    /// Two names whose trigram cosine reaches this are taken as the same person.
+    public static let sameNameCosine: Float = 0.8
+
+    private var scratch: [Int32] = []
+
+    public init() {
+        scratch = [Int32](repeating: 0, count: Similarity.maxEditBytes + 1)
+    }
+
+    /// Features of one pair into `row[0..<count]`.
+    public mutating func compute(line: LineProfile, work: WorkProfile, context: CandidateContext, into row: UnsafeMutablePointer<Float>) {
+        let n = Self.count
+        row.initialize(repeating: 0, count: n)
+        @inline(__always) func set(_ f: Feature, _ v: Float) { row[f.rawValue] = v }
+        @inline(__always) func flag(_ f: Feature, _ b: Bool) { row[f.rawValue] = b ? 1 : 0 }
+        let ls = line.sketch
+        let ws = work.sketch
+
+        // Titles.
+        var cos: Float = 0, jac: Float = 0, ovl: Float = 0, edit: Float = 0
+        var exact = false
+        var inLineRecord: Float = 0
+        for (i, t) in ws.titles.enumerated() {
+            cos = max(cos, Similarity.cosine(ls.title.grams, t.grams))
+            jac = max(jac, Similarity.jaccard(ls.title.tokens, t.tokens))
+            ovl = max(ovl, Similarity.overlap(ls.title.tokens, t.tokens))
+            if !exact {
+                if line.title == work.titles[i] {
+                    exact = true
+                    edit = 1
+                } else if edit < 1 {
+                    edit = max(edit, Similarity.editSimilarity(line.title, work.titles[i], scratch: &scratch))
+                }
+            }
+            inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: ls.record))
+        }
+        set(.titleNgramCosine, cos)
+        set(.titleTokenJaccard, jac)
+        set(.titleTokenOverlap, ovl)
+        set(.titleEditSimilarity, edit)
+        flag(.titleExact, exact)
+
+        if !ls.medleyParts.isEmpty {
+            var best: Float = 0
+            for p in ls.medleyParts { for t in ws.titles { best = max(best, Similarity.cosine(p.grams, t.grams)) } }
+            set(.medleyPartMatch, best)
+        }
+
+        // Versions.
+        if ls.versionWords.isEmpty && ws.versionWords.isEmpty {
+            set(.versionWordsJaccard, 1)
+        } else {
+            set(.versionWordsJaccard, Similarity.jaccard(ls.versionWords, ws.versionWords))
+        }
+        let lm = ls.tagMask, wm = ws.tagMask, diff = lm ^ wm
+        flag(.versionTagsAgree, lm != 0 && lm == wm)
+        flag(.karaokeConflict, diff & VersionTag.karaoke != 0)
+        flag(.instrumentalConflict, diff & VersionTag.instrumental != 0)
+        flag(.liveConflict, diff & VersionTag.live != 0)
+        flag(.remixConflict, diff & VersionTag.remix != 0)
+        flag(.otherVersionConflict, diff & VersionTag.other != 0)
+
+        // People.
+        set(.artistPerformerSimilarity, Similarity.bestCosine(ls.artists, ws.performers))
+        set(.artistPerformerTokenOverlap, Similarity.overlap(ls.artistTokens, ws.performerTokens))
+        set(.artistWriterSimilarity, Similarity.bestCosine(ls.artists, ws.writers))
+        if !ls.featured.isEmpty || !ws.featured.isEmpty {
+            var matched = 0
+            for f in ls.featured where Self.named(f, in: ws.featured) || Self.named(f, in: ws.performers) { matched += 1 }
+            for f in ws.featured where Self.named(f, in: ls.artists) { matched += 1 }
+            set(.featuredOverlap, Float(matched) / Float(ls.featured.count + ws.featured.count))
+        }
+        set(.originalArtistSimilarity, Similarity.bestCosine(ls.originalArtists, ws.performers))
+        if !ls.writers.isEmpty && !ws.writers.isEmpty {
+            var sum: Float = 0
+            for w in ls.writers {
+                var best: Float = 0
+                for v in ws.writers { best = max(best, Similarity.cosine(w.grams, v.grams)) }
+                sum += best
+            }
+            set(.writerSimilarity, sum / Float(ls.writers.count))
+        }
+        if !line.writerIPIs.isEmpty && !work.writerIPIs.isEmpty {
+            flag(.writerIPIMatch, line.writerIPIs.contains(where: { work.writerIPIs.contains($0) }))
+        }
+
+        // Duration and album.
+        if let a = line.duration, let b = work.duration, a > 0, b > 0 {
+            let d = Float(abs(a - b))
+            flag(.durationClose, d <= 3)
+            set(.durationLogDifference, min(1, log1pf(d) / log1pf(600)))
+        } else {
+            set(.durationMissing, 1)
+        }
+        if let album = ls.album, !ws.albums.isEmpty {
+            var best: Float = 0
+            for a in ws.albums { best = max(best, Similarity.cosine(album.grams, a.grams)) }
+            set(.albumSimilarity, best)
+        } else {
+            set(.albumMissing, 1)
+        }
+
+        // Identifiers.
+        if let a = line.iswc, let b = work.iswc {
+            flag(.iswcEqual, a == b)
+            flag(.iswcConflict, a != b)
+        } else {
+            set(.iswcMissing, 1)
+        }
+        var linkedHere = context.isrcLinkedHere
+        if !linkedHere, let isrc = line.isrc, work.isrcs.contains(isrc) { linkedHere = true }
+        flag(.isrcLinkedHere, linkedHere)
+        flag(.isrcLinkedElsewhere, context.isrcLinkedElsewhere && !linkedHere)
+
+        // Whole record.
+        set(.recordTokenJaccard, Similarity.jaccard(ls.record, ws.record))
+        set(.workTitleInLineRecord, inLineRecord)
+        set(.lineTitleInWorkRecord, Similarity.containment(ls.title.tokens, in: ws.record))
+        set(.artistInWorkRecord, Similarity.containment(ls.artistTokens, in: ws.record))
+        set(.performerInLineRecord, Similarity.containment(ws.performerTokens, in: ls.record))
+
+        // Missing fields.
+        flag(.lineArtistMissing, ls.artists.isEmpty)
+        flag(.workPerformersMissing, ws.performers.isEmpty)
+        flag(.lineWritersMissing, ls.writers.isEmpty)
+        flag(.workWritersMissing, ws.writers.isEmpty)
+
+        // Candidate context.
+        set(.retrievalScore, context.retrievalScore)
+        set(.retrievalRankInverse, 1 / Float(max(1, context.rank)))
+        set(.retrievalGap, context.gapToNext)
+        set(.titleSharedWorks, min(1, log2f(Float(max(1, context.worksSharingTitle))) / 10))
+    }
+
+    /// Features of `works.count` candidates of one line into `out` (row-major, `count` columns each).
+    public mutating func compute(line: LineProfile, works: [WorkProfile], contexts: [CandidateContext],
+                                 into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(works.count == contexts.count && out.count >= works.count * Self.count, "feature buffer too small")
+        guard let base = out.baseAddress else { return }
+        for i in works.indices {
+            compute(line: line, work: works[i], context: contexts[i], into: base + i * Self.count)
+        }
+    }
+
+    /// The retrieval similarity used when no retrieval ran (pairs mode): best title trigram cosine.
+    public static func titleSimilarity(line: LineProfile, work: WorkProfile) -> Float {
+        var best: Float = 0
+        for t in work.sketch.titles { best = max(best, Similarity.cosine(line.sketch.title.grams, t.grams)) }
+        return best
+    }
+
+    /// Index of the work title that best matches the line's title (trigram cosine), nil without titles.
+    public static func bestTitleIndex(line: LineProfile, work: WorkProfile) -> Int? {
+        var best: Float = -1
+        var index: Int?
+        for (i, t) in work.sketch.titles.enumerated() {
+            let c = Similarity.cosine(line.sketch.title.grams, t.grams)
+            if c > best { best = c; index = i }
+        }
+        return index
+    }
+
+    @inline(__always)
+    static func named(_ name: TextSketch, in list: [TextSketch]) -> Bool {
+        for x in list where Similarity.cosine(name.grams, x.grams) >= sameNameCosine { return true }
+        return false
+    }
+}

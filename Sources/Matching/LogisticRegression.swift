@@ -1,0 +1,287 @@
+import Foundation
+import OeuvreCore
+
+/// How training pairs are weighted by class.
+public enum ClassWeighting: String, Sendable, Codable, CaseIterable {
+    /// Each class carries half of the total weight (positives are usually rare).
+    case balanced
+    /// Every pair weighs 1.
+    case none
+}
+
+/// A fitted logistic regression on standardized features: p = σ(w·(x − mean)/std + bias).
+public struct LogisticFit: Sendable {
+    public var weights: [Double]
+    public var bias: Double
+    public var mean: [Double]
+    public var std: [Double]
+    public var iterations: Int
+    public var converged: Bool
+    /// Final penalized, class-weighted training loss per pair.
+    public var loss: Double
+
+    /// Weights and bias on raw (unstandardized) features, optionally composed with a Platt calibration
+    /// σ(a·z + b): scoring is then one matrix-vector product.
+    public func rawWeights(calibration: (a: Double, b: Double)? = nil) -> (weights: [Float], bias: Float) {
+        let a = calibration?.a ?? 1, c = calibration?.b ?? 0
+        var w = [Float](repeating: 0, count: weights.count)
+        var b = bias
+        for j in weights.indices {
+            w[j] = Float(a * weights[j] / std[j])
+            b -= weights[j] * mean[j] / std[j]
+        }
+        return (w, Float(a * b + c))
+    }
+}
+
+/// L2-regularized, class-weighted logistic regression fitted by Newton's method (IRLS).
+///
+/// Features are standardized (mean 0, std 1; constant features keep std 1). Each iteration costs one
+/// `sgemv` for the margins, one transposed `sgemv` for the gradient and blocked `ssyrk` updates for
+/// XᵀWX (accumulated in double); the (d+1)×(d+1) Newton system is solved by Cholesky in double with a
+/// backtracking step. No randomness: the same input gives the same weights.
+public enum LogisticRegression {
+    public struct Options: Sendable {
+        /// L2 penalty λ on the standardized weights (not the bias); the loss is Σᵢ cᵢ ℓᵢ + λ/2 ‖w‖² with Σ cᵢ = n.
+        public var l2: Double = 1
+        public var classWeighting: ClassWeighting = .balanced
+        public var maxIterations: Int = 50
+        /// Stop when the relative loss decrease falls below this.
+        public var tolerance: Double = 1e-9
+        public init(l2: Double = 1, classWeighting: ClassWeighting = .balanced, maxIterations: Int = 50, tolerance: Double = 1e-9) {
+            self.l2 = l2
+            self.classWeighting = classWeighting
+            self.maxIterations = maxIterations
+            self.tolerance = tolerance
+        }
+    }
+
+    /// Rows of the Hessian update handed to one `ssyrk` call.
+    static let block = 16_384
+
+    /// Fits on the rows `rows` (all rows when nil) of the row-major `features` matrix (`columns` wide).
+    /// Labels are 0/1. Throws when the selection lacks either class.
+    public static func fit(features: UnsafeBufferPointer<Float>, columns d: Int, labels: UnsafeBufferPointer<UInt8>,
+                           rows: [Int]? = nil, options: Options = Options()) throws(OeuvreError) -> LogisticFit {
+        let n = rows?.count ?? labels.count
+        let selected: (Int) -> Int = { rows?[$0] ?? $0 }
+        var positives = 0
+        for i in 0..<n where labels[selected(i)] == 1 { positives += 1 }
+        guard positives > 0 else { throw OeuvreError(.invalidInput, "training pairs contain no positive (label 1) pair") }
+        guard positives < n else { throw OeuvreError(.invalidInput, "training pairs contain no negative (label 0) pair") }
+
+        // Standardization statistics (double).
+        var mean = [Double](repeating: 0, count: d)
+        var m2 = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            let r = selected(i) * d
+            for j in 0..<d { mean[j] += Double(features[r + j]) }
+        }
+        for j in 0..<d { mean[j] /= Double(n) }
+        for i in 0..<n {
+            let r = selected(i) * d
+            for j in 0..<d { let x = Double(features[r + j]) - mean[j]; m2[j] += x * x }
+        }
+        var std = [Double](repeating: 1, count: d)
+        for j in 0..<d {
+            let s = (m2[j] / Double(n)).squareRoot()
+            std[j] = s > 1e-9 ? s : 1
+        }
+
+        // Standardized design matrix with a bias column (float, row-major n × (d+1)).
+        let p = d + 1
+        var x = [Float](repeating: 0, count: n * p)
+        var y = [Float](repeating: 0, count: n)
+        var c = [Float](repeating: 1, count: n)
+        let wPos = options.classWeighting == .balanced ? Double(n) / (2 * Double(positives)) : 1
+        let wNeg = options.classWeighting == .balanced ? Double(n) / (2 * Double(n - positives)) : 1
+        for i in 0..<n {
+            let r = selected(i) * d
+            for j in 0..<d { x[i * p + j] = Float((Double(features[r + j]) - mean[j]) / std[j]) }
+            x[i * p + d] = 1
+            let label = labels[selected(i)]
+            y[i] = Float(label)
+            c[i] = Float(label == 1 ? wPos : wNeg)
+        }
+
+        var beta = [Double](repeating: 0, count: p)
+        var z = [Float](repeating: 0, count: n)
+        var r = [Float](repeating: 0, count: n)
+        var gradF = [Float](repeating: 0, count: p)
+        var hBlock = [Float](repeating: 0, count: p * p)
+        var zBlock = [Float](repeating: 0, count: min(n, block) * p)
+        let lambda = max(0, options.l2)
+
+        func loss(_ b: [Double], margins: inout [Float]) -> Double {
+            let bf = b.map { Float($0) }
+            x.withUnsafeBufferPointer { xp in
+                bf.withUnsafeBufferPointer { bp in
+                    margins.withUnsafeMutableBufferPointer { zp in
+                        BLAS.gemv(m: n, n: p, a: xp.baseAddress!, x: bp.baseAddress!, y: zp.baseAddress!)
+                    }
+                }
+            }
+            var total = 0.0
+            for i in 0..<n {
+                let zi = Double(margins[i])
+                // softplus(z) − y·z, stable.
+                let sp = zi > 0 ? zi + log1p(exp(-zi)) : log1p(exp(zi))
+                total += Double(c[i]) * (sp - Double(y[i]) * zi)
+            }
+            var pen = 0.0
+            for j in 0..<d { pen += b[j] * b[j] }
+            return total + 0.5 * lambda * pen
+        }
+
+        var current = loss(beta, margins: &z)
+        var iterations = 0
+        var converged = false
+        while iterations < options.maxIterations {
+            iterations += 1
+            // Residuals and curvature weights.
+            var hess = [Double](repeating: 0, count: p * p)
+            for i in 0..<n {
+                let pi = 1 / (1 + exp(-Double(z[i])))
+                r[i] = Float(Double(c[i]) * (pi - Double(y[i])))
+            }
+            x.withUnsafeBufferPointer { xp in
+                r.withUnsafeBufferPointer { rp in
+                    gradF.withUnsafeMutableBufferPointer { gp in
+                        BLAS.gemvTransposed(m: n, n: p, a: xp.baseAddress!, x: rp.baseAddress!, y: gp.baseAddress!)
+                    }
+                }
+            }
+            var grad = gradF.map(Double.init)
+            for j in 0..<d { grad[j] += lambda * beta[j] }
+            var start = 0
+            while start < n {
+                let m = min(block, n - start)
+                for i in 0..<m {
+                    let zi = Double(z[start + i])
+                    let pi = 1 / (1 + exp(-zi))
+                    let s = Float((Double(c[start + i]) * pi * (1 - pi)).squareRoot())
+                    let src = (start + i) * p, dst = i * p
+                    for j in 0..<p { zBlock[dst + j] = s * x[src + j] }
+                }
+                zBlock.withUnsafeBufferPointer { zp in
+                    hBlock.withUnsafeMutableBufferPointer { hp in
+                        BLAS.syrkAtA(m: m, n: p, a: zp.baseAddress!, c: hp.baseAddress!)
+                    }
+                }
+                for a in 0..<p { for b in a..<p { hess[a * p + b] += Double(hBlock[a * p + b]) } }
+                start += m
+            }
+            for a in 0..<p { for b in 0..<a { hess[a * p + b] = hess[b * p + a] } }
+            for j in 0..<d { hess[j * p + j] += lambda }
+            // A tiny ridge keeps the system positive definite when a feature never varies or classes separate.
+            for j in 0..<p { hess[j * p + j] += 1e-8 * Double(n) }
+
+            guard let step = choleskySolve(hess, grad, size: p) else { break }
+            var t = 1.0
+            var candidate = beta
+            var next = current
+            var accepted = false
+            for _ in 0..<30 {
+                for j in 0..<p { candidate[j] = beta[j] - t * step[j] }
+                next = loss(candidate, margins: &z)
+                if next <= current { accepted = true; break }
+                t *= 0.5
+            }
+            if !accepted {
+                _ = loss(beta, margins: &z)
+                converged = true
+                break
+            }
+            let decrease = current - next
+            beta = candidate
+            let previous = current
+            current = next
+            var maxStep = 0.0
+            for j in 0..<p { maxStep = max(maxStep, abs(t * step[j])) }
+            if decrease <= options.tolerance * max(1, previous) || maxStep < 1e-9 {
+                converged = true
+                break
+            }
+        }
+        return LogisticFit(weights: Array(beta[0..<d]), bias: beta[d], mean: mean, std: std, iterations: iterations,
+                           converged: converged, loss: current / Double(n))
+    }
+
+    /// Solves A·x = b for a symmetric positive definite A (size × size, row-major) by Cholesky; nil if not SPD.
+    static func choleskySolve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = a[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard s > 0, s.isFinite else { return nil }
+                    l[i * n + i] = s.squareRoot()
+                } else {
+                    l[i * n + j] = s / l[j * n + j]
+                }
+            }
+        }
+        var y = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = b[i]
+            for k in 0..<i { s -= l[i * n + k] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        var x = [Double](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = y[i]
+            for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
+            x[i] = s / l[i * n + i]
+        }
+        return x
+    }
+
+    /// Platt scaling: fits p = σ(a·z + b) to labels by Newton's method (unweighted, tiny ridge). Returns nil
+    /// when the labels hold a single class.
+    public static func platt(margins: [Double], labels: [UInt8]) -> (a: Double, b: Double)? {
+        let pos = labels.reduce(0) { $0 + Int($1) }
+        guard pos > 0 && pos < labels.count else { return nil }
+        var a = 1.0, b = 0.0
+        func objective(_ a: Double, _ b: Double) -> Double {
+            var l = 0.0
+            for (i, z) in margins.enumerated() {
+                let u = a * z + b
+                let sp = u > 0 ? u + log1p(exp(-u)) : log1p(exp(u))
+                l += sp - Double(labels[i]) * u
+            }
+            return l + 1e-6 * (a * a + b * b)
+        }
+        var current = objective(a, b)
+        for _ in 0..<100 {
+            var ga = 2e-6 * a, gb = 2e-6 * b, haa = 2e-6, hab = 0.0, hbb = 2e-6
+            for (i, z) in margins.enumerated() {
+                let p = 1 / (1 + exp(-(a * z + b)))
+                let r = p - Double(labels[i])
+                let w = p * (1 - p)
+                ga += r * z; gb += r
+                haa += w * z * z; hab += w * z; hbb += w
+            }
+            let det = haa * hbb - hab * hab
+            guard det > 0 else { break }
+            let da = (hbb * ga - hab * gb) / det
+            let db = (haa * gb - hab * ga) / det
+            var t = 1.0
+            var accepted = false
+            for _ in 0..<30 {
+                let next = objective(a - t * da, b - t * db)
+                if next <= current {
+                    accepted = true
+                    a -= t * da; b -= t * db
+                    let dec = current - next
+                    current = next
+                    if dec < 1e-12 * max(1, current) { return (a, b) }
+                    break
+                }
+                t *= 0.5
+            }
+            if !accepted { break }
+        }
+        return (a, b)
+    }
+}

@@ -1,0 +1,153 @@
+/// Precomputed comparison data for one normalized string (lower-case ASCII words, single spaces, as
+/// produced by `Normalizer.fold`): its word hashes and its character trigrams, both sorted and unique.
+///
+/// Built once per profile so that pair features are merges of short sorted arrays (no allocation,
+/// no hashing in the hot path). Trigrams are exact for ASCII (three bytes packed into 24 bits) over
+/// the text padded with one space on each side, so word boundaries count.
+public struct TextSketch: Sendable, Hashable {
+    /// The normalized text the sketch was built from.
+    public let text: String
+    /// Sorted unique FNV-1a hashes of the words.
+    public let tokens: [UInt32]
+    /// Sorted unique character trigrams (bytes packed big-endian into the low 24 bits).
+    public let grams: [UInt32]
+
+    public init(_ text: String) {
+        self.text = text
+        var toks: [UInt32] = []
+        var grams: [UInt32] = []
+        let bytes = Array(text.utf8)
+        var h: UInt32 = 2_166_136_261
+        var inWord = false
+        for b in bytes {
+            if b == 32 {
+                if inWord { toks.append(h) }
+                inWord = false
+                h = 2_166_136_261
+            } else {
+                inWord = true
+                h = (h ^ UInt32(b)) &* 16_777_619
+            }
+        }
+        if inWord { toks.append(h) }
+        if !bytes.isEmpty {
+            grams.reserveCapacity(bytes.count)
+            var a: UInt32 = 32, b: UInt32 = UInt32(bytes[0])
+            for i in 1...bytes.count {
+                let c: UInt32 = i < bytes.count ? UInt32(bytes[i]) : 32
+                grams.append(a << 16 | b << 8 | c)
+                a = b
+                b = c
+            }
+        }
+        self.tokens = Self.sortedUnique(toks)
+        self.grams = Self.sortedUnique(grams)
+    }
+
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    static func sortedUnique(_ values: [UInt32]) -> [UInt32] {
+        var v = values
+        v.sort()
+        var out: [UInt32] = []
+        out.reserveCapacity(v.count)
+        for x in v where out.last != x { out.append(x) }
+        return out
+    }
+
+    /// Sorted unique word hashes of `words` (each a normalized word or phrase; phrases are split on spaces).
+    public static func tokenSet<S: Sequence>(_ texts: S) -> [UInt32] where S.Element == String {
+        var all: [UInt32] = []
+        for t in texts { all.append(contentsOf: TextSketch(t).tokens) }
+        return sortedUnique(all)
+    }
+}
+
+/// Similarity measures on sorted unique arrays and normalized strings. All return values in [0, 1].
+public enum Similarity {
+    /// Size of the intersection of two sorted unique arrays.
+    @inline(__always)
+    public static func intersection(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        var i = 0, j = 0, n = 0
+        let na = a.count, nb = b.count
+        while i < na && j < nb {
+            let x = a[i], y = b[j]
+            if x == y { n += 1; i += 1; j += 1 } else if x < y { i += 1 } else { j += 1 }
+        }
+        return n
+    }
+
+    /// Cosine of two binary vectors given as sorted unique index arrays (0 when either is empty).
+    @inline(__always)
+    public static func cosine(_ a: [UInt32], _ b: [UInt32]) -> Float {
+        guard !a.isEmpty && !b.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / (Float(a.count) * Float(b.count)).squareRoot()
+    }
+
+    /// |A∩B| / |A∪B| (0 when both are empty).
+    @inline(__always)
+    public static func jaccard(_ a: [UInt32], _ b: [UInt32]) -> Float {
+        guard !a.isEmpty || !b.isEmpty else { return 0 }
+        let n = intersection(a, b)
+        return Float(n) / Float(a.count + b.count - n)
+    }
+
+    /// |A∩B| / min(|A|, |B|): 1 when one set contains the other (0 when either is empty).
+    @inline(__always)
+    public static func overlap(_ a: [UInt32], _ b: [UInt32]) -> Float {
+        guard !a.isEmpty && !b.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / Float(min(a.count, b.count))
+    }
+
+    /// |A∩B| / |A|: the share of A found in B (0 when A is empty).
+    @inline(__always)
+    public static func containment(_ a: [UInt32], in b: [UInt32]) -> Float {
+        guard !a.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / Float(a.count)
+    }
+
+    /// Longest input (bytes) the edit similarity looks at; longer strings are compared on their prefix.
+    public static let maxEditBytes = 96
+
+    /// 1 − Levenshtein(a, b) / max(|a|, |b|) on UTF-8 bytes (prefixes of `maxEditBytes`), using
+    /// `scratch` as the DP row (grown once, reused: no allocation per call once warm).
+    public static func editSimilarity(_ a: String, _ b: String, scratch: inout [Int32]) -> Float {
+        var a = a, b = b
+        return a.withUTF8 { ua in
+            b.withUTF8 { ub in
+                editSimilarity(UnsafeBufferPointer(rebasing: ua.prefix(maxEditBytes)),
+                               UnsafeBufferPointer(rebasing: ub.prefix(maxEditBytes)), scratch: &scratch)
+            }
+        }
+    }
+
+    static func editSimilarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, scratch: inout [Int32]) -> Float {
+        let n = a.count, m = b.count
+        if n == 0 && m == 0 { return 1 }
+        if n == 0 || m == 0 { return 0 }
+        if scratch.count < m + 1 { scratch = [Int32](repeating: 0, count: maxEditBytes + 1) }
+        return scratch.withUnsafeMutableBufferPointer { row in
+            for j in 0...m { row[j] = Int32(j) }
+            for i in 1...n {
+                var diag = row[0]
+                row[0] = Int32(i)
+                let ca = a[i - 1]
+                for j in 1...m {
+                    let up = row[j]
+                    let cost: Int32 = ca == b[j - 1] ? 0 : 1
+                    row[j] = min(min(up + 1, row[j - 1] + 1), diag + cost)
+                    diag = up
+                }
+            }
+            return 1 - Float(row[m]) / Float(max(n, m))
+        }
+    }
+
+    /// Best trigram cosine between any name of `a` and any name of `b` (0 when either list is empty).
+    @inline(__always)
+    public static func bestCosine(_ a: [TextSketch], _ b: [TextSketch]) -> Float {
+        var best: Float = 0
+        for x in a { for y in b { best = max(best, cosine(x.grams, y.grams)) } }
+        return best
+    }
+}

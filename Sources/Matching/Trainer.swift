@@ -1,0 +1,202 @@
+import Foundation
+import OeuvreCore
+
+/// Labelled feature rows for training or evaluation.
+public struct LabelledFeatures: Sendable {
+    /// Row-major, `columns` wide.
+    public var features: [Float]
+    public var columns: Int
+    /// 0 or 1.
+    public var labels: [UInt8]
+    /// Grouping key per row (the usage line): cross-validation folds never split a group.
+    public var groups: [UInt64]
+    /// Where each row came from (for error messages); may be empty.
+    public var positions: [SourcePosition]
+
+    public init(features: [Float], columns: Int, labels: [UInt8], groups: [UInt64], positions: [SourcePosition] = []) {
+        self.features = features
+        self.columns = columns
+        self.labels = labels
+        self.groups = groups
+        self.positions = positions
+    }
+
+    public var count: Int { labels.count }
+    public var positives: Int { labels.reduce(0) { $0 + Int($1) } }
+
+    /// Checks labels and features: every value finite, both classes present. `name` says which set.
+    public func validate(_ name: String, schema: FeatureSchema = .current, requireBothClasses: Bool = true) throws(OeuvreError) {
+        guard columns > 0, features.count == count * columns, groups.count == count else {
+            throw OeuvreError(.internalError, "\(name): feature matrix has the wrong shape")
+        }
+        for i in 0..<count {
+            guard labels[i] <= 1 else {
+                throw OeuvreError(.invalidInput, "\(name): label must be 0 or 1", at: position(i))
+            }
+            for j in 0..<columns where !features[i * columns + j].isFinite {
+                let feature = j < schema.count ? schema.names[j] : "column \(j + 1)"
+                throw OeuvreError(.invalidInput, "\(name): feature \(feature) is \(features[i * columns + j]) (not a finite number)",
+                                  at: position(i))
+            }
+        }
+        guard count > 0 else { throw OeuvreError(.invalidInput, "\(name) has no pairs") }
+        if requireBothClasses {
+            let pos = positives
+            guard pos > 0 else { throw OeuvreError(.invalidInput, "\(name) has no positive pair (label 1): nothing to learn or measure") }
+            guard pos < count else { throw OeuvreError(.invalidInput, "\(name) has no negative pair (label 0)") }
+        }
+    }
+
+    func position(_ i: Int) -> SourcePosition? { i < positions.count ? positions[i] : nil }
+}
+
+/// Trains a `ScoringModel`: logistic regression, held-out calibration and thresholds, metrics.
+public enum Trainer {
+    public enum CalibrationMode: String, Sendable, CaseIterable {
+        /// Platt scaling when it lowers the held-out log-loss.
+        case auto
+        case platt
+        case none
+    }
+
+    public struct Options: Sendable {
+        public var regression = LogisticRegression.Options()
+        /// Cross-validation folds (grouped by usage line) when no validation set is given.
+        public var folds = 5
+        public var targetPrecision = 0.99
+        public var targetRecall = 0.99
+        public var calibration = CalibrationMode.auto
+        public init() {}
+    }
+
+    /// Where the data came from, recorded in the model file.
+    public struct Provenance: Sendable {
+        public var fingerprint: String
+        public var inputs: [ScoringModel.InputFile]
+        public var selection: String
+        public init(fingerprint: String, inputs: [ScoringModel.InputFile], selection: String) {
+            self.fingerprint = fingerprint
+            self.inputs = inputs
+            self.selection = selection
+        }
+    }
+
+    /// Fits on `train`. Thresholds and calibration come from `validation` when given (the model is then the
+    /// fit on `train` alone), else from out-of-fold predictions of `options.folds`-fold cross-validation
+    /// grouped by line (the model is then the fit on all of `train`).
+    public static func train(_ train: LabelledFeatures, validation: LabelledFeatures?, options: Options,
+                             provenance: Provenance, schema: FeatureSchema = .current) throws(OeuvreError) -> ScoringModel {
+        try train.validate("training pairs", schema: schema)
+        if let validation { try validation.validate("validation pairs", schema: schema) }
+
+        let heldOut: (margins: [Double], labels: [UInt8])
+        let validationText: String
+        if let validation {
+            let fit = try fitRows(train, rows: nil, options: options)
+            heldOut = (margins(fit, validation.features, columns: validation.columns), validation.labels)
+            validationText = "validation split (\(validation.count) pairs)"
+        } else {
+            heldOut = try crossValidatedMargins(train, options: options)
+            validationText = "\(effectiveFolds(train, options.folds))-fold cross-validation grouped by line"
+        }
+        let final = try fitRows(train, rows: nil, options: options)
+
+        // Calibration on held-out margins.
+        var calibration: ScoringModel.Calibration?
+        if options.calibration != .none, let (a, b) = LogisticRegression.platt(margins: heldOut.margins, labels: heldOut.labels) {
+            let plain = Metrics.logLoss(heldOut.margins.map { sigmoid($0) }, heldOut.labels)
+            let platt = Metrics.logLoss(heldOut.margins.map { sigmoid(a * $0 + b) }, heldOut.labels)
+            if options.calibration == .platt || platt < plain {
+                calibration = ScoringModel.Calibration(method: "platt", a: a, b: b)
+            }
+        }
+        let heldOutProbs = heldOut.margins.map { m in calibration.map { sigmoid($0.a * m + $0.b) } ?? sigmoid(m) }
+        let thresholds = Metrics.chooseThresholds(heldOutProbs, heldOut.labels, targetPrecision: options.targetPrecision,
+                                                  targetRecall: options.targetRecall)
+        let validationMetrics = Metrics.evaluate(heldOutProbs, heldOut.labels, thresholds: thresholds)
+        let trainProbs = margins(final, train.features, columns: train.columns).map { m in
+            calibration.map { sigmoid($0.a * m + $0.b) } ?? sigmoid(m)
+        }
+        let trainingMetrics = Metrics.evaluate(trainProbs, train.labels, thresholds: thresholds)
+        let info = ScoringModel.TrainingInfo(
+            fingerprint: provenance.fingerprint, inputs: provenance.inputs, selection: provenance.selection, pairs: train.count,
+            positives: train.positives, l2: options.regression.l2, classWeighting: options.regression.classWeighting,
+            validation: validationText, targetPrecision: options.targetPrecision, targetRecall: options.targetRecall,
+            iterations: final.iterations, converged: final.converged)
+        return ScoringModel(fit: final, schema: schema, calibration: calibration, thresholds: thresholds, training: info,
+                            metrics: ScoringModel.ModelMetrics(validation: validationMetrics, training: trainingMetrics))
+    }
+
+    static func effectiveFolds(_ set: LabelledFeatures, _ folds: Int) -> Int {
+        let groups = Set(set.groups).count
+        return max(2, min(folds, groups))
+    }
+
+    /// Out-of-fold linear margins (uncalibrated logits) for every row.
+    static func crossValidatedMargins(_ set: LabelledFeatures, options: Options) throws(OeuvreError) -> (margins: [Double], labels: [UInt8]) {
+        let k = effectiveFolds(set, options.folds)
+        guard Set(set.groups).count >= 2 else {
+            throw OeuvreError(.invalidInput, "too few lines to cross-validate (need at least 2 distinct lines): give a validation split")
+        }
+        let fold = set.groups.map { Int(mix($0) % UInt64(k)) }
+        var out = [Double](repeating: 0, count: set.count)
+        for f in 0..<k {
+            let trainRows = (0..<set.count).filter { fold[$0] != f }
+            let testRows = (0..<set.count).filter { fold[$0] == f }
+            if testRows.isEmpty { continue }
+            var pos = 0
+            for r in trainRows { pos += Int(set.labels[r]) }
+            guard pos > 0 && pos < trainRows.count else {
+                throw OeuvreError(.invalidInput,
+                                  "cross-validation fold \(f + 1) of \(k) leaves a training part with a single class: give more pairs, fewer folds (--folds) or a validation split")
+            }
+            let fit = try fitRows(set, rows: trainRows, options: options)
+            let (w, b) = fit.rawWeights()
+            for r in testRows {
+                var s = Double(b)
+                for j in 0..<set.columns { s += Double(w[j]) * Double(set.features[r * set.columns + j]) }
+                out[r] = s
+            }
+        }
+        return (out, set.labels)
+    }
+
+    static func fitRows(_ set: LabelledFeatures, rows: [Int]?, options: Options) throws(OeuvreError) -> LogisticFit {
+        try set.features.withUnsafeBufferPointer { (f) throws(OeuvreError) -> LogisticFit in
+            try set.labels.withUnsafeBufferPointer { (l) throws(OeuvreError) -> LogisticFit in
+                try LogisticRegression.fit(features: f, columns: set.columns, labels: l, rows: rows, options: options.regression)
+            }
+        }
+    }
+
+    /// Linear margins of a fit on raw feature rows (one sgemv).
+    static func margins(_ fit: LogisticFit, _ features: [Float], columns: Int) -> [Double] {
+        let scorer = Scorer(weights: fit.rawWeights().weights, bias: fit.rawWeights().bias, thresholds: Thresholds(auto: 1, review: 1, match: 1))
+        let rows = features.count / columns
+        var z = [Float](repeating: scorer.bias, count: rows)
+        guard rows > 0 else { return [] }
+        features.withUnsafeBufferPointer { x in
+            scorer.weights.withUnsafeBufferPointer { w in
+                z.withUnsafeMutableBufferPointer { zp in
+                    BLAS.gemv(m: rows, n: columns, a: x.baseAddress!, x: w.baseAddress!, y: zp.baseAddress!, beta: 1)
+                }
+            }
+        }
+        return z.map(Double.init)
+    }
+
+    /// Scores rows with a model: calibrated confidences.
+    public static func confidences(_ model: ScoringModel, _ features: [Float]) -> [Float] {
+        model.scorer.score(features)
+    }
+
+    static func sigmoid(_ z: Double) -> Float { Float(1 / (1 + exp(-z))) }
+
+    /// SplitMix64 finalizer: spreads group keys over folds.
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
