@@ -10,15 +10,17 @@ import Foundation
 public enum Feature: Int, CaseIterable, Sendable {
     // Titles (normalized core titles; best over all the work's titles).
     case titleNgramCosine, titleTokenJaccard, titleTokenOverlap, titleEditSimilarity, titleExact
+    // Leading words shared (titles with trailing extra text: "Title Artist Album …", truncations).
+    case titlePrefixRatio, titlePrefixWords
     // Medley: best match of a medley part of the line against the work's titles.
     case medleyPartMatch
     // Versions.
-    case versionWordsJaccard, versionTagsAgree, karaokeConflict, instrumentalConflict, liveConflict, remixConflict, otherVersionConflict
+    case versionWordsJaccard, versionWordsNone, versionTagsAgree, karaokeConflict, instrumentalConflict, liveConflict, remixConflict, remixerConflict, otherVersionConflict
     // People.
     case artistPerformerSimilarity, artistPerformerTokenOverlap, artistWriterSimilarity, featuredOverlap, originalArtistSimilarity
     case writerSimilarity, writerIPIMatch
     // Duration and album.
-    case durationClose, durationLogDifference, albumSimilarity
+    case durationClose, durationFar, durationLogDifference, durationFromText, albumSimilarity, albumInOtherRecord
     // Identifiers.
     case iswcEqual, iswcConflict, isrcLinkedHere, isrcLinkedElsewhere
     // Whole record (robust to values in the wrong field).
@@ -36,13 +38,17 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titleTokenOverlap: "title_token_overlap"
         case .titleEditSimilarity: "title_edit_similarity"
         case .titleExact: "title_exact"
+        case .titlePrefixRatio: "title_prefix_ratio"
+        case .titlePrefixWords: "title_prefix_words"
         case .medleyPartMatch: "medley_part_match"
         case .versionWordsJaccard: "version_words_jaccard"
+        case .versionWordsNone: "version_words_none"
         case .versionTagsAgree: "version_tags_agree"
         case .karaokeConflict: "karaoke_conflict"
         case .instrumentalConflict: "instrumental_conflict"
         case .liveConflict: "live_conflict"
         case .remixConflict: "remix_conflict"
+        case .remixerConflict: "remixer_conflict"
         case .otherVersionConflict: "other_version_conflict"
         case .artistPerformerSimilarity: "artist_performer_similarity"
         case .artistPerformerTokenOverlap: "artist_performer_token_overlap"
@@ -52,8 +58,11 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .writerSimilarity: "writer_similarity"
         case .writerIPIMatch: "writer_ipi_match"
         case .durationClose: "duration_close"
+        case .durationFar: "duration_far"
         case .durationLogDifference: "duration_log_difference"
+        case .durationFromText: "duration_from_text"
         case .albumSimilarity: "album_similarity"
+        case .albumInOtherRecord: "album_in_other_record"
         case .iswcEqual: "iswc_equal"
         case .iswcConflict: "iswc_conflict"
         case .isrcLinkedHere: "isrc_linked_here"
@@ -162,6 +171,7 @@ public struct LineSketch: Sendable, Hashable {
     public var featured: [TextSketch] = []
     public var writers: [TextSketch] = []
     public var originalArtists: [TextSketch] = []
+    public var remixers: [TextSketch] = []
     public var album: TextSketch?
     public var versionWords: [UInt32] = []
     /// Words of all artist names.
@@ -179,6 +189,7 @@ public struct LineSketch: Sendable, Hashable {
         featured = p.featured.map(TextSketch.init)
         writers = p.writers.map(TextSketch.init)
         originalArtists = p.originalArtists.map(TextSketch.init)
+        remixers = p.remixers.map(TextSketch.init)
         album = p.album.map(TextSketch.init)
         versionWords = TextSketch.tokenSet(p.versionWords)
         artistTokens = TextSketch.tokenSet(p.artists)
@@ -194,6 +205,7 @@ public struct WorkSketch: Sendable, Hashable {
     public var featured: [TextSketch] = []
     public var writers: [TextSketch] = []
     public var albums: [TextSketch] = []
+    public var remixers: [TextSketch] = []
     public var versionWords: [UInt32] = []
     /// Words of all performer and featured names.
     public var performerTokens: [UInt32] = []
@@ -209,6 +221,7 @@ public struct WorkSketch: Sendable, Hashable {
         featured = p.featured.map(TextSketch.init)
         writers = p.writers.map(TextSketch.init)
         albums = p.albums.map(TextSketch.init)
+        remixers = p.remixers.map(TextSketch.init)
         versionWords = TextSketch.tokenSet(p.versionWords)
         performerTokens = TextSketch.tokenSet(p.performers + p.featured)
         record = TextSketch.tokenSet(p.titles + p.versionWords + p.performers + p.featured + p.albums)
@@ -244,7 +257,14 @@ public struct PairFeatureExtractor: Sendable {
         var cos: Float = 0, jac: Float = 0, ovl: Float = 0, edit: Float = 0
         var exact = false
         var inLineRecord: Float = 0
+        var prefixRatio: Float = 0
+        var prefixWords = 0
         for (i, t) in ws.titles.enumerated() {
+            let common = Similarity.commonPrefixWords(ls.title.words, t.words)
+            if common > 0 {
+                prefixWords = max(prefixWords, common)
+                prefixRatio = max(prefixRatio, Float(common) / Float(min(ls.title.words.count, t.words.count)))
+            }
             cos = max(cos, Similarity.cosine(ls.title.grams, t.grams))
             jac = max(jac, Similarity.jaccard(ls.title.tokens, t.tokens))
             ovl = max(ovl, Similarity.overlap(ls.title.tokens, t.tokens))
@@ -263,6 +283,8 @@ public struct PairFeatureExtractor: Sendable {
         set(.titleTokenOverlap, ovl)
         set(.titleEditSimilarity, edit)
         flag(.titleExact, exact)
+        set(.titlePrefixRatio, prefixRatio)
+        set(.titlePrefixWords, Float(min(prefixWords, 4)) / 4)
 
         if !ls.medleyParts.isEmpty {
             var best: Float = 0
@@ -272,7 +294,7 @@ public struct PairFeatureExtractor: Sendable {
 
         // Versions.
         if ls.versionWords.isEmpty && ws.versionWords.isEmpty {
-            set(.versionWordsJaccard, 1)
+            set(.versionWordsNone, 1)
         } else {
             set(.versionWordsJaccard, Similarity.jaccard(ls.versionWords, ws.versionWords))
         }
@@ -283,6 +305,10 @@ public struct PairFeatureExtractor: Sendable {
         flag(.liveConflict, diff & VersionTag.live != 0)
         flag(.remixConflict, diff & VersionTag.remix != 0)
         flag(.otherVersionConflict, diff & VersionTag.other != 0)
+        // Both are remixes, both name a remixer, and no remixer name matches: two different remixes.
+        if lm & wm & VersionTag.remix != 0 && !ls.remixers.isEmpty && !ws.remixers.isEmpty {
+            flag(.remixerConflict, Similarity.bestCosine(ls.remixers, ws.remixers) < 0.5)
+        }
 
         // People.
         set(.artistPerformerSimilarity, Similarity.bestCosine(ls.artists, ws.performers))
@@ -309,10 +335,15 @@ public struct PairFeatureExtractor: Sendable {
         }
 
         // Duration and album.
-        if let a = line.duration, let b = work.duration, a > 0, b > 0 {
+        // A duration field wins; a single m:ss found in the text stands in for a missing one.
+        let lineDuration = line.duration ?? (line.textDurations.count == 1 ? line.textDurations[0] : nil)
+        let workDuration = work.duration ?? (work.textDurations.count == 1 ? work.textDurations[0] : nil)
+        if let a = lineDuration, let b = workDuration, a > 0, b > 0 {
             let d = Float(abs(a - b))
             flag(.durationClose, d <= 3)
+            flag(.durationFar, d > 20)
             set(.durationLogDifference, min(1, log1pf(d) / log1pf(600)))
+            flag(.durationFromText, line.duration == nil || work.duration == nil)
         } else {
             set(.durationMissing, 1)
         }
@@ -323,6 +354,10 @@ public struct PairFeatureExtractor: Sendable {
         } else {
             set(.albumMissing, 1)
         }
+        var albumInRecord: Float = 0
+        if let album = ls.album { albumInRecord = Similarity.containment(album.tokens, in: ws.record) }
+        for a in ws.albums { albumInRecord = max(albumInRecord, Similarity.containment(a.tokens, in: ls.record)) }
+        set(.albumInOtherRecord, albumInRecord)
 
         // Identifiers.
         if let a = line.iswc, let b = work.iswc {

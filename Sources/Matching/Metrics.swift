@@ -133,9 +133,10 @@ public enum Metrics {
 
     /// Thresholds chosen on validation scores: `auto` is the lowest cut whose precision reaches `targetPrecision`
     /// (1 when none does: nothing auto-matches), `review` the highest cut whose recall reaches `targetRecall`
-    /// (never above `auto`), `match` the cut of best F1 (the highest one on ties).
+    /// (never above `auto`). `match` is F1*/2 for calibrated confidences (F1* the best F1 over the cuts), else
+    /// the cut of best F1 (the highest one on ties).
     public static func chooseThresholds(_ probs: [Float], _ labels: [UInt8], targetPrecision: Double,
-                                        targetRecall: Double) -> Thresholds {
+                                        targetRecall: Double, calibrated: Bool = true) -> Thresholds {
         let pos = labels.reduce(0) { $0 + Int($1) }
         let all = cuts(probs, labels)
         var auto = 1.0
@@ -145,14 +146,17 @@ public enum Metrics {
             review = c.threshold
             break
         }
-        var bestF1 = -1.0
-        var match = 0.5
+        var bestF1 = 0.0
+        var bestCut = 0.5
         for c in all {
             let precision = Double(c.tp) / Double(c.tp + c.fp)
             let recall = pos > 0 ? Double(c.tp) / Double(pos) : 0
             let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-            if f1 > bestF1 + 1e-12 { bestF1 = f1; match = c.threshold }
+            if f1 > bestF1 + 1e-12 { bestF1 = f1; bestCut = c.threshold }
         }
+        // For calibrated confidences the F1-optimal threshold is half the best attainable F1 (Lipton, Elkan &
+        // Narayanaswamy 2014): far less noisy than the arg-max cut of a small validation set.
+        let match = calibrated ? bestF1 / 2 : bestCut
         return Thresholds(auto: auto, review: min(review, auto), match: match)
     }
 }

@@ -29,12 +29,18 @@ public struct LineProfile: Sendable, Hashable {
     /// Normalized words of the title's version qualifiers that tell recordings apart ("robin schulz remix",
     /// "live at wembley"), without featuring credits and without benign words (explicit, remastered, …).
     public var versionWords: [String] { didSet { refreshSketch() } }
+    /// Durations (seconds) written as `m:ss` / `h:mm:ss` inside the line's text fields (title, artist, album):
+    /// stand-ins when the duration field is empty or values landed in the wrong column.
+    public var textDurations: [Int]
+    /// Remixers named by remix qualifiers, normalized.
+    public var remixers: [String] { didSet { refreshSketch() } }
     /// Comparison data derived from the fields above (kept in sync on every change).
     public private(set) var sketch: LineSketch
 
     public init(title: String, tags: [String] = [], artists: [String] = [], featured: [String] = [], writers: [String] = [],
                 writerIPIs: [String] = [], medleyParts: [String] = [], originalArtists: [String] = [], duration: Int? = nil,
-                isrc: String? = nil, iswc: String? = nil, album: String? = nil, versionWords: [String] = []) {
+                isrc: String? = nil, iswc: String? = nil, album: String? = nil, versionWords: [String] = [], textDurations: [Int] = [],
+                remixers: [String] = []) {
         self.title = title
         self.tags = tags
         self.artists = artists
@@ -48,6 +54,8 @@ public struct LineProfile: Sendable, Hashable {
         self.iswc = iswc
         self.album = album
         self.versionWords = versionWords
+        self.textDurations = textDurations
+        self.remixers = remixers
         sketch = LineSketch()
         refreshSketch()
     }
@@ -83,12 +91,17 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     public var featured: [String] { didSet { refreshSketch() } }
     /// Version-qualifier words of the original title (see `LineProfile.versionWords`).
     public var versionWords: [String] { didSet { refreshSketch() } }
+    /// Durations (seconds) written as `m:ss` inside the work's titles, performers or albums (see `LineProfile.textDurations`).
+    public var textDurations: [Int]
+    /// Remixers named in the original title's remix qualifier, normalized.
+    public var remixers: [String] { didSet { refreshSketch() } }
     /// Comparison data derived from the fields above (kept in sync on every change; not encoded).
     public private(set) var sketch: WorkSketch
 
     public init(workId: String, iswc: String? = nil, displayTitle: String, titles: [String], titleTags: [String] = [],
                 performers: [String] = [], writers: [String] = [], writerIPIs: [String] = [], duration: Int? = nil,
-                isrcs: [String] = [], albums: [String] = [], featured: [String] = [], versionWords: [String] = []) {
+                isrcs: [String] = [], albums: [String] = [], featured: [String] = [], versionWords: [String] = [],
+                textDurations: [Int] = [], remixers: [String] = []) {
         self.workId = workId
         self.iswc = iswc
         self.displayTitle = displayTitle
@@ -102,6 +115,8 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         self.albums = albums
         self.featured = featured
         self.versionWords = versionWords
+        self.textDurations = textDurations
+        self.remixers = remixers
         sketch = WorkSketch()
         refreshSketch()
     }
@@ -111,7 +126,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,7 +141,9 @@ public struct WorkProfile: Sendable, Hashable, Codable {
                   isrcs: try c.decodeIfPresent([String].self, forKey: .isrcs) ?? [],
                   albums: try c.decodeIfPresent([String].self, forKey: .albums) ?? [],
                   featured: try c.decodeIfPresent([String].self, forKey: .featured) ?? [],
-                  versionWords: try c.decodeIfPresent([String].self, forKey: .versionWords) ?? [])
+                  versionWords: try c.decodeIfPresent([String].self, forKey: .versionWords) ?? [],
+                  textDurations: try c.decodeIfPresent([Int].self, forKey: .textDurations) ?? [],
+                  remixers: try c.decodeIfPresent([String].self, forKey: .remixers) ?? [])
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -144,6 +161,8 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         try c.encode(albums, forKey: .albums)
         try c.encode(featured, forKey: .featured)
         try c.encode(versionWords, forKey: .versionWords)
+        try c.encode(textDurations, forKey: .textDurations)
+        try c.encode(remixers, forKey: .remixers)
     }
 }
 
@@ -175,7 +194,9 @@ public final class ProfileBuilder {
         return LineProfile(title: parsed.core, tags: parsed.tags, artists: artists, featured: parsed.featured, writers: writers,
                            writerIPIs: ipis, medleyParts: parsed.medleyParts, originalArtists: parsed.originalArtists,
                            duration: line.duration, isrc: line.isrc, iswc: line.iswc, album: album,
-                           versionWords: versionWords(qualifierText, core: parsed.core, featured: parsed.featured))
+                           versionWords: versionWords(qualifierText, core: parsed.core, featured: parsed.featured),
+                           textDurations: Self.textDurations([line.title, line.subtitle, line.artist, line.album].compactMap { $0 }),
+                           remixers: parsed.remixers)
     }
 
     /// Profile of a work: every title parsed to its core, performers and recording artists folded.
@@ -184,6 +205,7 @@ public final class ProfileBuilder {
         var tags: [String] = []
         var featured: [String] = []
         var versionWords: [String] = []
+        var remixers: [String] = []
         let ordered = work.titles.filter { $0.kind == .original } + work.titles.filter { $0.kind != .original }
         for (i, t) in ordered.enumerated() {
             let p = parser.parse(t.text)
@@ -192,6 +214,7 @@ public final class ProfileBuilder {
             if i == 0 {
                 for tag in p.tags where !tags.contains(tag) { tags.append(tag) }
                 versionWords = self.versionWords(p.latin, core: p.core, featured: p.featured)
+                remixers = p.remixers
             }
         }
         for r in work.recordings {
@@ -219,7 +242,39 @@ public final class ProfileBuilder {
         }
         return WorkProfile(workId: work.id, iswc: work.iswc, displayTitle: work.title, titles: titles, titleTags: tags,
                            performers: performers, writers: writers, writerIPIs: ipis, duration: work.duration,
-                           isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords)
+                           isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords,
+                           textDurations: Self.textDurations(work.titles.map(\.text) + work.performers + work.recordings.compactMap(\.release)),
+                           remixers: remixers)
+    }
+
+    /// Durations written as `m:ss` or `h:mm:ss` (standalone, not part of a longer number or date) in `texts`, in seconds.
+    public static func textDurations(_ texts: [String]) -> [Int] {
+        @inline(__always) func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        var out: [Int] = []
+        for text in texts {
+            let b = Array(text.utf8)
+            var i = 0
+            while i < b.count {
+                // A run starts at a digit that does not continue a number, time or decimal.
+                guard digit(b[i]), i == 0 || !(digit(b[i - 1]) || b[i - 1] == 58 || b[i - 1] == 46) else { i += 1; continue }
+                var j = i
+                while j < b.count && digit(b[j]) { j += 1 }
+                guard j - i <= 2 else { i = j; continue }
+                var groups = [b[i..<j].reduce(0) { $0 * 10 + Int($1 - 48) }]
+                while groups.count < 3, j + 2 < b.count, b[j] == 58, digit(b[j + 1]), digit(b[j + 2]),
+                      j + 3 >= b.count || !digit(b[j + 3]) {
+                    groups.append(Int(b[j + 1] - 48) * 10 + Int(b[j + 2] - 48))
+                    j += 3
+                }
+                let ends = j >= b.count || !(digit(b[j]) || b[j] == 58)
+                if ends, groups.count >= 2, groups.dropFirst().allSatisfy({ $0 < 60 }) {
+                    let seconds = groups.reduce(0) { $0 * 60 + $1 }
+                    if seconds > 0 && !out.contains(seconds) { out.append(seconds) }
+                }
+                i = max(j, i + 1)
+            }
+        }
+        return out
     }
 
     /// Words that qualify a title but do not tell recordings of a work apart.

@@ -11,6 +11,8 @@ public struct TextSketch: Sendable, Hashable {
     public let tokens: [UInt32]
     /// Sorted unique character trigrams (bytes packed big-endian into the low 24 bits).
     public let grams: [UInt32]
+    /// FNV-1a hashes of the words in text order (with repeats).
+    public let words: [UInt32]
 
     public init(_ text: String) {
         self.text = text
@@ -40,6 +42,7 @@ public struct TextSketch: Sendable, Hashable {
                 b = c
             }
         }
+        self.words = toks
         self.tokens = Self.sortedUnique(toks)
         self.grams = Self.sortedUnique(grams)
     }
@@ -141,6 +144,15 @@ public enum Similarity {
             }
             return 1 - Float(row[m]) / Float(max(n, m))
         }
+    }
+
+    /// Number of leading words two word sequences share.
+    @inline(__always)
+    public static func commonPrefixWords(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        var n = 0
+        let m = min(a.count, b.count)
+        while n < m && a[n] == b[n] { n += 1 }
+        return n
     }
 
     /// Best trigram cosine between any name of `a` and any name of `b` (0 when either list is empty).

@@ -112,7 +112,7 @@ public enum Trainer {
         }
         let heldOutProbs = heldOut.margins.map { m in calibration.map { sigmoid($0.a * m + $0.b) } ?? sigmoid(m) }
         let thresholds = Metrics.chooseThresholds(heldOutProbs, heldOut.labels, targetPrecision: options.targetPrecision,
-                                                  targetRecall: options.targetRecall)
+                                                  targetRecall: options.targetRecall, calibrated: calibration != nil)
         let validationMetrics = Metrics.evaluate(heldOutProbs, heldOut.labels, thresholds: thresholds)
         let trainProbs = margins(final, train.features, columns: train.columns).map { m in
             calibration.map { sigmoid($0.a * m + $0.b) } ?? sigmoid(m)
