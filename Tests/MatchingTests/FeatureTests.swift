@@ -1,0 +1,292 @@
+import Matching
+import OeuvreCore
+import Testing
+
+/// One test per feature (or per small family): each builds profiles where the feature must fire and where it must not.
+@Suite struct FeatureTests {
+    static func features(_ line: LineProfile, _ work: WorkProfile, _ context: CandidateContext = CandidateContext()) -> [Float] {
+        var extractor = PairFeatureExtractor()
+        var row = [Float](repeating: .nan, count: PairFeatureExtractor.count)
+        row.withUnsafeMutableBufferPointer { extractor.compute(line: line, work: work, context: context, into: $0.baseAddress!) }
+        return row
+    }
+
+    static func value(_ f: Feature, _ line: LineProfile, _ work: WorkProfile, _ context: CandidateContext = CandidateContext()) -> Float {
+        features(line, work, context)[f.rawValue]
+    }
+
+    static func work(_ titles: [String], performers: [String] = [], writers: [String] = [], tags: [String] = [],
+                     duration: Int? = nil) -> WorkProfile {
+        WorkProfile(workId: "W1", displayTitle: titles.first ?? "", titles: titles, titleTags: tags, performers: performers,
+                    writers: writers, duration: duration)
+    }
+
+    @Test func schemaNamesAreUniqueAndOrdered() {
+        let names = FeatureSchema.current.names
+        #expect(Set(names).count == names.count)
+        #expect(names.count == Feature.allCases.count)
+        #expect(names.first == "title_ngram_cosine")
+        for f in Feature.allCases { #expect(FeatureSchema.current.index(of: f.name) == f.rawValue) }
+    }
+
+    @Test func everyFeatureIsFiniteAndWritten() {
+        let line = LineProfile(title: "yesterday", tags: ["live"], artists: ["the beatles"], duration: 125)
+        let row = Self.features(line, Self.work(["yesterday"], performers: ["the beatles"], duration: 123))
+        #expect(row.allSatisfy { $0.isFinite })
+        let empty = Self.features(LineProfile(title: ""), WorkProfile(workId: "x", displayTitle: "", titles: []))
+        #expect(empty.allSatisfy { $0.isFinite })
+    }
+
+    @Test func titleSimilaritiesTakeTheBestWorkTitle() {
+        let line = LineProfile(title: "hey jude")
+        let w = Self.work(["some other song", "hey jude"])
+        #expect(Self.value(.titleNgramCosine, line, w) == 1)
+        #expect(Self.value(.titleTokenJaccard, line, w) == 1)
+        #expect(Self.value(.titleTokenOverlap, line, w) == 1)
+        #expect(Self.value(.titleEditSimilarity, line, w) == 1)
+        #expect(Self.value(.titleExact, line, w) == 1)
+        let other = Self.work(["let it be"])
+        #expect(Self.value(.titleExact, line, other) == 0)
+        #expect(Self.value(.titleTokenJaccard, line, other) == 0)
+        #expect(Self.value(.titleNgramCosine, line, other) < 0.2)
+    }
+
+    @Test func titleNgramCosineToleratesTypos() {
+        let c = Self.value(.titleNgramCosine, LineProfile(title: "bohemian rhapsdy"), Self.work(["bohemian rhapsody"]))
+        #expect(c > 0.6 && c < 1)
+    }
+
+    @Test func titleTokenJaccardAndOverlap() {
+        let line = LineProfile(title: "love me tender")
+        let w = Self.work(["love me"])
+        #expect(abs(Self.value(.titleTokenJaccard, line, w) - 2.0 / 3.0) < 1e-6)
+        #expect(Self.value(.titleTokenOverlap, line, w) == 1)
+    }
+
+    @Test func titleEditSimilarity() {
+        let s = Self.value(.titleEditSimilarity, LineProfile(title: "abcd"), Self.work(["abxd"]))
+        #expect(abs(s - 0.75) < 1e-6)
+    }
+
+    @Test func titlePrefix() {
+        let line = LineProfile(title: "from time drake nothing was the same")
+        let w = Self.work(["from time drake 1 29 2013"])
+        #expect(Self.value(.titlePrefixWords, line, w) == 0.75)
+        #expect(Self.value(.titlePrefixRatio, line, w) == Float(3) / Float(6))
+        #expect(Self.value(.titlePrefixWords, LineProfile(title: "time from"), w) == 0)
+    }
+
+    @Test func medleyPartMatchesATitle() {
+        let line = LineProfile(title: "yesterday let it be", tags: ["medley"], medleyParts: ["yesterday", "let it be"])
+        #expect(Self.value(.medleyPartMatch, line, Self.work(["let it be"])) == 1)
+        #expect(Self.value(.medleyPartMatch, LineProfile(title: "let it be"), Self.work(["let it be"])) == 0)
+    }
+
+    @Test func versionWords() {
+        var line = LineProfile(title: "applause", tags: ["remix"], versionWords: ["goldhouse", "remix"])
+        var w = Self.work(["applause"], tags: ["remix"])
+        w.versionWords = ["empire", "sun", "remix"]
+        #expect(abs(Self.value(.versionWordsJaccard, line, w) - 0.25) < 1e-6)
+        #expect(Self.value(.versionWordsNone, line, w) == 0)
+        line.versionWords = []
+        w.versionWords = []
+        #expect(Self.value(.versionWordsNone, line, w) == 1)
+        #expect(Self.value(.versionWordsJaccard, line, w) == 0)
+    }
+
+    @Test(arguments: [
+        ("karaoke", Feature.karaokeConflict), ("instrumental", .instrumentalConflict), ("live", .liveConflict),
+        ("remix", .remixConflict), ("acoustic", .otherVersionConflict), ("demo", .otherVersionConflict),
+    ])
+    func versionTagConflicts(tag: String, feature: Feature) {
+        let tagged = LineProfile(title: "song", tags: [tag])
+        let plain = LineProfile(title: "song")
+        #expect(Self.value(feature, tagged, Self.work(["song"])) == 1)
+        #expect(Self.value(feature, plain, Self.work(["song"], tags: [tag])) == 1)
+        #expect(Self.value(feature, tagged, Self.work(["song"], tags: [tag])) == 0)
+        #expect(Self.value(feature, plain, Self.work(["song"])) == 0)
+        #expect(Self.value(.versionTagsAgree, tagged, Self.work(["song"], tags: [tag])) == 1)
+        #expect(Self.value(.versionTagsAgree, plain, Self.work(["song"])) == 0)
+    }
+
+    @Test func benignTagsDoNotConflict() {
+        let row = Self.features(LineProfile(title: "song", tags: ["remaster", "explicit", "edit"]), Self.work(["song"]))
+        for f in [Feature.karaokeConflict, .instrumentalConflict, .liveConflict, .remixConflict, .otherVersionConflict] {
+            #expect(row[f.rawValue] == 0)
+        }
+    }
+
+    @Test func remixerConflict() {
+        let line = LineProfile(title: "stars come out", tags: ["remix"], remixers: ["tim mason"])
+        var w = Self.work(["stars come out"], tags: ["remix"])
+        w.remixers = ["dillon francis"]
+        #expect(Self.value(.remixerConflict, line, w) == 1)
+        w.remixers = ["tim mason"]
+        #expect(Self.value(.remixerConflict, line, w) == 0)
+    }
+
+    @Test func artistPerformerSimilarity() {
+        let line = LineProfile(title: "x", artists: ["the beatles"])
+        #expect(Self.value(.artistPerformerSimilarity, line, Self.work(["x"], performers: ["beatles", "the beatles"])) == 1)
+        #expect(Self.value(.artistPerformerSimilarity, line, Self.work(["x"], performers: ["abba"])) < 0.2)
+        #expect(Self.value(.artistPerformerTokenOverlap, LineProfile(title: "x", artists: ["skrillex and diplo"]),
+                           Self.work(["x"], performers: ["skrillex"])) == 1)
+    }
+
+    @Test func artistWriterSimilarityForPerformingWriters() {
+        let line = LineProfile(title: "x", artists: ["paul mccartney"])
+        #expect(Self.value(.artistWriterSimilarity, line, Self.work(["x"], writers: ["john lennon", "paul mccartney"])) == 1)
+        #expect(Self.value(.artistWriterSimilarity, line, Self.work(["x"], writers: ["burt bacharach"])) < 0.3)
+    }
+
+    @Test func featuredOverlap() {
+        let line = LineProfile(title: "x", artists: ["wiz khalifa", "nicki minaj"], featured: ["nicki minaj"])
+        var w = Self.work(["x"], performers: ["wiz khalifa"])
+        w.featured = ["nicki minaj"]
+        #expect(Self.value(.featuredOverlap, line, w) == 1)
+        w.featured = ["chris brown"]
+        #expect(Self.value(.featuredOverlap, line, w) == 0)
+        #expect(Self.value(.featuredOverlap, LineProfile(title: "x"), Self.work(["x"])) == 0)
+    }
+
+    @Test func originalArtistOfAKaraokeVersion() {
+        let line = LineProfile(title: "x", tags: ["karaoke"], artists: ["karaoke hits band"], originalArtists: ["adele"])
+        #expect(Self.value(.originalArtistSimilarity, line, Self.work(["x"], performers: ["adele"])) == 1)
+    }
+
+    @Test func writerSimilarityAndIPI() {
+        let line = LineProfile(title: "x", writers: ["john lennon", "paul mccartney"], writerIPIs: ["00014107338"])
+        var w = Self.work(["x"], writers: ["paul mccartney"])
+        #expect(abs(Self.value(.writerSimilarity, line, w) - 0.5) < 0.2)
+        #expect(Self.value(.writerIPIMatch, line, w) == 0)
+        w.writerIPIs = ["00014107338"]
+        #expect(Self.value(.writerIPIMatch, line, w) == 1)
+        #expect(Self.value(.lineWritersMissing, line, w) == 0)
+        #expect(Self.value(.lineWritersMissing, LineProfile(title: "x"), w) == 1)
+        #expect(Self.value(.workWritersMissing, line, Self.work(["x"])) == 1)
+    }
+
+    @Test func durationAgreement() {
+        let line = LineProfile(title: "x", duration: 200)
+        #expect(Self.value(.durationClose, line, Self.work(["x"], duration: 202)) == 1)
+        #expect(Self.value(.durationFar, line, Self.work(["x"], duration: 202)) == 0)
+        #expect(Self.value(.durationClose, line, Self.work(["x"], duration: 240)) == 0)
+        #expect(Self.value(.durationFar, line, Self.work(["x"], duration: 240)) == 1)
+        #expect(Self.value(.durationLogDifference, line, Self.work(["x"], duration: 200)) == 0)
+        #expect(Self.value(.durationLogDifference, line, Self.work(["x"], duration: 240)) > 0.5)
+        #expect(Self.value(.durationMissing, line, Self.work(["x"])) == 1)
+        #expect(Self.value(.durationClose, line, Self.work(["x"])) == 0)
+    }
+
+    @Test func durationFromText() {
+        let line = LineProfile(title: "x", textDurations: [202])
+        let row = Self.features(line, Self.work(["x"], duration: 200))
+        #expect(row[Feature.durationClose.rawValue] == 1)
+        #expect(row[Feature.durationFromText.rawValue] == 1)
+        #expect(row[Feature.durationMissing.rawValue] == 0)
+        // Two candidate durations in the text: ambiguous, not used.
+        #expect(Self.value(.durationMissing, LineProfile(title: "x", textDurations: [202, 300]), Self.work(["x"], duration: 200)) == 1)
+    }
+
+    @Test func albumSimilarityAndContainment() {
+        let line = LineProfile(title: "x", album: "abbey road")
+        var w = Self.work(["x"])
+        #expect(Self.value(.albumMissing, line, w) == 1)
+        w.albums = ["abbey road"]
+        #expect(Self.value(.albumSimilarity, line, w) == 1)
+        #expect(Self.value(.albumMissing, line, w) == 0)
+        #expect(Self.value(.albumInOtherRecord, line, w) == 1)
+        #expect(Self.value(.albumInOtherRecord, LineProfile(title: "x abbey road"), w) == 1)
+    }
+
+    @Test func iswcEvidence() {
+        var w = Self.work(["x"])
+        w.iswc = "T0345246801"
+        #expect(Self.value(.iswcEqual, LineProfile(title: "x", iswc: "T0345246801"), w) == 1)
+        #expect(Self.value(.iswcConflict, LineProfile(title: "x", iswc: "T0345246801"), w) == 0)
+        #expect(Self.value(.iswcConflict, LineProfile(title: "x", iswc: "T9999999999"), w) == 1)
+        #expect(Self.value(.iswcMissing, LineProfile(title: "x"), w) == 1)
+    }
+
+    @Test func isrcLinks() {
+        var w = Self.work(["x"])
+        w.isrcs = ["GBAYE0601498"]
+        let line = LineProfile(title: "x", isrc: "GBAYE0601498")
+        #expect(Self.value(.isrcLinkedHere, line, w) == 1)
+        #expect(Self.value(.isrcLinkedHere, line, Self.work(["x"]), CandidateContext(isrcLinkedHere: true)) == 1)
+        #expect(Self.value(.isrcLinkedElsewhere, line, Self.work(["x"]), CandidateContext(isrcLinkedElsewhere: true)) == 1)
+        #expect(Self.value(.isrcLinkedElsewhere, line, w, CandidateContext(isrcLinkedElsewhere: true)) == 0)
+    }
+
+    @Test func wholeRecordFeaturesFindValuesInTheWrongField() {
+        // The artist landed in the title field on the line side.
+        let line = LineProfile(title: "tackle box luke bryan", duration: 242)
+        let w = Self.work(["tackle box"], performers: ["luke bryan"])
+        #expect(Self.value(.workTitleInLineRecord, line, w) == 1)
+        #expect(Self.value(.performerInLineRecord, line, w) == 1)
+        #expect(Self.value(.lineTitleInWorkRecord, line, w) == 1)
+        #expect(Self.value(.recordTokenJaccard, line, w) == 1)
+        #expect(Self.value(.lineArtistMissing, line, w) == 1)
+        let withArtist = LineProfile(title: "tackle box", artists: ["luke bryan"])
+        #expect(Self.value(.artistInWorkRecord, withArtist, w) == 1)
+        #expect(Self.value(.lineArtistMissing, withArtist, w) == 0)
+        #expect(Self.value(.workPerformersMissing, withArtist, Self.work(["tackle box"])) == 1)
+    }
+
+    @Test func candidateContext() {
+        let c = CandidateContext(retrievalScore: 0.8, rank: 4, gapToNext: 0.1, worksSharingTitle: 1024)
+        let row = Self.features(LineProfile(title: "x"), Self.work(["x"]), c)
+        #expect(row[Feature.retrievalScore.rawValue] == 0.8)
+        #expect(row[Feature.retrievalRankInverse.rawValue] == 0.25)
+        #expect(row[Feature.retrievalGap.rawValue] == 0.1)
+        #expect(row[Feature.titleSharedWorks.rawValue] == 1)
+        #expect(Self.features(LineProfile(title: "x"), Self.work(["x"]))[Feature.titleSharedWorks.rawValue] == 0)
+    }
+
+    @Test func sketchFollowsMutation() {
+        var line = LineProfile(title: "first")
+        line.title = "second"
+        #expect(Self.value(.titleExact, line, Self.work(["second"])) == 1)
+        var w = Self.work(["a"])
+        w.titles = ["second"]
+        #expect(Self.value(.titleExact, line, w) == 1)
+    }
+
+    @Test func batchComputeMatchesSingle() {
+        let line = LineProfile(title: "hey jude", artists: ["the beatles"], duration: 431)
+        let works = [Self.work(["hey jude"], performers: ["the beatles"], duration: 430), Self.work(["hey you"], duration: 280)]
+        let contexts = [CandidateContext(rank: 1), CandidateContext(rank: 2)]
+        var extractor = PairFeatureExtractor()
+        var out = [Float](repeating: 0, count: 2 * PairFeatureExtractor.count)
+        out.withUnsafeMutableBufferPointer { extractor.compute(line: line, works: works, contexts: contexts, into: $0) }
+        #expect(Array(out[PairFeatureExtractor.count...]) == Self.features(line, works[1], contexts[1]))
+    }
+}
+
+@Suite struct ProfileTests {
+    @Test func textDurations() {
+        #expect(ProfileBuilder.textDurations(["Song 3:45 $ 1.29"]) == [225])
+        #expect(ProfileBuilder.textDurations(["Concert 2:09:26"]) == [7766])
+        #expect(ProfileBuilder.textDurations(["Released 24-Sep-13", "Price 1.29", "Ratio 12:345", "123:45"]) == [])
+        #expect(ProfileBuilder.textDurations(["4:61"]) == [])
+    }
+
+    @Test func builderFillsVersionWordsAlbumAndRemixers() {
+        let b = ProfileBuilder()
+        let line = b.line(UsageLine(lineId: "1", title: "Dangerous (feat. Sam Martin) [Robin Schulz Remix] [Explicit]", artist: "David Guetta",
+                                    album: "Listen (Deluxe)"))
+        #expect(line.title == "dangerous")
+        #expect(line.versionWords.contains("robin"))
+        #expect(line.versionWords.contains("remix"))
+        #expect(!line.versionWords.contains("explicit"))
+        #expect(!line.versionWords.contains("sam"))
+        #expect(line.album == "listen deluxe")
+        #expect(!line.remixers.isEmpty)
+        var work = Work(id: "W", titles: [WorkTitle(text: "Dangerous (feat. Sam Martin)", kind: .original)])
+        work.recordings = [Recording(release: "Listen")]
+        let wp = b.work(work)
+        #expect(wp.featured == ["sam martin"])
+        #expect(wp.albums == ["listen"])
+        #expect(wp.versionWords.isEmpty)
+    }
+}
