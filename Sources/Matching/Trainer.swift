@@ -66,6 +66,10 @@ public enum Trainer {
         public var targetPrecision = 0.99
         public var targetRecall = 0.99
         public var calibration = CalibrationMode.auto
+        /// When set, the L2 penalty is chosen from these values by held-out (Platt-calibrated) log-loss, ties going to
+        /// the stronger penalty; `regression.l2` is then ignored.
+        public var l2Grid: [Double]?
+        public static let defaultL2Grid = [0.1, 1, 10, 100]
         public init() {}
     }
 
@@ -89,16 +93,37 @@ public enum Trainer {
         try train.validate("training pairs", schema: schema)
         if let validation { try validation.validate("validation pairs", schema: schema) }
 
-        let heldOut: (margins: [Double], labels: [UInt8])
-        let validationText: String
-        if let validation {
-            let fit = try fitRows(train, rows: nil, options: options)
-            heldOut = (margins(fit, validation.features, columns: validation.columns), validation.labels)
-            validationText = "validation split (\(validation.count) pairs)"
-        } else {
-            heldOut = try crossValidatedMargins(train, options: options)
-            validationText = "\(effectiveFolds(train, options.folds))-fold cross-validation grouped by line"
+        var options = options
+        func heldOutMargins(_ options: Options) throws(OeuvreError) -> (margins: [Double], labels: [UInt8]) {
+            if let validation {
+                let fit = try fitRows(train, rows: nil, options: options)
+                return (margins(fit, validation.features, columns: validation.columns), validation.labels)
+            }
+            return try crossValidatedMargins(train, options: options)
         }
+        var heldOut: (margins: [Double], labels: [UInt8]) = ([], [])
+        var l2Text = ""
+        if let grid = options.l2Grid, !grid.isEmpty {
+            var best = Double.infinity
+            var scores: [String] = []
+            for l2 in grid.sorted() {
+                var o = options
+                o.regression.l2 = l2
+                let m = try heldOutMargins(o)
+                let loss = calibratedLogLoss(m.margins, m.labels)
+                scores.append("\(l2): \(String(format: "%.4f", loss))")
+                if loss <= best + 1e-9 {
+                    best = loss
+                    heldOut = m
+                    options.regression.l2 = l2
+                }
+            }
+            l2Text = "; L2 chosen by held-out log-loss (\(scores.joined(separator: ", ")))"
+        } else {
+            heldOut = try heldOutMargins(options)
+        }
+        let validationText = (validation.map { "validation split (\($0.count) pairs)" }
+            ?? "\(effectiveFolds(train, options.folds))-fold cross-validation grouped by line") + l2Text
         let final = try fitRows(train, rows: nil, options: options)
 
         // Calibration on held-out margins.
@@ -125,6 +150,14 @@ public enum Trainer {
             iterations: final.iterations, converged: final.converged)
         return ScoringModel(fit: final, schema: schema, calibration: calibration, thresholds: thresholds, training: info,
                             metrics: ScoringModel.ModelMetrics(validation: validationMetrics, training: trainingMetrics))
+    }
+
+    /// Log-loss of margins after Platt scaling (plain logistic when Platt does not apply).
+    static func calibratedLogLoss(_ margins: [Double], _ labels: [UInt8]) -> Double {
+        if let (a, b) = LogisticRegression.platt(margins: margins, labels: labels) {
+            return Metrics.logLoss(margins.map { sigmoid(a * $0 + b) }, labels)
+        }
+        return Metrics.logLoss(margins.map { sigmoid($0) }, labels)
     }
 
     static func effectiveFolds(_ set: LabelledFeatures, _ folds: Int) -> Int {

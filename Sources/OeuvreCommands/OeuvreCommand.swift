@@ -18,6 +18,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             DoctorCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
+            BenchScorerCommand.self,
         ]
     )
 

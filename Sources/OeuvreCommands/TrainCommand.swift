@@ -38,7 +38,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(help: "Model file to write (JSON).") var out: String
 
-    @Option(help: "L2 penalty on the standardized weights.") var l2 = 1.0
+    @Option(help: ArgumentHelp("L2 penalty on the standardized weights, or auto: the best of 0.1, 1, 10, 100 by held-out log-loss.",
+                               valueName: "auto|number"))
+    var l2 = "auto"
     @Option(help: "Class weighting: balanced or none.") var classWeight = ClassWeighting.balanced
     @Option(help: "Cross-validation folds when no --valid split is given.") var folds = 5
     @Option(help: "Precision the auto-match threshold must reach on held-out pairs.") var targetPrecision = 0.99
@@ -63,7 +65,9 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             throw ValidationError("give the training data: --pairs P --usage U --works W")
         }
-        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a non-negative number") }
+        if l2 != "auto" {
+            guard let v = Double(l2), v >= 0, v.isFinite else { throw ValidationError("--l2 must be auto or a non-negative number") }
+        }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard targetPrecision > 0, targetPrecision <= 1 else { throw ValidationError("--target-precision must be in (0, 1]") }
         guard targetRecall > 0, targetRecall <= 1 else { throw ValidationError("--target-recall must be in (0, 1]") }
@@ -73,7 +77,7 @@ struct TrainCommand: AsyncParsableCommand {
         try await runReporting {
             guard let mode else { throw OeuvreError(.usage, "no training data given") }
             var options = Trainer.Options()
-            options.regression.l2 = l2
+            if let v = Double(l2) { options.regression.l2 = v } else { options.l2Grid = Trainer.Options.defaultL2Grid }
             options.regression.classWeighting = classWeight
             options.folds = folds
             options.targetPrecision = targetPrecision
