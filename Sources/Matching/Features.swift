@@ -246,12 +246,18 @@ public struct PairFeatureExtractor: Sendable {
 
     /// Features of one pair into `row[0..<count]`.
     public mutating func compute(line: LineProfile, work: WorkProfile, context: CandidateContext, into row: UnsafeMutablePointer<Float>) {
+        withUnsafePointer(to: line) { l in
+            withUnsafePointer(to: work) { w in compute(line: l, work: w, context: context, into: row) }
+        }
+    }
+
+    /// Features of one pair, reading the profiles in place (no struct copies: the batch paths use this).
+    public mutating func compute(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>, context: CandidateContext,
+                                 into row: UnsafeMutablePointer<Float>) {
         let n = Self.count
         row.initialize(repeating: 0, count: n)
         @inline(__always) func set(_ f: Feature, _ v: Float) { row[f.rawValue] = v }
         @inline(__always) func flag(_ f: Feature, _ b: Bool) { row[f.rawValue] = b ? 1 : 0 }
-        let ls = line.sketch
-        let ws = work.sketch
 
         // Titles.
         var cos: Float = 0, jac: Float = 0, ovl: Float = 0, edit: Float = 0
@@ -259,24 +265,24 @@ public struct PairFeatureExtractor: Sendable {
         var inLineRecord: Float = 0
         var prefixRatio: Float = 0
         var prefixWords = 0
-        for (i, t) in ws.titles.enumerated() {
-            let common = Similarity.commonPrefixWords(ls.title.words, t.words)
+        for i in work.pointee.sketch.titles.indices {
+            let common = Similarity.commonPrefixWords(line.pointee.sketch.title.words, work.pointee.sketch.titles[i].words)
             if common > 0 {
                 prefixWords = max(prefixWords, common)
-                prefixRatio = max(prefixRatio, Float(common) / Float(min(ls.title.words.count, t.words.count)))
+                prefixRatio = max(prefixRatio, Float(common) / Float(min(line.pointee.sketch.title.words.count, work.pointee.sketch.titles[i].words.count)))
             }
-            cos = max(cos, Similarity.cosine(ls.title.grams, t.grams))
-            jac = max(jac, Similarity.jaccard(ls.title.tokens, t.tokens))
-            ovl = max(ovl, Similarity.overlap(ls.title.tokens, t.tokens))
+            cos = max(cos, Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[i].grams))
+            jac = max(jac, Similarity.jaccard(line.pointee.sketch.title.tokens, work.pointee.sketch.titles[i].tokens))
+            ovl = max(ovl, Similarity.overlap(line.pointee.sketch.title.tokens, work.pointee.sketch.titles[i].tokens))
             if !exact {
-                if line.title == work.titles[i] {
+                if line.pointee.title == work.pointee.titles[i] {
                     exact = true
                     edit = 1
                 } else if edit < 1 {
-                    edit = max(edit, Similarity.editSimilarity(line.title, work.titles[i], scratch: &scratch))
+                    edit = max(edit, Similarity.editSimilarity(line.pointee.title, work.pointee.titles[i], scratch: &scratch))
                 }
             }
-            inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: ls.record))
+            inLineRecord = max(inLineRecord, Similarity.containment(work.pointee.sketch.titles[i].tokens, in: line.pointee.sketch.record))
         }
         set(.titleNgramCosine, cos)
         set(.titleTokenJaccard, jac)
@@ -286,19 +292,23 @@ public struct PairFeatureExtractor: Sendable {
         set(.titlePrefixRatio, prefixRatio)
         set(.titlePrefixWords, Float(min(prefixWords, 4)) / 4)
 
-        if !ls.medleyParts.isEmpty {
+        if !line.pointee.sketch.medleyParts.isEmpty {
             var best: Float = 0
-            for p in ls.medleyParts { for t in ws.titles { best = max(best, Similarity.cosine(p.grams, t.grams)) } }
+            for p in line.pointee.sketch.medleyParts.indices {
+                for t in work.pointee.sketch.titles.indices {
+                    best = max(best, Similarity.cosine(line.pointee.sketch.medleyParts[p].grams, work.pointee.sketch.titles[t].grams))
+                }
+            }
             set(.medleyPartMatch, best)
         }
 
         // Versions.
-        if ls.versionWords.isEmpty && ws.versionWords.isEmpty {
+        if line.pointee.sketch.versionWords.isEmpty && work.pointee.sketch.versionWords.isEmpty {
             set(.versionWordsNone, 1)
         } else {
-            set(.versionWordsJaccard, Similarity.jaccard(ls.versionWords, ws.versionWords))
+            set(.versionWordsJaccard, Similarity.jaccard(line.pointee.sketch.versionWords, work.pointee.sketch.versionWords))
         }
-        let lm = ls.tagMask, wm = ws.tagMask, diff = lm ^ wm
+        let lm = line.pointee.sketch.tagMask, wm = work.pointee.sketch.tagMask, diff = lm ^ wm
         flag(.versionTagsAgree, lm != 0 && lm == wm)
         flag(.karaokeConflict, diff & VersionTag.karaoke != 0)
         flag(.instrumentalConflict, diff & VersionTag.instrumental != 0)
@@ -306,83 +316,90 @@ public struct PairFeatureExtractor: Sendable {
         flag(.remixConflict, diff & VersionTag.remix != 0)
         flag(.otherVersionConflict, diff & VersionTag.other != 0)
         // Both are remixes, both name a remixer, and no remixer name matches: two different remixes.
-        if lm & wm & VersionTag.remix != 0 && !ls.remixers.isEmpty && !ws.remixers.isEmpty {
-            flag(.remixerConflict, Similarity.bestCosine(ls.remixers, ws.remixers) < 0.5)
+        if lm & wm & VersionTag.remix != 0 && !line.pointee.sketch.remixers.isEmpty && !work.pointee.sketch.remixers.isEmpty {
+            flag(.remixerConflict, Similarity.bestCosine(line.pointee.sketch.remixers, work.pointee.sketch.remixers) < 0.5)
         }
 
         // People.
-        set(.artistPerformerSimilarity, Similarity.bestCosine(ls.artists, ws.performers))
-        set(.artistPerformerTokenOverlap, Similarity.overlap(ls.artistTokens, ws.performerTokens))
-        set(.artistWriterSimilarity, Similarity.bestCosine(ls.artists, ws.writers))
-        if !ls.featured.isEmpty || !ws.featured.isEmpty {
+        set(.artistPerformerSimilarity, Similarity.bestCosine(line.pointee.sketch.artists, work.pointee.sketch.performers))
+        set(.artistPerformerTokenOverlap, Similarity.overlap(line.pointee.sketch.artistTokens, work.pointee.sketch.performerTokens))
+        set(.artistWriterSimilarity, Similarity.bestCosine(line.pointee.sketch.artists, work.pointee.sketch.writers))
+        if !line.pointee.sketch.featured.isEmpty || !work.pointee.sketch.featured.isEmpty {
             var matched = 0
-            for f in ls.featured where Self.named(f, in: ws.featured) || Self.named(f, in: ws.performers) { matched += 1 }
-            for f in ws.featured where Self.named(f, in: ls.artists) { matched += 1 }
-            set(.featuredOverlap, Float(matched) / Float(ls.featured.count + ws.featured.count))
+            for f in line.pointee.sketch.featured.indices
+            where Self.named(line.pointee.sketch.featured[f], in: work.pointee.sketch.featured) || Self.named(line.pointee.sketch.featured[f], in: work.pointee.sketch.performers) {
+                matched += 1
+            }
+            for f in work.pointee.sketch.featured.indices where Self.named(work.pointee.sketch.featured[f], in: line.pointee.sketch.artists) { matched += 1 }
+            set(.featuredOverlap, Float(matched) / Float(line.pointee.sketch.featured.count + work.pointee.sketch.featured.count))
         }
-        set(.originalArtistSimilarity, Similarity.bestCosine(ls.originalArtists, ws.performers))
-        if !ls.writers.isEmpty && !ws.writers.isEmpty {
+        set(.originalArtistSimilarity, Similarity.bestCosine(line.pointee.sketch.originalArtists, work.pointee.sketch.performers))
+        if !line.pointee.sketch.writers.isEmpty && !work.pointee.sketch.writers.isEmpty {
             var sum: Float = 0
-            for w in ls.writers {
+            for w in line.pointee.sketch.writers.indices {
                 var best: Float = 0
-                for v in ws.writers { best = max(best, Similarity.cosine(w.grams, v.grams)) }
+                for v in work.pointee.sketch.writers.indices {
+                    best = max(best, Similarity.cosine(line.pointee.sketch.writers[w].grams, work.pointee.sketch.writers[v].grams))
+                }
                 sum += best
             }
-            set(.writerSimilarity, sum / Float(ls.writers.count))
+            set(.writerSimilarity, sum / Float(line.pointee.sketch.writers.count))
         }
-        if !line.writerIPIs.isEmpty && !work.writerIPIs.isEmpty {
-            flag(.writerIPIMatch, line.writerIPIs.contains(where: { work.writerIPIs.contains($0) }))
+        if !line.pointee.writerIPIs.isEmpty && !work.pointee.writerIPIs.isEmpty {
+            flag(.writerIPIMatch, line.pointee.writerIPIs.contains(where: { work.pointee.writerIPIs.contains($0) }))
         }
 
         // Duration and album.
         // A duration field wins; a single m:ss found in the text stands in for a missing one.
-        let lineDuration = line.duration ?? (line.textDurations.count == 1 ? line.textDurations[0] : nil)
-        let workDuration = work.duration ?? (work.textDurations.count == 1 ? work.textDurations[0] : nil)
+        let lineDuration = line.pointee.duration ?? (line.pointee.textDurations.count == 1 ? line.pointee.textDurations[0] : nil)
+        let workDuration = work.pointee.duration ?? (work.pointee.textDurations.count == 1 ? work.pointee.textDurations[0] : nil)
         if let a = lineDuration, let b = workDuration, a > 0, b > 0 {
             let d = Float(abs(a - b))
             flag(.durationClose, d <= 3)
             flag(.durationFar, d > 20)
             set(.durationLogDifference, min(1, log1pf(d) / log1pf(600)))
-            flag(.durationFromText, line.duration == nil || work.duration == nil)
+            flag(.durationFromText, line.pointee.duration == nil || work.pointee.duration == nil)
         } else {
             set(.durationMissing, 1)
         }
-        if let album = ls.album, !ws.albums.isEmpty {
+        if line.pointee.sketch.album != nil, !work.pointee.sketch.albums.isEmpty {
             var best: Float = 0
-            for a in ws.albums { best = max(best, Similarity.cosine(album.grams, a.grams)) }
+            for a in work.pointee.sketch.albums.indices { best = max(best, Similarity.cosine(line.pointee.sketch.album!.grams, work.pointee.sketch.albums[a].grams)) }
             set(.albumSimilarity, best)
         } else {
             set(.albumMissing, 1)
         }
         var albumInRecord: Float = 0
-        if let album = ls.album { albumInRecord = Similarity.containment(album.tokens, in: ws.record) }
-        for a in ws.albums { albumInRecord = max(albumInRecord, Similarity.containment(a.tokens, in: ls.record)) }
+        if line.pointee.sketch.album != nil { albumInRecord = Similarity.containment(line.pointee.sketch.album!.tokens, in: work.pointee.sketch.record) }
+        for a in work.pointee.sketch.albums.indices {
+            albumInRecord = max(albumInRecord, Similarity.containment(work.pointee.sketch.albums[a].tokens, in: line.pointee.sketch.record))
+        }
         set(.albumInOtherRecord, albumInRecord)
 
         // Identifiers.
-        if let a = line.iswc, let b = work.iswc {
+        if let a = line.pointee.iswc, let b = work.pointee.iswc {
             flag(.iswcEqual, a == b)
             flag(.iswcConflict, a != b)
         } else {
             set(.iswcMissing, 1)
         }
         var linkedHere = context.isrcLinkedHere
-        if !linkedHere, let isrc = line.isrc, work.isrcs.contains(isrc) { linkedHere = true }
+        if !linkedHere, let isrc = line.pointee.isrc, work.pointee.isrcs.contains(isrc) { linkedHere = true }
         flag(.isrcLinkedHere, linkedHere)
         flag(.isrcLinkedElsewhere, context.isrcLinkedElsewhere && !linkedHere)
 
         // Whole record.
-        set(.recordTokenJaccard, Similarity.jaccard(ls.record, ws.record))
+        set(.recordTokenJaccard, Similarity.jaccard(line.pointee.sketch.record, work.pointee.sketch.record))
         set(.workTitleInLineRecord, inLineRecord)
-        set(.lineTitleInWorkRecord, Similarity.containment(ls.title.tokens, in: ws.record))
-        set(.artistInWorkRecord, Similarity.containment(ls.artistTokens, in: ws.record))
-        set(.performerInLineRecord, Similarity.containment(ws.performerTokens, in: ls.record))
+        set(.lineTitleInWorkRecord, Similarity.containment(line.pointee.sketch.title.tokens, in: work.pointee.sketch.record))
+        set(.artistInWorkRecord, Similarity.containment(line.pointee.sketch.artistTokens, in: work.pointee.sketch.record))
+        set(.performerInLineRecord, Similarity.containment(work.pointee.sketch.performerTokens, in: line.pointee.sketch.record))
 
         // Missing fields.
-        flag(.lineArtistMissing, ls.artists.isEmpty)
-        flag(.workPerformersMissing, ws.performers.isEmpty)
-        flag(.lineWritersMissing, ls.writers.isEmpty)
-        flag(.workWritersMissing, ws.writers.isEmpty)
+        flag(.lineArtistMissing, line.pointee.sketch.artists.isEmpty)
+        flag(.workPerformersMissing, work.pointee.sketch.performers.isEmpty)
+        flag(.lineWritersMissing, line.pointee.sketch.writers.isEmpty)
+        flag(.workWritersMissing, work.pointee.sketch.writers.isEmpty)
 
         // Candidate context.
         set(.retrievalScore, context.retrievalScore)
@@ -396,24 +413,36 @@ public struct PairFeatureExtractor: Sendable {
                                  into out: UnsafeMutableBufferPointer<Float>) {
         precondition(works.count == contexts.count && out.count >= works.count * Self.count, "feature buffer too small")
         guard let base = out.baseAddress else { return }
-        for i in works.indices {
-            compute(line: line, work: works[i], context: contexts[i], into: base + i * Self.count)
+        withUnsafePointer(to: line) { l in
+            works.withUnsafeBufferPointer { w in
+                for i in w.indices { compute(line: l, work: w.baseAddress! + i, context: contexts[i], into: base + i * Self.count) }
+            }
         }
     }
 
     /// The retrieval similarity used when no retrieval ran (pairs mode): best title trigram cosine.
     public static func titleSimilarity(line: LineProfile, work: WorkProfile) -> Float {
+        withUnsafePointer(to: line) { l in withUnsafePointer(to: work) { w in titleSimilarity(line: l, work: w) } }
+    }
+
+    static func titleSimilarity(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>) -> Float {
         var best: Float = 0
-        for t in work.sketch.titles { best = max(best, Similarity.cosine(line.sketch.title.grams, t.grams)) }
+        for t in work.pointee.sketch.titles.indices {
+            best = max(best, Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[t].grams))
+        }
         return best
     }
 
     /// Index of the work title that best matches the line's title (trigram cosine), nil without titles.
     public static func bestTitleIndex(line: LineProfile, work: WorkProfile) -> Int? {
+        withUnsafePointer(to: line) { l in withUnsafePointer(to: work) { w in bestTitleIndex(line: l, work: w) } }
+    }
+
+    static func bestTitleIndex(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>) -> Int? {
         var best: Float = -1
         var index: Int?
-        for (i, t) in work.sketch.titles.enumerated() {
-            let c = Similarity.cosine(line.sketch.title.grams, t.grams)
+        for i in work.pointee.sketch.titles.indices {
+            let c = Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[i].grams)
             if c > best { best = c; index = i }
         }
         return index
@@ -421,7 +450,7 @@ public struct PairFeatureExtractor: Sendable {
 
     @inline(__always)
     static func named(_ name: TextSketch, in list: [TextSketch]) -> Bool {
-        for x in list where Similarity.cosine(name.grams, x.grams) >= sameNameCosine { return true }
+        for x in list.indices where Similarity.cosine(name.grams, list[x].grams) >= sameNameCosine { return true }
         return false
     }
 }

@@ -21,34 +21,48 @@ public enum PairFeatureBuilder {
     /// Contexts for `pairs` (see the type's documentation).
     public static func contexts(lines: [LineProfile], works: [WorkProfile], pairs: [Pair]) -> [CandidateContext] {
         var titleCount: [String: Int] = [:]
-        for w in works { for t in w.titles { titleCount[t, default: 0] += 1 } }
+        for w in works.indices { for t in works[w].titles { titleCount[t, default: 0] += 1 } }
+        // Works carrying each title of each work, resolved once (not per pair).
+        let sharing: [[Int]] = works.indices.map { w in works[w].titles.map { titleCount[$0] ?? 1 } }
         var isrcWorks: [String: [Int]] = [:]
-        for (i, w) in works.enumerated() { for isrc in w.isrcs where !(isrcWorks[isrc]?.contains(i) ?? false) { isrcWorks[isrc, default: []].append(i) } }
+        for w in works.indices {
+            for isrc in works[w].isrcs where !(isrcWorks[isrc]?.contains(w) ?? false) { isrcWorks[isrc, default: []].append(w) }
+        }
 
-        var byLine: [Int: [Int]] = [:]
-        for (k, p) in pairs.enumerated() { byLine[p.line, default: []].append(k) }
         var scores = [Float](repeating: 0, count: pairs.count)
-        for (k, p) in pairs.enumerated() { scores[k] = PairFeatureExtractor.titleSimilarity(line: lines[p.line], work: works[p.work]) }
-
+        var bestTitle = [Int](repeating: -1, count: pairs.count)
+        lines.withUnsafeBufferPointer { lp in
+            works.withUnsafeBufferPointer { wp in
+                for k in pairs.indices {
+                    let p = pairs[k]
+                    let l = lp.baseAddress! + p.line, w = wp.baseAddress! + p.work
+                    scores[k] = PairFeatureExtractor.titleSimilarity(line: l, work: w)
+                    bestTitle[k] = PairFeatureExtractor.bestTitleIndex(line: l, work: w) ?? -1
+                }
+            }
+        }
+        // Pairs grouped by line (stable), each group ranked by score.
+        let order = pairs.indices.sorted { pairs[$0].line != pairs[$1].line ? pairs[$0].line < pairs[$1].line : $0 < $1 }
         var out = [CandidateContext](repeating: CandidateContext(), count: pairs.count)
-        for (_, ks) in byLine {
-            let ranked = ks.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end < order.count && pairs[order[end]].line == pairs[order[start]].line { end += 1 }
+            let ranked = order[start..<end].sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
             for (r, k) in ranked.enumerated() {
                 let p = pairs[k]
-                let line = lines[p.line], work = works[p.work]
                 var c = CandidateContext()
                 c.retrievalScore = scores[k]
                 c.rank = r + 1
                 c.gapToNext = r + 1 < ranked.count ? scores[k] - scores[ranked[r + 1]] : scores[k]
-                if let t = PairFeatureExtractor.bestTitleIndex(line: line, work: work) {
-                    c.worksSharingTitle = max(1, titleCount[work.titles[t]] ?? 1)
-                }
-                if let isrc = line.isrc, let linked = isrcWorks[isrc] {
+                if bestTitle[k] >= 0 { c.worksSharingTitle = max(1, sharing[p.work][bestTitle[k]]) }
+                if let isrc = lines[p.line].isrc, let linked = isrcWorks[isrc] {
                     c.isrcLinkedHere = linked.contains(p.work)
                     c.isrcLinkedElsewhere = !c.isrcLinkedHere
                 }
                 out[k] = c
             }
+            start = end
         }
         return out
     }
@@ -62,13 +76,20 @@ public enum PairFeatureBuilder {
         let n = pairs.count
         guard n > 0 else { return out }
         let chunks = max(1, min(threads, n / 1024 + 1))
-        out.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var extractor = PairFeatureExtractor()
-                let lo = n * c / chunks, hi = n * (c + 1) / chunks
-                for k in lo..<hi {
-                    extractor.compute(line: lines[pairs[k].line], work: works[pairs[k].work], context: contexts[k], into: base + k * d)
+        lines.withUnsafeBufferPointer { lp in
+            works.withUnsafeBufferPointer { wp in
+                out.withUnsafeMutableBufferPointer { buffer in
+                    // Profiles are read in place through the buffers (no struct copies, no refcount traffic).
+                    nonisolated(unsafe) let base = buffer.baseAddress!
+                    nonisolated(unsafe) let l = lp, w = wp
+                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                        var extractor = PairFeatureExtractor()
+                        let lo = n * c / chunks, hi = n * (c + 1) / chunks
+                        for k in lo..<hi {
+                            extractor.compute(line: l.baseAddress! + pairs[k].line, work: w.baseAddress! + pairs[k].work, context: contexts[k],
+                                             into: base + k * d)
+                        }
+                    }
                 }
             }
         }

@@ -159,7 +159,7 @@ public enum Similarity {
     @inline(__always)
     public static func bestCosine(_ a: [TextSketch], _ b: [TextSketch]) -> Float {
         var best: Float = 0
-        for x in a { for y in b { best = max(best, cosine(x.grams, y.grams)) } }
+        for x in a.indices { for y in b.indices { best = max(best, cosine(a[x].grams, b[y].grams)) } }
         return best
     }
 }
