@@ -10,12 +10,14 @@ import Foundation
 public enum Feature: Int, CaseIterable, Sendable {
     // Titles (normalized core titles; best over all the work's titles).
     case titleNgramCosine, titleTokenJaccard, titleTokenOverlap, titleEditSimilarity, titleExact
+    // The whole display title agrees: exact core title and the same version words (none on both sides included).
+    case titleFullExact
     // Leading words shared (titles with trailing extra text: "Title Artist Album …", truncations).
     case titlePrefixRatio, titlePrefixWords
     // Medley: best match of a medley part of the line against the work's titles.
     case medleyPartMatch
     // Versions.
-    case versionWordsJaccard, versionWordsNone, versionTagsAgree, karaokeConflict, instrumentalConflict, liveConflict, remixConflict, remixerConflict, otherVersionConflict
+    case versionWordsJaccard, versionWordsNone, versionWordsSame, versionTagsAgree, karaokeConflict, instrumentalConflict, liveConflict, remixConflict, remixerConflict, otherVersionConflict
     // People.
     case artistPerformerSimilarity, artistPerformerTokenOverlap, artistWriterSimilarity, featuredOverlap, originalArtistSimilarity
     case writerSimilarity, writerIPIMatch
@@ -38,11 +40,13 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titleTokenOverlap: "title_token_overlap"
         case .titleEditSimilarity: "title_edit_similarity"
         case .titleExact: "title_exact"
+        case .titleFullExact: "title_full_exact"
         case .titlePrefixRatio: "title_prefix_ratio"
         case .titlePrefixWords: "title_prefix_words"
         case .medleyPartMatch: "medley_part_match"
         case .versionWordsJaccard: "version_words_jaccard"
         case .versionWordsNone: "version_words_none"
+        case .versionWordsSame: "version_words_same"
         case .versionTagsAgree: "version_tags_agree"
         case .karaokeConflict: "karaoke_conflict"
         case .instrumentalConflict: "instrumental_conflict"
@@ -303,11 +307,14 @@ public struct PairFeatureExtractor: Sendable {
         }
 
         // Versions.
+        let sameVersion = line.pointee.sketch.versionWords == work.pointee.sketch.versionWords
         if line.pointee.sketch.versionWords.isEmpty && work.pointee.sketch.versionWords.isEmpty {
             set(.versionWordsNone, 1)
         } else {
             set(.versionWordsJaccard, Similarity.jaccard(line.pointee.sketch.versionWords, work.pointee.sketch.versionWords))
         }
+        flag(.versionWordsSame, sameVersion)
+        flag(.titleFullExact, exact && sameVersion)
         let lm = line.pointee.sketch.tagMask, wm = work.pointee.sketch.tagMask, diff = lm ^ wm
         flag(.versionTagsAgree, lm != 0 && lm == wm)
         flag(.karaokeConflict, diff & VersionTag.karaoke != 0)

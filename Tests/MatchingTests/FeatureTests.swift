@@ -94,6 +94,20 @@ import Testing
         #expect(Self.value(.versionWordsJaccard, line, w) == 0)
     }
 
+    @Test func sameVersionWordsAndFullTitle() {
+        let remix = LineProfile(title: "applause", tags: ["remix"], versionWords: ["goldhouse", "remix"])
+        var w = Self.work(["applause"], tags: ["remix"])
+        w.versionWords = ["remix", "goldhouse"]
+        #expect(Self.value(.versionWordsSame, remix, w) == 1)
+        #expect(Self.value(.titleFullExact, remix, w) == 1)
+        w.versionWords = ["empire", "sun", "remix"]
+        #expect(Self.value(.versionWordsSame, remix, w) == 0)
+        #expect(Self.value(.titleFullExact, remix, w) == 0)
+        let plain = LineProfile(title: "applause")
+        #expect(Self.value(.titleFullExact, plain, Self.work(["applause"])) == 1)
+        #expect(Self.value(.titleFullExact, plain, Self.work(["applause live"])) == 0)
+    }
+
     @Test(arguments: [
         ("karaoke", Feature.karaokeConflict), ("instrumental", .instrumentalConflict), ("live", .liveConflict),
         ("remix", .remixConflict), ("acoustic", .otherVersionConflict), ("demo", .otherVersionConflict),
