@@ -42,7 +42,7 @@ struct NormalizeCommand: AsyncParsableCommand {
             let object: [String: Any] = [
                 "original": p.original, "latin": p.latin, "title": p.core, "tags": p.tags, "featured": p.featured,
                 "artists": artists, "medley_parts": p.medleyParts, "remixers": p.remixers,
-                "original_artists": p.originalArtists, "from": p.from ?? NSNull(),
+                "original_artists": p.originalArtists, "from": p.from ?? NSNull(), "alternates": p.alternates,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
@@ -55,6 +55,7 @@ struct NormalizeCommand: AsyncParsableCommand {
         if !p.medleyParts.isEmpty { lines.append("medley:   \(p.medleyParts.joined(separator: " / "))") }
         if !p.remixers.isEmpty { lines.append("remixers: \(p.remixers.joined(separator: "; "))") }
         if let from = p.from { lines.append("from:     \(from)") }
+        if !p.alternates.isEmpty { lines.append("alternates: \(p.alternates.joined(separator: " | "))") }
         return lines.joined(separator: "\n")
     }
 }
