@@ -13,11 +13,13 @@ import OeuvreCore
 ///     a band word ("Mumford & Sons", "… & His Orchestra");
 ///   - a comma list whose elements are all single words is one band name
 ///     ("Earth, Wind & Fire", "Crosby, Stills, Nash & Young", "Peter, Paul and Mary");
-///   - display artists (`.artist`) without a comma split on a connector only when both sides have
-///     two words or more: "Simon & Garfunkel", "Hall & Oates", "Ike & Tina Turner" stay whole,
-///     "Kenny Chesney & Willie Nelson" splits. A duo named by two single words is far more often
-///     an act than two credits; the matcher compares names by token sets, so a whole duo still
-///     partly matches one member;
+///   - display artists (`.artist`) without a comma do not split when both sides are single words:
+///     "Simon & Garfunkel", "Hall & Oates", "Chitãozinho & Xororó", "Tones And I" stay whole, while
+///     "Kenny Chesney & Willie Nelson" and "Daddy Yankee & Snow" split. Two single words joined
+///     by a connector are far more often a duo's name than two credits; with a longer side a
+///     collaboration is more likely. The price: "Ike & Tina Turner" and "Zé Neto & Cristiano"
+///     split. Both sides of a match go through the same rule, and the matcher compares names by
+///     token sets, so a wrong split still matches;
 ///   - featured lists (`.featured`, the text after "feat.") split on every other connector:
 ///     "feat. B.o.B & Yo Gotti" → `bob`, `yo gotti`;
 ///   - writers (`.writer`) always split on connectors (writers are people).
@@ -184,6 +186,8 @@ public struct CreditSplitter {
         if e - s == 1 && (b[s] | 0x20) == UInt8(ascii: "x") { return .guardedX }
         if e <= s { return .none }
         for w in strongWords where wordEquals(b, s, e, w) { return .strong }
+        // "Ben E. King": a single letter with a dot is an initial, not the connector "e"/"y".
+        if e - s == 1 && e < e0 && b[e] == UInt8(ascii: ".") { return .none }
         for w in connectorWords where wordEquals(b, s, e, w) { return .connector }
         return .none
     }
@@ -274,7 +278,7 @@ public struct CreditSplitter {
                                 kind: Kind, inList: Bool) -> Bool {
         if Self.isOneOf(b, toks[right.first], Self.articles) { return true }
         if Self.isOneOf(b, toks[right.last], Self.bandWords) { return true }
-        if kind == .artist && !inList && (left.words == 1 || right.words == 1) { return true }
+        if kind == .artist && !inList && left.words == 1 && right.words == 1 { return true }
         return false
     }
 

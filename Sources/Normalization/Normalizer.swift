@@ -244,17 +244,22 @@ public final class Normalizer {
         out.reserveCapacity(startCount + n + 8)
         var wordStart = -1  // index in `out` of the current word, -1 outside a word
         var segStart = 0  // start of the current dot-separated segment of the word
+        var afterElision = false  // the next word follows "d'", "c'"…: never a connector ("c'è" → "c e")
+        var noConnector = false
         var i = 0
 
         @inline(__always) func beginWord(_ out: inout [UInt8]) {
             if out.count > startCount { out.append(0x20) }
             wordStart = out.count
             segStart = out.count
+            noConnector = afterElision
+            afterElision = false
         }
-        @inline(__always) func endWord(_ out: inout [UInt8]) {
+        /// `next`: the byte that ends the word; a single letter before "." is an initial ("Ben E. King").
+        @inline(__always) func endWord(_ out: inout [UInt8], next: UInt8 = 0) {
             guard wordStart >= 0 else { return }
             let len = out.count - wordStart
-            if len <= 3 {
+            if len <= 3 && !noConnector && !(len == 1 && next == UInt8(ascii: ".")) {
                 let a = out[wordStart]
                 var connector = false
                 switch len {
@@ -295,7 +300,11 @@ public final class Normalizer {
                     continue
                 }
                 if wordStart >= 0, i + 1 < n, isElisionVowel(input[i + 1]) {
-                    if isElisionWord(out, from: wordStart) { endWord(&out) }
+                    if isElisionWord(out, from: wordStart) {
+                        noConnector = true  // the elided "n'" of "Ce n'est" is not the connector "n"
+                        endWord(&out)
+                        afterElision = true
+                    }
                 }
                 i += 1  // otherwise dropped: "don't" → "dont"
             case UInt8(ascii: "."):
@@ -309,7 +318,7 @@ public final class Normalizer {
                         continue
                     }
                 }
-                endWord(&out)
+                endWord(&out, next: c)
                 i += 1
             case UInt8(ascii: "$"), UInt8(ascii: "!"):
                 if wordStart >= 0, i + 1 < n, isLetter(input[i + 1]) {

@@ -78,6 +78,8 @@ struct QualifierLexicon {
     private(set) var productionWords: Set<Int32> = []
     /// Stop words after "from" when extracting the production name.
     private(set) var productionNoise: Set<Int32> = []
+    /// Words naming a part of a work ("Theme from 2nd Movement"): a "from" slot with one is no production.
+    private(set) var workPartWords: Set<Int32> = []
 
     static let shared = QualifierLexicon()
 
@@ -125,8 +127,9 @@ struct QualifierLexicon {
         add(["session", "sessions", "performance"], head(.live))
         add(["mtv unplugged"], tag(.live, .acoustic))
         // remix
-        add(["remix", "remixes", "rmx", "rework", "reworked", "bootleg", "flip", "dub", "vip", "remezcla", "remixado",
+        add(["remix", "remixes", "rmx", "rework", "reworked", "bootleg", "flip", "vip", "remezcla", "remixado",
              "remixada", "remiks", "rimikkusu", "limigseu", "refix", "rerub"], head(.remix, .remixer))
+        add(["dub", "dubs"], head(.remix))  // "Can't Stand Losing Dub": a dub version, the words before are no remixer
         add(["remixed", "mixed"], tag(.remix))
         add(["mix"], weak(.remix, .remixer))
         // edit
@@ -140,7 +143,9 @@ struct QualifierLexicon {
         add(["remaster", "remastered", "remasters", "remastering", "remasterise", "remasterised", "remasterisee",
              "remasterized", "remasterizado", "remasterizada", "remasterizzato", "remasterizzata", "remasterisiert",
              "remasterizacao", "remasterizacion", "re mastered", "re master", "mastered for itunes", "digital remaster",
-             "remasterizado digitalmente"], tag(.remaster))
+             "remasterizado digitalmente", "remasterise en", "remasterisee en", "remastered in", "remasterizado en",
+             "remasterizada en", "remasterizado em", "remasterizzato nel", "remasterizzata nel", "remasterisiert in"],
+            tag(.remaster))
         // acoustic
         add(["acoustic", "acustico", "acustica", "acustic", "akustik", "akustisch", "acoustique", "akustika", "eokuseutig",
              "unplugged", "stripped", "stripped back", "piano", "en acustico"], tag(.acoustic))
@@ -227,7 +232,8 @@ struct QualifierLexicon {
              "tropical", "future", "jersey", "moombahton", "hardstyle", "hardcore", "reggaeton", "latin", "salsa", "cumbia",
              "bachata", "disco", "funk", "jazz", "lofi", "lo", "fi", "chill", "chillout", "ambient", "rock", "metal", "punk",
              "country", "gospel", "christmas", "summer", "progressive", "garage", "afro", "afrobeat", "dancehall", "reggae",
-             "soul", "rnb", "hip", "hop", "pop", "synth", "synthwave", "retro", "big", "room", "8d"], filler)
+             "soul", "rnb", "hip", "hop", "pop", "synth", "synthwave", "retro", "big", "room", "8d", "unedited", "uncut",
+             "ultimate", "unreleased", "previously", "restored", "enhanced", "mastered", "hi", "res", "mariachi"], filler)
 
         // Build the word table.
         var wordIds: [String: Int32] = [:]
@@ -257,6 +263,10 @@ struct QualifierLexicon {
         for w in ["the", "original", "motion", "picture", "soundtrack", "film", "movie", "musical", "series", "tv", "netflix",
                   "disney", "broadway", "video", "game", "animated", "a", "an", "from"] {
             productionNoise.insert(wid(w))
+        }
+        for w in ["movement", "mvt", "mov", "part", "pt", "act", "scene", "symphony", "concerto", "sonata", "op", "opus",
+                  "suite", "overture", "aria", "chorus", "verse", "bridge"] {
+            workPartWords.insert(wid(w))
         }
         idAt = wid("at")
         idThe = wid("the")

@@ -597,14 +597,25 @@ public final class TitleParser {
                 let slotStart = Int(toks[i + len - 1].end)
                 switch lx.opener {
                 case .location:
-                    if (bits | lx.tags) & live == 0 { return nil }
+                    if (bits | lx.tags) & live == 0 {
+                        // "(De \"Coco\")", "(Aus \"Frozen\")": a whole segment "from" + a quoted production.
+                        guard i == first, len == 1, slotFirst < last, isFromPreposition(t), isQuotedToEnd(slotStart, segEnd) else { return nil }
+                        addFrom(slotFirst, last, slotStart: slotStart, segEnd: segEnd)
+                        bits |= VersionTag.from.bit
+                        tagEvents.append(TagEvent(pos: t.start, order: 0, bits: VersionTag.from.bit))
+                    }
                 case .from:
                     if bits & live == 0 {
-                        guard slotFirst < last, hasQuote(slotStart, segEnd) || slotHasProductionWord(slotFirst, last) else { return nil }
+                        guard slotFirst < last, hasQuote(slotStart, segEnd) || slotHasProductionWord(slotFirst, last),
+                              !slotHasWorkPartWord(slotFirst, last) else { return nil }
                         addFrom(slotFirst, last, slotStart: slotStart, segEnd: segEnd)
                     }
                 case .production:
-                    if slotFirst < last { addFrom(slotFirst, last, slotStart: slotStart, segEnd: segEnd) }
+                    if slotFirst < last {
+                        // "Theme from 2nd Movement" names a part of a work, not a production.
+                        if !hasQuote(slotStart, segEnd) && slotHasWorkPartWord(slotFirst, last) { return nil }
+                        addFrom(slotFirst, last, slotStart: slotStart, segEnd: segEnd)
+                    }
                 case .originalArtist:
                     if slotFirst < last { addNames(slotFirst, last - 1, to: .original) }
                 case .by:
@@ -632,13 +643,31 @@ public final class TitleParser {
             bits = weakBits
             tagEvents.append(TagEvent(pos: weakPos, order: 0, bits: weakBits))
         }
-        if bits == 0 && yearPos < 0 { return nil }
+        // A segment of fillers/numbers only ("16" in "1/16/1992", "Unedited") is fine inside a group that tags.
         return SegmentResult(bits: bits, yearPos: yearPos)
     }
 
     private func hasQuote(_ s: Int, _ e: Int) -> Bool {
         for q in quotes where Int(q) >= s && Int(q) < e { return true }
         return false
+    }
+
+    private func slotHasWorkPartWord(_ first: Int, _ last: Int) -> Bool {
+        for k in first..<last where toks[k].id >= 0 && lex.workPartWords.contains(toks[k].id) { return true }
+        return false
+    }
+
+    private func isFromPreposition(_ t: Token) -> Bool {
+        tokenIs(t, "de") || tokenIs(t, "du") || tokenIs(t, "da") || tokenIs(t, "do") || tokenIs(t, "aus") || tokenIs(t, "dal")
+            || tokenIs(t, "del") || tokenIs(t, "des") || tokenIs(t, "dos") || tokenIs(t, "das") || tokenIs(t, "vom")
+    }
+
+    /// The slot is one quoted string: a quote first and a quote last (spaces and dots aside).
+    private func isQuotedToEnd(_ s: Int, _ e: Int) -> Bool {
+        var a = s, b = e
+        while a < b && buf[a] == 0x20 { a += 1 }
+        while b > a && (buf[b - 1] == 0x20 || buf[b - 1] == UInt8(ascii: ".")) { b -= 1 }
+        return b - a >= 3 && buf[a] == UInt8(ascii: "\"") && buf[b - 1] == UInt8(ascii: "\"")
     }
 
     private func slotHasProductionWord(_ first: Int, _ last: Int) -> Bool {
