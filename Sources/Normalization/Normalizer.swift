@@ -256,10 +256,11 @@ public final class Normalizer {
             afterElision = false
         }
         /// `next`: the byte that ends the word; a single letter before "." is an initial ("Ben E. King").
-        @inline(__always) func endWord(_ out: inout [UInt8], next: UInt8 = 0) {
+        /// A connector needs words on both sides: not first ("Y Tu Mamá También"), not last.
+        @inline(__always) func endWord(_ out: inout [UInt8], next: UInt8 = 0, last: Bool = false) {
             guard wordStart >= 0 else { return }
             let len = out.count - wordStart
-            if len <= 3 && !noConnector && !(len == 1 && next == UInt8(ascii: ".")) {
+            if len <= 3 && !noConnector && !last && wordStart > startCount && !(len == 1 && next == UInt8(ascii: ".")) {
                 let a = out[wordStart]
                 var connector = false
                 switch len {
@@ -335,6 +336,6 @@ public final class Normalizer {
                 i += 1
             }
         }
-        endWord(&out)
+        endWord(&out, last: true)
     }
 }
