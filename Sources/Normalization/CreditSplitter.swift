@@ -40,7 +40,7 @@ public struct CreditSplitter {
     }
 
     private let normalizer: Normalizer
-    private let scratch = Scratch()
+    private let box = ScratchBox()
 
     public init(normalizer: Normalizer) {
         self.normalizer = normalizer
@@ -49,38 +49,48 @@ public struct CreditSplitter {
     /// Normalized names in `credit`, in order, without duplicates or empty names.
     public func split(_ credit: String, kind: Kind = .artist) -> [String] {
         var names: [String] = []
+        var scratch = box.scratch
+        box.scratch = Scratch()
         var copy = credit
         copy.withUTF8 { raw in
             if Normalizer.isASCII(raw) {
                 let n = min(raw.count, Normalizer.maxInputBytes)
-                split(bytes: UnsafeBufferPointer(rebasing: raw[0..<n]), kind: kind, into: &names)
+                Self.split(bytes: UnsafeBufferPointer(rebasing: raw[0..<n]), kind: kind, into: &names, scratch: &scratch)
             } else {
                 var latin: [UInt8] = []
                 normalizer.appendLatin(raw, to: &latin)
-                latin.withUnsafeBufferPointer { split(bytes: $0, kind: kind, into: &names) }
+                latin.withUnsafeBufferPointer { Self.split(bytes: $0, kind: kind, into: &names, scratch: &scratch) }
             }
         }
+        box.scratch = scratch
         return names
     }
 
-    private final class Scratch {
-        var tokens: [Tok] = []
-        var folded: [UInt8] = []
+    private final class ScratchBox {
+        var scratch = Scratch()
     }
 
-    private enum TokKind: UInt8 { case word, comma, strong }
+    /// Reusable buffers of the splitter (kept by the caller so the hot path does not allocate).
+    struct Scratch {
+        fileprivate var tokens: [Tok] = []
+        fileprivate var folded: [UInt8] = []
+        fileprivate var elements: [Element] = []
+        fileprivate var sepIsComma: [Bool] = []
+    }
 
-    private struct Tok {
+    fileprivate enum TokKind: UInt8 { case word, comma, strong }
+
+    fileprivate struct Tok {
         var kind: TokKind
         var start: Int
         var end: Int
         var sep: SepWord = .none
     }
 
-    private enum SepWord: UInt8 { case none, strong, guardedX, connector }
+    fileprivate enum SepWord: UInt8 { case none, strong, guardedX, connector }
 
     /// Appends the names of the ASCII (Latin) credit `b` to `names`.
-    func split(bytes b: UnsafeBufferPointer<UInt8>, kind: Kind, into names: inout [String]) {
+    static func split(bytes b: UnsafeBufferPointer<UInt8>, kind: Kind, into names: inout [String], scratch: inout Scratch) {
         var toks = scratch.tokens
         scratch.tokens = []
         toks.removeAll(keepingCapacity: true)
@@ -102,7 +112,7 @@ public struct CreditSplitter {
                 }
             }
             if breaks {
-                if i > pieceStart { splitPiece(b, toks[pieceStart..<i], kind: kind, into: &names) }
+                if i > pieceStart { splitPiece(b, toks[pieceStart..<i], kind: kind, into: &names, scratch: &scratch) }
                 pieceStart = i + 1
             }
             i += 1
@@ -198,16 +208,25 @@ public struct CreditSplitter {
         return false
     }
 
-    private struct Element {
+    fileprivate struct Element {
         var first: Int  // token indices (absolute) into the piece's token array
         var last: Int
         var words: Int
     }
 
-    private func splitPiece(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, kind: Kind, into names: inout [String]) {
+    private static func splitPiece(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, kind: Kind, into names: inout [String],
+                                   scratch: inout Scratch) {
         // Elements separated by commas or connectors.
-        var elements: [Element] = []
-        var sepIsComma: [Bool] = []
+        var elements = scratch.elements
+        var sepIsComma = scratch.sepIsComma
+        scratch.elements = []
+        scratch.sepIsComma = []
+        elements.removeAll(keepingCapacity: true)
+        sepIsComma.removeAll(keepingCapacity: true)
+        defer {
+            scratch.elements = elements
+            scratch.sepIsComma = sepIsComma
+        }
         var cur: Element?
         var pendingSep: Bool?  // true: comma, false: connector
         for idx in toks.indices {
@@ -234,18 +253,18 @@ public struct CreditSplitter {
         if let c = cur { elements.append(c) }
         guard !elements.isEmpty else { return }
         if elements.count == 1 {
-            append(fold(b, toks, elements[0]), to: &names)
+            append(fold(b, toks, elements[0], &scratch.folded), to: &names)
             return
         }
         let hasComma = sepIsComma.contains(true)
         if kind != .writer {
-            let whole = fold(b, toks, Element(first: elements[0].first, last: elements[elements.count - 1].last, words: 0))
+            let whole = fold(b, toks, Element(first: elements[0].first, last: elements[elements.count - 1].last, words: 0), &scratch.folded)
             if Self.knownNames.contains(whole) || (hasComma && elements.count >= 3 && elements.allSatisfy({ $0.words == 1 })) {
                 append(whole, to: &names)
                 return
             }
             if elements.count == 2 && sepIsComma[0] && elements[1].words == 1 && Self.isOneOf(b, toks[elements[1].first], Self.articles) {
-                append(fold(b, toks, elements[1]) + " " + fold(b, toks, elements[0]), to: &names)  // "Beatles, The"
+                append(fold(b, toks, elements[1], &scratch.folded) + " " + fold(b, toks, elements[0], &scratch.folded), to: &names)  // "Beatles, The"
                 return
             }
         }
@@ -256,11 +275,11 @@ public struct CreditSplitter {
                 // "Last, First" inside a connector-delimited group of exactly two comma parts.
                 if k + 1 < elements.count && sepIsComma[k] && (k + 1 == elements.count - 1 || !sepIsComma[k + 1])
                     && (k == 0 || !sepIsComma[k - 1]) && isLastFirst(b, toks, e, elements[k + 1]) {
-                    append(fold(b, toks, elements[k + 1]) + " " + fold(b, toks, e), to: &names)
+                    append(fold(b, toks, elements[k + 1], &scratch.folded) + " " + fold(b, toks, e, &scratch.folded), to: &names)
                     k += 2
                     continue
                 }
-                append(fold(b, toks, e), to: &names)
+                append(fold(b, toks, e, &scratch.folded), to: &names)
                 k += 1
                 continue
             }
@@ -269,12 +288,12 @@ public struct CreditSplitter {
                 e = Element(first: e.first, last: elements[k + 1].last, words: e.words + elements[k + 1].words)
                 k += 1
             }
-            append(fold(b, toks, e), to: &names)
+            append(fold(b, toks, e, &scratch.folded), to: &names)
             k += 1
         }
     }
 
-    private func joinsConnector(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ left: Element, _ right: Element,
+    private static func joinsConnector(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ left: Element, _ right: Element,
                                 kind: Kind, inList: Bool) -> Bool {
         if Self.isOneOf(b, toks[right.first], Self.articles) { return true }
         if Self.isOneOf(b, toks[right.last], Self.bandWords) { return true }
@@ -282,25 +301,21 @@ public struct CreditSplitter {
         return false
     }
 
-    private func isLastFirst(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ last: Element, _ first: Element) -> Bool {
+    private static func isLastFirst(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ last: Element, _ first: Element) -> Bool {
         guard first.words >= 1 && first.words <= 3 else { return false }
         if last.words == 1 { return true }
         return last.words <= 3 && Self.isOneOf(b, toks[last.first], Self.particles)
     }
 
-    private func fold(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ e: Element) -> String {
+    private static func fold(_ b: UnsafeBufferPointer<UInt8>, _ toks: ArraySlice<Tok>, _ e: Element, _ out: inout [UInt8]) -> String {
         let s = toks[e.first].start
         let end = toks[e.last].end
-        var out = scratch.folded
-        scratch.folded = []
         out.removeAll(keepingCapacity: true)
         Normalizer.fold(UnsafeBufferPointer(rebasing: b[s..<end]), into: &out)
-        let r = Normalizer.string(out)
-        scratch.folded = out
-        return r
+        return Normalizer.string(out)
     }
 
-    private func append(_ name: String, to names: inout [String]) {
+    private static func append(_ name: String, to names: inout [String]) {
         if !name.isEmpty && !names.contains(name) { names.append(name) }
     }
 }

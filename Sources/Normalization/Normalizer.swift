@@ -25,7 +25,7 @@ public final class Normalizer {
 
     private var transliterator: Transliterator?
     private var transliteratorUnavailable = false
-    private var cache: [String: [UInt8]] = [:]
+    private var cache = RunCache()
     private let cacheLimit: Int
     private var latinScratch: [UInt8] = []
     private var foldScratch: [UInt8] = []
@@ -90,17 +90,45 @@ public final class Normalizer {
             }
             var j = i + 1
             while j < n && raw[j] >= 0x80 { j += 1 }
-            transliterateRun(UnsafeBufferPointer(rebasing: raw[i..<j]), into: &out)
+            appendRun(raw, i, j, to: &out)
             i = j
         }
     }
 
-    private func transliterateRun(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        let key = String(decoding: run, as: UTF8.self)
-        if let hit = cache[key] {
-            out.append(contentsOf: hit)
-            return
+    /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one
+    /// (ICU's Han-Latin reads them character by character and puts a space before each one that is
+    /// not first), so that CJK titles, written without spaces, still hit the cache.
+    private func appendRun(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) {
+        var segStart = start
+        var k = start
+        while k < end {
+            let b0 = raw[k]
+            let len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
+            guard k + len <= end else { break }
+            var isHan = false
+            if len == 3 && b0 >= 0xE3 && b0 <= 0xE9 || b0 == 0xEF {
+                let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(raw[k + 1] & 0x3F) << 6) | UInt32(raw[k + 2] & 0x3F)
+                isHan = (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v)
+            } else if len == 4 {
+                let v = (UInt32(b0 & 0x07) << 18) | (UInt32(raw[k + 1] & 0x3F) << 12) | (UInt32(raw[k + 2] & 0x3F) << 6)
+                    | UInt32(raw[k + 3] & 0x3F)
+                isHan = (0x20000...0x2FA1F).contains(v)
+            }
+            if isHan {
+                if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
+                if k > start { out.append(0x20) }
+                transliterateSegment(UnsafeBufferPointer(rebasing: raw[k..<(k + len)]), into: &out)
+                segStart = k + len
+            }
+            k += len
         }
+        if end > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<end]), into: &out) }
+    }
+
+    private func transliterateSegment(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var h = QualifierLexicon.hashSeed
+        for c in run { h = QualifierLexicon.hash(h, c) }
+        if cache.appendValue(hash: h, key: run, to: &out) { return }
         if transliterator == nil && !transliteratorUnavailable {
             do {
                 transliterator = try Transliterator(id: Self.transliteratorID)
@@ -108,28 +136,28 @@ public final class Normalizer {
                 transliteratorUnavailable = true
             }
         }
+        let key = String(decoding: run, as: UTF8.self)
         var translated = key
         if let transliterator {
             icuCalls += 1
             translated = transliterator.apply(key)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(translated.utf8.count)
+        let valueStart = out.count
         for scalar in translated.unicodeScalars {
             if scalar.isASCII {
-                bytes.append(UInt8(scalar.value))
+                out.append(UInt8(scalar.value))
             } else if let mapped = Self.asciiPunctuation(scalar) {
-                bytes.append(mapped)
+                out.append(mapped)
             } else if Self.isLetterOrMark(scalar) {
                 continue  // what Latin-ASCII leaves of letters (Arabic ʿ, kana prolonged sound mark): drop
             } else {
-                bytes.append(0x20)  // symbols and other punctuation separate words
+                out.append(0x20)  // symbols and other punctuation separate words
             }
         }
-        out.append(contentsOf: bytes)
         if run.count <= Self.maxCachedRunBytes {
-            if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[key] = bytes
+            out.withUnsafeBufferPointer { o in
+                cache.insert(hash: h, key: run, value: UnsafeBufferPointer(rebasing: o[valueStart...]), limit: cacheLimit)
+            }
         }
     }
 
@@ -337,5 +365,66 @@ public final class Normalizer {
             }
         }
         endWord(&out, last: true)
+    }
+}
+
+/// Non-ASCII run (UTF-8 bytes) → its Latin ASCII bytes, in flat arenas with an open-addressing
+/// index, so that a hit costs a hash and a byte comparison (no String, no allocation). Cleared
+/// when `limit` entries are reached.
+struct RunCache {
+    private var slots: [Int32] = []  // entry index, -1 empty
+    private var hashes: [UInt64] = []  // per entry
+    private var keyStart: [Int32] = [0]
+    private var valueStart: [Int32] = [0]
+    private var keys: [UInt8] = []
+    private var values: [UInt8] = []
+
+    var count: Int { hashes.count }
+
+    /// Appends the cached value of `key` to `out`; false when `key` is not cached.
+    mutating func appendValue(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard !slots.isEmpty else { return false }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[slot])
+            if e < 0 { return false }
+            if hashes[e] == h {
+                let ks = Int(keyStart[e]), ke = Int(keyStart[e + 1])
+                if ke - ks == key.count {
+                    var same = true
+                    for k in 0..<key.count where keys[ks + k] != key[k] { same = false; break }
+                    if same {
+                        out.append(contentsOf: values[Int(valueStart[e])..<Int(valueStart[e + 1])])
+                        return true
+                    }
+                }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    mutating func insert(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) {
+        if hashes.count >= limit { self = RunCache() }
+        if slots.isEmpty || (hashes.count + 1) * 2 > slots.count { grow() }
+        let e = hashes.count
+        hashes.append(h)
+        keys.append(contentsOf: key)
+        keyStart.append(Int32(keys.count))
+        values.append(contentsOf: value)
+        valueStart.append(Int32(values.count))
+        place(e)
+    }
+
+    private mutating func place(_ e: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hashes[e]) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(e)
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: max(1024, slots.count * 2))
+        for e in 0..<hashes.count { place(e) }
     }
 }

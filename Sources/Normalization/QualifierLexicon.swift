@@ -63,23 +63,26 @@ struct Lexeme {
 /// Words are matched after folding (lower-case ASCII, apostrophes dropped), so "Taylor's" is
 /// `taylors` and "Remasterisé" is `remasterise`. Phrases are matched greedily, longest first.
 struct QualifierLexicon {
-    /// Keyword id → folded bytes.
-    private(set) var words: [[UInt8]] = []
+    // Flat tables (no nested arrays: lookups stay free of retain/release in the hot loop).
+    /// Folded bytes of every word, concatenated; word `i` is `wordBytes[wordStart[i]..<wordStart[i + 1]]`.
+    private var wordBytes: [UInt8] = []
+    private var wordStart: [Int32] = []
+    /// Per word: `productionFlag`, `noiseFlag`, `workPartFlag`.
+    private var wordFlags: [UInt8] = []
     private var slotKeys: [UInt64]
     private var slotIds: [Int32]
     private let mask: Int
-    /// Phrases (keyword id sequences) and their lexemes, indexed by first keyword id, longest first.
-    private(set) var phrasesByFirst: [[Int32]] = []
-    private(set) var phraseWords: [[Int32]] = []
-    private(set) var phraseLexemes: [Lexeme] = []
+    /// Phrases starting with word `w`: `firstList[firstStart[w]..<firstStart[w + 1]]`, longest first.
+    private var firstStart: [Int32] = []
+    private var firstList: [Int32] = []
+    /// Words of phrase `p`: `phraseFlat[phraseStart[p]..<phraseStart[p + 1]]`.
+    private var phraseStart: [Int32] = []
+    private var phraseFlat: [Int32] = []
+    private var lexemes: [Lexeme] = []
     /// Keyword ids with a special meaning to the parser.
-    let idAt: Int32, idThe: Int32, idAnd: Int32, idFrom: Int32, idVs: Int32
-    /// Words that say "the rest is a production" after a bare "from".
-    private(set) var productionWords: Set<Int32> = []
-    /// Stop words after "from" when extracting the production name.
-    private(set) var productionNoise: Set<Int32> = []
-    /// Words naming a part of a work ("Theme from 2nd Movement"): a "from" slot with one is no production.
-    private(set) var workPartWords: Set<Int32> = []
+    let idAt: Int32, idAnd: Int32
+
+    static let productionFlag: UInt8 = 1, noiseFlag: UInt8 = 2, workPartFlag: UInt8 = 4
 
     static let shared = QualifierLexicon()
 
@@ -88,15 +91,19 @@ struct QualifierLexicon {
     }
     static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    /// Keyword id of the folded word whose FNV-1a hash is `h` and bytes are `bytes`, or -1.
-    @inline(__always) func lookup(hash h: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    /// Keyword id of the folded word whose FNV-1a hash is `h` and bytes are `bytes[0..<count]`, or -1.
+    @inline(__always) func lookup(hash h: UInt64, bytes: UnsafePointer<UInt8>, count: Int) -> Int32 {
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let id = slotIds[slot]
             if id < 0 { return -1 }
             if slotKeys[slot] == h {
-                let w = words[Int(id)]
-                if w.count == bytes.count && w.elementsEqual(bytes) { return id }
+                let s = Int(wordStart[Int(id)]), e = Int(wordStart[Int(id) + 1])
+                if e - s == count {
+                    var same = true
+                    for k in 0..<count where wordBytes[s + k] != bytes[k] { same = false; break }
+                    if same { return id }
+                }
             }
             slot = (slot + 1) & mask
         }
@@ -105,8 +112,23 @@ struct QualifierLexicon {
     func id(_ word: String) -> Int32 {
         var h = Self.hashSeed
         for c in word.utf8 { h = Self.hash(h, c) }
-        return Array(word.utf8).withUnsafeBufferPointer { lookup(hash: h, bytes: $0) }
+        return Array(word.utf8).withUnsafeBufferPointer { lookup(hash: h, bytes: $0.baseAddress!, count: $0.count) }
     }
+
+    @inline(__always) func flags(_ id: Int32) -> UInt8 { id >= 0 ? wordFlags[Int(id)] : 0 }
+
+    /// Phrase ids starting with word `id`, longest first, as a range into `firstList`.
+    @inline(__always) func phrases(startingWith id: Int32) -> Range<Int> {
+        Int(firstStart[Int(id)])..<Int(firstStart[Int(id) + 1])
+    }
+
+    @inline(__always) func phrase(at k: Int) -> Int { Int(firstList[k]) }
+
+    @inline(__always) func phraseLength(_ p: Int) -> Int { Int(phraseStart[p + 1] - phraseStart[p]) }
+
+    @inline(__always) func phraseWord(_ p: Int, _ k: Int) -> Int32 { phraseFlat[Int(phraseStart[p]) + k] }
+
+    @inline(__always) func lexeme(_ p: Int) -> Lexeme { lexemes[p] }
 
     private init() {
         var entries: [(String, Lexeme)] = []
@@ -255,25 +277,30 @@ struct QualifierLexicon {
             phraseWords.append(ids)
             lexemes.append(lex)
         }
+        var flagged: [(Int32, UInt8)] = []
         for w in ["film", "movie", "motion", "picture", "pictures", "series", "serie", "show", "tv", "musical", "soundtrack",
                   "netflix", "disney", "pixar", "broadway", "anime", "game", "videogame", "telenovela", "novela", "opera",
                   "ballet", "documentary", "cartoon", "season", "episode", "ost", "original"] {
-            productionWords.insert(wid(w))
+            flagged.append((wid(w), Self.productionFlag))
         }
         for w in ["the", "original", "motion", "picture", "soundtrack", "film", "movie", "musical", "series", "tv", "netflix",
                   "disney", "broadway", "video", "game", "animated", "a", "an", "from"] {
-            productionNoise.insert(wid(w))
+            flagged.append((wid(w), Self.noiseFlag))
         }
         for w in ["movement", "mvt", "mov", "part", "pt", "act", "scene", "symphony", "concerto", "sonata", "op", "opus",
                   "suite", "overture", "aria", "chorus", "verse", "bridge"] {
-            workPartWords.insert(wid(w))
+            flagged.append((wid(w), Self.workPartFlag))
         }
         idAt = wid("at")
-        idThe = wid("the")
         idAnd = wid("and")
-        idFrom = wid("from")
-        idVs = wid("vs")
-        self.words = words
+        var flags = Array(repeating: UInt8(0), count: words.count)
+        for (id, f) in flagged { flags[Int(id)] |= f }
+        wordFlags = flags
+        wordStart = [0]
+        for w in words {
+            wordBytes.append(contentsOf: w)
+            wordStart.append(Int32(wordBytes.count))
+        }
         var size = 64
         while size < words.count * 4 { size <<= 1 }
         mask = size - 1
@@ -289,9 +316,17 @@ struct QualifierLexicon {
         }
         var byFirst = Array(repeating: [Int32](), count: words.count)
         for (i, p) in phraseWords.enumerated() { byFirst[Int(p[0])].append(Int32(i)) }
-        for k in byFirst.indices { byFirst[k].sort { phraseWords[Int($0)].count > phraseWords[Int($1)].count } }
-        self.phrasesByFirst = byFirst
-        self.phraseWords = phraseWords
-        self.phraseLexemes = lexemes
+        firstStart = [0]
+        for k in byFirst.indices {
+            byFirst[k].sort { phraseWords[Int($0)].count > phraseWords[Int($1)].count }
+            firstList.append(contentsOf: byFirst[k])
+            firstStart.append(Int32(firstList.count))
+        }
+        phraseStart = [0]
+        for p in phraseWords {
+            phraseFlat.append(contentsOf: p)
+            phraseStart.append(Int32(phraseFlat.count))
+        }
+        self.lexemes = lexemes
     }
 }

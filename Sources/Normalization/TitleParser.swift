@@ -57,7 +57,25 @@ public struct ParsedTitle: Sendable, Hashable {
 /// Not thread-safe (it owns a `Normalizer` and scratch buffers): one per task.
 public final class TitleParser {
     public let normalizer: Normalizer
-    private let credits: CreditSplitter
+    private var state = ParserState()
+
+    public init(normalizer: Normalizer = Normalizer()) {
+        self.normalizer = normalizer
+    }
+
+    /// Parses `title`; `subtitle` (DSR SubTitle / a version field) is read as one more qualifier.
+    public func parse(_ title: String, subtitle: String? = nil) -> ParsedTitle {
+        let latin = normalizer.latinize(title)
+        var latinSubtitle: String?
+        if let subtitle, !subtitle.isEmpty { latinSubtitle = normalizer.latinize(subtitle) }
+        // One exclusive access to the state for the whole parse; everything inside is static.
+        return state.parse(title, latin: latin, subtitle: latinSubtitle)
+    }
+}
+
+/// The parser's working memory. A struct so that the hot path has no dynamic exclusivity checks
+/// and no reference counting on its buffers; reused across calls (capacity kept).
+private struct ParserState {
     private let lex = QualifierLexicon.shared
 
     private struct Group {
@@ -96,7 +114,6 @@ public final class TitleParser {
 
     private enum Classification { case none, featuring, qualifier }
 
-    // Scratch state, reused across calls.
     private var buf: [UInt8] = []
     private var groups: [Group] = []
     private var toks: [Token] = []
@@ -111,23 +128,17 @@ public final class TitleParser {
     private var folded: [UInt8] = []
     private var spans: [(Int, Int)] = []
     private var names: [String] = []
+    private var credit = CreditSplitter.Scratch()
 
-    public init(normalizer: Normalizer = Normalizer()) {
-        self.normalizer = normalizer
-        self.credits = CreditSplitter(normalizer: normalizer)
-    }
-
-    /// Parses `title`; `subtitle` (DSR SubTitle / a version field) is read as one more qualifier.
-    public func parse(_ title: String, subtitle: String? = nil) -> ParsedTitle {
-        let latin = normalizer.latinize(title)
+    mutating func parse(_ title: String, latin: String, subtitle: String?) -> ParsedTitle {
         buf.removeAll(keepingCapacity: true)
         appendClean(latin)
         let n = buf.count
         var subStart = -1
-        if let subtitle, !subtitle.isEmpty {
+        if let subtitle {
             buf.append(0x20)
             subStart = buf.count
-            appendClean(normalizer.latinize(subtitle))
+            appendClean(subtitle)
         }
         tagEvents.removeAll(keepingCapacity: true)
         featEvents.removeAll(keepingCapacity: true)
@@ -187,8 +198,8 @@ public final class TitleParser {
             folded.removeAll(keepingCapacity: true)
             buf.withUnsafeBufferPointer { Normalizer.fold(UnsafeBufferPointer(rebasing: $0[0..<n]), into: &folded) }
             core = Normalizer.string(folded)
-        } else if core.hasSuffix(" medley") || core == "medley" {
-            tagEvents.append(TagEvent(pos: Int32(n), order: 0, bits: VersionTag.medley.bit))
+        } else if foldedEndsWithMedley() {
+            tagEvents.append(TagEvent(pos: Int32(n), order: 0, bits: VersionTag.medley.bit))  // "Beatles Medley"
         }
         var alternates: [String] = []
         if !spans.isEmpty && !core.isEmpty {
@@ -200,14 +211,28 @@ public final class TitleParser {
             }
         }
 
+        // Hand the name arrays over (sharing them with the result would make the next removeAll copy).
+        var outRemixers: [String] = []
+        if !remixers.isEmpty { swap(&outRemixers, &remixers) }
+        var outOriginals: [String] = []
+        if !originals.isEmpty { swap(&outOriginals, &originals) }
         return ParsedTitle(original: title, latin: latin, core: core, tags: orderedTags(), featured: orderedFeatured(),
-                           remixers: remixers, medleyParts: medleyParts, originalArtists: originals, from: froms.first,
+                           remixers: outRemixers, medleyParts: medleyParts, originalArtists: outOriginals, from: froms.first,
                            alternates: alternates)
+    }
+
+    /// Whether the last folded core (in `folded`) is "medley" or ends with " medley".
+    private func foldedEndsWithMedley() -> Bool {
+        let n = folded.count
+        guard n >= 6, folded[n - 6] == UInt8(ascii: "m"), folded[n - 5] == UInt8(ascii: "e"), folded[n - 4] == UInt8(ascii: "d"),
+              folded[n - 3] == UInt8(ascii: "l"), folded[n - 2] == UInt8(ascii: "e"), folded[n - 1] == UInt8(ascii: "y")
+        else { return false }
+        return n == 6 || folded[n - 7] == 0x20
     }
 
     // MARK: - Input
 
-    private func appendClean(_ s: String) {
+    private mutating func appendClean(_ s: String) {
         var copy = s
         copy.withUTF8 { raw in
             let n = min(raw.count, Normalizer.maxInputBytes)  // the Latin form is ASCII: any cut is safe
@@ -223,7 +248,7 @@ public final class TitleParser {
         return e
     }
 
-    private func findGroups(_ n: Int) {
+    private mutating func findGroups(_ n: Int) {
         groups.removeAll(keepingCapacity: true)
         var first = 0
         while first < n && buf[first] == 0x20 { first += 1 }
@@ -321,7 +346,7 @@ public final class TitleParser {
         Marks(tags: tagEvents.count, feats: featEvents.count, remixers: remixers.count, originals: originals.count, froms: froms.count)
     }
 
-    private func rollback(_ m: Marks) {
+    private mutating func rollback(_ m: Marks) {
         tagEvents.removeLast(tagEvents.count - m.tags)
         featEvents.removeLast(featEvents.count - m.feats)
         remixers.removeLast(remixers.count - m.remixers)
@@ -337,7 +362,7 @@ public final class TitleParser {
 
     /// Classifies `buf[start..<end]` as a featuring credit, a complete qualifier or neither. Tags and
     /// names are recorded only when it is one of the first two.
-    private func classify(_ start: Int, _ end: Int, allowFeaturing: Bool, skipPeeled: Bool) -> Classification {
+    private mutating func classify(_ start: Int, _ end: Int, allowFeaturing: Bool, skipPeeled: Bool) -> Classification {
         tokenize(start, end, skipPeeled: skipPeeled)
         if toks.isEmpty { return .qualifier }  // "()", "[...]": empty decoration
         if allowFeaturing, let namesStart = strongFeaturing() {
@@ -412,14 +437,14 @@ public final class TitleParser {
         "lei", "tutto", "amore", "the",
     ]
 
-    private func addFeatured(_ start: Int, _ end: Int, pos: Int, skipPeeled: Bool = true) {
+    private mutating func addFeatured(_ start: Int, _ end: Int, pos: Int, skipPeeled: Bool = true) {
         gather(start, end, skipPeeled: skipPeeled)
         names.removeAll(keepingCapacity: true)
-        gathered.withUnsafeBufferPointer { credits.split(bytes: $0, kind: .featured, into: &names) }
+        gathered.withUnsafeBufferPointer { CreditSplitter.split(bytes: $0, kind: .featured, into: &names, scratch: &credit) }
         for name in names { featEvents.append(NameEvent(pos: Int32(pos), order: Int32(featEvents.count), name: name)) }
     }
 
-    private func tokenize(_ start: Int, _ end: Int, skipPeeled: Bool) {
+    private mutating func tokenize(_ start: Int, _ end: Int, skipPeeled: Bool) {
         toks.removeAll(keepingCapacity: true)
         quotes.removeAll(keepingCapacity: true)
         var gi = 0
@@ -457,7 +482,7 @@ public final class TitleParser {
                         break
                     }
                 }
-                let id = word.withUnsafeBufferPointer { lex.lookup(hash: h, bytes: $0) }
+                let id = word.withUnsafeBufferPointer { lex.lookup(hash: h, bytes: $0.baseAddress!, count: $0.count) }
                 let len = word.count
                 if digits == len {
                     flags |= Self.fNumber
@@ -505,7 +530,7 @@ public final class TitleParser {
     }
 
     /// Every segment (split at " - ", "/", ";", "|", "~") must be a qualifier.
-    private func classifySegments(_ end: Int) -> Bool {
+    private mutating func classifySegments(_ end: Int) -> Bool {
         var groupBits: UInt32 = 0
         var yearPos: Int32 = -1
         var segFirst = 0
@@ -533,7 +558,7 @@ public final class TitleParser {
     }
 
     /// Classifies tokens `first..<last`; nil when the segment is not a complete qualifier.
-    private func classifySegment(_ first: Int, _ last: Int, segEnd: Int) -> SegmentResult? {
+    private mutating func classifySegment(_ first: Int, _ last: Int, segEnd: Int) -> SegmentResult? {
         let live = VersionTag.live.bit
         var bits: UInt32 = 0
         var weakBits: UInt32 = 0
@@ -547,16 +572,17 @@ public final class TitleParser {
             var matched = -1
             var len = 0
             if t.id >= 0 {
-                for p in lex.phrasesByFirst[Int(t.id)] {
-                    let words = lex.phraseWords[Int(p)]
-                    if words.count > last - i { continue }
+                for q in lex.phrases(startingWith: t.id) {
+                    let p = lex.phrase(at: q)
+                    let plen = lex.phraseLength(p)
+                    if plen > last - i { continue }
                     var ok = true
                     var k = 1
-                    while k < words.count {
-                        if toks[i + k].id != words[k] { ok = false; break }
+                    while k < plen {
+                        if toks[i + k].id != lex.phraseWord(p, k) { ok = false; break }
                         k += 1
                     }
-                    if ok { matched = Int(p); len = words.count; break }
+                    if ok { matched = p; len = plen; break }
                 }
             }
             if matched < 0 {
@@ -571,7 +597,7 @@ public final class TitleParser {
                 i += 1
                 continue
             }
-            let lx = lex.phraseLexemes[matched]
+            let lx = lex.lexeme(matched)
             switch lx.role {
             case .filler:
                 break
@@ -653,7 +679,7 @@ public final class TitleParser {
     }
 
     private func slotHasWorkPartWord(_ first: Int, _ last: Int) -> Bool {
-        for k in first..<last where toks[k].id >= 0 && lex.workPartWords.contains(toks[k].id) { return true }
+        for k in first..<last where lex.flags(toks[k].id) & QualifierLexicon.workPartFlag != 0 { return true }
         return false
     }
 
@@ -671,7 +697,7 @@ public final class TitleParser {
     }
 
     private func slotHasProductionWord(_ first: Int, _ last: Int) -> Bool {
-        for k in first..<last where toks[k].id >= 0 && lex.productionWords.contains(toks[k].id) { return true }
+        for k in first..<last where lex.flags(toks[k].id) & QualifierLexicon.productionFlag != 0 { return true }
         return false
     }
 
@@ -679,7 +705,7 @@ public final class TitleParser {
 
     /// Splits the credit spanning tokens `first...last` into remixers or original artists.
     /// A possessive ("Tiësto's Birthday Treatment Remix") ends the name.
-    private func addNames(_ first: Int, _ last: Int, to target: NameTarget) {
+    private mutating func addNames(_ first: Int, _ last: Int, to target: NameTarget) {
         var e = Int(toks[last].end)
         for k in first...last where toks[k].flags & Self.fPossessive != 0 {
             e = Int(toks[k].end) - 2
@@ -688,7 +714,7 @@ public final class TitleParser {
         let s = Int(toks[first].start)
         guard e > s else { return }
         names.removeAll(keepingCapacity: true)
-        buf.withUnsafeBufferPointer { credits.split(bytes: UnsafeBufferPointer(rebasing: $0[s..<e]), kind: .artist, into: &names) }
+        buf.withUnsafeBufferPointer { CreditSplitter.split(bytes: UnsafeBufferPointer(rebasing: $0[s..<e]), kind: .artist, into: &names, scratch: &credit) }
         for name in names {
             switch target {
             case .remixer: if !remixers.contains(name) { remixers.append(name) }
@@ -699,7 +725,7 @@ public final class TitleParser {
 
     /// Records the production named in a "from" slot: the quoted text if any, else the slot without
     /// words like "the original motion picture soundtrack".
-    private func addFrom(_ first: Int, _ last: Int, slotStart: Int, segEnd: Int) {
+    private mutating func addFrom(_ first: Int, _ last: Int, slotStart: Int, segEnd: Int) {
         var s = -1, e = -1
         for q in quotes where Int(q) >= slotStart && Int(q) < segEnd {
             if s < 0 { s = Int(q) + 1 } else { e = Int(q) }
@@ -707,8 +733,8 @@ public final class TitleParser {
         if s >= 0 && e < s { e = segEnd }  // one quote only (truncated)
         if s < 0 {
             var a = first, b = last - 1
-            while a <= b && toks[a].id >= 0 && lex.productionNoise.contains(toks[a].id) { a += 1 }
-            while b >= a && toks[b].id >= 0 && lex.productionNoise.contains(toks[b].id) { b -= 1 }
+            while a <= b && lex.flags(toks[a].id) & QualifierLexicon.noiseFlag != 0 { a += 1 }
+            while b >= a && lex.flags(toks[b].id) & QualifierLexicon.noiseFlag != 0 { b -= 1 }
             guard a <= b else { return }
             s = Int(toks[a].start)
             e = Int(toks[b].end)
@@ -719,21 +745,22 @@ public final class TitleParser {
     }
 
     /// Subtitles that are not a clean qualifier still give the tags of the lexicon words they contain.
-    private func lenientTags(_ start: Int, _ end: Int) {
+    private mutating func lenientTags(_ start: Int, _ end: Int) {
         tokenize(start, end, skipPeeled: false)
         var i = 0
         while i < toks.count {
             let t = toks[i]
             var len = 1
             if t.id >= 0 {
-                for p in lex.phrasesByFirst[Int(t.id)] {
-                    let words = lex.phraseWords[Int(p)]
-                    if words.count > toks.count - i { continue }
+                for q in lex.phrases(startingWith: t.id) {
+                    let p = lex.phrase(at: q)
+                    let plen = lex.phraseLength(p)
+                    if plen > toks.count - i { continue }
                     var ok = true
-                    for k in 1..<max(1, words.count) where toks[i + k].id != words[k] { ok = false; break }
+                    for k in 1..<max(1, plen) where toks[i + k].id != lex.phraseWord(p, k) { ok = false; break }
                     if ok {
-                        len = words.count
-                        let lx = lex.phraseLexemes[Int(p)]
+                        len = plen
+                        let lx = lex.lexeme(p)
                         if lx.tags != 0 && lx.opener != .location && lx.opener != .from && lx.opener != .by {
                             tagEvents.append(TagEvent(pos: t.start, order: 0, bits: lx.tags))
                         }
@@ -749,7 +776,7 @@ public final class TitleParser {
 
     /// Copies `buf[start..<end]` to `gathered`, peeled groups (when `skipPeeled`) replaced by a space,
     /// recording kept groups as `spans`.
-    private func gather(_ start: Int, _ end: Int, skipPeeled: Bool = true) {
+    private mutating func gather(_ start: Int, _ end: Int, skipPeeled: Bool = true) {
         gathered.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
         var i = start
@@ -800,15 +827,17 @@ public final class TitleParser {
         return rest < n ? k : nil
     }
 
+    private static let medleySeparators: [(UInt8, Bool)] = [
+        (UInt8(ascii: "/"), true), (UInt8(ascii: "/"), false), (UInt8(ascii: ";"), false), (UInt8(ascii: "-"), true),
+        (UInt8(ascii: ","), false),
+    ]
+    private static let plainSeparators: [(UInt8, Bool)] = [(UInt8(ascii: "/"), true)]
+
     /// Medley components: " / " always; with a medley tag also "/", ";", " - ", ",".
-    private func splitMedley(_ start: Int, _ end: Int, into parts: inout [String]) {
+    private mutating func splitMedley(_ start: Int, _ end: Int, into parts: inout [String]) {
         var hasTag = false
         for ev in tagEvents where ev.bits & VersionTag.medley.bit != 0 { hasTag = true }
-        let separators: [(UInt8, Bool)] = hasTag
-            ? [(UInt8(ascii: "/"), true), (UInt8(ascii: "/"), false), (UInt8(ascii: ";"), false), (UInt8(ascii: "-"), true),
-               (UInt8(ascii: ","), false)]
-            : [(UInt8(ascii: "/"), true)]
-        for (sep, spaced) in separators {
+        for (sep, spaced) in hasTag ? Self.medleySeparators : Self.plainSeparators {
             var cuts: [Int] = []
             var depth = 0
             for i in start..<end {
@@ -836,7 +865,7 @@ public final class TitleParser {
         }
     }
 
-    private func foldGathered(_ start: Int, _ end: Int, skipSpans: Bool) -> String {
+    private mutating func foldGathered(_ start: Int, _ end: Int, skipSpans: Bool) -> String {
         folded.removeAll(keepingCapacity: true)
         gathered.withUnsafeBufferPointer { g in
             if !skipSpans || spans.isEmpty {
@@ -858,8 +887,13 @@ public final class TitleParser {
 
     // MARK: - Output
 
-    private func orderedTags() -> [String] {
+    private static let singleTags: [[String]] = VersionTag.allCases.map { [$0.name] }
+
+    private mutating func orderedTags() -> [String] {
         if tagEvents.isEmpty { return [] }
+        if tagEvents.count == 1 && tagEvents[0].bits.nonzeroBitCount == 1 {
+            return Self.singleTags[tagEvents[0].bits.trailingZeroBitCount]  // shared, no allocation
+        }
         if tagEvents.count > 1 {
             for k in tagEvents.indices { tagEvents[k].order = Int32(k) }
             tagEvents.sort { $0.pos != $1.pos ? $0.pos < $1.pos : $0.order < $1.order }
@@ -878,7 +912,7 @@ public final class TitleParser {
         return out
     }
 
-    private func orderedFeatured() -> [String] {
+    private mutating func orderedFeatured() -> [String] {
         if featEvents.isEmpty { return [] }
         if featEvents.count > 1 { featEvents.sort { $0.pos != $1.pos ? $0.pos < $1.pos : $0.order < $1.order } }
         var out: [String] = []
