@@ -226,34 +226,14 @@ public final class Normalizer {
         c >= 65 && c <= 90 ? c | 0x20 : c
     }
 
-    @inline(__always) private static func isElisionVowel(_ c: UInt8) -> Bool {
+    @inline(__always) fileprivate static func isElisionVowel(_ c: UInt8) -> Bool {
         switch c | 0x20 {
         case 97, 101, 105, 111, 117, 104: return true  // a e i o u h
         default: return false
         }
     }
 
-    /// Whether `word` (lower-case) is an elided French/Italian article or preposition
-    /// (`d'`, `l'`, `qu'`, `dell'`, `un'`…).
-    private static func isElisionWord(_ out: [UInt8], from start: Int) -> Bool {
-        switch out.count - start {
-        case 1:
-            switch out[start] {
-            case UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "j"), UInt8(ascii: "t"), UInt8(ascii: "m"),
-                 UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "c"):
-                return true
-            default: return false
-            }
-        case 2...7:
-            var key: UInt64 = 0
-            for k in start..<out.count { key = key << 8 | UInt64(out[k]) }
-            return elisionWords.contains(key)
-        default:
-            return false
-        }
-    }
-
-    private static let elisionWords: Set<UInt64> = {
+    fileprivate static let elisionWords: Set<UInt64> = {
         var s = Set<UInt64>()
         for w in ["qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "dell", "all", "nell", "dall", "sull", "coll",
                   "un", "quest", "quell", "sant", "bell", "nessun", "tutt", "senz", "dev"] {
@@ -267,55 +247,103 @@ public final class Normalizer {
     /// Folds ASCII bytes into comparison words appended to `out` (see the type's word rules).
     /// Bytes ≥ 0x80 and control characters separate words.
     static func fold(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        let n = input.count
-        let startCount = out.count
-        out.reserveCapacity(startCount + n + 8)
-        var wordStart = -1  // index in `out` of the current word, -1 outside a word
-        var segStart = 0  // start of the current dot-separated segment of the word
-        var afterElision = false  // the next word follows "d'", "c'"…: never a connector ("c'è" → "c e")
-        var noConnector = false
-        var i = 0
-
-        @inline(__always) func beginWord(_ out: inout [UInt8]) {
-            if out.count > startCount { out.append(0x20) }
-            wordStart = out.count
-            segStart = out.count
-            noConnector = afterElision
-            afterElision = false
+        let start = out.count
+        // Worst case 4 output bytes per input byte ("&&&" → " and and and").
+        out.append(contentsOf: repeatElement(0, count: input.count * 4 + 8))
+        let end = out.withUnsafeMutableBufferPointer { o -> Int in
+            guard let base = o.baseAddress else { return start }
+            var f = Folder(out: base, start: start)
+            f.run(input)
+            return f.w
         }
-        /// `next`: the byte that ends the word; a single letter before "." is an initial ("Ben E. King").
-        /// A connector needs words on both sides: not first ("Y Tu Mamá También"), not last.
-        @inline(__always) func endWord(_ out: inout [UInt8], next: UInt8 = 0, last: Bool = false) {
-            guard wordStart >= 0 else { return }
-            let len = out.count - wordStart
-            if len <= 3 && !noConnector && !last && wordStart > startCount && !(len == 1 && next == UInt8(ascii: ".")) {
-                let a = out[wordStart]
-                var connector = false
-                switch len {
-                case 1: connector = a == UInt8(ascii: "y") || a == UInt8(ascii: "e") || a == UInt8(ascii: "n")
-                case 2: connector = a == UInt8(ascii: "e") && out[wordStart + 1] == UInt8(ascii: "t")
-                default:
-                    connector = a == UInt8(ascii: "u") && out[wordStart + 1] == UInt8(ascii: "n")
-                        && out[wordStart + 2] == UInt8(ascii: "d")
-                }
-                if connector {
-                    out.removeLast(len)
-                    out.append(UInt8(ascii: "a")); out.append(UInt8(ascii: "n")); out.append(UInt8(ascii: "d"))
-                }
+        out.removeLast(out.count - end)
+    }
+
+    /// Whether `p[start..<end]` (lower-case) is an elided French/Italian article or preposition.
+    fileprivate static func isElisionWord(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        switch end - start {
+        case 1:
+            switch p[start] {
+            case UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "j"), UInt8(ascii: "t"), UInt8(ascii: "m"),
+                 UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "c"):
+                return true
+            default: return false
             }
-            wordStart = -1
+        case 2...7:
+            var key: UInt64 = 0
+            for k in start..<end { key = key << 8 | UInt64(p[k]) }
+            return elisionWords.contains(key)
+        default:
+            return false
         }
-        @inline(__always) func emitAnd(_ out: inout [UInt8]) {
-            endWord(&out)
-            if out.count > startCount { out.append(0x20) }
-            out.append(UInt8(ascii: "a")); out.append(UInt8(ascii: "n")); out.append(UInt8(ascii: "d"))
-        }
+    }
+}
 
+/// The folding state machine of `Normalizer.fold`, writing into a buffer with enough room.
+private struct Folder {
+    let p: UnsafeMutablePointer<UInt8>
+    let startCount: Int
+    var w: Int  // write position
+    var wordStart = -1  // position of the current word, -1 outside a word
+    var segStart = 0  // start of the current dot-separated segment of the word
+    var afterElision = false  // the next word follows "d'", "c'"…: never a connector ("c'è" → "c e")
+    var noConnector = false
+
+    init(out: UnsafeMutablePointer<UInt8>, start: Int) {
+        p = out
+        startCount = start
+        w = start
+    }
+
+    @inline(__always) mutating func put(_ c: UInt8) {
+        p[w] = c
+        w += 1
+    }
+
+    @inline(__always) mutating func beginWord() {
+        if w > startCount { put(0x20) }
+        wordStart = w
+        segStart = w
+        noConnector = afterElision
+        afterElision = false
+    }
+
+    /// `next`: the byte that ends the word; a single letter before "." is an initial ("Ben E. King").
+    /// A connector needs words on both sides: not first ("Y Tu Mamá También"), not last.
+    @inline(__always) mutating func endWord(next: UInt8 = 0, last: Bool = false) {
+        guard wordStart >= 0 else { return }
+        let len = w - wordStart
+        if len <= 3 && !noConnector && !last && wordStart > startCount && !(len == 1 && next == UInt8(ascii: ".")) {
+            let a = p[wordStart]
+            var connector = false
+            switch len {
+            case 1: connector = a == UInt8(ascii: "y") || a == UInt8(ascii: "e") || a == UInt8(ascii: "n")
+            case 2: connector = a == UInt8(ascii: "e") && p[wordStart + 1] == UInt8(ascii: "t")
+            default:
+                connector = a == UInt8(ascii: "u") && p[wordStart + 1] == UInt8(ascii: "n") && p[wordStart + 2] == UInt8(ascii: "d")
+            }
+            if connector {
+                w = wordStart
+                put(UInt8(ascii: "a")); put(UInt8(ascii: "n")); put(UInt8(ascii: "d"))
+            }
+        }
+        wordStart = -1
+    }
+
+    @inline(__always) mutating func emitAnd() {
+        endWord()
+        if w > startCount { put(0x20) }
+        put(UInt8(ascii: "a")); put(UInt8(ascii: "n")); put(UInt8(ascii: "d"))
+    }
+
+    mutating func run(_ input: UnsafeBufferPointer<UInt8>) {
+        let n = input.count
+        var i = 0
         while i < n {
             let c = input[i]
-            if isAlnum(c) {
-                if wordStart < 0 { beginWord(&out) }
-                out.append(lower(c))
+            if Normalizer.isAlnum(c) {
+                if wordStart < 0 { beginWord() }
+                put(Normalizer.lower(c))
                 i += 1
                 continue
             }
@@ -323,48 +351,47 @@ public final class Normalizer {
             case UInt8(ascii: "'"), UInt8(ascii: "`"):
                 // 'n' between words: "Rock'n'Roll", "Rock 'n' Roll" → "rock and roll".
                 if i + 2 < n, input[i + 1] | 0x20 == UInt8(ascii: "n"), input[i + 2] == c,
-                   i + 3 == n || !isAlnum(input[i + 3]) || wordStart >= 0 {
-                    emitAnd(&out)
+                   i + 3 == n || !Normalizer.isAlnum(input[i + 3]) || wordStart >= 0 {
+                    emitAnd()
                     i += 3
                     continue
                 }
-                if wordStart >= 0, i + 1 < n, isElisionVowel(input[i + 1]) {
-                    if isElisionWord(out, from: wordStart) {
-                        noConnector = true  // the elided "n'" of "Ce n'est" is not the connector "n"
-                        endWord(&out)
-                        afterElision = true
-                    }
+                if wordStart >= 0, i + 1 < n, Normalizer.isElisionVowel(input[i + 1]),
+                   Normalizer.isElisionWord(p, wordStart, w) {
+                    noConnector = true  // the elided "n'" of "Ce n'est" is not the connector "n"
+                    endWord()
+                    afterElision = true
                 }
                 i += 1  // otherwise dropped: "don't" → "dont"
             case UInt8(ascii: "."):
-                if wordStart >= 0, i + 1 < n, isLetter(input[i + 1]) {
+                if wordStart >= 0, i + 1 < n, Normalizer.isLetter(input[i + 1]) {
                     var j = i + 1
-                    while j < n && isLetter(input[j]) { j += 1 }
+                    while j < n && Normalizer.isLetter(input[j]) { j += 1 }
                     // Acronym: a single letter, a dot, at most two letters ("B.o.B", "R.E.M.", "D.J.").
-                    if out.count - segStart == 1, isLetter(out[segStart]), j - i - 1 <= 2, j == n || !isAlnum(input[j]) {
-                        segStart = out.count
+                    if w - segStart == 1, Normalizer.isLetter(p[segStart]), j - i - 1 <= 2, j == n || !Normalizer.isAlnum(input[j]) {
+                        segStart = w
                         i += 1
                         continue
                     }
                 }
-                endWord(&out, next: c)
+                endWord(next: c)
                 i += 1
             case UInt8(ascii: "$"), UInt8(ascii: "!"):
-                if wordStart >= 0, i + 1 < n, isLetter(input[i + 1]) {
-                    out.append(c == UInt8(ascii: "$") ? UInt8(ascii: "s") : UInt8(ascii: "i"))
+                if wordStart >= 0, i + 1 < n, Normalizer.isLetter(input[i + 1]) {
+                    put(c == UInt8(ascii: "$") ? UInt8(ascii: "s") : UInt8(ascii: "i"))
                 } else {
-                    endWord(&out)
+                    endWord()
                 }
                 i += 1
             case UInt8(ascii: "&"), UInt8(ascii: "+"):
-                emitAnd(&out)
+                emitAnd()
                 i += 1
             default:
-                endWord(&out)
+                endWord()
                 i += 1
             }
         }
-        endWord(&out, last: true)
+        endWord(last: true)
     }
 }
 

@@ -109,6 +109,31 @@ struct QualifierLexicon {
         }
     }
 
+    /// Like `lookup(hash:bytes:count:)` for a word given raw: `raw[start..<end]` compared lower-cased,
+    /// apostrophes and backticks skipped; `count` is the number of bytes left after skipping.
+    @inline(__always) func lookup(hash h: UInt64, raw: UnsafeBufferPointer<UInt8>, start: Int, end: Int, count: Int) -> Int32 {
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let id = slotIds[slot]
+            if id < 0 { return -1 }
+            if slotKeys[slot] == h {
+                let s = Int(wordStart[Int(id)]), e = Int(wordStart[Int(id) + 1])
+                if e - s == count {
+                    var same = true
+                    var k = s
+                    for r in start..<end {
+                        let c = raw[r]
+                        if c == UInt8(ascii: "'") || c == UInt8(ascii: "`") { continue }
+                        if wordBytes[k] != Normalizer.lower(c) { same = false; break }
+                        k += 1
+                    }
+                    if same { return id }
+                }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
     func id(_ word: String) -> Int32 {
         var h = Self.hashSeed
         for c in word.utf8 { h = Self.hash(h, c) }

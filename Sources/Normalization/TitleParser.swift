@@ -118,7 +118,6 @@ private struct ParserState {
     private var groups: [Group] = []
     private var toks: [Token] = []
     private var quotes: [Int32] = []
-    private var word: [UInt8] = []
     private var tagEvents: [TagEvent] = []
     private var featEvents: [NameEvent] = []
     private var remixers: [String] = []
@@ -238,7 +237,9 @@ private struct ParserState {
             let n = min(raw.count, Normalizer.maxInputBytes)  // the Latin form is ASCII: any cut is safe
             let start = buf.count
             buf.append(contentsOf: UnsafeBufferPointer(rebasing: raw[0..<n]))
-            for i in start..<buf.count where buf[i] < 0x20 || buf[i] == 0x7F { buf[i] = 0x20 }
+            buf.withUnsafeMutableBufferPointer { b in
+                for i in start..<b.count where b[i] < 0x20 || b[i] == 0x7F { b[i] = 0x20 }
+            }
         }
     }
 
@@ -249,13 +250,23 @@ private struct ParserState {
     }
 
     private mutating func findGroups(_ n: Int) {
-        groups.removeAll(keepingCapacity: true)
+        var found = groups
+        groups = []
+        found.removeAll(keepingCapacity: true)
+        buf.withUnsafeBufferPointer { b in Self.findGroups(b, n, into: &found) }
+        groups = found
+    }
+
+    private static func findGroups(_ b: UnsafeBufferPointer<UInt8>, _ n: Int, into groups: inout [Group]) {
         var first = 0
-        while first < n && buf[first] == 0x20 { first += 1 }
+        while first < n && b[first] == 0x20 { first += 1 }
         var depth = 0
         var start = 0
         for i in 0..<n {
-            switch buf[i] {
+            let c = b[i]
+            if c != UInt8(ascii: "(") && c != UInt8(ascii: ")") && c != UInt8(ascii: "[") && c != UInt8(ascii: "]")
+                && c != UInt8(ascii: "{") && c != UInt8(ascii: "}") { continue }
+            switch c {
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
                 if depth == 0 { start = i }
                 depth += 1
@@ -282,6 +293,10 @@ private struct ParserState {
 
     /// The last " - " (or " -- ") before `end` outside brackets: (start of the space before it, start of the suffix).
     private func lastDash(before end: Int) -> (dashStart: Int, suffixStart: Int)? {
+        buf.withUnsafeBufferPointer { lastDash($0, before: end) }
+    }
+
+    private func lastDash(_ buf: UnsafeBufferPointer<UInt8>, before end: Int) -> (dashStart: Int, suffixStart: Int)? {
         var i = end - 1
         while i > 1 {
             if buf[i] == UInt8(ascii: "-") {
@@ -303,6 +318,10 @@ private struct ParserState {
 
     /// " feat. X" / " ft. X" / " featuring X" / " w/ X" outside brackets: (start, start of the names).
     private func inlineFeaturing(before end: Int) -> (start: Int, namesStart: Int)? {
+        buf.withUnsafeBufferPointer { inlineFeaturing($0, before: end) }
+    }
+
+    private func inlineFeaturing(_ buf: UnsafeBufferPointer<UInt8>, before end: Int) -> (start: Int, namesStart: Int)? {
         var i = 1
         while i < end {
             if buf[i - 1] == 0x20 && Normalizer.isLetter(buf[i]) {
@@ -310,7 +329,7 @@ private struct ParserState {
                 while j < end && Normalizer.isLetter(buf[j]) { j += 1 }
                 let len = j - i
                 var isFeat = false
-                if len == 4 || len == 2 || len == 9 {
+                if (len == 4 || len == 2 || len == 9) && buf[i] | 0x20 == UInt8(ascii: "f") {
                     isFeat = matches(i, j, "feat") || matches(i, j, "ft") || matches(i, j, "featuring")
                 } else if len == 1 && j < end && buf[j] == UInt8(ascii: "/") && (buf[i] | 0x20) == UInt8(ascii: "w") {
                     isFeat = true
@@ -445,88 +464,107 @@ private struct ParserState {
     }
 
     private mutating func tokenize(_ start: Int, _ end: Int, skipPeeled: Bool) {
+        // Work on local arrays: the closure reads `buf` while these grow.
+        var toks = self.toks
+        var quotes = self.quotes
+        self.toks = []
+        self.quotes = []
         toks.removeAll(keepingCapacity: true)
         quotes.removeAll(keepingCapacity: true)
-        var gi = 0
-        var segBreak = false
-        var i = start
-        while i < end {
-            if skipPeeled {
-                while gi < groups.count && groups[gi].end <= i { gi += 1 }
-                if gi < groups.count && groups[gi].start == i && groups[gi].peeled {
-                    i = groups[gi].end
+        let groups = self.groups
+        buf.withUnsafeBufferPointer { b in
+            var gi = 0
+            var segBreak = false
+            var i = start
+            while i < end {
+                if skipPeeled {
+                    while gi < groups.count && groups[gi].end <= i { gi += 1 }
+                    if gi < groups.count && groups[gi].start == i && groups[gi].peeled {
+                        i = groups[gi].end
+                        continue
+                    }
+                }
+                let c = b[i]
+                if Normalizer.isAlnum(c) {
+                    let s = i
+                    var h = QualifierLexicon.hashSeed
+                    var count = 0
+                    var digits = 0
+                    var leadingDigits = 0
+                    var value = 0
+                    var flags: UInt8 = 0
+                    while i < end {
+                        let ch = b[i]
+                        if Normalizer.isAlnum(ch) {
+                            h = QualifierLexicon.hash(h, Normalizer.lower(ch))
+                            if ch <= 57 {
+                                digits += 1
+                                if leadingDigits == count { leadingDigits += 1; value = value &* 10 &+ Int(ch &- 48) }
+                            }
+                            count += 1
+                            i += 1
+                        } else if (ch == UInt8(ascii: "'") || ch == UInt8(ascii: "`")) && i + 1 < end && Normalizer.isAlnum(b[i + 1]) {
+                            if Normalizer.lower(b[i + 1]) == UInt8(ascii: "s") && (i + 2 >= end || !Normalizer.isAlnum(b[i + 2])) {
+                                flags |= Self.fPossessive
+                            }
+                            i += 1
+                        } else {
+                            break
+                        }
+                    }
+                    let id = lex.lookup(hash: h, raw: b, start: s, end: i, count: count)
+                    if digits == count {
+                        flags |= Self.fNumber
+                        if count == 4 && value >= 1900 && value <= 2099 { flags = flags & ~Self.fNumber | Self.fYear }
+                    } else if leadingDigits == digits && digits > 0 && count - digits <= 2 && Self.isOrdinalSuffix(b, s, i, digits) {
+                        flags |= Self.fNumber  // "50th", "2nd", "80s"
+                    }
+                    if segBreak { flags |= Self.fSegBreak; segBreak = false }
+                    toks.append(Token(start: Int32(s), end: Int32(i), id: id, flags: flags))
                     continue
                 }
-            }
-            let c = buf[i]
-            if Normalizer.isAlnum(c) {
-                let s = i
-                var h = QualifierLexicon.hashSeed
-                var digits = 0
-                var flags: UInt8 = 0
-                word.removeAll(keepingCapacity: true)
-                while i < end {
-                    let ch = buf[i]
-                    if Normalizer.isAlnum(ch) {
-                        let l = Normalizer.lower(ch)
-                        h = QualifierLexicon.hash(h, l)
-                        word.append(l)
-                        if ch <= 57 { digits += 1 }
-                        i += 1
-                    } else if (ch == UInt8(ascii: "'") || ch == UInt8(ascii: "`")) && i + 1 < end && Normalizer.isAlnum(buf[i + 1]) {
-                        if Normalizer.lower(buf[i + 1]) == UInt8(ascii: "s") && (i + 2 >= end || !Normalizer.isAlnum(buf[i + 2])) {
-                            flags |= Self.fPossessive
-                        }
-                        i += 1
-                    } else {
-                        break
-                    }
+                switch c {
+                case UInt8(ascii: "@"):
+                    toks.append(Token(start: Int32(i), end: Int32(i + 1), id: lex.idAt, flags: segBreak ? Self.fSegBreak : 0))
+                    segBreak = false
+                case UInt8(ascii: "&"), UInt8(ascii: "+"):
+                    toks.append(Token(start: Int32(i), end: Int32(i + 1), id: lex.idAnd, flags: segBreak ? Self.fSegBreak : 0))
+                    segBreak = false
+                case UInt8(ascii: "\""):
+                    quotes.append(Int32(i))
+                case UInt8(ascii: "/"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                    segBreak = true
+                case UInt8(ascii: "-"):
+                    if i == start || i + 1 == end || b[i - 1] == 0x20 || b[i + 1] == 0x20 { segBreak = true }
+                default:
+                    break
                 }
-                let id = word.withUnsafeBufferPointer { lex.lookup(hash: h, bytes: $0.baseAddress!, count: $0.count) }
-                let len = word.count
-                if digits == len {
-                    flags |= Self.fNumber
-                    if len == 4 {
-                        let y = (Int(word[0]) - 48) * 1000 + (Int(word[1]) - 48) * 100 + (Int(word[2]) - 48) * 10 + Int(word[3]) - 48
-                        if y >= 1900 && y <= 2099 { flags = flags & ~Self.fNumber | Self.fYear }
-                    }
-                } else if digits > 0 && digits >= len - 2 && Self.isOrdinalSuffix(word, digits) {
-                    flags |= Self.fNumber  // "50th", "2nd", "80s"
-                }
-                if segBreak { flags |= Self.fSegBreak; segBreak = false }
-                toks.append(Token(start: Int32(s), end: Int32(i), id: id, flags: flags))
-                continue
+                i += 1
             }
-            switch c {
-            case UInt8(ascii: "@"):
-                toks.append(Token(start: Int32(i), end: Int32(i + 1), id: lex.idAt, flags: segBreak ? Self.fSegBreak : 0))
-                segBreak = false
-            case UInt8(ascii: "&"), UInt8(ascii: "+"):
-                toks.append(Token(start: Int32(i), end: Int32(i + 1), id: lex.idAnd, flags: segBreak ? Self.fSegBreak : 0))
-                segBreak = false
-            case UInt8(ascii: "\""):
-                quotes.append(Int32(i))
-            case UInt8(ascii: "/"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-                segBreak = true
-            case UInt8(ascii: "-"):
-                if i == start || i + 1 == end || buf[i - 1] == 0x20 || buf[i + 1] == 0x20 { segBreak = true }
-            default:
-                break
-            }
-            i += 1
         }
+        self.toks = toks
+        self.quotes = quotes
     }
 
-    private static func isOrdinalSuffix(_ w: [UInt8], _ digits: Int) -> Bool {
-        for k in 0..<digits where w[k] > 57 { return false }
-        let rest = w.count - digits
-        if rest == 1 { return w[digits] == UInt8(ascii: "s") }
-        if rest == 2 {
-            let a = w[digits], b = w[digits + 1]
-            return (a == UInt8(ascii: "s") && b == UInt8(ascii: "t")) || (a == UInt8(ascii: "n") && b == UInt8(ascii: "d"))
-                || (a == UInt8(ascii: "r") && b == UInt8(ascii: "d")) || (a == UInt8(ascii: "t") && b == UInt8(ascii: "h"))
+    /// The letters after the leading digits of the token `b[s..<e]` are "s", "st", "nd", "rd" or "th".
+    private static func isOrdinalSuffix(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ digits: Int) -> Bool {
+        var letters: (UInt8, UInt8) = (0, 0)
+        var n = 0
+        var seen = 0
+        for k in s..<e where Normalizer.isAlnum(b[k]) {
+            seen += 1
+            if seen <= digits { continue }
+            if n == 0 { letters.0 = Normalizer.lower(b[k]) } else { letters.1 = Normalizer.lower(b[k]) }
+            n += 1
         }
-        return false
+        switch (n, letters.0, letters.1) {
+        case (1, UInt8(ascii: "s"), _): return true
+        case (2, UInt8(ascii: "s"), UInt8(ascii: "t")), (2, UInt8(ascii: "n"), UInt8(ascii: "d")),
+             (2, UInt8(ascii: "r"), UInt8(ascii: "d")), (2, UInt8(ascii: "t"), UInt8(ascii: "h")):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Every segment (split at " - ", "/", ";", "|", "~") must be a qualifier.
@@ -837,6 +875,18 @@ private struct ParserState {
     private mutating func splitMedley(_ start: Int, _ end: Int, into parts: inout [String]) {
         var hasTag = false
         for ev in tagEvents where ev.bits & VersionTag.medley.bit != 0 { hasTag = true }
+        if !hasTag {
+            // Fast path: no " / " at all (the usual case).
+            let found = gathered.withUnsafeBufferPointer { g -> Bool in
+                var i = start + 1
+                while i + 1 < end {
+                    if g[i] == UInt8(ascii: "/") && g[i - 1] == 0x20 && g[i + 1] == 0x20 { return true }
+                    i += 1
+                }
+                return false
+            }
+            if !found { return }
+        }
         for (sep, spaced) in hasTag ? Self.medleySeparators : Self.plainSeparators {
             var cuts: [Int] = []
             var depth = 0
