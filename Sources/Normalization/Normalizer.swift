@@ -247,16 +247,19 @@ public final class Normalizer {
     /// Folds ASCII bytes into comparison words appended to `out` (see the type's word rules).
     /// Bytes ≥ 0x80 and control characters separate words.
     static func fold(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        let start = out.count
-        // Worst case 4 output bytes per input byte ("&&&" → " and and and").
-        out.append(contentsOf: repeatElement(0, count: input.count * 4 + 8))
-        let end = out.withUnsafeMutableBufferPointer { o -> Int in
-            guard let base = o.baseAddress else { return start }
-            var f = Folder(out: base, start: start)
+        // Worst case 4 output bytes per input byte ("&&&" → " and and and"); a temporary (stack)
+        // buffer, then one copy.
+        let hasWords = !out.isEmpty
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: input.count * 4 + 9) { tmp in
+            guard let base = tmp.baseAddress else { return }
+            var f = Folder(out: base, start: 1)
             f.run(input)
-            return f.w
+            // Position 0 holds the separator from words already in `out`.
+            if f.w > 1 {
+                base[0] = 0x20
+                out.append(contentsOf: UnsafeBufferPointer(start: hasWords ? base : base + 1, count: hasWords ? f.w : f.w - 1))
+            }
         }
-        out.removeLast(out.count - end)
     }
 
     /// Whether `p[start..<end]` (lower-case) is an elided French/Italian article or preposition.

@@ -146,7 +146,7 @@ private struct ParserState {
         froms.removeAll(keepingCapacity: true)
 
         // 1. Bracketed groups.
-        findGroups(n)
+        let scan = findGroups(n)
         for gi in groups.indices {
             let g = groups[gi]
             let mark = marks()
@@ -161,13 +161,13 @@ private struct ParserState {
 
         // 2. " - " suffixes, repeatedly: "Title - Live at Wembley - Remastered 2011".
         var end = trimRight(n)
-        while let dash = lastDash(before: end) {
+        while scan.dash, let dash = lastDash(before: end) {
             if classify(dash.suffixStart, end, allowFeaturing: true, skipPeeled: true) == .none { break }
             end = trimRight(dash.dashStart)
         }
 
         // 3. Inline featuring: "Title feat. X".
-        if let feat = inlineFeaturing(before: end) {
+        if scan.featuring, let feat = inlineFeaturing(before: end) {
             addFeatured(feat.namesStart, end, pos: feat.start)
             end = trimRight(feat.start)
         }
@@ -190,7 +190,7 @@ private struct ParserState {
             tagEvents.append(TagEvent(pos: 0, order: 0, bits: VersionTag.medley.bit))
         }
         var medleyParts: [String] = []
-        splitMedley(bodyStart, bodyEnd, into: &medleyParts)
+        if scan.slash || hasTag(.medley) { splitMedley(bodyStart, bodyEnd, into: &medleyParts) }
         var core = foldGathered(bodyStart, bodyEnd, skipSpans: false)
         if core.isEmpty {
             // Everything looked like a qualifier ("Intro (Remix)" never gets here; "- Live" might).
@@ -218,6 +218,11 @@ private struct ParserState {
         return ParsedTitle(original: title, latin: latin, core: core, tags: orderedTags(), featured: orderedFeatured(),
                            remixers: outRemixers, medleyParts: medleyParts, originalArtists: outOriginals, from: froms.first,
                            alternates: alternates)
+    }
+
+    private func hasTag(_ t: VersionTag) -> Bool {
+        for ev in tagEvents where ev.bits & t.bit != 0 { return true }
+        return false
     }
 
     /// Whether the last folded core (in `folded`) is "medley" or ends with " medley".
@@ -249,23 +254,32 @@ private struct ParserState {
         return e
     }
 
-    private mutating func findGroups(_ n: Int) {
+    private mutating func findGroups(_ n: Int) -> ScanFlags {
         var found = groups
         groups = []
         found.removeAll(keepingCapacity: true)
-        buf.withUnsafeBufferPointer { b in Self.findGroups(b, n, into: &found) }
+        let flags = buf.withUnsafeBufferPointer { b in Self.findGroups(b, n, into: &found) }
         groups = found
+        return flags
     }
 
-    private static func findGroups(_ b: UnsafeBufferPointer<UInt8>, _ n: Int, into groups: inout [Group]) {
+    /// One pass over the title: bracket groups, plus which later scans can be skipped.
+    private static func findGroups(_ b: UnsafeBufferPointer<UInt8>, _ n: Int, into groups: inout [Group]) -> ScanFlags {
+        var flags = ScanFlags()
         var first = 0
         while first < n && b[first] == 0x20 { first += 1 }
         var depth = 0
         var start = 0
+        var prev: UInt8 = 0x20
         for i in 0..<n {
             let c = b[i]
-            if c != UInt8(ascii: "(") && c != UInt8(ascii: ")") && c != UInt8(ascii: "[") && c != UInt8(ascii: "]")
-                && c != UInt8(ascii: "{") && c != UInt8(ascii: "}") { continue }
+            defer { prev = c }
+            if c == UInt8(ascii: "-") { flags.dash = true; continue }
+            if c == UInt8(ascii: "/") { flags.slash = true; continue }
+            if prev == 0x20 && (c | 0x20 == UInt8(ascii: "f") || c | 0x20 == UInt8(ascii: "w")) { flags.featuring = true; continue }
+            if c != UInt8(ascii: "(") && c != UInt8(ascii: ")") && c | 0x20 != UInt8(ascii: "{") && c | 0x20 != UInt8(ascii: "}") {
+                continue
+            }
             switch c {
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
                 if depth == 0 { start = i }
@@ -284,6 +298,13 @@ private struct ParserState {
         if depth > 0 {  // unclosed (a truncated title): the group runs to the end
             groups.append(Group(start: start, end: n, contentStart: start + 1, contentEnd: n, leading: start == first))
         }
+        return flags
+    }
+
+    private struct ScanFlags {
+        var dash = false
+        var slash = false
+        var featuring = false
     }
 
     private func insideGroup(_ i: Int) -> Bool {
