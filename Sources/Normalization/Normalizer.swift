@@ -1,142 +1,460 @@
 import OeuvreCore
 
 /// Turns any title or name into its comparison form: lower-case ASCII words separated by single
-/// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `Any-Latin; Latin-ASCII`),
-/// punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e` unified to `and`.
+/// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `NFKC; Any-Latin;
+/// Latin-ASCII`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
+/// (`'n'`) unified to `and`.
 ///
-/// Pure-ASCII input never reaches ICU. Non-ASCII input is NFKC case-folded and transliterated
-/// word by word through a cache (titles repeat). Not thread-safe: one instance per task.
+/// Word rules (docs/NORMALIZATION.md): apostrophes inside a word are dropped ("Don't" → `dont`),
+/// except after a French/Italian elided article or preposition before a vowel or `h`, which
+/// becomes its own word ("Comme d'habitude" → `comme d habitude`, "L'amour" → `l amour`); dots
+/// inside an acronym join it ("B.o.B" → `bob`, "R.E.M." → `rem`); `$`/`!` between letters read
+/// as `s`/`i` ("Ke$ha", "P!nk"); every other non-alphanumeric byte separates words.
+///
+/// Pure-ASCII input never reaches ICU. Non-ASCII input is transliterated run by run (a run is a
+/// maximal sequence of non-ASCII characters, in practice a word) through a cache, because the
+/// same words recur across a report. Input beyond ``maxInputBytes`` UTF-8 bytes is ignored (cut
+/// at a character boundary). Not thread-safe (it owns the ICU handle and the cache): one per task.
 public final class Normalizer {
-    private var transliterator: Transliterator?
-    private var cache: [String: String] = [:]
-    private let cacheLimit: Int
-
-    /// Maximum number of UTF-8 bytes considered; longer input is cut at a character boundary.
+    /// Maximum number of UTF-8 bytes considered; longer input is cut at a scalar boundary.
     public static let maxInputBytes = 4096
+    /// The ICU transform applied to non-ASCII runs.
+    public static let transliteratorID = "NFKC; Any-Latin; Latin-ASCII"
+    /// Runs longer than this (bytes) are transliterated but not cached.
+    static let maxCachedRunBytes = 96
 
+    private var transliterator: Transliterator?
+    private var transliteratorUnavailable = false
+    private var cache = RunCache()
+    private let cacheLimit: Int
+    private var latinScratch: [UInt8] = []
+    private var foldScratch: [UInt8] = []
+
+    /// Number of ICU transliterations performed (cache misses). Stays 0 for ASCII-only input.
+    public private(set) var icuCalls = 0
+
+    /// `cacheLimit`: distinct non-ASCII runs remembered before the cache is cleared.
     public init(cacheLimit: Int = 200_000) {
-        self.cacheLimit = cacheLimit
+        self.cacheLimit = max(1, cacheLimit)
     }
 
     /// Comparison form of `text` (see the type's documentation).
     public func fold(_ text: String) -> String {
-        var bytes = ContiguousArray<UInt8>()
-        bytes.reserveCapacity(min(text.utf8.count, Self.maxInputBytes) + 8)
-        var isASCII = true
-        var count = 0
-        for b in text.utf8 {
-            if b >= 0x80 { isASCII = false; break }
-            count += 1
-            if count > Self.maxInputBytes { break }
+        var copy = text
+        return copy.withUTF8 { raw in
+            var out = foldScratch
+            foldScratch = []
+            out.removeAll(keepingCapacity: true)
+            if Self.isASCII(raw) {
+                Self.fold(UnsafeBufferPointer(rebasing: raw.prefix(Self.maxInputBytes)), into: &out)
+            } else {
+                var latin = latinScratch
+                latinScratch = []
+                latin.removeAll(keepingCapacity: true)
+                appendLatin(raw, to: &latin)
+                latin.withUnsafeBufferPointer { Self.fold($0, into: &out) }
+                latinScratch = latin
+            }
+            let result = Self.string(out)
+            foldScratch = out
+            return result
         }
-        if isASCII {
-            Self.foldASCII(text.utf8.prefix(Self.maxInputBytes), into: &bytes)
-        } else {
-            let latin = latinize(text)
-            Self.foldASCII(latin.utf8, into: &bytes)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Latin-script form of `text` (original case folded, punctuation kept): what ICU makes of it.
-    /// ASCII input comes back unchanged.
+    /// Latin-script ASCII form of `text` (case and punctuation kept): what ICU makes of it.
+    /// ASCII input comes back unchanged (and uncut); other input is cut at ``maxInputBytes``.
     public func latinize(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
-        var limited = text
-        if text.utf8.count > Self.maxInputBytes {
-            limited = String(text.prefix(Self.maxInputBytes / 4))
+        var copy = text
+        return copy.withUTF8 { raw in
+            if Self.isASCII(raw) { return text }
+            var latin = latinScratch
+            latinScratch = []
+            latin.removeAll(keepingCapacity: true)
+            appendLatin(raw, to: &latin)
+            let result = Self.string(latin)
+            latinScratch = latin
+            return result
         }
-        let folded = UnicodeFolding.nfkcCasefold(limited)
-        var out = ""
-        out.reserveCapacity(folded.utf8.count)
-        // Transliterate runs of non-ASCII characters separately (cached); keep ASCII runs as they are.
-        var run = ""
-        var runIsASCII = true
-        func flush() {
-            guard !run.isEmpty else { return }
-            out += runIsASCII ? run : transliterateCached(run)
-            run = ""
-        }
-        for scalarChar in folded {
-            let ascii = scalarChar.isASCII
-            let isSpace = scalarChar == " "
-            if isSpace {
-                flush()
-                out.append(" ")
-                runIsASCII = true
+    }
+
+    /// Appends the Latin ASCII form of at most ``maxInputBytes`` bytes of `raw` (valid UTF-8).
+    func appendLatin(_ raw: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let n = Self.boundedLength(raw, limit: Self.maxInputBytes)
+        var i = 0
+        while i < n {
+            let b = raw[i]
+            if b < 0x80 {
+                out.append(b)
+                i += 1
                 continue
             }
-            if ascii != runIsASCII && !run.isEmpty { flush() }
-            runIsASCII = ascii
-            run.append(scalarChar)
+            var j = i + 1
+            while j < n && raw[j] >= 0x80 { j += 1 }
+            appendRun(raw, i, j, to: &out)
+            i = j
         }
-        flush()
-        return out
     }
 
-    private func transliterateCached(_ word: String) -> String {
-        if let hit = cache[word] { return hit }
-        if transliterator == nil {
-            transliterator = try? Transliterator(id: "Any-Latin; Latin-ASCII")
+    /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one
+    /// (ICU's Han-Latin reads them character by character and puts a space before each one that is
+    /// not first), so that CJK titles, written without spaces, still hit the cache.
+    private func appendRun(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) {
+        var segStart = start
+        var k = start
+        while k < end {
+            let b0 = raw[k]
+            let len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
+            guard k + len <= end else { break }
+            var isHan = false
+            if len == 3 && b0 >= 0xE3 && b0 <= 0xE9 || b0 == 0xEF {
+                let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(raw[k + 1] & 0x3F) << 6) | UInt32(raw[k + 2] & 0x3F)
+                isHan = (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v)
+            } else if len == 4 {
+                let v = (UInt32(b0 & 0x07) << 18) | (UInt32(raw[k + 1] & 0x3F) << 12) | (UInt32(raw[k + 2] & 0x3F) << 6)
+                    | UInt32(raw[k + 3] & 0x3F)
+                isHan = (0x20000...0x2FA1F).contains(v)
+            }
+            if isHan {
+                if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
+                if k > start { out.append(0x20) }
+                transliterateSegment(UnsafeBufferPointer(rebasing: raw[k..<(k + len)]), into: &out)
+                segStart = k + len
+            }
+            k += len
         }
-        var result = transliterator?.apply(word) ?? word
-        // Fold what Latin-ASCII leaves (e.g. Arabic ʿ, modifier letters): drop remaining non-ASCII.
-        if !result.utf8.allSatisfy({ $0 < 0x80 }) {
-            result = String(String.UnicodeScalarView(result.unicodeScalars.filter { $0.isASCII }))
-        }
-        if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[word] = result
-        return result
+        if end > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<end]), into: &out) }
     }
 
-    /// Folds ASCII bytes: letters lower-cased, digits kept, apostrophes dropped inside words,
-    /// `&`/`+` → `and`, every other byte a separator; connectors unified; single spaces.
-    static func foldASCII<S: Sequence>(_ input: S, into out: inout ContiguousArray<UInt8>) where S.Element == UInt8 {
-        var wordStart = out.count
-        var pendingSpace = false
-        @inline(__always) func endWord(_ out: inout ContiguousArray<UInt8>) {
-            let len = out.count - wordStart
-            if len == 1 || len == 2 || len == 3 {
-                let a = out[wordStart]
-                let isConnector: Bool
-                switch len {
-                case 1: isConnector = a == UInt8(ascii: "y") || a == UInt8(ascii: "e")
-                case 2: isConnector = a == UInt8(ascii: "e") && out[wordStart + 1] == UInt8(ascii: "t")
-                default:
-                    isConnector = a == UInt8(ascii: "u") && out[wordStart + 1] == UInt8(ascii: "n")
-                        && out[wordStart + 2] == UInt8(ascii: "d")
-                }
-                if isConnector {
-                    out.removeLast(len)
-                    out.append(contentsOf: [UInt8(ascii: "a"), UInt8(ascii: "n"), UInt8(ascii: "d")])
-                }
+    private func transliterateSegment(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var h = QualifierLexicon.hashSeed
+        for c in run { h = QualifierLexicon.hash(h, c) }
+        if cache.appendValue(hash: h, key: run, to: &out) { return }
+        if transliterator == nil && !transliteratorUnavailable {
+            do {
+                transliterator = try Transliterator(id: Self.transliteratorID)
+            } catch {
+                transliteratorUnavailable = true
             }
         }
-        var inWord = false
-        for b in input {
-            var c = b
-            if c >= 65 && c <= 90 { c += 32 }
-            let isAlnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
-            if isAlnum {
-                if !inWord {
-                    if pendingSpace && !out.isEmpty { out.append(32) }
-                    pendingSpace = false
-                    wordStart = out.count
-                    inWord = true
-                }
-                out.append(c)
-            } else if c == UInt8(ascii: "'") || c == UInt8(ascii: "`") {
-                continue  // "don't" → "dont", "rock'n'roll" → "rocknroll"
-            } else if c == UInt8(ascii: "&") || c == UInt8(ascii: "+") {
-                if inWord { endWord(&out); inWord = false }
-                if !out.isEmpty { out.append(32) }
-                out.append(contentsOf: [UInt8(ascii: "a"), UInt8(ascii: "n"), UInt8(ascii: "d")])
-                pendingSpace = true
+        let key = String(decoding: run, as: UTF8.self)
+        var translated = key
+        if let transliterator {
+            icuCalls += 1
+            translated = transliterator.apply(key)
+        }
+        let valueStart = out.count
+        for scalar in translated.unicodeScalars {
+            if scalar.isASCII {
+                out.append(UInt8(scalar.value))
+            } else if let mapped = Self.asciiPunctuation(scalar) {
+                out.append(mapped)
+            } else if Self.isLetterOrMark(scalar) {
+                continue  // what Latin-ASCII leaves of letters (Arabic ʿ, kana prolonged sound mark): drop
             } else {
-                if inWord { endWord(&out); inWord = false }
-                pendingSpace = true
+                out.append(0x20)  // symbols and other punctuation separate words
             }
         }
-        if inWord { endWord(&out) }
+        if run.count <= Self.maxCachedRunBytes {
+            out.withUnsafeBufferPointer { o in
+                cache.insert(hash: h, key: run, value: UnsafeBufferPointer(rebasing: o[valueStart...]), limit: cacheLimit)
+            }
+        }
+    }
+
+    private static func isLetterOrMark(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// CJK brackets and quotes that Latin-ASCII leaves alone.
+    private static func asciiPunctuation(_ s: Unicode.Scalar) -> UInt8? {
+        switch s.value {
+        case 0x3010, 0x3014, 0x3016, 0x3018, 0x301A: return UInt8(ascii: "[")  // 【 〔 〖 〘 〚
+        case 0x3011, 0x3015, 0x3017, 0x3019, 0x301B: return UInt8(ascii: "]")
+        case 0x300C, 0x300D, 0x300E, 0x300F, 0x3008, 0x3009, 0x300A, 0x300B, 0x301D, 0x301E, 0x301F:
+            return UInt8(ascii: "\"")  // 「」『』〈〉《》〝〞〟
+        case 0x30FB, 0x00B7, 0x2022: return 0x20  // ・ · •
+        default: return nil
+        }
+    }
+
+    // MARK: - Byte helpers
+
+    /// True when every byte is below 0x80 (checked eight bytes at a time).
+    static func isASCII(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = raw.baseAddress else { return true }
+        let n = raw.count
+        var i = 0
+        let raw8 = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            if raw8.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if base[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Largest length ≤ `limit` that does not cut a UTF-8 sequence.
+    static func boundedLength(_ raw: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
+        if raw.count <= limit { return raw.count }
+        var n = limit
+        while n > 0 && raw[n] & 0xC0 == 0x80 { n -= 1 }
+        return n
+    }
+
+    static func string(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @inline(__always) static func isAlnum(_ c: UInt8) -> Bool {
+        (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+    }
+
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool {
+        (c | 0x20) >= 97 && (c | 0x20) <= 122
+    }
+
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 {
+        c >= 65 && c <= 90 ? c | 0x20 : c
+    }
+
+    @inline(__always) fileprivate static func isElisionVowel(_ c: UInt8) -> Bool {
+        switch c | 0x20 {
+        case 97, 101, 105, 111, 117, 104: return true  // a e i o u h
+        default: return false
+        }
+    }
+
+    fileprivate static let elisionWords: Set<UInt64> = {
+        var s = Set<UInt64>()
+        for w in ["qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "dell", "all", "nell", "dall", "sull", "coll",
+                  "un", "quest", "quell", "sant", "bell", "nessun", "tutt", "senz", "dev"] {
+            var key: UInt64 = 0
+            for c in w.utf8 { key = key << 8 | UInt64(c) }
+            s.insert(key)
+        }
+        return s
+    }()
+
+    /// Folds ASCII bytes into comparison words appended to `out` (see the type's word rules).
+    /// Bytes ≥ 0x80 and control characters separate words.
+    static func fold(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Worst case 4 output bytes per input byte ("&&&" → " and and and"); a temporary (stack)
+        // buffer, then one copy.
+        let hasWords = !out.isEmpty
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: input.count * 4 + 9) { tmp in
+            guard let base = tmp.baseAddress else { return }
+            var f = Folder(out: base, start: 1)
+            f.run(input)
+            // Position 0 holds the separator from words already in `out`.
+            if f.w > 1 {
+                base[0] = 0x20
+                out.append(contentsOf: UnsafeBufferPointer(start: hasWords ? base : base + 1, count: hasWords ? f.w : f.w - 1))
+            }
+        }
+    }
+
+    /// Whether `p[start..<end]` (lower-case) is an elided French/Italian article or preposition.
+    fileprivate static func isElisionWord(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        switch end - start {
+        case 1:
+            switch p[start] {
+            case UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "j"), UInt8(ascii: "t"), UInt8(ascii: "m"),
+                 UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "c"):
+                return true
+            default: return false
+            }
+        case 2...7:
+            var key: UInt64 = 0
+            for k in start..<end { key = key << 8 | UInt64(p[k]) }
+            return elisionWords.contains(key)
+        default:
+            return false
+        }
+    }
+}
+
+/// The folding state machine of `Normalizer.fold`, writing into a buffer with enough room.
+private struct Folder {
+    let p: UnsafeMutablePointer<UInt8>
+    let startCount: Int
+    var w: Int  // write position
+    var wordStart = -1  // position of the current word, -1 outside a word
+    var segStart = 0  // start of the current dot-separated segment of the word
+    var afterElision = false  // the next word follows "d'", "c'"…: never a connector ("c'è" → "c e")
+    var noConnector = false
+
+    init(out: UnsafeMutablePointer<UInt8>, start: Int) {
+        p = out
+        startCount = start
+        w = start
+    }
+
+    @inline(__always) mutating func put(_ c: UInt8) {
+        p[w] = c
+        w += 1
+    }
+
+    @inline(__always) mutating func beginWord() {
+        if w > startCount { put(0x20) }
+        wordStart = w
+        segStart = w
+        noConnector = afterElision
+        afterElision = false
+    }
+
+    /// `next`: the byte that ends the word; a single letter before "." is an initial ("Ben E. King").
+    /// A connector needs words on both sides: not first ("Y Tu Mamá También"), not last.
+    @inline(__always) mutating func endWord(next: UInt8 = 0, last: Bool = false) {
+        guard wordStart >= 0 else { return }
+        let len = w - wordStart
+        if len <= 3 && !noConnector && !last && wordStart > startCount && !(len == 1 && next == UInt8(ascii: ".")) {
+            let a = p[wordStart]
+            var connector = false
+            switch len {
+            case 1: connector = a == UInt8(ascii: "y") || a == UInt8(ascii: "e") || a == UInt8(ascii: "n")
+            case 2: connector = a == UInt8(ascii: "e") && p[wordStart + 1] == UInt8(ascii: "t")
+            default:
+                connector = a == UInt8(ascii: "u") && p[wordStart + 1] == UInt8(ascii: "n") && p[wordStart + 2] == UInt8(ascii: "d")
+            }
+            if connector {
+                w = wordStart
+                put(UInt8(ascii: "a")); put(UInt8(ascii: "n")); put(UInt8(ascii: "d"))
+            }
+        }
+        wordStart = -1
+    }
+
+    @inline(__always) mutating func emitAnd() {
+        endWord()
+        if w > startCount { put(0x20) }
+        put(UInt8(ascii: "a")); put(UInt8(ascii: "n")); put(UInt8(ascii: "d"))
+    }
+
+    mutating func run(_ input: UnsafeBufferPointer<UInt8>) {
+        let n = input.count
+        var i = 0
+        while i < n {
+            let c = input[i]
+            if Normalizer.isAlnum(c) {
+                if wordStart < 0 { beginWord() }
+                put(Normalizer.lower(c))
+                i += 1
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "'"), UInt8(ascii: "`"):
+                // 'n' between words: "Rock'n'Roll", "Rock 'n' Roll" → "rock and roll".
+                if i + 2 < n, input[i + 1] | 0x20 == UInt8(ascii: "n"), input[i + 2] == c,
+                   i + 3 == n || !Normalizer.isAlnum(input[i + 3]) || wordStart >= 0 {
+                    emitAnd()
+                    i += 3
+                    continue
+                }
+                if wordStart >= 0, i + 1 < n, Normalizer.isElisionVowel(input[i + 1]),
+                   Normalizer.isElisionWord(p, wordStart, w) {
+                    noConnector = true  // the elided "n'" of "Ce n'est" is not the connector "n"
+                    endWord()
+                    afterElision = true
+                }
+                i += 1  // otherwise dropped: "don't" → "dont"
+            case UInt8(ascii: "."):
+                if wordStart >= 0, i + 1 < n, Normalizer.isLetter(input[i + 1]) {
+                    var j = i + 1
+                    while j < n && Normalizer.isLetter(input[j]) { j += 1 }
+                    // Acronym: a single letter, a dot, at most two letters ("B.o.B", "R.E.M.", "D.J.").
+                    if w - segStart == 1, Normalizer.isLetter(p[segStart]), j - i - 1 <= 2, j == n || !Normalizer.isAlnum(input[j]) {
+                        segStart = w
+                        i += 1
+                        continue
+                    }
+                }
+                endWord(next: c)
+                i += 1
+            case UInt8(ascii: "$"), UInt8(ascii: "!"):
+                if wordStart >= 0, i + 1 < n, Normalizer.isLetter(input[i + 1]) {
+                    put(c == UInt8(ascii: "$") ? UInt8(ascii: "s") : UInt8(ascii: "i"))
+                } else {
+                    endWord()
+                }
+                i += 1
+            case UInt8(ascii: "&"), UInt8(ascii: "+"):
+                emitAnd()
+                i += 1
+            default:
+                endWord()
+                i += 1
+            }
+        }
+        endWord(last: true)
+    }
+}
+
+/// Non-ASCII run (UTF-8 bytes) → its Latin ASCII bytes, in flat arenas with an open-addressing
+/// index, so that a hit costs a hash and a byte comparison (no String, no allocation). Cleared
+/// when `limit` entries are reached.
+struct RunCache {
+    private var slots: [Int32] = []  // entry index, -1 empty
+    private var hashes: [UInt64] = []  // per entry
+    private var keyStart: [Int32] = [0]
+    private var valueStart: [Int32] = [0]
+    private var keys: [UInt8] = []
+    private var values: [UInt8] = []
+
+    var count: Int { hashes.count }
+
+    /// Appends the cached value of `key` to `out`; false when `key` is not cached.
+    mutating func appendValue(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard !slots.isEmpty else { return false }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[slot])
+            if e < 0 { return false }
+            if hashes[e] == h {
+                let ks = Int(keyStart[e]), ke = Int(keyStart[e + 1])
+                if ke - ks == key.count {
+                    var same = true
+                    for k in 0..<key.count where keys[ks + k] != key[k] { same = false; break }
+                    if same {
+                        out.append(contentsOf: values[Int(valueStart[e])..<Int(valueStart[e + 1])])
+                        return true
+                    }
+                }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    mutating func insert(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) {
+        if hashes.count >= limit { self = RunCache() }
+        if slots.isEmpty || (hashes.count + 1) * 2 > slots.count { grow() }
+        let e = hashes.count
+        hashes.append(h)
+        keys.append(contentsOf: key)
+        keyStart.append(Int32(keys.count))
+        values.append(contentsOf: value)
+        valueStart.append(Int32(values.count))
+        place(e)
+    }
+
+    private mutating func place(_ e: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hashes[e]) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(e)
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: max(1024, slots.count * 2))
+        for e in 0..<hashes.count { place(e) }
     }
 }

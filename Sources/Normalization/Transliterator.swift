@@ -71,6 +71,7 @@ public enum UnicodeFolding {
     public static var icuVersion: String {
         var buf = [CChar](repeating: 0, count: 32)
         cicushim_version(&buf, 32)
-        return String(cString: buf)
+        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

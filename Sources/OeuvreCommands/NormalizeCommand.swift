@@ -12,6 +12,7 @@ struct NormalizeCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Title as reported.") var title: String?
+    @Option(help: "Subtitle / version field as reported (read as one more qualifier).") var subtitle: String?
     @Option(help: "Display artist credit as reported.") var artist: String?
     @Option(help: "Normalize every line of a usage file (title/artist columns) instead; prints JSON lines.") var file: String?
     @Flag(help: "Print one JSON object.") var json = false
@@ -22,6 +23,9 @@ struct NormalizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
+            if let bad = Self.invalidUTF8Argument() {
+                throw OeuvreError(.invalidInput, "command-line argument \(bad.index) is not valid UTF-8 (byte 0x\(String(bad.byte, radix: 16, uppercase: true)) at offset \(bad.offset))")
+            }
             let parser = TitleParser()
             let splitter = CreditSplitter(normalizer: parser.normalizer)
             if let file {
@@ -31,8 +35,33 @@ struct NormalizeCommand: AsyncParsableCommand {
                 }
                 return
             }
-            print(Self.render(parser.parse(title ?? ""), artist: artist, splitter: splitter, json: json))
+            print(Self.render(parser.parse(title ?? "", subtitle: subtitle), artist: artist, splitter: splitter, json: json))
         }
+    }
+
+    /// The first raw command-line argument that is not valid UTF-8 (Swift's `CommandLine.arguments`
+    /// silently repairs such bytes to U+FFFD, so they are checked before any parsing result is shown).
+    static func invalidUTF8Argument() -> (index: Int, offset: Int, byte: UInt8)? {
+        for i in 0..<Int(CommandLine.argc) {
+            guard let p = CommandLine.unsafeArgv[i] else { continue }
+            let n = strlen(p)
+            let bytes = UnsafeRawPointer(p).bindMemory(to: UInt8.self, capacity: n)
+            let buffer = UnsafeBufferPointer(start: bytes, count: n)
+            if String(validating: buffer, as: UTF8.self) != nil { continue }
+            var offset = 0
+            var decoder = UTF8()
+            var it = buffer.makeIterator()
+            var consumed = 0
+            loop: while true {
+                switch decoder.decode(&it) {
+                case .scalarValue(let s): consumed += UTF8.width(s)
+                case .emptyInput: break loop
+                case .error: offset = consumed; break loop
+                }
+            }
+            return (i, offset, offset < n ? buffer[offset] : 0)
+        }
+        return nil
     }
 
     static func render(_ p: ParsedTitle, artist: String?, splitter: CreditSplitter, json: Bool) -> String {
@@ -42,7 +71,7 @@ struct NormalizeCommand: AsyncParsableCommand {
             let object: [String: Any] = [
                 "original": p.original, "latin": p.latin, "title": p.core, "tags": p.tags, "featured": p.featured,
                 "artists": artists, "medley_parts": p.medleyParts, "remixers": p.remixers,
-                "original_artists": p.originalArtists, "from": p.from ?? NSNull(),
+                "original_artists": p.originalArtists, "from": p.from ?? NSNull(), "alternates": p.alternates,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
@@ -55,6 +84,7 @@ struct NormalizeCommand: AsyncParsableCommand {
         if !p.medleyParts.isEmpty { lines.append("medley:   \(p.medleyParts.joined(separator: " / "))") }
         if !p.remixers.isEmpty { lines.append("remixers: \(p.remixers.joined(separator: "; "))") }
         if let from = p.from { lines.append("from:     \(from)") }
+        if !p.alternates.isEmpty { lines.append("alternates: \(p.alternates.joined(separator: " | "))") }
         return lines.joined(separator: "\n")
     }
 }

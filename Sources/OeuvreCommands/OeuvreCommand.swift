@@ -19,6 +19,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             BenchScorerCommand.self,
+            BenchCommand.self,
         ]
     )
 
