@@ -135,6 +135,18 @@ public final class DelimitedReader {
                 continue
             }
             cell.append(b)
+            // Copy the run of ordinary bytes that follows in one go.
+            let quote: UInt8 = dialect == .csv ? 0x22 : delimiter
+            var j = pos
+            buffer.withUnsafeBufferPointer { buf in
+                while j < end {
+                    let c = buf[j]
+                    if c == delimiter || c == 0x0A || c == 0x0D || c == quote { break }
+                    j += 1
+                }
+                if j > pos { cell.append(contentsOf: buf[pos..<j]) }
+            }
+            pos = j
         }
     }
 }
@@ -188,7 +200,11 @@ public struct HeaderMapping: Sendable {
     /// `|`-separated values of `field`.
     public func values(_ field: String, in record: DelimitedRecord) -> [String] {
         guard let v = value(field, in: record) else { return [] }
-        return v.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingASCIIWhitespace() }
+        let bar = UInt8(ascii: "|")
+        if !v.utf8.contains(bar) { return [v] }
+        return v.utf8.split(separator: bar, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self).trimmingASCIIWhitespace()
+        }
     }
 
     /// Position of `field` in `record`, for error messages.

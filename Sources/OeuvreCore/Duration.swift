@@ -57,6 +57,9 @@ public enum DurationParser {
 extension String {
     /// The string without leading/trailing ASCII spaces, tabs, CR and LF.
     public func trimmingASCIIWhitespace() -> String {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !isSpace(first) && !isSpace(last) { return self }  // the common case, without copying
         let u = Array(utf8)
         var lo = 0
         var hi = u.count
