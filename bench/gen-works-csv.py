@@ -5,7 +5,7 @@ work_id, iswc, title, alt_titles, writers, writer_ipis, performers, isrcs, durat
 Deterministic for a given --seed. Includes what real catalogues have: ISWCs on ~80% of works
 (a few shared by two works, a few with a bad check digit), 1-4 writers with IPI name numbers
 (some missing, a few with bad check digits), alternate titles, quoted cells with commas and
-quotes, non-ASCII names, 0-4 ISRCs per work and m:ss durations.
+quotes, non-ASCII names, 0-4 ISRCs per work (0.1% shared with another work) and m:ss durations.
 
   bench/gen-works-csv.py --works 1000000 --seed 42 --out works.csv
 """
@@ -78,6 +78,7 @@ def main() -> None:
     w = out.write
     w("work_id,iswc,title,alt_titles,writers,writer_ipis,performers,isrcs,duration\r\n")
     isrc_seq = 0
+    last_isrcs = []
     for i in range(a.works):
         wid = f"W{i + 1:08d}"
         r = rng.random()
@@ -105,8 +106,15 @@ def main() -> None:
         performers = [rng.choice(BANDS) if rng.random() < 0.4 else person(rng) for _ in range(rng.choice((0, 1, 1, 1, 2)))]
         isrcs = []
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            if last_isrcs and rng.random() < 0.001:
+                isrcs.append(rng.choice(last_isrcs))  # a recording credited to two works (medley, sample)
+                continue
             isrc_seq += 1
-            isrcs.append(f"{rng.choice(('US', 'GB', 'FR', 'DE', 'SE'))}{rng.choice(('ABC', 'XYZ', 'Q1R', 'MUS'))}{rng.randint(0, 99):02d}{isrc_seq % 100000:05d}")
+            isrc_code = f"{rng.choice(('US', 'GB', 'FR', 'DE', 'SE'))}{rng.choice(('ABC', 'XYZ', 'Q1R', 'MUS'))}{(isrc_seq // 100000) % 100:02d}{isrc_seq % 100000:05d}"
+            isrcs.append(isrc_code)
+            last_isrcs.append(isrc_code)
+            if len(last_isrcs) > 1000:
+                del last_isrcs[:500]
         dur = rng.randint(90, 420)
         row = [wid, code, t, "|".join(alts), "|".join(names), "|".join(ipis) if any(ipis) else "",
                "|".join(performers), "|".join(isrcs), f"{dur // 60}:{dur % 60:02d}"]

@@ -68,9 +68,9 @@ enum CatalogueSchema {
                     text TEXT NOT NULL,
                     kind TEXT NOT NULL,
                     cwr_type TEXT,
-                    language TEXT
-                );
-                CREATE INDEX titles_work ON titles(work_pk, ord);
+                    language TEXT,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 CREATE TABLE parties (
                     work_pk INTEGER NOT NULL REFERENCES works(pk) ON DELETE CASCADE,
@@ -91,9 +91,9 @@ enum CatalogueSchema {
                     pr_share REAL, mr_share REAL, sr_share REAL,
                     chain INTEGER,
                     publishers TEXT,
-                    territories TEXT
-                );
-                CREATE INDEX parties_work ON parties(work_pk, ord);
+                    territories TEXT,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 CREATE TABLE performers (
                     work_pk INTEGER NOT NULL REFERENCES works(pk) ON DELETE CASCADE,
@@ -102,9 +102,9 @@ enum CatalogueSchema {
                     ipi_name TEXT,
                     ipi_name_valid INTEGER NOT NULL DEFAULT 1,
                     ipi_base TEXT,
-                    ipi_base_valid INTEGER NOT NULL DEFAULT 1
-                );
-                CREATE INDEX performers_work ON performers(work_pk, ord);
+                    ipi_base_valid INTEGER NOT NULL DEFAULT 1,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 CREATE TABLE recordings (
                     work_pk INTEGER NOT NULL REFERENCES works(pk) ON DELETE CASCADE,
@@ -121,32 +121,31 @@ enum CatalogueSchema {
                     catalog_number TEXT,
                     ean TEXT,
                     media_type TEXT,
-                    submitter_recording_id TEXT
-                );
-                CREATE INDEX recordings_work ON recordings(work_pk, ord);
+                    submitter_recording_id TEXT,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 -- ISRC → work links. source: cwr (REC record) | import (works CSV) | review (a person's decision).
-                -- A rowid table plus a compact unique index: bulk imports append rows and only the index
-                -- takes the random ISRC order.
+                -- Keyed by work so that imports append; the ISRC index serves lookups by recording.
+                -- (The CHECK avoids `IN (…)`: SQLite builds an ephemeral table for it on every insert.)
                 CREATE TABLE isrc_links (
-                    id INTEGER PRIMARY KEY,
-                    isrc TEXT NOT NULL,
                     work_id TEXT NOT NULL,
-                    source TEXT NOT NULL CHECK (source IN ('cwr', 'import', 'review')),
+                    isrc TEXT NOT NULL,
+                    source TEXT NOT NULL CHECK (source = 'cwr' OR source = 'import' OR source = 'review'),
                     confidence REAL NOT NULL,
                     first_seen TEXT NOT NULL,
-                    import_id INTEGER REFERENCES imports(id)
-                );
-                CREATE UNIQUE INDEX isrc_links_isrc ON isrc_links(isrc, work_id);
-                CREATE INDEX isrc_links_work ON isrc_links(work_id);
+                    import_id INTEGER REFERENCES imports(id),
+                    PRIMARY KEY (work_id, isrc)
+                ) WITHOUT ROWID;
+                CREATE INDEX isrc_links_isrc ON isrc_links(isrc);
 
                 -- CWR ORN: productions the work was written for.
                 CREATE TABLE origins (
                     work_pk INTEGER NOT NULL REFERENCES works(pk) ON DELETE CASCADE,
                     ord INTEGER NOT NULL,
-                    data TEXT NOT NULL
-                );
-                CREATE INDEX origins_work ON origins(work_pk, ord);
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 -- CWR VER: the original work a version is based on.
                 CREATE TABLE original_works (
@@ -155,9 +154,9 @@ enum CatalogueSchema {
                     title TEXT NOT NULL,
                     iswc TEXT,
                     iswc_valid INTEGER NOT NULL DEFAULT 1,
-                    data TEXT NOT NULL
-                );
-                CREATE INDEX original_works_work ON original_works(work_pk, ord);
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (work_pk, ord)
+                ) WITHOUT ROWID;
 
                 -- Changes, append-only (the triggers refuse UPDATE and DELETE).
                 CREATE TABLE audit (

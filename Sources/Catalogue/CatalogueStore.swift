@@ -302,7 +302,7 @@ public final class CatalogueStore: Sendable {
             let now = Self.timestamp()
             try db.execute(sql: """
                 INSERT INTO isrc_links (isrc, work_id, source, confidence, first_seen) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (isrc, work_id) DO UPDATE SET source = excluded.source, confidence = excluded.confidence
+                ON CONFLICT (work_id, isrc) DO UPDATE SET source = excluded.source, confidence = excluded.confidence
                 """, arguments: [canonical, workId, source.rawValue, confidence, now])
             try Self.audit(db, at: now, actor: actor, importID: nil, action: "link", entity: "isrc_link", entityID: workId,
                            field: "isrc", old: nil, new: "\(canonical) (\(source.rawValue), \(confidence))", origin: nil)

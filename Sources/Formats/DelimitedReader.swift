@@ -202,8 +202,20 @@ public struct HeaderMapping: Sendable {
         guard let v = value(field, in: record) else { return [] }
         let bar = UInt8(ascii: "|")
         if !v.utf8.contains(bar) { return [v] }
-        return v.utf8.split(separator: bar, omittingEmptySubsequences: false).map {
-            String(decoding: $0, as: UTF8.self).trimmingASCIIWhitespace()
+        var text = v
+        return text.withUTF8 { bytes in
+            var out: [String] = []
+            var start = 0
+            @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == bar {
+                var lo = start
+                var hi = i
+                while lo < hi && isSpace(bytes[lo]) { lo += 1 }
+                while hi > lo && isSpace(bytes[hi - 1]) { hi -= 1 }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self))
+                start = i + 1
+            }
+            return out
         }
     }
 
