@@ -135,6 +135,18 @@ public final class DelimitedReader {
                 continue
             }
             cell.append(b)
+            // Copy the run of ordinary bytes that follows in one go.
+            let quote: UInt8 = dialect == .csv ? 0x22 : delimiter
+            var j = pos
+            buffer.withUnsafeBufferPointer { buf in
+                while j < end {
+                    let c = buf[j]
+                    if c == delimiter || c == 0x0A || c == 0x0D || c == quote { break }
+                    j += 1
+                }
+                if j > pos { cell.append(contentsOf: buf[pos..<j]) }
+            }
+            pos = j
         }
     }
 }
@@ -188,7 +200,23 @@ public struct HeaderMapping: Sendable {
     /// `|`-separated values of `field`.
     public func values(_ field: String, in record: DelimitedRecord) -> [String] {
         guard let v = value(field, in: record) else { return [] }
-        return v.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingASCIIWhitespace() }
+        let bar = UInt8(ascii: "|")
+        if !v.utf8.contains(bar) { return [v] }
+        var text = v
+        return text.withUTF8 { bytes in
+            var out: [String] = []
+            var start = 0
+            @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == bar {
+                var lo = start
+                var hi = i
+                while lo < hi && isSpace(bytes[lo]) { lo += 1 }
+                while hi > lo && isSpace(bytes[hi - 1]) { hi -= 1 }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self))
+                start = i + 1
+            }
+            return out
+        }
     }
 
     /// Position of `field` in `record`, for error messages.

@@ -11,6 +11,11 @@ public final class WorksCSVReader {
     public let mapping: HeaderMapping
     /// Identifier problems seen so far (kept, not fatal).
     public private(set) var invalidIdentifiers: [(SourcePosition, String)] = []
+    /// The ISWC cell of the row last returned by `next()` when it failed validation (the `Work`
+    /// carries only valid ISWCs), so that callers can keep and flag it; nil otherwise.
+    public private(set) var lastInvalidISWC: String?
+    /// CSV or TSV, as detected from the header line.
+    public var dialect: DelimitedReader.Dialect { reader.dialect }
 
     public init(path: String, renames: [String: String] = [:]) throws(OeuvreError) {
         reader = try DelimitedReader(path: path)
@@ -19,6 +24,7 @@ public final class WorksCSVReader {
 
     /// The next work, with the line it came from; nil at the end.
     public func next() throws(OeuvreError) -> (work: Work, position: SourcePosition)? {
+        lastInvalidISWC = nil
         guard let record = try reader.next() else { return nil }
         let m = mapping
         let position = SourcePosition(file: reader.path, line: record.line)
@@ -34,6 +40,7 @@ public final class WorksCSVReader {
                 work.iswc = try ISWC(raw).value
             } catch {
                 invalidIdentifiers.append((m.position("iswc", in: record), error.description))
+                lastInvalidISWC = raw
                 work.iswc = nil
             }
         }

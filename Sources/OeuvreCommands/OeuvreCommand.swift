@@ -20,6 +20,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             EvaluateCommand.self,
             BenchScorerCommand.self,
             BenchCommand.self,
+            CatalogCommand.self,
         ]
     )
 

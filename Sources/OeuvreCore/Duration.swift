@@ -35,6 +35,7 @@ public enum DurationParser {
             guard number.isEmpty, components > 0 else { throw OeuvreError(.invalidInput, "bad ISO 8601 duration '\(raw)'") }
             return Int(total.rounded())
         }
+        if let v = Self.colonSeconds(text) { return v }
         if text.contains(":") {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count <= 3, parts.allSatisfy({ !$0.isEmpty }) else {
@@ -54,9 +55,40 @@ public enum DurationParser {
     }
 }
 
+extension DurationParser {
+    /// Fast path for whole-number `m:ss` / `h:mm:ss` (the common case in files); nil when the text is
+    /// anything else (the general parser then decides).
+    static func colonSeconds(_ text: String) -> Int? {
+        var total = 0
+        var part = 0
+        var digits = 0
+        var parts = 0
+        for b in text.utf8 {
+            if b >= 48 && b <= 57 {
+                guard digits < 9 else { return nil }
+                part = part * 10 + Int(b - 48)
+                digits += 1
+            } else if b == UInt8(ascii: ":") {
+                guard digits > 0 else { return nil }
+                total = total * 60 + part
+                part = 0
+                digits = 0
+                parts += 1
+            } else {
+                return nil
+            }
+        }
+        guard parts >= 1 && parts <= 2 && digits > 0 else { return nil }
+        return total * 60 + part
+    }
+}
+
 extension String {
     /// The string without leading/trailing ASCII spaces, tabs, CR and LF.
     public func trimmingASCIIWhitespace() -> String {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !isSpace(first) && !isSpace(last) { return self }  // the common case, without copying
         let u = Array(utf8)
         var lo = 0
         var hi = u.count
