@@ -16,6 +16,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             NormalizeCommand.self,
             IdCommand.self,
             DoctorCommand.self,
+            ReportCommand.self,
         ]
     )
 
