@@ -20,30 +20,34 @@ struct Span {
 }
 
 /// Aggregates the usage of a DSR report per resource and per sales context.
+///
+/// Hot-path classes in this file mark their stored properties `@exclusivity(unchecked)`: they are
+/// only touched from one thread and never passed `inout` while another access is open, and the
+/// dynamic checks otherwise cost about a fifth of the parse time.
 final class DSRLineStore {
     enum Field: Int, CaseIterable { case dspId, fallbackId, isrc, title, subtitle, artist, album, works }
     static let fieldCount = Field.allCases.count
 
     /// Whether resources and lines are kept (false: only plays are counted, for streaming benchmarks).
     let retain: Bool
-    private var keys = ByteKeyTable(capacity: 1 << 12)
-    private(set) var arena = ByteBuffer(capacity: 1 << 16)
-    private var resStart: [Int] = []
+    @exclusivity(unchecked) private var keys = ByteKeyTable(capacity: 1 << 12)
+    @exclusivity(unchecked) private(set) var arena = ByteBuffer(capacity: 1 << 16)
+    @exclusivity(unchecked) private var resStart: [Int] = []
     /// `fieldCount` end offsets per resource, relative to its start.
-    private var resEnds: [UInt32] = []
-    private var resDuration: [Int32] = []
-    private var resFile: [Int32] = []
-    private var resLine: [Int32] = []
-    private var resFirstLine: [Int32] = []
-    private var resLineCount: [Int32] = []
-    private var lineResource: [Int32] = []
-    private var lineContext: [Int32] = []
-    private var lineNext: [Int32] = []
-    private var linePlays: [Double] = []
-    private var lineRevenue: [Double] = []
-    private var lineHasRevenue: [Bool] = []
+    @exclusivity(unchecked) private var resEnds: [UInt32] = []
+    @exclusivity(unchecked) private var resDuration: [Int32] = []
+    @exclusivity(unchecked) private var resFile: [Int32] = []
+    @exclusivity(unchecked) private var resLine: [Int32] = []
+    @exclusivity(unchecked) private var resFirstLine: [Int32] = []
+    @exclusivity(unchecked) private var resLineCount: [Int32] = []
+    @exclusivity(unchecked) private var lineResource: [Int32] = []
+    @exclusivity(unchecked) private var lineContext: [Int32] = []
+    @exclusivity(unchecked) private var lineNext: [Int32] = []
+    @exclusivity(unchecked) private var linePlays: [Double] = []
+    @exclusivity(unchecked) private var lineRevenue: [Double] = []
+    @exclusivity(unchecked) private var lineHasRevenue: [Bool] = []
     /// Totals when not retaining.
-    private(set) var streamedLines = 0
+    @exclusivity(unchecked) private(set) var streamedLines = 0
 
     init(retain: Bool) { self.retain = retain }
 
@@ -55,14 +59,14 @@ final class DSRLineStore {
     var resourceCount: Int { resStart.count }
     var lineCount: Int { retain ? lineResource.count : streamedLines }
 
-    /// Index of the resource with `key`, or nil when new (then the caller adds it).
-    func find(key: UnsafeBufferPointer<UInt8>) -> Int? { keys.find(key) }
+    /// Index of the resource with `key`; `inserted` when it is new, and then the caller must add it
+    /// with `addResource` before interning another key.
+    func intern(key: UnsafeBufferPointer<UInt8>) -> (index: Int, inserted: Bool) { keys.intern(key) }
 
-    /// Adds a resource: `write` appends its fields to the arena and reports the end of each (field, arena count).
-    func addResource(key: UnsafeBufferPointer<UInt8>, duration: Int32, file: Int32, line: Int32,
-                     write: (inout ByteBuffer, (Field, Int) -> Void) -> Void) -> Int {
-        let (index, inserted) = keys.intern(key)
-        precondition(inserted, "addResource called for a known key")
+    /// Adds the resource just interned: `write` appends its fields to the arena and reports the end of
+    /// each (field, arena count). Returns its index.
+    func addResource(duration: Int32, file: Int32, line: Int32, write: (inout ByteBuffer, (Field, Int) -> Void) -> Void) -> Int {
+        let index = resStart.count
         let start = arena.count
         resStart.append(start)
         var ends = [UInt32](repeating: 0, count: Self.fieldCount)
@@ -131,17 +135,50 @@ final class DSRLineStore {
     /// Decodes the serialized works of resource `r` (see `DSRFileParser.writeWork`).
     private func works(_ r: Int) -> [ReportedWork] {
         let b = field(r, .works)
-        if b.isEmpty { return [] }
+        guard !b.isEmpty, let base = b.baseAddress else { return [] }
+        func text(_ s: Int, _ e: Int) -> String {
+            var lo = s
+            var hi = e
+            while lo < hi && base[lo] == 0x20 { lo += 1 }
+            while hi > lo && base[hi - 1] == 0x20 { hi -= 1 }
+            return String(decoding: UnsafeBufferPointer(start: base + lo, count: hi - lo), as: UTF8.self)
+        }
+        func list(_ s: Int, _ e: Int) -> [String] {
+            if s == e { return [] }
+            var out: [String] = []
+            var a = s
+            for i in s..<e where base[i] == 0x1D {
+                out.append(text(a, i))
+                a = i + 1
+            }
+            out.append(text(a, e))
+            return out
+        }
         var out: [ReportedWork] = []
-        for w in b.split(separator: 0x1E, omittingEmptySubsequences: true) {
-            let parts = w.split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            guard parts.count == 5 else { continue }
-            let writers = parts[2].isEmpty ? [] : parts[2].split(separator: "\u{1D}", omittingEmptySubsequences: false)
-                .map { String($0).trimmingASCIIWhitespace() }
-            let ids = parts[3].isEmpty ? [] : parts[3].split(separator: "\u{1D}", omittingEmptySubsequences: false)
-                .map { String($0).trimmingASCIIWhitespace() }
-            out.append(ReportedWork(title: parts[0], iswc: parts[1].isEmpty ? nil : parts[1], writers: writers, writerIds: ids,
-                                    workId: parts[4].isEmpty ? nil : parts[4]))
+        var i = 0
+        let n = b.count
+        while i < n {
+            // title 0x1F iswc 0x1F writers 0x1F ids 0x1F workId 0x1E
+            var bounds = [Int](repeating: 0, count: 5)
+            var part = 0
+            var start = i
+            while i < n && base[i] != 0x1E {
+                if base[i] == 0x1F && part < 4 {
+                    bounds[part] = i
+                    part += 1
+                }
+                i += 1
+            }
+            let end = i
+            i += 1
+            guard part == 4 else { continue }
+            let title = text(start, bounds[0])
+            start = bounds[0] + 1
+            let iswc = bounds[1] > start ? text(start, bounds[1]) : nil
+            let writers = list(bounds[1] + 1, bounds[2])
+            let ids = list(bounds[2] + 1, bounds[3])
+            let workId = end > bounds[3] + 1 ? text(bounds[3] + 1, end) : nil
+            out.append(ReportedWork(title: title, iswc: iswc, writers: writers, writerIds: ids, workId: workId))
         }
         return out
     }
@@ -221,19 +258,23 @@ struct DSRContextInfo {
 final class DSRReportState {
     let options: UsageReadOptions
     let store: DSRLineStore
-    var paths: [String] = []
+    @exclusivity(unchecked) var paths: [String] = []
     /// Summary ids (interned) and their records (nil while only referenced).
-    var summaryIds = ByteKeyTable()
-    var summaries: [DSRSummary?] = []
-    var summaryFirstReference: [SourcePosition?] = []
-    var summaryReferences: [Int] = []
-    var useTypeIds = ByteKeyTable()
-    var useTypes: [String] = []
-    var contexts: [(summary: Int32, useType: Int32)] = []
-    var contextIndex: [Int64: Int32] = [:]
-    var linesInReport = 0
-    var blocksInReport = 0
-    var header: DSRHeader?
+    @exclusivity(unchecked) var summaryIds = ByteKeyTable()
+    @exclusivity(unchecked) var summaries: [DSRSummary?] = []
+    /// Parallel to `summaries` (checked per usage record without copying a summary).
+    @exclusivity(unchecked) var summaryDefined: [Bool] = []
+    @exclusivity(unchecked) var summaryFirstReference: [SourcePosition?] = []
+    @exclusivity(unchecked) var summaryReferences: [Int] = []
+    @exclusivity(unchecked) var useTypeIds = ByteKeyTable()
+    @exclusivity(unchecked) var useTypes: [String] = []
+    @exclusivity(unchecked) var contexts: [(summary: Int32, useType: Int32)] = []
+    @exclusivity(unchecked) var contextIndex: [Int64: Int32] = [:]
+    /// Context of each summary without a line-level use type (the common case), -1 when none yet.
+    @exclusivity(unchecked) var contextOfSummary: [Int32] = []
+    @exclusivity(unchecked) var linesInReport = 0
+    @exclusivity(unchecked) var blocksInReport = 0
+    @exclusivity(unchecked) var header: DSRHeader?
 
     init(options: UsageReadOptions, retain: Bool) {
         self.options = options
@@ -249,6 +290,7 @@ final class DSRReportState {
         let (i, inserted) = summaryIds.intern(b)
         if inserted {
             summaries.append(nil)
+            summaryDefined.append(false)
             summaryFirstReference.append(nil)
             summaryReferences.append(0)
         }
@@ -256,11 +298,16 @@ final class DSRReportState {
     }
 
     func context(summary: Int, useType: Int) -> Int32 {
+        if useType < 0 {
+            if summary < contextOfSummary.count, contextOfSummary[summary] >= 0 { return contextOfSummary[summary] }
+            while contextOfSummary.count <= summary { contextOfSummary.append(-1) }
+        }
         let key = Int64(summary) << 32 | Int64(UInt32(bitPattern: Int32(useType)))
         if let c = contextIndex[key] { return c }
         let c = Int32(contexts.count)
         contexts.append((Int32(summary), Int32(useType)))
         contextIndex[key] = c
+        if useType < 0 { contextOfSummary[summary] = c }
         return c
     }
 
@@ -330,38 +377,41 @@ final class DSRFileParser {
     let path: String
     let fileIndex: Int32
     let state: DSRReportState
-    private(set) var stats: UsageFileStats
-    private var warnings = WarningCollector()
+    @exclusivity(unchecked) private(set) var stats: UsageFileStats
+    @exclusivity(unchecked) private var warnings = WarningCollector()
     private let cells = DSRCells()
-    private var lineNo = 0
-    private var kind: DSRRecordKind = .head
-    private var version: UInt32 = 0
+    @exclusivity(unchecked) private var lineNo = 0
+    @exclusivity(unchecked) private var kind: DSRRecordKind = .head
+    @exclusivity(unchecked) private var version: UInt32 = 0
 
-    private var arena = ByteBuffer(capacity: 1 << 14)
-    private var blockId = ByteBuffer(capacity: 64)
-    private var inBlock = false
-    private var lastNumericBlock: Int?
-    private var blockLine = 0
-    private var resources: [Resource] = []
-    private var works: [Work] = []
-    private var releases: [Release] = []
-    private var usages: [Usage] = []
-    private var accs: [Acc] = []
-    private var refTable = ByteKeyTable()
-    private var refTableResource: [Int32] = []
-    private var afterUsage = false
-    private var lastUsageRef = Span()
-    private var lastSummary = ByteBuffer(capacity: 64)
-    private var lastSummaryIndex = -1
-    private var lastContextKey: (Int, Int) = (-1, -1)
-    private var lastContext: Int32 = -1
-    private var scratch = ByteBuffer(capacity: 256)
+    @exclusivity(unchecked) private var arena = ByteBuffer(capacity: 1 << 14)
+    @exclusivity(unchecked) private var blockId = ByteBuffer(capacity: 64)
+    @exclusivity(unchecked) private var inBlock = false
+    @exclusivity(unchecked) private var lastNumericBlock: Int?
+    @exclusivity(unchecked) private var blockLine = 0
+    @exclusivity(unchecked) private var resources: [Resource] = []
+    @exclusivity(unchecked) private var works: [Work] = []
+    @exclusivity(unchecked) private var releases: [Release] = []
+    @exclusivity(unchecked) private var usages: [Usage] = []
+    @exclusivity(unchecked) private var accs: [Acc] = []
+    @exclusivity(unchecked) private var refTable = ByteKeyTable()
+    @exclusivity(unchecked) private var refTableResource: [Int32] = []
+    /// Resource index of each MW01 of the block (resolved at the block's end).
+    @exclusivity(unchecked) private var workOf: [Int32] = []
+    @exclusivity(unchecked) private var afterUsage = false
+    @exclusivity(unchecked) private var lastUsageRef = Span()
+    @exclusivity(unchecked) private var lastSummary = ByteBuffer(capacity: 64)
+    @exclusivity(unchecked) private var lastSummaryIndex = -1
+    @exclusivity(unchecked) private var lastContextKey: (Int, Int) = (-1, -1)
+    @exclusivity(unchecked) private var lastContext: Int32 = -1
+    @exclusivity(unchecked) private var scratch = ByteBuffer(capacity: 256)
 
-    private var sawHead = false
-    private var recordCounts = [Int](repeating: 0, count: DSRRecordKind.allCases.count)
-    private var fileSummaries = 0
-    private var fileBlocks = 0
-    private var extraCells = [Bool](repeating: false, count: DSRRecordKind.allCases.count)
+    @exclusivity(unchecked) private var sawHead = false
+    @exclusivity(unchecked) private var footerSeen = false
+    @exclusivity(unchecked) private var recordCounts = [Int](repeating: 0, count: DSRRecordKind.allCases.count)
+    @exclusivity(unchecked) private var fileSummaries = 0
+    @exclusivity(unchecked) private var fileBlocks = 0
+    @exclusivity(unchecked) private var extraCells = [Bool](repeating: false, count: DSRRecordKind.allCases.count)
 
     init(path: String, fileIndex: Int, state: DSRReportState) {
         self.path = path
@@ -478,7 +528,7 @@ final class DSRFileParser {
         if lineNo == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
             line = UnsafeRawBufferPointer(rebasing: line[3...])
         }
-        if stats.footer != nil {
+        if footerSeen {
             // Only blank lines may follow the footer; they are not counted.
             if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
                 throw error("record after the footer (\(stats.footer?.recordType ?? "FOOT") must be the last record)")
@@ -595,6 +645,7 @@ final class DSRFileParser {
             f.summaryRecords = try count(3)
         }
         stats.footer = f
+        footerSeen = true
     }
 
     func check(_ declared: Int?, _ actual: Int, _ name: String, _ what: String, cell: Int) throws(OeuvreError) {
@@ -664,6 +715,7 @@ final class DSRFileParser {
             }
         } else {
             state.summaries[i] = s
+            state.summaryDefined[i] = true
         }
         stats.summaries.append(s)
     }
@@ -723,7 +775,11 @@ final class DSRFileParser {
         if !cells.isEmpty(isrc) {
             let raw = cells.raw(isrc)
             var value: String?
-            if cells.flags(isrc) & 2 == 0 {
+            if cells.flags(isrc) == 0 && DSRValue.isCanonicalISRC(raw) {
+                let s = Int32(arena.count)
+                arena.append(raw)
+                r.isrc = Span(start: s, end: Int32(arena.count))
+            } else if cells.flags(isrc) & 2 == 0 {
                 value = DSRValue.isrc(raw)
             } else {
                 for v in text(isrc).split(separator: "|") { if let i = ISRC.parse(String(v)) { value = i.value; break } }
@@ -732,7 +788,7 @@ final class DSRFileParser {
                 let s = Int32(arena.count)
                 arena.append(value)
                 r.isrc = Span(start: s, end: Int32(arena.count))
-            } else {
+            } else if r.isrc.isEmpty {
                 warn(11, "invalid ISRC '\(text(isrc))' not used for matching", cell: isrc)
             }
         }
@@ -747,6 +803,11 @@ final class DSRFileParser {
 
     private func readISWC(_ n: Int) -> Span {
         if cells.isEmpty(n) { return Span() }
+        if cells.flags(n) == 0 && DSRValue.isCanonicalISWC(cells.raw(n)) {
+            let s = Int32(arena.count)
+            arena.append(cells.raw(n))
+            return Span(start: s, end: Int32(arena.count))
+        }
         let raw = text(n)
         guard let iswc = ISWC.parse(raw) else {
             warn(13, "invalid ISWC '\(raw)' not used for matching", cell: n)
@@ -808,7 +869,7 @@ final class DSRFileParser {
             lastSummary.append(b)
             lastSummaryIndex = s
         }
-        if state.summaries[s] == nil {
+        if !state.summaryDefined[s] {
             if state.summaryFirstReference[s] == nil { state.summaryFirstReference[s] = position(cell) }
             state.summaryReferences[s] += 1
         }
@@ -1025,7 +1086,8 @@ final class DSRFileParser {
             }
         }
         // Attach works to their resources.
-        var workOf = [Int32](repeating: -1, count: works.count)
+        workOf.removeAll(keepingCapacity: true)
+        for _ in works.indices { workOf.append(-1) }
         for (i, w) in works.enumerated() {
             switch w.targetKind {
             case 0: workOf[i] = w.target
@@ -1039,10 +1101,11 @@ final class DSRFileParser {
             }
         }
         let headTitle = releases.first(where: \.head)?.title ?? Span()
+        let retain = state.store.retain
         for r in resources.indices {
             var a = resources[r].firstAcc
             if a < 0 { continue }
-            let g = commit(r, works: workOf, album: resources[r].album.isEmpty ? headTitle : resources[r].album)
+            let g = retain ? commit(r, album: resources[r].album.isEmpty ? headTitle : resources[r].album) : -1
             while a >= 0 {
                 let acc = accs[Int(a)]
                 let plays = acc.hasSU ? acc.plays : acc.ruPlays
@@ -1092,7 +1155,7 @@ final class DSRFileParser {
     }
 
     /// Adds block resource `r` to the store (once per distinct DspResourceId) and returns its index.
-    private func commit(_ r: Int, works workOf: [Int32], album: Span) -> Int {
+    private func commit(_ r: Int, album: Span) -> Int {
         let res = resources[r]
         if res.global >= 0 { return Int(res.global) }
         let store = state.store
@@ -1109,11 +1172,12 @@ final class DSRFileParser {
             scratch.append(dsp)
         }
         let key = scratch.bytes(0, scratch.count)
-        if let existing = store.find(key: key) {
+        let (existing, inserted) = store.intern(key: key)
+        if !inserted {
             resources[r].global = Int32(existing)
             return existing
         }
-        let g = store.addResource(key: key, duration: res.duration, file: fileIndex, line: res.line) { out, end in
+        let g = store.addResource(duration: res.duration, file: fileIndex, line: res.line) { out, end in
             out.append(dsp)
             end(.dspId, out.count)
             if dsp.isEmpty {

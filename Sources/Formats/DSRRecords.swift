@@ -192,17 +192,17 @@ enum DSRSchema {
 /// The cells of one DSR line as byte ranges into the line buffer (valid only while the line is).
 /// Splitting honours the DDEX escapes so that an escaped TAB does not end a cell.
 final class DSRCells {
-    private(set) var count = 0
-    private var capacity = 64
-    private var starts: UnsafeMutablePointer<Int32>
-    private var ends: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var capacity = 64
+    @exclusivity(unchecked) private var starts: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var ends: UnsafeMutablePointer<Int32>
     /// Per cell: bit 0 = contains a backslash (needs unescaping), bit 1 = contains an unescaped `|`,
     /// bit 2 = contains a control character below 0x20 (other than an escaped TAB).
-    private var flags: UnsafeMutablePointer<UInt8>
-    private(set) var base = UnsafePointer<UInt8>(bitPattern: 1)!
-    private(set) var length = 0
+    @exclusivity(unchecked) private var flags: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var base = UnsafePointer<UInt8>(bitPattern: 1)!
+    @exclusivity(unchecked) private(set) var length = 0
     /// Whether the line has bytes ≥ 0x80 (then it was UTF-8 validated).
-    private(set) var hasNonASCII = false
+    @exclusivity(unchecked) private(set) var hasNonASCII = false
 
     init() {
         starts = .allocate(capacity: capacity)
@@ -251,44 +251,99 @@ final class DSRCells {
             hasNonASCII = false
             return nil
         }
-        let p = raw.assumingMemoryBound(to: UInt8.self)
-        base = UnsafePointer(p)
+        let p = UnsafePointer(raw.assumingMemoryBound(to: UInt8.self))
+        base = p
         let n = line.count
         length = n
+        // A line has at most n + 1 cells: make room once, then work on locals.
+        while capacity < n + 1 { grow() }
+        let cs = starts
+        let ce = ends
+        let cf = flags
+        var c = 0
         var start = 0
         var flag: UInt8 = 0
-        var high: UInt8 = 0
+        var firstHigh = -1
         var i = 0
+        // Eight bytes at a time, with exact per-byte masks (no false positives): a word holding only
+        // TABs and `|` besides ordinary bytes is handled from the masks; a word with a backslash,
+        // another control byte or (until the first one is seen) a byte >= 0x80 goes byte by byte.
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let highs: UInt64 = 0x8080_8080_8080_8080
         while i < n {
-            let b = p[i]
-            high |= b
-            if b < 0x20 {
-                if b == 0x09 {
-                    push(start, i, flag)
-                    start = i + 1
-                    flag = 0
-                } else {
-                    flag |= 4
-                }
-            } else if b == 0x5C {
-                flag |= 1
-                // Same tokenization as `unescape`: \<TAB>, \\|, \\\, \| are units.
-                if i + 1 < n {
-                    let c = p[i + 1]
-                    if c == 0x09 || c == 0x7C {
-                        i += 1
-                    } else if c == 0x5C && i + 2 < n && (p[i + 2] == 0x7C || p[i + 2] == 0x5C) {
-                        i += 2
+            var stop = n
+            if i + 8 <= n {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                let t = w ^ 0x0909_0909_0909_0909
+                let tabs = ~(((t & low7) &+ low7) | t) & highs
+                let q = w ^ 0x7C7C_7C7C_7C7C_7C7C
+                let pipes = ~(((q & low7) &+ low7) | q) & highs
+                let bs = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let below20 = ~(((w & low7) &+ 0x6060_6060_6060_6060) | w) & highs
+                var slow = (~(((bs & low7) &+ low7) | bs) & highs) | (below20 & ~tabs)
+                if firstHigh < 0 { slow |= w & highs }
+                if slow == 0 {
+                    var events = tabs | pipes
+                    while events != 0 {
+                        let bit = events & (0 &- events)
+                        if tabs & bit != 0 {
+                            let at = i + (bit.trailingZeroBitCount >> 3)
+                            cs[c] = Int32(truncatingIfNeeded: start)
+                            ce[c] = Int32(truncatingIfNeeded: at)
+                            cf[c] = flag
+                            c += 1
+                            start = at + 1
+                            flag = 0
+                        } else {
+                            flag |= 2
+                        }
+                        events ^= bit
                     }
+                    i += 8
+                    continue
                 }
-            } else if b == 0x7C {
-                flag |= 2
+                stop = i + 8
+            } else {
+                stop = n
             }
-            i += 1
+            while i < stop {
+                let b = p[i]
+                if b < 0x20 {
+                    if b == 0x09 {
+                        cs[c] = Int32(truncatingIfNeeded: start)
+                        ce[c] = Int32(truncatingIfNeeded: i)
+                        cf[c] = flag
+                        c += 1
+                        start = i + 1
+                        flag = 0
+                    } else {
+                        flag |= 4
+                    }
+                } else if b == 0x5C {
+                    flag |= 1
+                    // Same tokenization as `unescape`: \<TAB>, \\|, \\\, \| are units.
+                    if i + 1 < n {
+                        let d = p[i + 1]
+                        if d == 0x09 || d == 0x7C {
+                            i += 1
+                        } else if d == 0x5C && i + 2 < n && (p[i + 2] == 0x7C || p[i + 2] == 0x5C) {
+                            i += 2
+                        }
+                    }
+                } else if b == 0x7C {
+                    flag |= 2
+                } else if b >= 0x80 && firstHigh < 0 {
+                    firstHigh = i
+                }
+                i += 1
+            }
         }
-        push(start, n, flag)
-        hasNonASCII = high & 0x80 != 0
-        if hasNonASCII { return firstInvalidUTF8(p, n) }
+        cs[c] = Int32(truncatingIfNeeded: start)
+        ce[c] = Int32(truncatingIfNeeded: n)
+        cf[c] = flag
+        count = c + 1
+        hasNonASCII = firstHigh >= 0
+        if firstHigh >= 0, let bad = firstInvalidUTF8(p + firstHigh, n - firstHigh) { return firstHigh + bad }
         return nil
     }
 
@@ -426,6 +481,10 @@ final class DSRCells {
 func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
     var i = 0
     while i < n {
+        if i + 8 <= n && UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+            continue
+        }
         let b = p[i]
         if b < 0x80 { i += 1; continue }
         var need = 0
@@ -505,19 +564,20 @@ struct ByteBuffer {
     }
 }
 
-/// Interns byte strings: maps each distinct key to a dense index (open addressing, keys kept in an arena).
+/// Interns byte strings: maps each distinct key to a dense index (open addressing, keys kept in an
+/// arena). Each slot holds 32 bits of the hash next to the index, so a probe touches the key bytes only
+/// when the hash fragment matches.
 struct ByteKeyTable {
-    private var slots: [Int32]
+    private var slots: [UInt64]
     private var mask: Int
     private var keys = ByteBuffer(capacity: 1 << 12)
     private var keyStarts: [Int] = [0]
-    private var hashes: [UInt64] = []
-    var count: Int { hashes.count }
+    private(set) var count = 0
 
     init(capacity: Int = 16) {
         var c = 16
         while c < capacity * 2 { c *= 2 }
-        slots = Array(repeating: -1, count: c)
+        slots = Array(repeating: 0, count: c)
         mask = c - 1
     }
 
@@ -549,68 +609,71 @@ struct ByteKeyTable {
         return h
     }
 
+    /// The slot tag of a hash: its high 32 bits with the lowest bit set (0 marks an empty slot).
+    @inline(__always) private static func tag(_ h: UInt64) -> UInt64 { ((h >> 32) | 1) << 32 }
+
     func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { keys.bytes(keyStarts[index], keyStarts[index + 1]) }
 
-    func find(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
-        let h = Self.hash(b)
+    /// Slot of `b`: (slot index, key index or -1 when absent).
+    @inline(__always) private func probe(_ b: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int, Int) {
+        let t = Self.tag(h)
         var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let v = slots[s]
-            if v < 0 { return nil }
-            let idx = Int(v)
-            if hashes[idx] == h {
-                let k = key(idx)
-                if bytesEqual(k, b) { return idx }
+        return slots.withUnsafeBufferPointer { sl in
+            while true {
+                let v = sl[s]
+                if v == 0 { return (s, -1) }
+                if v & 0xFFFF_FFFF_0000_0000 == t {
+                    let idx = Int(v & 0xFFFF_FFFF)
+                    if bytesEqual(key(idx), b) { return (s, idx) }
+                }
+                s = (s + 1) & mask
             }
-            s = (s + 1) & mask
         }
+    }
+
+    func find(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        let (_, idx) = probe(b, Self.hash(b))
+        return idx >= 0 ? idx : nil
     }
 
     /// Index of `b`, inserting it when new; `inserted` tells which.
     mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> (index: Int, inserted: Bool) {
         let h = Self.hash(b)
-        var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let v = slots[s]
-            if v < 0 { break }
-            let idx = Int(v)
-            if hashes[idx] == h {
-                let k = key(idx)
-                if bytesEqual(k, b) {
-                    return (idx, false)
-                }
-            }
-            s = (s + 1) & mask
-        }
-        let idx = hashes.count
-        slots[s] = Int32(idx)
-        hashes.append(h)
+        let (s, found) = probe(b, h)
+        if found >= 0 { return (found, false) }
+        let idx = count
+        slots[s] = Self.tag(h) | UInt64(idx)
+        count += 1
         keys.append(b)
         keyStarts.append(keys.count)
-        if hashes.count * 2 > slots.count { rehash() }
+        if count * 2 > slots.count { rehash() }
         return (idx, true)
     }
 
     private mutating func rehash() {
         let c = slots.count * 2
-        slots = Array(repeating: -1, count: c)
-        mask = c - 1
-        for (i, h) in hashes.enumerated() {
-            var s = Int(truncatingIfNeeded: h) & mask
-            while slots[s] >= 0 { s = (s + 1) & mask }
-            slots[s] = Int32(i)
+        var fresh = [UInt64](repeating: 0, count: c)
+        let m = c - 1
+        for v in slots where v != 0 {
+            let idx = Int(v & 0xFFFF_FFFF)
+            let h = Self.hash(key(idx))
+            var s = Int(truncatingIfNeeded: h) & m
+            while fresh[s] != 0 { s = (s + 1) & m }
+            fresh[s] = v
         }
+        slots = fresh
+        mask = m
     }
 
     /// Forgets every key (keeps the allocated capacity when small).
     mutating func removeAll() {
         if slots.count > 1 << 12 {
-            slots = Array(repeating: -1, count: 16)
+            slots = Array(repeating: 0, count: 16)
             mask = 15
-        } else if !hashes.isEmpty {
-            for i in slots.indices { slots[i] = -1 }
+        } else if count > 0 {
+            for i in slots.indices { slots[i] = 0 }
         }
-        hashes.removeAll(keepingCapacity: true)
+        count = 0
         keyStarts.removeAll(keepingCapacity: true)
         keyStarts.append(0)
         keys.removeAll()
@@ -696,6 +759,30 @@ enum DSRValue {
         }
         guard let s = String(validating: b, as: UTF8.self), let v = try? DurationParser.seconds(s) else { return (false, nil) }
         return (true, v)
+    }
+
+    /// Whether `b` is an ISRC in canonical form (`[A-Z]{2}[A-Z0-9]{3}[0-9]{7}`).
+    static func isCanonicalISRC(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 12, let p = b.baseAddress else { return false }
+        for i in 0..<12 {
+            let c = p[i]
+            let upper = c >= 0x41 && c <= 0x5A
+            let digit = c >= 0x30 && c <= 0x39
+            if i < 2 { if !upper { return false } } else if i < 5 { if !(upper || digit) { return false } } else if !digit { return false }
+        }
+        return true
+    }
+
+    /// Whether `b` is a valid ISWC in canonical form (`T` + 9 digits + check digit).
+    static func isCanonicalISWC(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 11, let p = b.baseAddress, p[0] == 0x54 else { return false }
+        var sum = 1
+        for i in 1...10 {
+            let c = p[i]
+            guard c >= 0x30 && c <= 0x39 else { return false }
+            if i <= 9 { sum += i * Int(c - 0x30) }
+        }
+        return (10 - sum % 10) % 10 == Int(p[10] - 0x30)
     }
 
     /// The canonical ISRC when `b` is one (`[A-Z]{2}[A-Z0-9]{3}[0-9]{7}`; lower case, dashes and an

@@ -109,12 +109,23 @@ public enum UsageReports {
 
     // MARK: DSR reports
 
+    /// How much of a DSR report to keep (benchmarks measure the stages separately).
+    public enum DSRReadMode: String, Sendable {
+        /// Parse and resolve blocks; lines are counted per block, not kept. Memory: one block.
+        case stream
+        /// Also aggregate per resource and sales context (the compact store), without building `UsageLine`s.
+        case aggregate
+        /// Everything: the `UsageLine` array.
+        case lines
+    }
+
     /// Reads the files of one DSR report, given in file order, into usage lines.
-    /// With `retainLines` false the lines are only counted (for streaming benchmarks): `lines` is empty.
-    public static func readDSRReport(paths: [String], options: UsageReadOptions = UsageReadOptions(), retainLines: Bool = true)
+    /// With a `mode` other than `.lines` the returned `lines` is empty (the summary still counts them).
+    public static func readDSRReport(paths: [String], options: UsageReadOptions = UsageReadOptions(), mode: DSRReadMode = .lines)
         throws(OeuvreError) -> (lines: [UsageLine], files: [UsageFileStats], summary: UsageReportSummary)
     {
-        let state = DSRReportState(options: options, retain: retainLines)
+        let retainLines = mode == .lines
+        let state = DSRReportState(options: options, retain: mode != .stream)
         state.paths = paths
         var files: [UsageFileStats] = []
         var totalLines = 0
@@ -169,7 +180,7 @@ public enum UsageReports {
         for f in files { if let r = f.netRevenue { revenue = (revenue ?? 0) + r } }
         let summary = UsageReportSummary(
             format: .dsr, files: paths, messageId: header?.messageId, profile: header?.profile,
-            lines: retainLines ? lines.count : state.store.lineCount, plays: files.reduce(0) { $0 + $1.plays },
+            lines: state.store.lineCount, plays: files.reduce(0) { $0 + $1.plays },
             netRevenue: revenue, lineIdPrefix: nil, warnings: reportWarnings.items)
         return (lines, files, summary)
     }

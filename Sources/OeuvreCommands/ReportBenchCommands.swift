@@ -32,30 +32,42 @@ extension ReportCommand {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bench",
-            abstract: "Time reading a DSR report: 'stream' parses and resolves blocks, counting lines; 'lines' also aggregates per resource and builds the usage lines.",
+            abstract: "Time reading a DSR report: 'stream' parses and resolves blocks, counting lines; 'aggregate' also sums usage per resource and sales context; 'lines' also builds the usage lines.",
             shouldDisplay: false
         )
 
         @Argument(help: "The files of one DSR report, in order.") var files: [String]
-        @Option(help: "stream | lines") var mode: String = "lines"
+        @Option(help: "stream | aggregate | lines") var mode: String = "lines"
 
         func run() async throws {
             try await runReporting {
-                guard mode == "stream" || mode == "lines" else { throw OeuvreError(.usage, "--mode must be stream or lines") }
+                guard let readMode = UsageReports.DSRReadMode(rawValue: mode) else {
+                    throw OeuvreError(.usage, "--mode must be stream, aggregate or lines")
+                }
                 var bytes: Int64 = 0
                 for f in files {
                     let attrs = try? FileManager.default.attributesOfItem(atPath: f)
                     bytes += (attrs?[.size] as? NSNumber)?.int64Value ?? 0
                 }
+                let cpu0 = Self.cpuSeconds()
                 let start = DispatchTime.now().uptimeNanoseconds
-                let (lines, stats, summary) = try UsageReports.readDSRReport(paths: files, retainLines: mode == "lines")
+                let (lines, stats, summary) = try UsageReports.readDSRReport(paths: files, mode: readMode)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let cpu = Self.cpuSeconds() - cpu0
                 let mb = Double(bytes) / 1_048_576
                 let records = stats.reduce(0) { $0 + $1.usageRecords }
-                print(String(format: "mode %@: %.1f MiB in %.2f s = %.1f MiB/s; %d usage records, %d usage lines, %@ plays",
-                             mode, mb, seconds, mb / seconds, records, summary.lines, ReportCommand.number(summary.plays)))
+                print(String(format: "mode %@: %.1f MiB in %.2f s wall = %.1f MiB/s; %.2f s CPU = %.1f MiB/s per CPU second; "
+                             + "%d usage records, %d usage lines, %@ plays",
+                             mode, mb, seconds, mb / seconds, cpu, mb / cpu, records, summary.lines, ReportCommand.number(summary.plays)))
                 withExtendedLifetime(lines) {}
             }
+        }
+
+        /// User + system CPU time of this process.
+        static func cpuSeconds() -> Double {
+            var u = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &u)
+            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
         }
     }
 }
