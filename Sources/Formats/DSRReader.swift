@@ -28,24 +28,34 @@ final class DSRLineStore {
     enum Field: Int, CaseIterable { case dspId, fallbackId, isrc, title, subtitle, artist, album, works }
     static let fieldCount = Field.allCases.count
 
+    /// One distinct resource: its fields in the arena and the head of its list of lines.
+    struct Resource {
+        /// Arena offset of the first field; `ends[f]` is the end of field `f`, relative to `start`.
+        var start: Int
+        var ends: SIMD8<UInt32>
+        var duration: Int32
+        var file: Int32
+        var line: Int32
+        var firstLine: Int32 = -1
+        var lineCount: Int32 = 0
+    }
+
+    /// One usage line: a resource in a sales context (lines of a resource are chained through `next`).
+    struct Line {
+        var resource: Int32
+        var context: Int32
+        var next: Int32 = -1
+        var hasRevenue: Bool
+        var plays: Double
+        var revenue: Double
+    }
+
     /// Whether resources and lines are kept (false: only plays are counted, for streaming benchmarks).
     let retain: Bool
     @exclusivity(unchecked) private var keys = ByteKeyTable(capacity: 1 << 12)
     @exclusivity(unchecked) private(set) var arena = ByteBuffer(capacity: 1 << 16)
-    @exclusivity(unchecked) private var resStart: [Int] = []
-    /// `fieldCount` end offsets per resource, relative to its start.
-    @exclusivity(unchecked) private var resEnds: [UInt32] = []
-    @exclusivity(unchecked) private var resDuration: [Int32] = []
-    @exclusivity(unchecked) private var resFile: [Int32] = []
-    @exclusivity(unchecked) private var resLine: [Int32] = []
-    @exclusivity(unchecked) private var resFirstLine: [Int32] = []
-    @exclusivity(unchecked) private var resLineCount: [Int32] = []
-    @exclusivity(unchecked) private var lineResource: [Int32] = []
-    @exclusivity(unchecked) private var lineContext: [Int32] = []
-    @exclusivity(unchecked) private var lineNext: [Int32] = []
-    @exclusivity(unchecked) private var linePlays: [Double] = []
-    @exclusivity(unchecked) private var lineRevenue: [Double] = []
-    @exclusivity(unchecked) private var lineHasRevenue: [Bool] = []
+    @exclusivity(unchecked) private var resources: [Resource] = []
+    @exclusivity(unchecked) private var lines: [Line] = []
     /// Totals when not retaining.
     @exclusivity(unchecked) private(set) var streamedLines = 0
 
@@ -56,8 +66,18 @@ final class DSRLineStore {
         arena.free()
     }
 
-    var resourceCount: Int { resStart.count }
-    var lineCount: Int { retain ? lineResource.count : streamedLines }
+    var resourceCount: Int { resources.count }
+
+    /// Reserves room for a report of about `bytes` bytes of text (untouched memory costs nothing,
+    /// and growing large arrays by copying is avoided).
+    func reserve(forReportBytes bytes: Int) {
+        guard retain, bytes > 0 else { return }
+        resources.reserveCapacity(bytes / 200)
+        lines.reserveCapacity(bytes / 60)
+        arena.reserve(bytes / 4)
+        keys.reserve(keys: bytes / 200, bytes: bytes / 16)
+    }
+    var lineCount: Int { retain ? lines.count : streamedLines }
 
     /// Index of the resource with `key`; `inserted` when it is new, and then the caller must add it
     /// with `addResource` before interning another key.
@@ -66,10 +86,9 @@ final class DSRLineStore {
     /// Adds the resource just interned: `write` appends its fields to the arena and reports the end of
     /// each (field, arena count). Returns its index.
     func addResource(duration: Int32, file: Int32, line: Int32, write: (inout ByteBuffer, (Field, Int) -> Void) -> Void) -> Int {
-        let index = resStart.count
+        let index = resources.count
         let start = arena.count
-        resStart.append(start)
-        var ends = [UInt32](repeating: 0, count: Self.fieldCount)
+        var ends = SIMD8<UInt32>()
         write(&arena) { field, count in ends[field.rawValue] = UInt32(count - start) }
         // Fields not written are empty: make their ends monotone.
         var prev: UInt32 = 0
@@ -77,12 +96,7 @@ final class DSRLineStore {
             if ends[i] < prev { ends[i] = prev }
             prev = ends[i]
         }
-        resEnds.append(contentsOf: ends)
-        resDuration.append(duration)
-        resFile.append(file)
-        resLine.append(line)
-        resFirstLine.append(-1)
-        resLineCount.append(0)
+        resources.append(Resource(start: start, ends: ends, duration: duration, file: file, line: line))
         return index
     }
 
@@ -93,38 +107,33 @@ final class DSRLineStore {
             streamedLines += 1
             return true
         }
-        var l = resFirstLine[resource]
+        var l = resources[resource].firstLine
         var last: Int32 = -1
         while l >= 0 {
             let li = Int(l)
-            if lineContext[li] == context {
-                linePlays[li] += plays
+            if lines[li].context == context {
+                lines[li].plays += plays
                 if let revenue {
-                    lineRevenue[li] += revenue
-                    lineHasRevenue[li] = true
+                    lines[li].revenue += revenue
+                    lines[li].hasRevenue = true
                 }
                 return false
             }
             last = l
-            l = lineNext[li]
+            l = lines[li].next
         }
-        let new = Int32(lineResource.count)
-        lineResource.append(Int32(resource))
-        lineContext.append(context)
-        lineNext.append(-1)
-        linePlays.append(plays)
-        lineRevenue.append(revenue ?? 0)
-        lineHasRevenue.append(revenue != nil)
-        if last >= 0 { lineNext[Int(last)] = new } else { resFirstLine[resource] = new }
-        resLineCount[resource] += 1
+        let new = Int32(lines.count)
+        lines.append(Line(resource: Int32(resource), context: context, hasRevenue: revenue != nil, plays: plays, revenue: revenue ?? 0))
+        if last >= 0 { lines[Int(last)].next = new } else { resources[resource].firstLine = new }
+        resources[resource].lineCount += 1
         return true
     }
 
     private func field(_ r: Int, _ f: Field) -> UnsafeBufferPointer<UInt8> {
-        let base = resStart[r]
-        let s = f.rawValue == 0 ? 0 : Int(resEnds[r * Self.fieldCount + f.rawValue - 1])
-        let e = Int(resEnds[r * Self.fieldCount + f.rawValue])
-        return arena.bytes(base + s, base + e)
+        let res = resources[r]
+        let s = f.rawValue == 0 ? 0 : Int(res.ends[f.rawValue - 1])
+        let e = Int(res.ends[f.rawValue])
+        return arena.bytes(res.start + s, res.start + e)
     }
 
     private func string(_ r: Int, _ f: Field) -> String? {
@@ -187,12 +196,12 @@ final class DSRLineStore {
     /// the summary id, territory, use type and commercial model.
     func makeLines(paths: [String], contexts: [DSRContextInfo]) -> [UsageLine] {
         var out: [UsageLine] = []
-        out.reserveCapacity(lineResource.count)
+        out.reserveCapacity(lines.count)
         var cached = -1
         var proto = UsageLine(lineId: "", title: "")
         var baseId = ""
-        for l in 0..<lineResource.count {
-            let r = Int(lineResource[l])
+        for rec in lines {
+            let r = Int(rec.resource)
             if r != cached {
                 cached = r
                 let works = works(r)
@@ -221,20 +230,21 @@ final class DSRLineStore {
                 if !parallel || ids.allSatisfy(\.isEmpty) { ids = ids.filter { !$0.isEmpty } }
                 let dsp = string(r, .dspId)
                 baseId = dsp ?? string(r, .fallbackId) ?? "resource\(r + 1)"
-                let d = resDuration[r]
+                let res = resources[r]
+                let d = res.duration
                 proto = UsageLine(
                     lineId: baseId, isrc: string(r, .isrc), title: string(r, .title) ?? "", subtitle: string(r, .subtitle),
                     artist: string(r, .artist), duration: d >= 0 ? Int(d) : nil, plays: 0, iswc: iswc, writers: writers,
                     writerIds: ids, album: string(r, .album), dspResourceId: dsp,
-                    position: SourcePosition(file: paths[Int(resFile[r])], line: Int(resLine[r])), works: works)
+                    position: SourcePosition(file: paths[Int(res.file)], line: Int(res.line)), works: works)
             }
             var line = proto
-            let c = contexts[Int(lineContext[l])]
-            if resLineCount[r] > 1 {
+            let c = contexts[Int(rec.context)]
+            if resources[r].lineCount > 1 {
                 line.lineId = baseId + "@" + c.summaryId + (c.lineUseType.map { "@" + $0 } ?? "")
             }
-            line.plays = linePlays[l]
-            line.netRevenue = lineHasRevenue[l] ? lineRevenue[l] : nil
+            line.plays = rec.plays
+            line.netRevenue = rec.hasRevenue ? rec.revenue : nil
             line.territory = c.territory
             line.useType = c.useType
             line.commercialModel = c.commercialModel
@@ -775,11 +785,11 @@ final class DSRFileParser {
         if !cells.isEmpty(isrc) {
             let raw = cells.raw(isrc)
             var value: String?
-            if cells.flags(isrc) == 0 && DSRValue.isCanonicalISRC(raw) {
+            if cells.flags(isrc) & 1 == 0 && DSRValue.isCanonicalISRC(raw) {
                 let s = Int32(arena.count)
                 arena.append(raw)
                 r.isrc = Span(start: s, end: Int32(arena.count))
-            } else if cells.flags(isrc) & 2 == 0 {
+            } else if !cells.hasPipe(isrc) {
                 value = DSRValue.isrc(raw)
             } else {
                 for v in text(isrc).split(separator: "|") { if let i = ISRC.parse(String(v)) { value = i.value; break } }
@@ -803,7 +813,7 @@ final class DSRFileParser {
 
     private func readISWC(_ n: Int) -> Span {
         if cells.isEmpty(n) { return Span() }
-        if cells.flags(n) == 0 && DSRValue.isCanonicalISWC(cells.raw(n)) {
+        if cells.flags(n) & 1 == 0 && DSRValue.isCanonicalISWC(cells.raw(n)) {
             let s = Int32(arena.count)
             arena.append(cells.raw(n))
             return Span(start: s, end: Int32(arena.count))
@@ -1209,7 +1219,9 @@ final class DSRFileParser {
 
     /// Serializes one work: title 0x1F iswc 0x1F writers (0x1D-separated) 0x1F ids 0x1F workId 0x1E.
     private func writeWork(_ out: inout ByteBuffer, title: Span, iswc: Span, writers: Span, ids: Span, workId: Span) {
+        let from = out.count
         out.append(spanBytes(title))
+        out.sanitizeSeparators(from: from)
         out.append(0x1F)
         out.append(spanBytes(iswc))
         out.append(0x1F)
@@ -1217,7 +1229,9 @@ final class DSRFileParser {
         out.append(0x1F)
         out.append(spanBytes(ids))
         out.append(0x1F)
+        let idFrom = out.count
         out.append(spanBytes(workId))
+        out.sanitizeSeparators(from: idFrom)
         out.append(0x1E)
     }
 

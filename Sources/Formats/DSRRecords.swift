@@ -196,8 +196,8 @@ final class DSRCells {
     @exclusivity(unchecked) private var capacity = 64
     @exclusivity(unchecked) private var starts: UnsafeMutablePointer<Int32>
     @exclusivity(unchecked) private var ends: UnsafeMutablePointer<Int32>
-    /// Per cell: bit 0 = contains a backslash (needs unescaping), bit 1 = contains an unescaped `|`,
-    /// bit 2 = contains a control character below 0x20 (other than an escaped TAB).
+    /// Per cell: bit 0 = contains a backslash (needs unescaping). Pipes and control bytes are looked
+    /// for only in the cells that are copied (`appendValues`, `hasPipe`).
     @exclusivity(unchecked) private var flags: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private(set) var base = UnsafePointer<UInt8>(bitPattern: 1)!
     @exclusivity(unchecked) private(set) var length = 0
@@ -263,64 +263,49 @@ final class DSRCells {
         var c = 0
         var start = 0
         var flag: UInt8 = 0
-        var firstHigh = -1
         var i = 0
-        // Eight bytes at a time, with exact per-byte masks (no false positives): a word holding only
-        // TABs and `|` besides ordinary bytes is handled from the masks; a word with a backslash,
-        // another control byte or (until the first one is seen) a byte >= 0x80 goes byte by byte.
+        var high: UInt64 = 0
+        // Eight bytes at a time with exact per-byte masks (no false positives): a word without a
+        // backslash is split at its TABs from the mask; a word with one goes byte by byte, because
+        // an escape can hide a TAB.
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         let highs: UInt64 = 0x8080_8080_8080_8080
         while i < n {
             var stop = n
             if i + 8 <= n {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let t = w ^ 0x0909_0909_0909_0909
-                let tabs = ~(((t & low7) &+ low7) | t) & highs
-                let q = w ^ 0x7C7C_7C7C_7C7C_7C7C
-                let pipes = ~(((q & low7) &+ low7) | q) & highs
+                high |= w
                 let bs = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let below20 = ~(((w & low7) &+ 0x6060_6060_6060_6060) | w) & highs
-                var slow = (~(((bs & low7) &+ low7) | bs) & highs) | (below20 & ~tabs)
-                if firstHigh < 0 { slow |= w & highs }
-                if slow == 0 {
-                    var events = tabs | pipes
-                    while events != 0 {
-                        let bit = events & (0 &- events)
-                        if tabs & bit != 0 {
-                            let at = i + (bit.trailingZeroBitCount >> 3)
-                            cs[c] = Int32(truncatingIfNeeded: start)
-                            ce[c] = Int32(truncatingIfNeeded: at)
-                            cf[c] = flag
-                            c += 1
-                            start = at + 1
-                            flag = 0
-                        } else {
-                            flag |= 2
-                        }
-                        events ^= bit
+                if ~(((bs & low7) &+ low7) | bs) & highs == 0 {
+                    let t = w ^ 0x0909_0909_0909_0909
+                    var tabs = ~(((t & low7) &+ low7) | t) & highs
+                    while tabs != 0 {
+                        let at = i + (tabs.trailingZeroBitCount >> 3)
+                        cs[c] = Int32(truncatingIfNeeded: start)
+                        ce[c] = Int32(truncatingIfNeeded: at)
+                        cf[c] = flag
+                        c += 1
+                        start = at + 1
+                        flag = 0
+                        tabs &= tabs &- 1
                     }
                     i += 8
                     continue
                 }
                 stop = i + 8
-            } else {
-                stop = n
             }
             while i < stop {
                 let b = p[i]
-                if b < 0x20 {
-                    if b == 0x09 {
-                        cs[c] = Int32(truncatingIfNeeded: start)
-                        ce[c] = Int32(truncatingIfNeeded: i)
-                        cf[c] = flag
-                        c += 1
-                        start = i + 1
-                        flag = 0
-                    } else {
-                        flag |= 4
-                    }
+                high |= UInt64(b)
+                if b == 0x09 {
+                    cs[c] = Int32(truncatingIfNeeded: start)
+                    ce[c] = Int32(truncatingIfNeeded: i)
+                    cf[c] = flag
+                    c += 1
+                    start = i + 1
+                    flag = 0
                 } else if b == 0x5C {
-                    flag |= 1
+                    flag = 1
                     // Same tokenization as `unescape`: \<TAB>, \\|, \\\, \| are units.
                     if i + 1 < n {
                         let d = p[i + 1]
@@ -330,10 +315,6 @@ final class DSRCells {
                             i += 2
                         }
                     }
-                } else if b == 0x7C {
-                    flag |= 2
-                } else if b >= 0x80 && firstHigh < 0 {
-                    firstHigh = i
                 }
                 i += 1
             }
@@ -342,8 +323,8 @@ final class DSRCells {
         ce[c] = Int32(truncatingIfNeeded: n)
         cf[c] = flag
         count = c + 1
-        hasNonASCII = firstHigh >= 0
-        if firstHigh >= 0, let bad = firstInvalidUTF8(p + firstHigh, n - firstHigh) { return firstHigh + bad }
+        hasNonASCII = high & highs != 0
+        if hasNonASCII { return firstInvalidUTF8(p, n) }
         return nil
     }
 
@@ -380,51 +361,86 @@ final class DSRCells {
         return bytesEqual(r, bytes)
     }
 
-    /// Appends cell `n` (unescaped; control separators 0x1D–0x1F replaced by spaces) to `out`.
-    /// Returns whether an unknown escape was kept literally.
+    /// Whether cell `n` holds an unescaped `|` (several values).
+    func hasPipe(_ n: Int) -> Bool {
+        let r = raw(n)
+        guard let p = r.baseAddress, r.count > 0, memchr(p, 0x7C, r.count) != nil else { return false }
+        if flags(n) & 1 == 0 { return true }
+        var i = 0
+        while i < r.count {
+            let b = p[i]
+            if b == 0x5C, i + 1 < r.count {
+                let c = p[i + 1]
+                if c == 0x09 || c == 0x7C { i += 2; continue }
+                if c == 0x5C && i + 2 < r.count && (p[i + 2] == 0x7C || p[i + 2] == 0x5C) { i += 3; continue }
+            } else if b == 0x7C {
+                return true
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Appends cell `n`, unescaped, to `out`. Returns whether an unknown escape was kept literally.
     @discardableResult
     func append(_ n: Int, to out: inout ByteBuffer) -> Bool {
         let r = raw(n)
-        let f = flags(n)
-        if f & 5 == 0 {
+        if flags(n) & 1 == 0 {
             out.append(r)
             return false
         }
-        return DSRCells.unescape(r, into: &out, sanitize: f & 4 != 0)
+        return DSRCells.unescape(r, into: &out, sanitize: false)
     }
 
-    /// Appends the `|`-separated values of cell `n`, each unescaped, joined by `separator`.
-    /// Returns the number of values (0 for an empty cell) and whether an unknown escape was kept.
+    /// Appends the `|`-separated values of cell `n`, each unescaped, joined by `separator` (bytes
+    /// 0x1D–0x1F inside values, used as internal separators, become spaces). Returns the number of
+    /// values (0 for an empty cell) and whether an unknown escape was kept.
     @discardableResult
     func appendValues(_ n: Int, to out: inout ByteBuffer, separator: UInt8) -> (count: Int, oddEscape: Bool) {
         let r = raw(n)
-        if r.isEmpty { return (0, false) }
-        let f = flags(n)
-        if f & 2 == 0 {
-            // One value.
-            if f & 5 == 0 {
-                out.append(r)
-                return (1, false)
+        guard let p = r.baseAddress, r.count > 0 else { return (0, false) }
+        let escaped = flags(n) & 1 != 0
+        if !escaped {
+            // No escapes: split at each `|` found with memchr.
+            var values = 1
+            var start = 0
+            let count = r.count
+            while start <= count {
+                let rest = count - start
+                let hit = rest > 0 ? memchr(p + start, 0x7C, rest) : nil
+                let end = hit.map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? count
+                let from = out.count
+                out.append(UnsafeBufferPointer(start: p + start, count: end - start))
+                out.sanitizeSeparators(from: from)
+                if hit == nil { break }
+                out.append(separator)
+                values += 1
+                start = end + 1
             }
-            return (1, DSRCells.unescape(r, into: &out, sanitize: f & 4 != 0))
+            return (values, false)
         }
         var values = 1
         var odd = false
         var i = 0
         var start = 0
-        let p = r.baseAddress!
-        let n = r.count
+        let count = r.count
         func flush(_ s: Int, _ e: Int) {
             let part = UnsafeBufferPointer(start: p + s, count: e - s)
-            if f & 5 == 0 { out.append(part) } else if DSRCells.unescape(part, into: &out, sanitize: f & 4 != 0) { odd = true }
+            if escaped {
+                if DSRCells.unescape(part, into: &out, sanitize: true) { odd = true }
+            } else {
+                let from = out.count
+                out.append(part)
+                out.sanitizeSeparators(from: from)
+            }
         }
-        while i < n {
+        while i < count {
             let b = p[i]
             if b == 0x5C {
-                if i + 1 < n {
+                if i + 1 < count {
                     let c = p[i + 1]
                     if c == 0x09 || c == 0x7C { i += 2; continue }
-                    if c == 0x5C && i + 2 < n && (p[i + 2] == 0x7C || p[i + 2] == 0x5C) { i += 3; continue }
+                    if c == 0x5C && i + 2 < count && (p[i + 2] == 0x7C || p[i + 2] == 0x5C) { i += 3; continue }
                 }
             } else if b == 0x7C {
                 flush(start, i)
@@ -434,7 +450,7 @@ final class DSRCells {
             }
             i += 1
         }
-        flush(start, n)
+        flush(start, count)
         return (values, odd)
     }
 
@@ -553,6 +569,21 @@ struct ByteBuffer {
 
     mutating func removeAll() { count = 0 }
 
+    /// Replaces bytes 0x1D–0x1F (internal separators) from offset `from` on by spaces.
+    mutating func sanitizeSeparators(from: Int) {
+        var i = from
+        // Skip words without a byte below 0x20.
+        while i + 8 <= count {
+            let w = UnsafeRawPointer(storage + i).loadUnaligned(as: UInt64.self)
+            if ~(((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x6060_6060_6060_6060) | w) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < count {
+            if storage[i] >= 0x1D && storage[i] <= 0x1F { storage[i] = 0x20 }
+            i += 1
+        }
+    }
+
     mutating func truncate(to n: Int) { count = min(count, n) }
 
     @inline(__always) func bytes(_ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
@@ -583,6 +614,12 @@ struct ByteKeyTable {
 
     func free() { keys.free() }
 
+    /// Makes room for `keys` more keys of about `bytes` bytes in total (the key arena is not touched).
+    mutating func reserve(keys n: Int, bytes: Int) {
+        keyStarts.reserveCapacity(keyStarts.count + n)
+        keys.reserve(bytes)
+    }
+
     @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
         // FNV-1a over 8-byte words, then a final mix.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(b.count)
@@ -612,12 +649,15 @@ struct ByteKeyTable {
     /// The slot tag of a hash: its high 32 bits with the lowest bit set (0 marks an empty slot).
     @inline(__always) private static func tag(_ h: UInt64) -> UInt64 { ((h >> 32) | 1) << 32 }
 
+    /// Home slot of a hash: bits 33… (recoverable from the tag, so growing never rehashes keys).
+    @inline(__always) private static func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> 33) }
+
     func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { keys.bytes(keyStarts[index], keyStarts[index + 1]) }
 
     /// Slot of `b`: (slot index, key index or -1 when absent).
     @inline(__always) private func probe(_ b: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int, Int) {
         let t = Self.tag(h)
-        var s = Int(truncatingIfNeeded: h) & mask
+        var s = Self.home(h) & mask
         return slots.withUnsafeBufferPointer { sl in
             while true {
                 let v = sl[s]
@@ -655,9 +695,7 @@ struct ByteKeyTable {
         var fresh = [UInt64](repeating: 0, count: c)
         let m = c - 1
         for v in slots where v != 0 {
-            let idx = Int(v & 0xFFFF_FFFF)
-            let h = Self.hash(key(idx))
-            var s = Int(truncatingIfNeeded: h) & m
+            var s = Int(truncatingIfNeeded: v >> 33) & m
             while fresh[s] != 0 { s = (s + 1) & m }
             fresh[s] = v
         }

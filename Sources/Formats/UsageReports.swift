@@ -127,6 +127,12 @@ public enum UsageReports {
         let retainLines = mode == .lines
         let state = DSRReportState(options: options, retain: mode != .stream)
         state.paths = paths
+        var bytes = 0
+        for p in paths {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0
+            bytes += p.hasSuffix(".gz") ? size * 8 : size
+        }
+        state.store.reserve(forReportBytes: bytes)
         var files: [UsageFileStats] = []
         var totalLines = 0
         var totalSummaries = 0

@@ -7,7 +7,7 @@ import Testing
 /// The word-at-a-time cell splitter against a byte-by-byte reference on random lines full of TABs,
 /// escapes, pipes, control bytes and multi-byte characters (across 8-byte word boundaries).
 @Suite struct DSRCellsTests {
-    /// Reference: cells as (start, end, flags) with the tokenization documented on `DSRCells`.
+    /// Reference: cells as (start, end, backslash flag) with the tokenization documented on `DSRCells`.
     static func reference(_ b: [UInt8]) -> [(Int, Int, UInt8)] {
         var out: [(Int, Int, UInt8)] = []
         var start = 0
@@ -20,8 +20,6 @@ import Testing
                 out.append((start, i, flag))
                 start = i + 1
                 flag = 0
-            } else if c < 0x20 {
-                flag |= 4
             } else if c == 0x5C {
                 flag |= 1
                 if i + 1 < n && (b[i + 1] == 0x09 || b[i + 1] == 0x7C) {
@@ -29,8 +27,6 @@ import Testing
                 } else if i + 2 < n && b[i + 1] == 0x5C && (b[i + 2] == 0x7C || b[i + 2] == 0x5C) {
                     i += 2
                 }
-            } else if c == 0x7C {
-                flag |= 2
             }
             i += 1
         }
@@ -94,5 +90,22 @@ import Testing
         t.removeAll()
         #expect(t.count == 0)
         #expect(Array("key-1".utf8).withUnsafeBufferPointer { t.find($0) } == nil)
+    }
+}
+
+@Suite struct DSRCellValuesTests {
+    @Test func pipesAndSeparators() {
+        let cells = DSRCells()
+        let line = Array("a|b\tno pipe\tesc\\\\|aped\tx\u{1E}y|z".utf8)
+        _ = line.withUnsafeBytes { cells.split($0) }
+        #expect(cells.hasPipe(1))
+        #expect(!cells.hasPipe(2))
+        #expect(!cells.hasPipe(3))
+        #expect(cells.hasPipe(4))
+        var out = ByteBuffer()
+        defer { out.free() }
+        let (n, odd) = cells.appendValues(4, to: &out, separator: 0x1D)
+        #expect(n == 2 && !odd)
+        #expect(out.string(0, out.count) == "x y\u{1D}z")
     }
 }
