@@ -282,9 +282,7 @@ final class DSRReportState {
     @exclusivity(unchecked) var contextIndex: [Int64: Int32] = [:]
     /// Context of each summary without a line-level use type (the common case), -1 when none yet.
     @exclusivity(unchecked) var contextOfSummary: [Int32] = []
-    @exclusivity(unchecked) var linesInReport = 0
     @exclusivity(unchecked) var blocksInReport = 0
-    @exclusivity(unchecked) var header: DSRHeader?
 
     init(options: UsageReadOptions, retain: Bool) {
         self.options = options
@@ -398,7 +396,6 @@ final class DSRFileParser {
     @exclusivity(unchecked) private var blockId = ByteBuffer(capacity: 64)
     @exclusivity(unchecked) private var inBlock = false
     @exclusivity(unchecked) private var lastNumericBlock: Int?
-    @exclusivity(unchecked) private var blockLine = 0
     @exclusivity(unchecked) private var resources: [Resource] = []
     @exclusivity(unchecked) private var works: [Work] = []
     @exclusivity(unchecked) private var releases: [Release] = []
@@ -745,7 +742,6 @@ final class DSRFileParser {
         blockId.removeAll()
         blockId.append(b)
         inBlock = true
-        blockLine = lineNo
         fileBlocks += 1
         state.blocksInReport += 1
     }
@@ -979,7 +975,7 @@ final class DSRFileParser {
         resources.append(r)
         usages.append(Usage(kind: 0, ref: r.ref, context: ctx, plays: plays, revenue: 0, hasRevenue: false, line: Int32(lineNo),
                             cell: kind == .sr01 ? 37 : 35, record: kind))
-        try flushBlock(countBlock: false)
+        try flushBlock()
     }
 
     // MARK: Blocks
@@ -1043,7 +1039,7 @@ final class DSRFileParser {
     private func refText(_ s: Span) -> String { String(decoding: spanBytes(s), as: UTF8.self) }
 
     /// Resolves the current block's usage records and hands its lines to the store.
-    private func flushBlock(countBlock: Bool = true) throws(OeuvreError) {
+    private func flushBlock() throws(OeuvreError) {
         defer {
             arena.removeAll()
             resources.removeAll(keepingCapacity: true)
@@ -1127,7 +1123,6 @@ final class DSRFileParser {
                 a = acc.next
             }
         }
-        _ = countBlock
     }
 
     private var blockText: String { String(decoding: blockId.bytes(0, blockId.count), as: UTF8.self) }
@@ -1235,11 +1230,10 @@ final class DSRFileParser {
         out.append(0x1E)
     }
 
-    /// Finishes stats for `kind` counts that the report reader needs.
+    /// Counts the report reader checks against the last footer.
     var summariesInFile: Int { fileSummaries }
     var blocksInFile: Int { fileBlocks }
     var linesInFile: Int { stats.footer?.line ?? lineNo }
-    var collectedWarnings: [ReportWarning] { warnings.items }
 }
 
 enum DSRProfiles {

@@ -170,8 +170,7 @@ public enum UsageReports {
                 try check(footer.blocksInReport, state.blocksInReport, "NumberOfBlocksInReport", "blocks", cell: 6)
             } else {
                 try check(footer.linesInReport, totalLines, "NumberOfLinesInReport", "lines", cell: 2)
-                if paths.count > 1 { try check(footer.summaryRecords, totalSummaries, "NumberOfSummaryRecords", "summary records", cell: 3) }
-                else { try check(footer.summaryRecords, totalSummaries, "NumberOfSummaryRecords", "summary records", cell: 3) }
+                try check(footer.summaryRecords, totalSummaries, "NumberOfSummaryRecords", "summary records", cell: 3)
             }
         }
         for i in state.summaries.indices where state.summaries[i] == nil && state.summaryReferences[i] > 0 {
