@@ -3,8 +3,9 @@ import OeuvreCore
 /// Reads usage lines in the usage contract (`line_id, isrc, title, artist, duration, plays`
 /// + optional `iswc, writers, album, territory, use_type, subtitle, net_revenue`).
 ///
-/// `line_id` defaults to the row number; `plays` defaults to 1. An invalid ISRC is kept out of the
-/// line's `isrc` (it cannot link) but recorded in `invalidIdentifiers`; a bad number is an error.
+/// `line_id` defaults to the row number; `plays` defaults to 1. An invalid ISRC or ISWC is kept out of
+/// the line (it cannot link) but recorded in `invalidIdentifiers`; a bad number or duration is an error
+/// naming file, line, column and field.
 public final class UsageCSVReader {
     public static let fields = ["line_id", "isrc", "title", "artist", "duration", "plays", "iswc", "writers", "album",
                                 "territory", "use_type", "subtitle", "net_revenue", "writer_ids"]
@@ -12,6 +13,10 @@ public final class UsageCSVReader {
     public let mapping: HeaderMapping
     private var row = 0
     public private(set) var invalidIdentifiers: [(SourcePosition, String)] = []
+    /// CSV or TSV, as detected from the header row.
+    public var dialect: DelimitedReader.Dialect { reader.dialect }
+    /// Line of the last record read.
+    public private(set) var lastLine = 1
 
     public init(path: String, renames: [String: String] = [:]) throws(OeuvreError) {
         reader = try DelimitedReader(path: path)
@@ -21,6 +26,7 @@ public final class UsageCSVReader {
     public func next() throws(OeuvreError) -> UsageLine? {
         guard let record = try reader.next() else { return nil }
         row += 1
+        lastLine = record.line
         let m = mapping
         let title = m.value("title", in: record) ?? ""
         var line = UsageLine(lineId: m.value("line_id", in: record) ?? String(row), title: title)
@@ -47,7 +53,13 @@ public final class UsageCSVReader {
             }
             line.plays = v
         }
-        if let raw = m.value("iswc", in: record) { line.iswc = ISWC.parse(raw)?.value }
+        if let raw = m.value("iswc", in: record) {
+            if let iswc = ISWC.parse(raw) {
+                line.iswc = iswc.value
+            } else {
+                invalidIdentifiers.append((m.position("iswc", in: record), "invalid ISWC '\(raw)'"))
+            }
+        }
         line.writers = m.values("writers", in: record).filter { !$0.isEmpty }
         line.writerIds = m.values("writer_ids", in: record)
         line.album = m.value("album", in: record)

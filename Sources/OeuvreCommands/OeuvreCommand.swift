@@ -21,6 +21,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             BenchScorerCommand.self,
             BenchCommand.self,
             CatalogCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -22,12 +22,16 @@ public struct UsageLine: Sendable, Hashable, Codable {
     public var netRevenue: Double?
     public var dspResourceId: String?
     public var position: SourcePosition?
+    /// Musical works the report itself names for this recording (DSR AS02 inline work, MW01 records),
+    /// in report order; a DSP-built medley carries several. `iswc`/`writers` summarise them.
+    public var works: [ReportedWork]
 
     public init(
         lineId: String, isrc: String? = nil, title: String, subtitle: String? = nil, artist: String? = nil,
         duration: Int? = nil, plays: Double = 1, iswc: String? = nil, writers: [String] = [], writerIds: [String] = [],
         album: String? = nil, territory: String? = nil, useType: String? = nil, commercialModel: String? = nil,
-        netRevenue: Double? = nil, dspResourceId: String? = nil, position: SourcePosition? = nil
+        netRevenue: Double? = nil, dspResourceId: String? = nil, position: SourcePosition? = nil,
+        works: [ReportedWork] = []
     ) {
         self.lineId = lineId
         self.isrc = isrc
@@ -46,6 +50,28 @@ public struct UsageLine: Sendable, Hashable, Codable {
         self.netRevenue = netRevenue
         self.dspResourceId = dspResourceId
         self.position = position
+        self.works = works
+    }
+}
+
+/// A musical work as a usage report describes it (DSR `AS02` work cells or an `MW01` record).
+public struct ReportedWork: Sendable, Hashable, Codable {
+    /// Work title as reported (empty for an `AS02` inline work, which has no title of its own).
+    public var title: String
+    public var iswc: String?
+    /// Composer/author names.
+    public var writers: [String]
+    /// Composer/author party ids (`IPI::…`, `ISNI::…`), parallel to `writers` when the report gives them.
+    public var writerIds: [String]
+    /// The DSP's or a proprietary work id (`DspWorkId`, `ProprietaryWorkId`) when given.
+    public var workId: String?
+
+    public init(title: String = "", iswc: String? = nil, writers: [String] = [], writerIds: [String] = [], workId: String? = nil) {
+        self.title = title
+        self.iswc = iswc
+        self.writers = writers
+        self.writerIds = writerIds
+        self.workId = workId
     }
 }
 

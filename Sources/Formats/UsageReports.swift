@@ -1,0 +1,399 @@
+import Foundation
+import OeuvreCore
+
+/// The kinds of usage input Oeuvre reads.
+public enum UsageFileFormat: String, Sendable, Codable {
+    /// DDEX DSR flat file (plain or gzip).
+    case dsr
+    /// Usage lines as TSV with a header row.
+    case tsv
+    /// Usage lines as CSV (RFC 4180) with a header row.
+    case csv
+}
+
+/// One unit of input: a DSR report (all its files) or one CSV/TSV usage file.
+public struct UsageReportSummary: Sendable, Codable {
+    public var format: UsageFileFormat
+    public var files: [String]
+    /// DSR `MessageId`.
+    public var messageId: String?
+    public var profile: String?
+    public var lines: Int
+    public var plays: Double
+    public var netRevenue: Double?
+    /// Prefix put before this unit's line ids (`label/`) when several units are read together.
+    public var lineIdPrefix: String?
+    /// Findings about the report as a whole (e.g. usage records pointing at an undefined summary record).
+    public var warnings: [ReportWarning]
+}
+
+/// Everything read from a set of usage files.
+public struct UsageReadResult: Sendable {
+    /// Usage lines in input order: for a DSR one per reported resource and sales context, for CSV/TSV one per row.
+    public var lines: [UsageLine]
+    /// Per input file, in reading order (the files of a DSR report in file-number order).
+    public var files: [UsageFileStats]
+    public var reports: [UsageReportSummary]
+
+    public var totalPlays: Double { lines.reduce(0) { $0 + $1.plays } }
+    /// Every warning, file-level then report-level.
+    public var warnings: [ReportWarning] { files.flatMap(\.warnings) + reports.flatMap(\.warnings) }
+}
+
+/// Reads usage reports of any supported kind. This is the entry point the matcher and `oeuvre report` use.
+///
+/// - Format detection is by content: a file whose first record (after `#` comment lines) is `HEAD`
+///   is a DSR flat file; otherwise it is a CSV/TSV usage file with a header row (TSV when the header
+///   has a TAB). `.gz` files are decompressed (a truncated stream is an error).
+/// - DSR files of one report (same `MessageId`, or the same name apart from `xofy`) are read together
+///   in file-number order; a missing or duplicated file is an error.
+/// - Line ids: CSV/TSV `line_id` (default: row number); DSR: the `DspResourceId`, or
+///   `DspResourceId@SummaryRecordId` (`@UseType` when a usage record gives its own use type) when the
+///   resource has lines in several sales contexts. When several units (reports, CSV files) are read
+///   together, each line id is prefixed with `label/` (the DSR MessageId or the file name) so that ids
+///   stay unique.
+public enum UsageReports {
+    /// Reads every file of `paths` (DSR, CSV or TSV, optionally gzip) into usage lines.
+    public static func read(paths: [String], options: UsageReadOptions = UsageReadOptions()) throws(OeuvreError) -> UsageReadResult {
+        var units: [Unit] = []
+        var dsrGroups: [String: Int] = [:]
+        for path in paths {
+            let probe = try probe(path: path)
+            switch probe.format {
+            case .dsr:
+                let key = probe.reportKey
+                if let u = dsrGroups[key] {
+                    units[u].dsrFiles.append(probe)
+                } else {
+                    dsrGroups[key] = units.count
+                    units.append(Unit(format: .dsr, dsrFiles: [probe], path: path))
+                }
+            case .csv, .tsv:
+                units.append(Unit(format: probe.format, dsrFiles: [], path: path))
+            }
+        }
+        var result = UsageReadResult(lines: [], files: [], reports: [])
+        var labels: Set<String> = []
+        for unit in units {
+            var lines: [UsageLine]
+            var summary: UsageReportSummary
+            var files: [UsageFileStats]
+            if unit.format == .dsr {
+                let ordered = try order(unit.dsrFiles)
+                (lines, files, summary) = try readDSRReport(paths: ordered.map(\.path), options: options)
+            } else {
+                (lines, files, summary) = try readDelimited(path: unit.path, format: unit.format, options: options)
+            }
+            if units.count > 1 {
+                var label = summary.messageId ?? (unit.path as NSString).lastPathComponent
+                if labels.contains(label) {
+                    var k = 2
+                    while labels.contains("\(label)#\(k)") { k += 1 }
+                    label = "\(label)#\(k)"
+                }
+                labels.insert(label)
+                summary.lineIdPrefix = label + "/"
+                for i in lines.indices { lines[i].lineId = label + "/" + lines[i].lineId }
+            }
+            result.lines.append(contentsOf: lines)
+            result.files.append(contentsOf: files)
+            result.reports.append(summary)
+        }
+        return result
+    }
+
+    /// The format of `path`, judged by its content.
+    public static func detectFormat(path: String) throws(OeuvreError) -> UsageFileFormat {
+        try probe(path: path).format
+    }
+
+    // MARK: DSR reports
+
+    /// How much of a DSR report to keep (benchmarks measure the stages separately).
+    public enum DSRReadMode: String, Sendable {
+        /// Parse and resolve blocks; lines are counted per block, not kept. Memory: one block.
+        case stream
+        /// Also aggregate per resource and sales context (the compact store), without building `UsageLine`s.
+        case aggregate
+        /// Everything: the `UsageLine` array.
+        case lines
+    }
+
+    /// Reads the files of one DSR report, given in file order, into usage lines.
+    /// With a `mode` other than `.lines` the returned `lines` is empty (the summary still counts them).
+    public static func readDSRReport(paths: [String], options: UsageReadOptions = UsageReadOptions(), mode: DSRReadMode = .lines)
+        throws(OeuvreError) -> (lines: [UsageLine], files: [UsageFileStats], summary: UsageReportSummary)
+    {
+        let retainLines = mode == .lines
+        let state = DSRReportState(options: options, retain: mode != .stream)
+        state.paths = paths
+        var bytes = 0
+        for p in paths {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0
+            bytes += p.hasSuffix(".gz") ? size * 8 : size
+        }
+        state.store.reserve(forReportBytes: bytes)
+        var files: [UsageFileStats] = []
+        var totalLines = 0
+        var totalSummaries = 0
+        var reportWarnings = WarningCollector()
+        var lastParser: DSRFileParser?
+        for (i, path) in paths.enumerated() {
+            let parser = DSRFileParser(path: path, fileIndex: i, state: state)
+            let stats = try parser.parse()
+            totalLines += parser.linesInFile
+            totalSummaries += parser.summariesInFile
+            if i > 0, let first = files.first?.header, let h = stats.header {
+                if first.messageId != h.messageId || first.senderPartyId != h.senderPartyId {
+                    reportWarnings.add(1, "file \(i + 1) of the report has a different MessageId or sender than file 1",
+                                       at: SourcePosition(file: path, line: 1))
+                }
+            }
+            files.append(stats)
+            lastParser = parser
+        }
+        // Report-wide totals, declared in the last file's footer.
+        if let last = lastParser, let footer = files.last?.footer {
+            let path = last.path
+            func check(_ declared: Int?, _ actual: Int, _ name: String, _ what: String, cell: Int) throws(OeuvreError) {
+                guard let declared, declared != actual else { return }
+                let message = "\(footer.recordType) \(name) is \(declared) but the report has \(actual) \(what)"
+                let position = SourcePosition(file: path, line: footer.line, column: cell, field: name)
+                if options.lenientCounts {
+                    reportWarnings.add(100 + cell, message + " (accepted with --lenient)", at: position)
+                } else {
+                    throw OeuvreError(.invalidInput, message, at: position)
+                }
+            }
+            if footer.recordType == "FOOT" {
+                try check(footer.linesInReport, totalLines, "NumberOfLinesInReport", "lines", cell: 3)
+                try check(footer.blocksInReport, state.blocksInReport, "NumberOfBlocksInReport", "blocks", cell: 6)
+            } else {
+                try check(footer.linesInReport, totalLines, "NumberOfLinesInReport", "lines", cell: 2)
+                try check(footer.summaryRecords, totalSummaries, "NumberOfSummaryRecords", "summary records", cell: 3)
+            }
+        }
+        for i in state.summaries.indices where state.summaries[i] == nil && state.summaryReferences[i] > 0 {
+            let id = String(decoding: state.summaryIds.key(i), as: UTF8.self)
+            reportWarnings.add(1000 + i,
+                               "SummaryRecordId '\(id)' is used by \(state.summaryReferences[i]) record(s) but no summary record defines it; their lines have no territory, use type or commercial model",
+                               at: state.summaryFirstReference[i])
+        }
+        let lines = retainLines ? state.store.makeLines(paths: paths, contexts: state.contextInfos()) : []
+        let header = files.first?.header
+        var revenue: Double?
+        for f in files { if let r = f.netRevenue { revenue = (revenue ?? 0) + r } }
+        let summary = UsageReportSummary(
+            format: .dsr, files: paths, messageId: header?.messageId, profile: header?.profile,
+            lines: state.store.lineCount, plays: files.reduce(0) { $0 + $1.plays },
+            netRevenue: revenue, lineIdPrefix: nil, warnings: reportWarnings.items)
+        return (lines, files, summary)
+    }
+
+    // MARK: CSV/TSV
+
+    static func readDelimited(path: String, format: UsageFileFormat, options: UsageReadOptions) throws(OeuvreError)
+        -> (lines: [UsageLine], files: [UsageFileStats], summary: UsageReportSummary)
+    {
+        let reader = try UsageCSVReader(path: path, renames: options.renames)
+        var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
+        var lines: [UsageLine] = []
+        var seen: Set<String> = []
+        var warnings = WarningCollector()
+        while let line = try reader.next() {
+            if !seen.insert(line.lineId).inserted {
+                warnings.add(1, "duplicate line_id '\(line.lineId)'", at: line.position)
+            }
+            if line.title.isEmpty && line.isrc == nil {
+                warnings.add(2, "line with neither a title nor a valid ISRC cannot be matched", at: line.position)
+            }
+            stats.plays += line.plays
+            if let r = line.netRevenue { stats.netRevenue = (stats.netRevenue ?? 0) + r }
+            lines.append(line)
+        }
+        for (position, message) in reader.invalidIdentifiers {
+            warnings.add(message.hasPrefix("invalid ISRC") ? 3 : 4,
+                         message.hasPrefix("invalid ISRC") ? "invalid ISRC not used for matching: \(message)" : "invalid ISWC not used for matching: \(message)",
+                         at: position)
+        }
+        stats.physicalLines = reader.lastLine
+        stats.usageRecords = lines.count
+        stats.lines = lines.count
+        stats.warnings = warnings.items
+        let summary = UsageReportSummary(format: stats.format == "tsv" ? .tsv : .csv, files: [path], messageId: nil, profile: nil,
+                                         lines: lines.count, plays: stats.plays, netRevenue: stats.netRevenue, lineIdPrefix: nil,
+                                         warnings: [])
+        return (lines, [stats], summary)
+    }
+
+    // MARK: Detection and grouping
+
+    struct Probe {
+        var path: String
+        var format: UsageFileFormat
+        var messageId: String?
+        var senderPartyId: String?
+        var fileNumber: Int
+        var numberOfFiles: Int
+        var reportKey: String
+    }
+
+    struct Unit {
+        var format: UsageFileFormat
+        var dsrFiles: [Probe]
+        var path: String
+    }
+
+    /// `(x, y)` of an `_xofy_` element in a DSR file name.
+    static func fileCounter(in name: String) -> (Int, Int)? {
+        let parts = name.split(separator: "_")
+        for p in parts {
+            guard let r = p.range(of: "of") else { continue }
+            if let x = Int(p[p.startIndex..<r.lowerBound]), let y = Int(p[r.upperBound...]), x >= 1, y >= 1 { return (x, y) }
+        }
+        return nil
+    }
+
+    static func probe(path: String) throws(OeuvreError) -> Probe {
+        let reader = try LineReader(path: path)
+        var format: UsageFileFormat?
+        var sawComment = false
+        var head: DSRHeader?
+        var firstLine = true
+        let cells = DSRCells()
+        var buffer = ByteBuffer(capacity: 256)
+        defer { buffer.free() }
+        while format == nil {
+            let done = try reader.nextLine { (raw: UnsafeRawBufferPointer) throws(OeuvreError) -> Bool in
+                var line = raw
+                if firstLine, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                    line = UnsafeRawBufferPointer(rebasing: line[3...])
+                }
+                firstLine = false
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return false }
+                if line[0] == 0x23 {
+                    sawComment = true
+                    return false
+                }
+                _ = cells.split(line)
+                let t = cells.raw(1)
+                let name = String(decoding: t, as: UTF8.self)
+                if name == "HEAD" {
+                    format = .dsr
+                    var h = DSRHeader()
+                    func text(_ n: Int) -> String? {
+                        if cells.isEmpty(n) { return nil }
+                        buffer.removeAll()
+                        cells.append(n, to: &buffer)
+                        return buffer.string(0, buffer.count)
+                    }
+                    h.messageId = text(5)
+                    h.senderPartyId = text(11)
+                    h.fileNumber = text(7).flatMap { Int($0) }
+                    h.numberOfFiles = text(8).flatMap { Int($0) }
+                    head = h
+                } else if (sawComment || (path as NSString).lastPathComponent.hasPrefix("DSR_")) && Self.looksLikeRecordType(name) {
+                    format = .dsr
+                } else {
+                    format = line.contains(0x09) ? .tsv : .csv
+                }
+                return true
+            }
+            if done == nil { break }
+        }
+        let name = (path as NSString).lastPathComponent
+        let counter = fileCounter(in: name)
+        let f = format ?? .csv
+        let fileNumber = head?.fileNumber ?? counter?.0 ?? 1
+        let numberOfFiles = head?.numberOfFiles ?? counter?.1 ?? 1
+        var key = "path:" + path
+        if let id = head?.messageId {
+            key = "id:\(head?.senderPartyId ?? "")|\(id)"
+        } else if let (x, y) = counter {
+            key = "name:" + name.replacingOccurrences(of: "_\(x)of\(y)_", with: "_of\(y)_")
+        }
+        return Probe(path: path, format: f, messageId: head?.messageId, senderPartyId: head?.senderPartyId,
+                     fileNumber: fileNumber, numberOfFiles: numberOfFiles, reportKey: key)
+    }
+
+    static func looksLikeRecordType(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count >= 4 else { return false }
+        for i in 0..<4 where !((u[i] >= 0x41 && u[i] <= 0x5A) || (u[i] >= 0x30 && u[i] <= 0x39)) { return false }
+        if u.count == 4 { return true }
+        return u[4] == 0x2E && u.count > 5 && u[5...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Orders the files of one report by file number and checks that none is missing or repeated.
+    static func order(_ files: [Probe]) throws(OeuvreError) -> [Probe] {
+        let n = files[0].numberOfFiles
+        let label = files[0].messageId.map { "report \($0)" } ?? "report \((files[0].path as NSString).lastPathComponent)"
+        for f in files where f.numberOfFiles != n {
+            throw OeuvreError(.invalidInput, "\(label): NumberOfFiles is \(f.numberOfFiles) here but \(n) in \(files[0].path)",
+                              at: SourcePosition(file: f.path, line: 1, column: 8, field: "NumberOfFiles"))
+        }
+        var byNumber: [Int: Probe] = [:]
+        for f in files {
+            if let other = byNumber[f.fileNumber] {
+                throw OeuvreError(.invalidInput, "\(label): file \(f.fileNumber) of \(n) given twice (also \(other.path))",
+                                  at: SourcePosition(file: f.path, line: 1, column: 7, field: "FileNumber"))
+            }
+            guard f.fileNumber >= 1 && f.fileNumber <= n else {
+                throw OeuvreError(.invalidInput, "\(label): FileNumber \(f.fileNumber) is not between 1 and \(n)",
+                                  at: SourcePosition(file: f.path, line: 1, column: 7, field: "FileNumber"))
+            }
+            byNumber[f.fileNumber] = f
+        }
+        let missing = (1...n).filter { byNumber[$0] == nil }
+        if !missing.isEmpty {
+            throw OeuvreError(.invalidInput,
+                              "\(label) has \(n) files but file(s) \(missing.map(String.init).joined(separator: ", ")) of \(n) were not given",
+                              at: SourcePosition(file: files[0].path, line: 1))
+        }
+        return (1...n).compactMap { byNumber[$0] }
+    }
+}
+
+/// Writes usage lines in the canonical usage TSV
+/// (`line_id isrc title artist duration plays iswc writers territory use_type`).
+public enum CanonicalUsageTSV {
+    public static let header = ["line_id", "isrc", "title", "artist", "duration", "plays", "iswc", "writers", "territory", "use_type"]
+
+    /// The title as one cell: a separately reported subtitle is appended in parentheses, as DSPs display it.
+    public static func displayTitle(_ line: UsageLine) -> String {
+        guard let sub = line.subtitle?.trimmingASCIIWhitespace(), !sub.isEmpty else { return line.title }
+        if line.title.lowercased().contains(sub.lowercased()) { return line.title }
+        return line.title.isEmpty ? sub : "\(line.title) (\(sub))"
+    }
+
+    /// A number without a trailing `.0` when it is whole.
+    public static func number(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+
+    public static func row(_ l: UsageLine) -> String {
+        let writers = l.writers.map { $0.replacingOccurrences(of: "|", with: "/") }.joined(separator: "|")
+        let cells = [l.lineId, l.isrc ?? "", displayTitle(l), l.artist ?? "", l.duration.map(String.init) ?? "", number(l.plays),
+                     l.iswc ?? "", writers, l.territory ?? "", l.useType ?? ""]
+        return cells.map(tsvCell).joined(separator: "\t")
+    }
+
+    /// Writes `lines` to `path` atomically (nothing is left behind when writing fails).
+    public static func write(_ lines: [UsageLine], to path: String) throws(OeuvreError) {
+        let out = try AtomicFileWriter(path: path)
+        out.write(header.joined(separator: "\t") + "\n")
+        var chunk = ""
+        chunk.reserveCapacity(1 << 16)
+        for l in lines {
+            chunk += row(l)
+            chunk += "\n"
+            if chunk.utf8.count >= 1 << 16 {
+                out.write(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        out.write(chunk)
+        try out.commit()
+    }
+}

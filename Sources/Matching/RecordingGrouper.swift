@@ -1,0 +1,176 @@
+import Foundation
+import Normalization
+import OeuvreCore
+
+/// Identical recordings among usage lines, collapsed into one matching unit.
+///
+/// A report lists the same recording many times (one line per sales context, per release it appears
+/// on, per file). The matcher matches each group once and copies the result to every line of the
+/// group (`lineIndices` / `lineIds`).
+public struct RecordingGroup: Sendable {
+    /// The group's first line, as reported.
+    public var representative: UsageLine
+    /// Indices of the group's lines in the grouped array, ascending.
+    public var lineIndices: [Int]
+    /// Line ids of the group's lines, parallel to `lineIndices`.
+    public var lineIds: [String]
+    /// Plays summed over the group's lines.
+    public var plays: Double
+    /// The normalized profile to match: the representative's, with writers, writer IPIs, ISWC and
+    /// duration merged from every line of the group.
+    public var profile: LineProfile
+}
+
+/// The result of grouping: the groups, in order of first appearance, and each line's group.
+public struct RecordingGrouping: Sendable {
+    public var groups: [RecordingGroup]
+    /// Group index of each input line (`groups[groupOfLine[i]]` holds line `i`).
+    public var groupOfLine: [Int32]
+}
+
+/// Groups usage lines that report the same recording: same ISRC (or both without one), same
+/// normalized core title and version tags, same set of normalized artists, and no conflicting ISWC.
+///
+/// Cost: one hash per line; normalization (ICU) once per distinct raw metadata tuple
+/// (ISRC, title, subtitle, artist, writers, ids, ISWC, duration), spread over `threads` threads,
+/// each with its own `ProfileBuilder`. A monthly DSR repeats each recording per sales context, so the
+/// normalization work is a fraction of the line count.
+public struct RecordingGrouper: Sendable {
+    public var threads: Int
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.threads = max(1, threads)
+    }
+
+    /// The grouping key of a profile (without the ISWC, which is compared separately).
+    public static func key(_ p: LineProfile) -> String {
+        var k = p.isrc ?? ""
+        k += "\u{1}"
+        k += p.title
+        k += "\u{1}"
+        k += p.tags.sorted().joined(separator: ",")
+        k += "\u{1}"
+        k += Array(Set(p.artists)).sorted().joined(separator: ",")
+        return k
+    }
+
+    struct RawKey: Hashable {
+        var isrc: String?
+        var title: String
+        var subtitle: String?
+        var artist: String?
+        var writers: [String]
+        var writerIds: [String]
+        var iswc: String?
+        var duration: Int?
+
+        init(_ l: UsageLine) {
+            isrc = l.isrc
+            title = l.title
+            subtitle = l.subtitle
+            artist = l.artist
+            writers = l.writers
+            writerIds = l.writerIds
+            iswc = l.iswc
+            duration = l.duration
+        }
+    }
+
+    public func group(_ lines: [UsageLine]) -> RecordingGrouping {
+        // 1. Distinct raw metadata.
+        var rawIndex: [RawKey: Int32] = [:]
+        var rawFirstLine: [Int] = []
+        var rawOfLine = [Int32](repeating: 0, count: lines.count)
+        for (i, l) in lines.enumerated() {
+            let key = RawKey(l)
+            if let r = rawIndex[key] {
+                rawOfLine[i] = r
+            } else {
+                let r = Int32(rawFirstLine.count)
+                rawIndex[key] = r
+                rawFirstLine.append(i)
+                rawOfLine[i] = r
+            }
+        }
+        rawIndex = [:]
+        // 2. Profiles of the distinct tuples, in parallel.
+        let profiles = Self.profiles(of: rawFirstLine.map { lines[$0] }, threads: threads)
+        // 3. Group the profiles.
+        var candidates: [String: [Int32]] = [:]
+        var groupOfRaw = [Int32](repeating: -1, count: profiles.count)
+        var groupProfiles: [LineProfile] = []
+        for (r, p) in profiles.enumerated() {
+            let key = Self.key(p)
+            var chosen: Int32 = -1
+            for g in candidates[key, default: []] {
+                let gi = groupProfiles[Int(g)].iswc
+                if gi == nil || p.iswc == nil || gi == p.iswc {
+                    chosen = g
+                    break
+                }
+            }
+            if chosen < 0 {
+                chosen = Int32(groupProfiles.count)
+                groupProfiles.append(p)
+                candidates[key, default: []].append(chosen)
+            } else {
+                Self.merge(p, into: &groupProfiles[Int(chosen)])
+            }
+            groupOfRaw[r] = chosen
+        }
+        candidates = [:]
+        // 4. Lines per group.
+        var groups: [RecordingGroup] = []
+        groups.reserveCapacity(groupProfiles.count)
+        var groupOfLine = [Int32](repeating: 0, count: lines.count)
+        for (i, l) in lines.enumerated() {
+            let g = groupOfRaw[Int(rawOfLine[i])]
+            groupOfLine[i] = g
+            if Int(g) == groups.count {
+                groups.append(RecordingGroup(representative: l, lineIndices: [i], lineIds: [l.lineId], plays: l.plays,
+                                             profile: groupProfiles[Int(g)]))
+            } else {
+                groups[Int(g)].lineIndices.append(i)
+                groups[Int(g)].lineIds.append(l.lineId)
+                groups[Int(g)].plays += l.plays
+            }
+        }
+        return RecordingGrouping(groups: groups, groupOfLine: groupOfLine)
+    }
+
+    static func merge(_ p: LineProfile, into g: inout LineProfile) {
+        for w in p.writers where !g.writers.contains(w) { g.writers.append(w) }
+        for i in p.writerIPIs where !g.writerIPIs.contains(i) { g.writerIPIs.append(i) }
+        if g.iswc == nil { g.iswc = p.iswc }
+        if g.duration == nil { g.duration = p.duration }
+        for a in p.originalArtists where !g.originalArtists.contains(a) { g.originalArtists.append(a) }
+    }
+
+    /// `LineProfile`s of `lines`, computed on up to `threads` threads (one `ProfileBuilder` each).
+    public static func profiles(of lines: [UsageLine], threads: Int) -> [LineProfile] {
+        let n = lines.count
+        if n == 0 { return [] }
+        let workers = max(1, min(threads, n / 256 + 1))
+        let out = UnsafeMutablePointer<LineProfile>.allocate(capacity: n)
+        defer { out.deallocate() }
+        let box = UncheckedSendable(out)
+        let chunk = (n + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let builder = ProfileBuilder()
+            let lo = w * chunk
+            let hi = min(n, lo + chunk)
+            guard lo < hi else { return }
+            for i in lo..<hi { (box.value + i).initialize(to: builder.line(lines[i])) }
+        }
+        let result = Array(UnsafeBufferPointer(start: out, count: n))
+        out.deinitialize(count: n)
+        return result
+    }
+}
+
+/// Carries a value the compiler cannot prove sendable into a concurrent section that uses it safely
+/// (here: disjoint index ranges of one buffer).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
