@@ -19,6 +19,8 @@ public struct OeuvreCommand: AsyncParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             BenchScorerCommand.self,
+            SynthCommand.self,
+            BenchCommand.self,
         ]
     )
 
