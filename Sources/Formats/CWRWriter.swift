@@ -114,13 +114,17 @@ public struct CWRRecord: Sendable {
 
     /// Right-aligned, zero-filled number; nil writes zeros. Values that do not fit are an error.
     public mutating func numeric(_ start: Int, _ length: Int, _ value: Int?) throws(OeuvreError) {
-        let v = value ?? 0
-        var digits = Array(String(v).utf8)
-        guard v >= 0, digits.count <= length else {
+        var v = value ?? 0
+        guard v >= 0 else {
             throw OeuvreError(.invalidInput, "value \(v) does not fit the \(length)-digit CWR field at position \(start)")
         }
-        digits = [UInt8](repeating: 48, count: length - digits.count) + digits
-        for (k, b) in digits.enumerated() { bytes[start - 1 + k] = b }
+        for k in stride(from: start - 2 + length, through: start - 1, by: -1) {
+            bytes[k] = 48 + UInt8(v % 10)
+            v /= 10
+        }
+        guard v == 0 else {
+            throw OeuvreError(.invalidInput, "value \(value ?? 0) does not fit the \(length)-digit CWR field at position \(start)")
+        }
     }
 
     /// `Y`/`N` (nil leaves the field blank).

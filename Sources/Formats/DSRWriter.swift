@@ -251,9 +251,8 @@ public final class DSRWriter {
     public private(set) var blockCount = 0
     /// Lines written to the body so far (blocks only).
     public private(set) var bodyLines = 0
-    private var blockResources: Set<String> = []
-    private var blockHasRelease = false
-    private var blockUsageKeys: Set<String> = []
+    private var blockResources: [String: Int] = [:]
+    private var blockUsageKeys: Set<Int> = []
 
     /// - Parameters:
     ///   - directory: where the file goes; its name follows the DSR naming convention.
@@ -300,6 +299,15 @@ public final class DSRWriter {
         if buffer.count >= 1 << 20 { flushBody() }
     }
 
+    @inline(__always) private func put(_ s: String) { buffer.append(contentsOf: s.utf8) }
+    @inline(__always) private func putEscaped(_ s: String) { buffer.append(contentsOf: DSRText.escape(s).utf8) }
+    @inline(__always) private func tab() { buffer.append(9) }
+    private func endLine() {
+        buffer.append(10)
+        bodyLines += 1
+        if buffer.count >= 1 << 20 { flushBody() }
+    }
+
     private func flushBody() {
         guard let body else { return }
         buffer.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, body) }
@@ -312,7 +320,6 @@ public final class DSRWriter {
         blockCount += 1
         blockResources.removeAll(keepingCapacity: true)
         blockUsageKeys.removeAll(keepingCapacity: true)
-        blockHasRelease = release != nil
         if let r = release {
             let e = DSRText.escape
             line(["RE01", String(blockCount), e(r.reference), e(r.dspReleaseId), "", e(r.catalogNumber), e(r.icpn),
@@ -324,9 +331,10 @@ public final class DSRWriter {
     /// Writes the block's resource record (AS02.02 with work data, else AS01.01).
     public func resource(_ r: DSRResource) throws(OeuvreError) {
         guard blockCount > 0 else { throw OeuvreError(.usage, "DSR resource written before any block") }
-        guard blockResources.insert(r.reference).inserted else {
+        guard blockResources[r.reference] == nil else {
             throw OeuvreError(.usage, "resource reference \(r.reference) used twice in block \(blockCount)")
         }
+        blockResources[r.reference] = blockResources.count
         let e = DSRText.escape
         let duration = r.duration.map(DSRText.duration) ?? ""
         if r.hasWorkData {
@@ -337,8 +345,10 @@ public final class DSRWriter {
                   e(r.displayArtist), "", duration, "SoundRecording", e(r.iswc), DSRText.multi(r.composers),
                   DSRText.multi(r.composerIds), "", "", DSRText.multi(r.publishers), "", "", "", "", ""])
         } else {
-            line(["AS01.01", String(blockCount), e(r.reference), e(r.dspResourceId), e(r.isrc), e(r.title), e(r.subtitle),
-                  e(r.displayArtist), "", duration, "SoundRecording", ""])
+            put("AS01.01\t"); put(String(blockCount)); tab()
+            for c in [r.reference, r.dspResourceId, r.isrc, r.title, r.subtitle, r.displayArtist] { putEscaped(c); tab() }
+            tab(); put(duration); put("\tSoundRecording\t")
+            endLine()
         }
     }
 
@@ -347,17 +357,22 @@ public final class DSRWriter {
     public func usage(summaryId: String, transactionId: String, resourceReference: String, streams: Int,
                       netRevenue: Double = 0, royaltyBearing: Bool = true) throws(OeuvreError) {
         guard let s = summaryIndex[summaryId] else { throw OeuvreError(.usage, "unknown summary record id \(summaryId)") }
-        guard blockResources.contains(resourceReference) else {
+        guard let ordinal = blockResources[resourceReference] else {
             throw OeuvreError(.usage, "usage row for resource \(resourceReference), which block \(blockCount) does not have")
         }
-        guard blockUsageKeys.insert(resourceReference + "\u{1}" + summaryId).inserted else {
+        guard blockUsageKeys.insert(ordinal &* 65_536 &+ s).inserted else {
             throw OeuvreError(.usage, "second usage row for resource \(resourceReference) and summary \(summaryId) in block \(blockCount)")
         }
         guard streams >= 0 else { throw OeuvreError(.usage, "negative stream count") }
         usages[s] += streams
         revenue[s] += netRevenue
-        line(["SU02", String(blockCount), DSRText.escape(summaryId), DSRText.escape(transactionId), "",
-              DSRText.escape(resourceReference), royaltyBearing ? "true" : "false", String(streams), "", ""])
+        put("SU02\t"); put(String(blockCount)); tab()
+        putEscaped(summaryId); tab()
+        putEscaped(transactionId); tab(); tab()
+        putEscaped(resourceReference); tab()
+        put(royaltyBearing ? "true\t" : "false\t")
+        put(String(streams)); tab(); tab()
+        endLine()
     }
 
     static let headings: [String] = [

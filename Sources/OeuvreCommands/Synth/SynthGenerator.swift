@@ -131,6 +131,7 @@ struct SynthGenerator {
                 creationTime: "090000", characterSet: config.nonLatin > 0 ? "UTF-8" : "", software: "OEUVRE SYNTH",
                 softwareVersion: OeuvreCommand.version))
             : nil
+        let publishers = (0..<u.publisherCount).map(u.publisher)
         for i in 0..<config.works {
             let w = u.work(i)
             var linked: [SynthRecording] = []
@@ -148,7 +149,7 @@ struct SynthGenerator {
             }
             if toCWR, let cwr {
                 summary.worksInCWR += 1
-                try cwr.write(cwrWork(w, linked))
+                try cwr.write(cwrWork(w, linked, publisher: publishers[w.publisher]))
             }
         }
         try csv.commit()
@@ -184,9 +185,9 @@ struct SynthGenerator {
         ]
     }
 
-    func cwrWork(_ w: SynthWork, _ linked: [SynthRecording]) -> CWRWork {
+    func cwrWork(_ w: SynthWork, _ linked: [SynthRecording],
+                 publisher pub: (name: String, ipi: IPINameNumber, ipNumber: String, society: Int)) -> CWRWork {
         let u = universe
-        let pub = u.publisher(w.publisher)
         let publisher = CWRPublisher(
             chain: 1, ipNumber: pub.ipNumber, name: pub.name, type: "E", ipiName: pub.ipi.value,
             prSociety: pub.society, prShare: 5000, mrSociety: 44, mrShare: 10000, srSociety: 44, srShare: 10000,
@@ -199,7 +200,7 @@ struct SynthGenerator {
             let societies = SynthUniverse.societiesByCulture[p.culture.rawValue]
             let society = societies[Int(mixHash(u.seed, UInt64(id), 5) % UInt64(societies.count))]
             writers.append(CWRWriterParty(
-                ipNumber: "W" + String(format: "%08d", id % 100_000_000), lastName: p.last, firstName: p.first,
+                ipNumber: "W" + zeroPadded(id % 100_000_000, 8), lastName: p.last, firstName: p.first,
                 designation: w.designations[k], ipiName: u.writerIPI(id).value, ipiBase: u.writerIPIBase(id),
                 prSociety: society, prShare: share,
                 territories: [CWRTerritoryShare(prCollection: share, mrCollection: 0, srCollection: 0)], publisherChains: [1]))
@@ -229,7 +230,7 @@ struct SynthGenerator {
             var version = ""
             if let d = u.descriptor(w, rec, &rng) { version = d.text }
             return CWRRecordingDetail(
-                releaseDate: String(format: "%04d%02d%02d", rec.year, 1 + rng.below(12), 1 + rng.below(28)),
+                releaseDate: zeroPadded(rec.year, 4) + zeroPadded(1 + rng.below(12), 2) + zeroPadded(1 + rng.below(28), 2),
                 releaseDuration: rec.duration, albumTitle: album, albumLabel: label,
                 catalogNumber: "CAT" + String(rec.number % 10_000_000), ean: SynthUniverse.ean13(mixHash(u.seed, UInt64(rec.number), 3)),
                 isrc: rec.isrc, mediaType: "CD", recordingTitle: rec.titleRoman, versionTitle: version,
@@ -279,6 +280,10 @@ struct SynthGenerator {
         var seen = [UInt64](repeating: 0, count: (totalWorks * SynthUniverse.maxRecordings + 63) / 64)
         let width = max(6, String(config.lines).count)
         let playsPower = -1 / (config.playsExponent - 1)
+        // Popular works recur: a direct-mapped cache saves regenerating them.
+        let cacheSize = 1 << 16
+        var cacheKeys = [Int](repeating: -1, count: cacheSize)
+        var cacheWorks = [SynthWork?](repeating: nil, count: cacheSize)
         var lineNo = 0
         var block = 0
         var nextReport = 1_000_000
@@ -297,7 +302,15 @@ struct SynthGenerator {
                     let rank = min(config.works - 1, Int(Double(config.works) * pow(rng.unit(), config.popularitySkew)))
                     index = u.inPermutation.apply(rank)
                 }
-                let w = u.work(index)
+                let slot = index & (cacheSize - 1)
+                let w: SynthWork
+                if cacheKeys[slot] == index, let cached = cacheWorks[slot] {
+                    w = cached
+                } else {
+                    w = u.work(index)
+                    cacheKeys[slot] = index
+                    cacheWorks[slot] = w
+                }
                 let rec = u.recording(w, u.pickRecording(w, &rng))
                 let view = u.present(w, rec, &rng)
                 resources.append((w, rec, view))

@@ -98,8 +98,13 @@ enum TitleRenderer {
         let lex = SynthLexicon.shared
         let l = lang.rawValue
         var template = s.template
-        if !lang.isLatin && [8, 9, 10, 11, 13].contains(template) {
-            template = [8: 0, 9: 2, 10: 1, 11: 1, 13: 2][template] ?? 1
+        if !lang.isLatin {
+            switch template {
+            case 8: template = 0
+            case 9, 13: template = 2
+            case 10, 11: template = 1
+            default: break
+            }
         }
         if template == 7 && lex.my[l].native.isEmpty { template = 1 }
         let n1 = lex.nouns[s.noun1][l], n2 = lex.nouns[s.noun2 == s.noun1 ? (s.noun2 + 1) % lex.nouns.count : s.noun2][l]
@@ -176,37 +181,67 @@ enum TitleRenderer {
         return (cased(out.0, lang), romanCase(out.1))
     }
 
-    static let minorWords: Set<String> = ["of", "the", "and", "in", "a", "an", "to", "for", "on", "at"]
+    /// Words kept lower case inside titles, packed into integers (≤ 8 ASCII bytes) for a cheap lookup.
+    static func pack<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var v: UInt64 = 0
+        for b in bytes { v = v << 8 | UInt64(b) }
+        return v
+    }
+    static let minorWords: Set<UInt64> = Set(["of", "the", "and", "in", "a", "an", "to", "for", "on", "at"].map { pack(Array($0.utf8)) })
+    static let particles: Set<UInt64> = Set(
+        ["no", "to", "de", "wa", "ka", "i", "e", "y", "of", "the", "and", "tis", "kai", "lae", "haeng", "aur", "he", "ve", "ui"]
+            .map { pack(Array($0.utf8)) })
 
     /// Title Case for English, first letter up for the others (German nouns are capitalized in the lexicon).
     static func cased(_ s: String, _ lang: SynthLanguage) -> String {
         switch lang {
-        case .en:
-            var first = true
-            return s.split(separator: " ", omittingEmptySubsequences: false).map { w -> String in
-                defer { first = false }
-                if !first && minorWords.contains(String(w)) { return String(w) }
-                return capitalizedFirst(String(w))
-            }.joined(separator: " ")
-        case .zh, .ja, .ko, .ar, .he, .hi, .th:
-            return s
-        default:
-            return capitalizedFirst(s)
+        case .en: return titleCase(s, skip: minorWords)
+        case .zh, .ja, .ko, .ar, .he, .hi, .th: return s
+        default: return capitalizedFirst(s)
         }
     }
 
     /// Romanization in title case, particles lower case (`Yoru no Kokoro`).
-    static func romanCase(_ s: String) -> String {
-        let particles: Set<String> = ["no", "to", "de", "wa", "ka", "i", "e", "y", "of", "the", "and", "tis", "kai", "lae", "haeng", "aur", "he", "ve", "ui"]
+    static func romanCase(_ s: String) -> String { titleCase(s, skip: particles) }
+
+    /// Upper-cases the first letter of every space-separated word except the `skip` words (never the first word).
+    static func titleCase(_ s: String, skip: Set<UInt64>) -> String {
+        var bytes = Array(s.utf8)
+        var i = 0
         var first = true
-        return s.split(separator: " ", omittingEmptySubsequences: false).map { w -> String in
-            defer { first = false }
-            if !first && particles.contains(String(w)) { return String(w) }
-            return capitalizedFirst(String(w))
+        var slow = false
+        while i < bytes.count {
+            var j = i
+            while j < bytes.count && bytes[j] != 32 { j += 1 }
+            if j > i {
+                let keep = !first && j - i <= 8 && skip.contains(pack(bytes[i..<j]))
+                if !keep {
+                    let b = bytes[i]
+                    if b >= 97 && b <= 122 { bytes[i] = b - 32 } else if b >= 0x80 { slow = true }
+                }
+                first = false
+            }
+            i = j + 1
+        }
+        guard slow else { return String(decoding: bytes, as: UTF8.self) }
+        // A word starting with a non-ASCII letter (`été`): capitalize with Unicode rules.
+        var firstWord = true
+        return String(decoding: bytes, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false).map { w -> String in
+            defer { firstWord = false }
+            let word = String(w)
+            if !firstWord && word.utf8.count <= 8 && skip.contains(pack(Array(word.utf8))) { return word }
+            return capitalizedFirst(word)
         }.joined(separator: " ")
     }
 
     static func capitalizedFirst(_ s: String) -> String {
+        guard let b = s.utf8.first else { return s }
+        if b >= 97 && b <= 122 {
+            var bytes = Array(s.utf8)
+            bytes[0] = b - 32
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if b < 0x80 { return s }
         guard let f = s.first else { return s }
         return f.uppercased() + s.dropFirst()
     }

@@ -107,6 +107,12 @@ struct SynthRecording {
     var linked: Bool
 }
 
+/// `n` in decimal, left-padded with zeros to `width`.
+func zeroPadded(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
 struct SynthPerson {
     var first: String
     var last: String
@@ -175,6 +181,8 @@ struct SynthUniverse {
         return ISWC.make(number: Int(n)).value
     }
 
+    static let base36 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+
     static let isrcCountries: [[String]] = [
         ["US", "GB", "CA", "AU", "IE"], ["FR", "BE", "CH"], ["ES", "MX", "AR", "CO"], ["DE", "AT", "CH"], ["IT"], ["BR", "PT"],
         ["RU"], ["CN", "TW", "HK"], ["JP"], ["KR"], ["GR", "CY"], ["EG", "LB", "AE"], ["IL"], ["IN"], ["TH"],
@@ -185,14 +193,14 @@ struct SynthUniverse {
         let m: UInt64 = 46_656 * 10_000_000  // 36^3 registrants × 10^7
         let v = (mulmod(UInt64(number), 123_456_789_011, m) + seed % m) % m  // multiplier coprime to 2, 3, 5
         var reg = v / 10_000_000
-        let rest = v % 10_000_000
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        var r3 = ""
-        for _ in 0..<3 { r3 = String(alphabet[Int(reg % 36)]) + r3; reg /= 36 }
+        var rest = v % 10_000_000
         let countries = Self.isrcCountries[culture.rawValue]
         let country = countries[Int(mixHash(seed, UInt64(number) / 1000, 7) % UInt64(countries.count))]
-        let yd = String(rest)
-        return country + r3 + String(repeating: "0", count: 7 - yd.count) + yd
+        var bytes = [UInt8](repeating: 48, count: 12)
+        for (k, b) in country.utf8.prefix(2).enumerated() { bytes[k] = b }
+        for k in stride(from: 4, through: 2, by: -1) { bytes[k] = Self.base36[Int(reg % 36)]; reg /= 36 }
+        for k in stride(from: 11, through: 5, by: -1) { bytes[k] = 48 + UInt8(rest % 10); rest /= 10 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// a·b mod m without overflow.
@@ -316,7 +324,7 @@ struct SynthUniverse {
         let name = "\(w[rng.below(w.count)]) \(w[rng.below(w.count)]) \(suffix)"
         let ipi = IPINameNumber.make(sequence: 600_000_000 + id * 37 + 11)
         let societies = [52, 58, 72, 35, 74, 10, 21, 38, 101, 79]
-        return (name, ipi, "P" + String(format: "%06d", id + 1), societies[rng.below(societies.count)])
+        return (name, ipi, "P" + zeroPadded(id + 1, 6), societies[rng.below(societies.count)])
     }
 
     static let societiesByCulture: [[Int]] = [
@@ -462,7 +470,7 @@ struct SynthUniverse {
         }
         let venue = rng.chance(0.7) ? SynthVocabulary.venues[rng.below(SynthVocabulary.venues.count)]
             : SynthVocabulary.cities[rng.below(SynthVocabulary.cities.count)]
-        let remixer = performer(rng.below(performerStarts.last ?? 1)).name
+        let remixer = kind == .remix ? performer(rng.below(performerStarts.last ?? 1)).name : ""
         let linkP = r == 0 ? min(1, 2 * config.linkedShare) : config.linkedShare
         return SynthRecording(
             number: number, r: r, kind: kind, performerName: performerName, performerCulture: culture, featured: featured,
