@@ -49,7 +49,7 @@ def timed(cmd, cwd=ROOT, stdout_path=None):
 
 
 def first_error(r):
-    lines = [l for l in r["stderr"].splitlines() if l.strip()]
+    lines = [l for l in r["stderr"].splitlines() if l.strip() and not l.startswith("Command exited with non-zero status")]
     return (lines[-1] if lines else f"exit {r['code']}")[:160]
 
 

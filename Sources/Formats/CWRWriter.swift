@@ -92,13 +92,44 @@ public struct CWRRecord: Sendable {
     /// Title text converted to the CIS title set.
     public mutating func title(_ start: Int, _ length: Int, _ text: String?) {
         guard let text else { return }
-        alpha(start, length, CWRText.isCIS(text) ? text : CWRText.cis(text))
+        if !cisASCII(start, length, text, CWRText.titleSet) { alpha(start, length, CWRText.cis(text)) }
     }
 
     /// Name text converted to the CIS name set.
     public mutating func name(_ start: Int, _ length: Int, _ text: String?) {
         guard let text else { return }
-        alpha(start, length, CWRText.cis(text, names: true))
+        if !cisASCII(start, length, text, CWRText.nameSet) { alpha(start, length, CWRText.cis(text, names: true)) }
+    }
+
+    /// Fast path of `CWRText.cis` for ASCII text, written straight into the field; false when the
+    /// text is not ASCII (the caller then takes the Unicode path).
+    private mutating func cisASCII(_ start: Int, _ length: Int, _ text: String, _ allowed: [Bool]) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { src -> Bool in
+            guard !src.contains(where: { $0 >= 128 }) else { return false }
+            var i = start - 1
+            let end = i + length
+            var lastSpace = true
+            var written = start - 1
+            for b in src where i < end {
+                var c = b < 32 ? 32 : b
+                if c >= 97 && c <= 122 { c -= 32 }
+                if c == 32 {
+                    if lastSpace { continue }
+                    lastSpace = true
+                    bytes[i] = 32
+                    i += 1
+                    continue
+                }
+                guard allowed[Int(c)] else { continue }
+                bytes[i] = c
+                i += 1
+                written = i
+                lastSpace = false
+            }
+            // Trailing spaces are blanks anyway; clear a space written after the last character.
+            for k in written..<i { bytes[k] = 32 }
+            return true
+        } ?? false
     }
 
     /// UTF-8 text padded with spaces to `length` bytes; cut at a character boundary when longer.
