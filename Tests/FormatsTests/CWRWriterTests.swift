@@ -138,6 +138,21 @@ import Testing
         #expect(CWRText.cis("Любовь") == "")
     }
 
+    @Test func asciiFastPathMatchesTheUnicodePath() {
+        for text in ["o'brien;  jr ", "Ça va", "Rock & Roll (Live)", "  leading  and trailing  "] {
+            var fast = CWRRecord("PER", length: 118)
+            fast.name(20, 45, text)
+            var slow = CWRRecord("PER", length: 118)
+            slow.alpha(20, 45, CWRText.cis(text, names: true))
+            #expect(fast.bytes == slow.bytes, "\(text)")
+            var t1 = CWRRecord("ALT", length: 83)
+            t1.title(20, 10, text)
+            var t2 = CWRRecord("ALT", length: 83)
+            t2.alpha(20, 10, CWRText.cis(text))
+            #expect(t1.bytes == t2.bytes, "\(text)")
+        }
+    }
+
     @Test func numbersThatDoNotFitAreErrors() {
         var r = CWRRecord("GRT", length: 24)
         #expect(throws: OeuvreError.self) { try r.numeric(4, 5, 123_456) }

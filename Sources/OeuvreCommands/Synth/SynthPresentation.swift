@@ -127,6 +127,7 @@ extension SynthUniverse {
             title = rec.titleNative
         }
         var artist = rec.kind == .karaoke ? SynthVocabulary.karaokeLabels[rng.below(SynthVocabulary.karaokeLabels.count)] : rec.performerName
+        if artist.hasPrefix("The ") && rng.chance(0.1) { artist = String(artist.dropFirst(4)) + ", The" }
         if let f = rec.featured {
             if rng.chance(0.6) {
                 title += [" (feat. \(f))", " (ft. \(f))", " [feat. \(f)]", " (with \(f))"][rng.below(4)]
@@ -158,7 +159,6 @@ extension SynthUniverse {
         } else {
             if rng.chance(c.stripDiacritics / 2) { artist = Self.stripDiacritics(artist) }
             if rng.chance(c.caseChanges / 2) { artist = artist.uppercased() }
-            if artist.hasPrefix("The ") && rng.chance(0.1) { artist = String(artist.dropFirst(4)) + ", The" }
             if rng.chance(c.typos / 3) { artist = Self.typo(artist, &rng) }
         }
         var writers: [String] = [], writerIds: [String] = []

@@ -163,13 +163,13 @@ enum SynthVocabulary {
             + "tendresse ivresse caresse désir frisson rivage marée phare grenier chagrin flânerie bonheur hirondelle "
             + "coquelicot vertige insouciance nostalgie valse accordéon").split(separator: " ").map(String.init),
         ("guitarra duende madrugada alegría tristeza pasión bolero cumbia salsa flamenco morena sirena marinero "
-            + "golondrina mariposa girasol luna-llena azahar veleta sombrero tequila malagueña cielito ranchera "
+            + "golondrina mariposa girasol lunera azahar veleta sombrero tequila malagueña cielito ranchera "
             + "besito corazoncito soledad nostalgia vendaval").split(separator: " ").map(String.init),
         ("Sehnsucht Fernweh Heimat Wanderlust Feierabend Gemütlichkeit Abendrot Morgenrot Wolkenbruch Sternschnuppe "
             + "Seemann Leuchtturm Straßenbahn Bahnhof Kaffeehaus Biergarten Schmetterling Sonnenblume Gewitter Nebel "
             + "Kirschblüte Weltschmerz Augenblick Herzschlag Rummelplatz").split(separator: " ").map(String.init),
         ("dolcezza tramonto alba mezzanotte serenata tarantella gondola piazza vespa limoncello gelato "
-            + "malinconia nostalgia passione farfalla girasole lucciola sirena marinaio primavera-nuova "
+            + "malinconia nostalgia passione farfalla girasole lucciola sirena marinaio ritornello "
             + "cantina osteria fontana campanile").split(separator: " ").map(String.init),
         ("saudade fado samba bossa morena sereia jangada ventania maresia cachaça capoeira "
             + "carnaval batucada boêmia bem-te-vi sabiá girassol andorinha madrugada luar "
