@@ -5,8 +5,9 @@ import OeuvreCore
 // sequencing and GRT/TRL counts of §2.2. One file = HDR, one group per transaction type, TRL.
 //
 // Text goes through `CWRText`: CWR is upper-case ASCII (CIS character sets) except the non-Roman
-// records (NAT), whose title is UTF-8 padded to the field's width in *bytes* (HDR character set
-// `UTF-8`), the convention of the open implementations (cdacos/allegro).
+// records (NAT), whose title is UTF-8 (HDR character set `UTF-8`). The spec sizes fields in
+// "characters": a NAT title is padded to 640 Unicode scalars, so positions after it count
+// characters, not bytes (as the project's CWR reader slices; cdacos/allegro counts bytes instead).
 
 /// Converts text to what CWR fields may hold.
 public enum CWRText {
@@ -71,7 +72,21 @@ public enum CWRText {
 
 /// One fixed-width record being built: `length` bytes of spaces, fields placed at 1-based positions.
 public struct CWRRecord: Sendable {
+    /// The record with every field but a UTF-8 one (`utf8(_:_:_:)`) in place, one byte per position.
     public private(set) var bytes: [UInt8]
+    private var wide: (start: Int, length: Int, text: [Unicode.Scalar])?
+
+    /// The record as written: `bytes`, with the UTF-8 field spliced in.
+    public var encoded: [UInt8] {
+        guard let w = wide else { return bytes }
+        var out = Array(bytes[0..<(w.start - 1)])
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: w.text)
+        out.append(contentsOf: String(text).utf8)
+        out.append(contentsOf: [UInt8](repeating: 32, count: w.length - w.text.count))
+        out.append(contentsOf: bytes[(w.start - 1 + w.length)...])
+        return out
+    }
 
     public init(_ type: String, length: Int) {
         bytes = [UInt8](repeating: 32, count: length)
@@ -132,15 +147,10 @@ public struct CWRRecord: Sendable {
         } ?? false
     }
 
-    /// UTF-8 text padded with spaces to `length` bytes; cut at a character boundary when longer.
+    /// UTF-8 text padded with spaces to `length` characters (Unicode scalars); cut when longer.
+    /// One such field per record.
     public mutating func utf8(_ start: Int, _ length: Int, _ text: String) {
-        var i = start - 1
-        let end = i + length
-        for ch in text.unicodeScalars {
-            let enc = Array(String(ch).utf8)
-            if i + enc.count > end { break }
-            for b in enc { bytes[i] = b; i += 1 }
-        }
+        wide = (start, length, Array(text.unicodeScalars.prefix(length)))
     }
 
     /// Right-aligned, zero-filled number; nil writes zeros. Values that do not fit are an error.
@@ -474,7 +484,7 @@ public final class CWRWriter {
     }
 
     private func emit(_ r: CWRRecord) {
-        buffer.append(contentsOf: r.bytes)
+        buffer.append(contentsOf: r.encoded)
         buffer.append(13)
         buffer.append(10)
         recordCount += 1

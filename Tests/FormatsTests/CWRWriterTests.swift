@@ -40,10 +40,12 @@ import Testing
         return text.components(separatedBy: "\r\n").dropLast().map { $0 }
     }
 
-    /// 1-based inclusive slice by bytes, as fixed-width readers slice.
+    /// 1-based inclusive slice by characters (Unicode scalars), as CWR positions count.
     static func field(_ line: String, _ start: Int, _ length: Int) -> String {
-        let b = Array(line.utf8)
-        return String(decoding: b[(start - 1)..<min(b.count, start - 1 + length)], as: UTF8.self)
+        let b = Array(line.unicodeScalars)
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: b[(start - 1)..<min(b.count, start - 1 + length)])
+        return String(v)
     }
 
     @Test func recordLengthsSequencesAndCounts() throws {
@@ -52,7 +54,7 @@ import Testing
         #expect(lines.last?.hasPrefix("TRL") == true)
         for l in lines {
             let type = String(l.prefix(3))
-            #expect(l.utf8.count == CWRWriter.recordLengths[type], "\(type) has \(l.utf8.count) bytes")
+            #expect(l.unicodeScalars.count == CWRWriter.recordLengths[type], "\(type) has \(l.unicodeScalars.count) characters")
         }
         // Transaction / record sequence numbers.
         var transaction = -1
