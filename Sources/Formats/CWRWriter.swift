@@ -71,7 +71,7 @@ public enum CWRText {
 }
 
 /// One fixed-width record being built: `length` bytes of spaces, fields placed at 1-based positions.
-public struct CWRRecord: Sendable {
+public struct CWRFixedRecord: Sendable {
     /// The record with every field but a UTF-8 one (`utf8(_:_:_:)`) in place, one byte per position.
     public private(set) var bytes: [UInt8]
     private var wide: (start: Int, length: Int, text: [Unicode.Scalar])?
@@ -175,273 +175,6 @@ public struct CWRRecord: Sendable {
     }
 }
 
-/// HDR fields (the record is always written with the 2.2 layout, length 167).
-public struct CWRHeader: Sendable {
-    /// `PB` publisher, `SO` society, `AA` administrative agency, `WR` writer.
-    public var senderType: String
-    /// Publisher IPI name number (9 right-most digits are written) or society code.
-    public var senderID: Int
-    public var senderName: String
-    /// `YYYYMMDD`.
-    public var creationDate: String
-    /// `HHMMSS`.
-    public var creationTime: String
-    /// `YYYYMMDD`; defaults to the creation date.
-    public var transmissionDate: String?
-    /// Blank = ASCII; `UTF-8` when NAT records carry non-Roman titles.
-    public var characterSet: String
-    public var revision: Int
-    public var software: String
-    public var softwareVersion: String
-
-    public init(
-        senderType: String = "PB", senderID: Int, senderName: String, creationDate: String, creationTime: String,
-        transmissionDate: String? = nil, characterSet: String = "", revision: Int = 2, software: String = "OEUVRE",
-        softwareVersion: String = "0.1"
-    ) {
-        self.senderType = senderType
-        self.senderID = senderID
-        self.senderName = senderName
-        self.creationDate = creationDate
-        self.creationTime = creationTime
-        self.transmissionDate = transmissionDate
-        self.characterSet = characterSet
-        self.revision = revision
-        self.software = software
-        self.softwareVersion = softwareVersion
-    }
-}
-
-/// Shares are in hundredths of a percent (`5000` = 50.00 %), as CWR stores them.
-public struct CWRTerritoryShare: Sendable, Hashable {
-    public var prCollection: Int
-    public var mrCollection: Int
-    public var srCollection: Int
-    public var included: Bool
-    /// TIS numeric territory code; 2136 = World.
-    public var tis: Int
-
-    public init(prCollection: Int, mrCollection: Int, srCollection: Int, included: Bool = true, tis: Int = 2136) {
-        self.prCollection = prCollection
-        self.mrCollection = mrCollection
-        self.srCollection = srCollection
-        self.included = included
-        self.tis = tis
-    }
-}
-
-/// An SPU (controlled) or OPU publisher.
-public struct CWRPublisher: Sendable, Hashable {
-    /// Publisher sequence number: the chain this publisher belongs to (1-based).
-    public var chain: Int
-    /// The submitter's key for this party (≤ 9 characters).
-    public var ipNumber: String
-    public var name: String
-    /// `E`, `AM`, `SE`, `PA`, `AQ`, `ES`.
-    public var type: String
-    public var ipiName: String?
-    public var ipiBase: String?
-    public var prSociety: Int?
-    public var prShare: Int
-    public var mrSociety: Int?
-    public var mrShare: Int
-    public var srSociety: Int?
-    public var srShare: Int
-    public var controlled: Bool
-    public var territories: [CWRTerritoryShare]
-
-    public init(
-        chain: Int, ipNumber: String, name: String, type: String = "E", ipiName: String? = nil, ipiBase: String? = nil,
-        prSociety: Int? = nil, prShare: Int = 0, mrSociety: Int? = nil, mrShare: Int = 0, srSociety: Int? = nil,
-        srShare: Int = 0, controlled: Bool = true, territories: [CWRTerritoryShare] = []
-    ) {
-        self.chain = chain
-        self.ipNumber = ipNumber
-        self.name = name
-        self.type = type
-        self.ipiName = ipiName
-        self.ipiBase = ipiBase
-        self.prSociety = prSociety
-        self.prShare = prShare
-        self.mrSociety = mrSociety
-        self.mrShare = mrShare
-        self.srSociety = srSociety
-        self.srShare = srShare
-        self.controlled = controlled
-        self.territories = territories
-    }
-}
-
-/// An SWR (controlled) or OWR writer with the publishers it is linked to (PWR).
-public struct CWRWriterParty: Sendable, Hashable {
-    public var ipNumber: String
-    public var lastName: String
-    public var firstName: String
-    /// `C`, `A`, `CA`, `AR`, `AD`, `SR`, `SA`, `TR`, `PA`.
-    public var designation: String
-    public var ipiName: String?
-    public var ipiBase: String?
-    public var prSociety: Int?
-    public var prShare: Int
-    public var mrSociety: Int?
-    public var mrShare: Int
-    public var srSociety: Int?
-    public var srShare: Int
-    public var controlled: Bool
-    public var territories: [CWRTerritoryShare]
-    /// Chains (publisher sequence numbers) of the original publishers this writer is linked to.
-    public var publisherChains: [Int]
-
-    public init(
-        ipNumber: String, lastName: String, firstName: String = "", designation: String = "CA", ipiName: String? = nil,
-        ipiBase: String? = nil, prSociety: Int? = nil, prShare: Int = 0, mrSociety: Int? = nil, mrShare: Int = 0,
-        srSociety: Int? = nil, srShare: Int = 0, controlled: Bool = true, territories: [CWRTerritoryShare] = [],
-        publisherChains: [Int] = []
-    ) {
-        self.ipNumber = ipNumber
-        self.lastName = lastName
-        self.firstName = firstName
-        self.designation = designation
-        self.ipiName = ipiName
-        self.ipiBase = ipiBase
-        self.prSociety = prSociety
-        self.prShare = prShare
-        self.mrSociety = mrSociety
-        self.mrShare = mrShare
-        self.srSociety = srSociety
-        self.srShare = srShare
-        self.controlled = controlled
-        self.territories = territories
-        self.publisherChains = publisherChains
-    }
-}
-
-/// An ALT (Roman alphabet) or NAT (non-Roman, UTF-8) title.
-public struct CWRTitle: Sendable, Hashable {
-    public var text: String
-    /// CWR title type: `AT`, `TT`, `OL`, `AL`, … (ALT may not carry `OT`; NAT may).
-    public var type: String
-    /// Two-letter language code (`EN`, `RU`, …); required for `OL`/`AL` and NAT.
-    public var language: String?
-
-    public init(_ text: String, type: String, language: String? = nil) {
-        self.text = text
-        self.type = type
-        self.language = language
-    }
-}
-
-/// A PER performing artist.
-public struct CWRPerformer: Sendable, Hashable {
-    /// Last name, or the full name of a group / single-name artist.
-    public var lastName: String
-    public var firstName: String
-    public var ipiName: String?
-    public var ipiBase: String?
-
-    public init(lastName: String, firstName: String = "", ipiName: String? = nil, ipiBase: String? = nil) {
-        self.lastName = lastName
-        self.firstName = firstName
-        self.ipiName = ipiName
-        self.ipiBase = ipiBase
-    }
-}
-
-/// A REC recording detail (2.2 layout, length 540).
-public struct CWRRecordingDetail: Sendable, Hashable {
-    /// `YYYYMMDD`.
-    public var releaseDate: String?
-    /// Seconds.
-    public var releaseDuration: Int?
-    public var albumTitle: String?
-    public var albumLabel: String?
-    public var catalogNumber: String?
-    public var ean: String?
-    public var isrc: String?
-    /// `A` audio, `V` video.
-    public var format: String
-    /// `A` analogue, `D` digital, `U` unknown.
-    public var technique: String
-    public var mediaType: String?
-    public var recordingTitle: String?
-    public var versionTitle: String?
-    public var displayArtist: String?
-    public var recordLabel: String?
-    public var submitterRecordingId: String?
-
-    public init(
-        releaseDate: String? = nil, releaseDuration: Int? = nil, albumTitle: String? = nil, albumLabel: String? = nil,
-        catalogNumber: String? = nil, ean: String? = nil, isrc: String? = nil, format: String = "A",
-        technique: String = "D", mediaType: String? = nil, recordingTitle: String? = nil, versionTitle: String? = nil,
-        displayArtist: String? = nil, recordLabel: String? = nil, submitterRecordingId: String? = nil
-    ) {
-        self.releaseDate = releaseDate
-        self.releaseDuration = releaseDuration
-        self.albumTitle = albumTitle
-        self.albumLabel = albumLabel
-        self.catalogNumber = catalogNumber
-        self.ean = ean
-        self.isrc = isrc
-        self.format = format
-        self.technique = technique
-        self.mediaType = mediaType
-        self.recordingTitle = recordingTitle
-        self.versionTitle = versionTitle
-        self.displayArtist = displayArtist
-        self.recordLabel = recordLabel
-        self.submitterRecordingId = submitterRecordingId
-    }
-}
-
-/// One work transaction (NWR by default; REV/ISW/EXC use the same layout).
-public struct CWRWork: Sendable, Hashable {
-    public var transactionType: String
-    public var title: String
-    public var language: String?
-    public var submitterWorkNumber: String
-    public var iswc: String?
-    /// `POP`, `SER`, `JAZ`, `UNC`.
-    public var distributionCategory: String
-    /// Seconds.
-    public var duration: Int?
-    public var recorded: Bool?
-    /// `MUS`, `MTX`, `TXT`, `MTN`.
-    public var textMusicRelationship: String?
-    /// `ORI` or `MOD`.
-    public var versionType: String
-    public var publishers: [CWRPublisher]
-    public var writers: [CWRWriterParty]
-    public var alternateTitles: [CWRTitle]
-    public var nonRomanTitles: [CWRTitle]
-    public var performers: [CWRPerformer]
-    public var recordings: [CWRRecordingDetail]
-
-    public init(
-        transactionType: String = "NWR", title: String, language: String? = nil, submitterWorkNumber: String,
-        iswc: String? = nil, distributionCategory: String = "POP", duration: Int? = nil, recorded: Bool? = nil,
-        textMusicRelationship: String? = "MTX", versionType: String = "ORI", publishers: [CWRPublisher] = [],
-        writers: [CWRWriterParty] = [], alternateTitles: [CWRTitle] = [], nonRomanTitles: [CWRTitle] = [],
-        performers: [CWRPerformer] = [], recordings: [CWRRecordingDetail] = []
-    ) {
-        self.transactionType = transactionType
-        self.title = title
-        self.language = language
-        self.submitterWorkNumber = submitterWorkNumber
-        self.iswc = iswc
-        self.distributionCategory = distributionCategory
-        self.duration = duration
-        self.recorded = recorded
-        self.textMusicRelationship = textMusicRelationship
-        self.versionType = versionType
-        self.publishers = publishers
-        self.writers = writers
-        self.alternateTitles = alternateTitles
-        self.nonRomanTitles = nonRomanTitles
-        self.performers = performers
-        self.recordings = recordings
-    }
-}
-
 /// Streams a CWR 2.2 file: `write(_:)` each work, then `finish()`. Transactions of one type form one
 /// group; a type may not come back after another type's group (CWR allows each type once per file).
 /// Lines end with CRLF. The file appears only when `finish()` succeeds (AtomicFileWriter).
@@ -464,10 +197,10 @@ public final class CWRWriter {
     public private(set) var recordCount = 0
     private var recordSequence = 0
 
-    public init(path: String, header: CWRHeader) throws(OeuvreError) {
+    public init(path: String, header: Header) throws(OeuvreError) {
         out = try AtomicFileWriter(path: path)
         buffer.reserveCapacity(1 << 20)
-        var r = CWRRecord("HDR", length: 167)
+        var r = CWRFixedRecord("HDR", length: 167)
         r.alpha(4, 2, header.senderType)
         try r.numeric(6, 9, header.senderID % 1_000_000_000)
         r.name(15, 45, header.senderName)
@@ -483,7 +216,7 @@ public final class CWRWriter {
         emit(r)
     }
 
-    private func emit(_ r: CWRRecord) {
+    private func emit(_ r: CWRFixedRecord) {
         buffer.append(contentsOf: r.encoded)
         buffer.append(13)
         buffer.append(10)
@@ -497,8 +230,8 @@ public final class CWRWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func prefixed(_ type: String, transaction: Int) throws(OeuvreError) -> CWRRecord {
-        var r = CWRRecord(type, length: Self.recordLengths[type] ?? 19)
+    private func prefixed(_ type: String, transaction: Int) throws(OeuvreError) -> CWRFixedRecord {
+        var r = CWRFixedRecord(type, length: Self.recordLengths[type] ?? 19)
         try r.numeric(4, 8, transaction)
         try r.numeric(12, 8, recordSequence)
         recordSequence += 1
@@ -517,7 +250,7 @@ public final class CWRWriter {
         groupType = type
         groupTransactions = 0
         groupRecords = 0
-        var r = CWRRecord("GRH", length: 28)
+        var r = CWRFixedRecord("GRH", length: 28)
         r.alpha(4, 3, type)
         try r.numeric(7, 5, groupCount)
         r.alpha(12, 5, "02.20")
@@ -527,7 +260,7 @@ public final class CWRWriter {
 
     private func closeGroup() throws(OeuvreError) {
         guard let type = groupType else { return }
-        var r = CWRRecord("GRT", length: 24)
+        var r = CWRFixedRecord("GRT", length: 24)
         try r.numeric(4, 5, groupCount)
         try r.numeric(9, 8, groupTransactions)
         try r.numeric(17, 8, groupRecords + 1)  // GRH through GRT inclusive
@@ -538,7 +271,7 @@ public final class CWRWriter {
 
     /// Writes one work transaction with its detail records in the order CWR 2.2 mandates
     /// (SPU/SPT, SWR/SWT/PWR, ALT, NAT, PER, REC).
-    public func write(_ work: CWRWork) throws(OeuvreError) {
+    public func write(_ work: Work) throws(OeuvreError) {
         try openGroup(work.transactionType)
         let t = groupTransactions
         recordSequence = 0
@@ -682,7 +415,7 @@ public final class CWRWriter {
     /// Closes the open group, writes TRL and renames the file into place.
     public func finish() throws(OeuvreError) {
         try closeGroup()
-        var r = CWRRecord("TRL", length: 24)
+        var r = CWRFixedRecord("TRL", length: 24)
         try r.numeric(4, 5, groupCount)
         try r.numeric(9, 8, transactionCount)
         try r.numeric(17, 8, recordCount + 1)  // HDR through TRL inclusive
@@ -701,5 +434,275 @@ public final class CWRWriter {
     static func society(_ code: Int) -> String {
         let s = String(code)
         return String(repeating: "0", count: max(0, 3 - s.count)) + s
+    }
+}
+
+// The values a CWR transaction is written from (nested: the reader has its own model).
+extension CWRWriter {
+    /// HDR fields (the record is always written with the 2.2 layout, length 167).
+    public struct Header: Sendable {
+        /// `PB` publisher, `SO` society, `AA` administrative agency, `WR` writer.
+        public var senderType: String
+        /// Publisher IPI name number (9 right-most digits are written) or society code.
+        public var senderID: Int
+        public var senderName: String
+        /// `YYYYMMDD`.
+        public var creationDate: String
+        /// `HHMMSS`.
+        public var creationTime: String
+        /// `YYYYMMDD`; defaults to the creation date.
+        public var transmissionDate: String?
+        /// Blank = ASCII; `UTF-8` when NAT records carry non-Roman titles.
+        public var characterSet: String
+        public var revision: Int
+        public var software: String
+        public var softwareVersion: String
+
+        public init(
+            senderType: String = "PB", senderID: Int, senderName: String, creationDate: String, creationTime: String,
+            transmissionDate: String? = nil, characterSet: String = "", revision: Int = 2, software: String = "OEUVRE",
+            softwareVersion: String = "0.1"
+        ) {
+            self.senderType = senderType
+            self.senderID = senderID
+            self.senderName = senderName
+            self.creationDate = creationDate
+            self.creationTime = creationTime
+            self.transmissionDate = transmissionDate
+            self.characterSet = characterSet
+            self.revision = revision
+            self.software = software
+            self.softwareVersion = softwareVersion
+        }
+    }
+
+    /// Shares are in hundredths of a percent (`5000` = 50.00 %), as CWR stores them.
+    public struct TerritoryShare: Sendable, Hashable {
+        public var prCollection: Int
+        public var mrCollection: Int
+        public var srCollection: Int
+        public var included: Bool
+        /// TIS numeric territory code; 2136 = World.
+        public var tis: Int
+
+        public init(prCollection: Int, mrCollection: Int, srCollection: Int, included: Bool = true, tis: Int = 2136) {
+            self.prCollection = prCollection
+            self.mrCollection = mrCollection
+            self.srCollection = srCollection
+            self.included = included
+            self.tis = tis
+        }
+    }
+
+    /// An SPU (controlled) or OPU publisher.
+    public struct Publisher: Sendable, Hashable {
+        /// Publisher sequence number: the chain this publisher belongs to (1-based).
+        public var chain: Int
+        /// The submitter's key for this party (≤ 9 characters).
+        public var ipNumber: String
+        public var name: String
+        /// `E`, `AM`, `SE`, `PA`, `AQ`, `ES`.
+        public var type: String
+        public var ipiName: String?
+        public var ipiBase: String?
+        public var prSociety: Int?
+        public var prShare: Int
+        public var mrSociety: Int?
+        public var mrShare: Int
+        public var srSociety: Int?
+        public var srShare: Int
+        public var controlled: Bool
+        public var territories: [TerritoryShare]
+
+        public init(
+            chain: Int, ipNumber: String, name: String, type: String = "E", ipiName: String? = nil, ipiBase: String? = nil,
+            prSociety: Int? = nil, prShare: Int = 0, mrSociety: Int? = nil, mrShare: Int = 0, srSociety: Int? = nil,
+            srShare: Int = 0, controlled: Bool = true, territories: [TerritoryShare] = []
+        ) {
+            self.chain = chain
+            self.ipNumber = ipNumber
+            self.name = name
+            self.type = type
+            self.ipiName = ipiName
+            self.ipiBase = ipiBase
+            self.prSociety = prSociety
+            self.prShare = prShare
+            self.mrSociety = mrSociety
+            self.mrShare = mrShare
+            self.srSociety = srSociety
+            self.srShare = srShare
+            self.controlled = controlled
+            self.territories = territories
+        }
+    }
+
+    /// An SWR (controlled) or OWR writer with the publishers it is linked to (PWR).
+    public struct WriterParty: Sendable, Hashable {
+        public var ipNumber: String
+        public var lastName: String
+        public var firstName: String
+        /// `C`, `A`, `CA`, `AR`, `AD`, `SR`, `SA`, `TR`, `PA`.
+        public var designation: String
+        public var ipiName: String?
+        public var ipiBase: String?
+        public var prSociety: Int?
+        public var prShare: Int
+        public var mrSociety: Int?
+        public var mrShare: Int
+        public var srSociety: Int?
+        public var srShare: Int
+        public var controlled: Bool
+        public var territories: [TerritoryShare]
+        /// Chains (publisher sequence numbers) of the original publishers this writer is linked to.
+        public var publisherChains: [Int]
+
+        public init(
+            ipNumber: String, lastName: String, firstName: String = "", designation: String = "CA", ipiName: String? = nil,
+            ipiBase: String? = nil, prSociety: Int? = nil, prShare: Int = 0, mrSociety: Int? = nil, mrShare: Int = 0,
+            srSociety: Int? = nil, srShare: Int = 0, controlled: Bool = true, territories: [TerritoryShare] = [],
+            publisherChains: [Int] = []
+        ) {
+            self.ipNumber = ipNumber
+            self.lastName = lastName
+            self.firstName = firstName
+            self.designation = designation
+            self.ipiName = ipiName
+            self.ipiBase = ipiBase
+            self.prSociety = prSociety
+            self.prShare = prShare
+            self.mrSociety = mrSociety
+            self.mrShare = mrShare
+            self.srSociety = srSociety
+            self.srShare = srShare
+            self.controlled = controlled
+            self.territories = territories
+            self.publisherChains = publisherChains
+        }
+    }
+
+    /// An ALT (Roman alphabet) or NAT (non-Roman, UTF-8) title.
+    public struct Title: Sendable, Hashable {
+        public var text: String
+        /// CWR title type: `AT`, `TT`, `OL`, `AL`, … (ALT may not carry `OT`; NAT may).
+        public var type: String
+        /// Two-letter language code (`EN`, `RU`, …); required for `OL`/`AL` and NAT.
+        public var language: String?
+
+        public init(_ text: String, type: String, language: String? = nil) {
+            self.text = text
+            self.type = type
+            self.language = language
+        }
+    }
+
+    /// A PER performing artist.
+    public struct Performer: Sendable, Hashable {
+        /// Last name, or the full name of a group / single-name artist.
+        public var lastName: String
+        public var firstName: String
+        public var ipiName: String?
+        public var ipiBase: String?
+
+        public init(lastName: String, firstName: String = "", ipiName: String? = nil, ipiBase: String? = nil) {
+            self.lastName = lastName
+            self.firstName = firstName
+            self.ipiName = ipiName
+            self.ipiBase = ipiBase
+        }
+    }
+
+    /// A REC recording detail (2.2 layout, length 540).
+    public struct Recording: Sendable, Hashable {
+        /// `YYYYMMDD`.
+        public var releaseDate: String?
+        /// Seconds.
+        public var releaseDuration: Int?
+        public var albumTitle: String?
+        public var albumLabel: String?
+        public var catalogNumber: String?
+        public var ean: String?
+        public var isrc: String?
+        /// `A` audio, `V` video.
+        public var format: String
+        /// `A` analogue, `D` digital, `U` unknown.
+        public var technique: String
+        public var mediaType: String?
+        public var recordingTitle: String?
+        public var versionTitle: String?
+        public var displayArtist: String?
+        public var recordLabel: String?
+        public var submitterRecordingId: String?
+
+        public init(
+            releaseDate: String? = nil, releaseDuration: Int? = nil, albumTitle: String? = nil, albumLabel: String? = nil,
+            catalogNumber: String? = nil, ean: String? = nil, isrc: String? = nil, format: String = "A",
+            technique: String = "D", mediaType: String? = nil, recordingTitle: String? = nil, versionTitle: String? = nil,
+            displayArtist: String? = nil, recordLabel: String? = nil, submitterRecordingId: String? = nil
+        ) {
+            self.releaseDate = releaseDate
+            self.releaseDuration = releaseDuration
+            self.albumTitle = albumTitle
+            self.albumLabel = albumLabel
+            self.catalogNumber = catalogNumber
+            self.ean = ean
+            self.isrc = isrc
+            self.format = format
+            self.technique = technique
+            self.mediaType = mediaType
+            self.recordingTitle = recordingTitle
+            self.versionTitle = versionTitle
+            self.displayArtist = displayArtist
+            self.recordLabel = recordLabel
+            self.submitterRecordingId = submitterRecordingId
+        }
+    }
+
+    /// One work transaction (NWR by default; REV/ISW/EXC use the same layout).
+    public struct Work: Sendable, Hashable {
+        public var transactionType: String
+        public var title: String
+        public var language: String?
+        public var submitterWorkNumber: String
+        public var iswc: String?
+        /// `POP`, `SER`, `JAZ`, `UNC`.
+        public var distributionCategory: String
+        /// Seconds.
+        public var duration: Int?
+        public var recorded: Bool?
+        /// `MUS`, `MTX`, `TXT`, `MTN`.
+        public var textMusicRelationship: String?
+        /// `ORI` or `MOD`.
+        public var versionType: String
+        public var publishers: [Publisher]
+        public var writers: [WriterParty]
+        public var alternateTitles: [Title]
+        public var nonRomanTitles: [Title]
+        public var performers: [Performer]
+        public var recordings: [Recording]
+
+        public init(
+            transactionType: String = "NWR", title: String, language: String? = nil, submitterWorkNumber: String,
+            iswc: String? = nil, distributionCategory: String = "POP", duration: Int? = nil, recorded: Bool? = nil,
+            textMusicRelationship: String? = "MTX", versionType: String = "ORI", publishers: [Publisher] = [],
+            writers: [WriterParty] = [], alternateTitles: [Title] = [], nonRomanTitles: [Title] = [],
+            performers: [Performer] = [], recordings: [Recording] = []
+        ) {
+            self.transactionType = transactionType
+            self.title = title
+            self.language = language
+            self.submitterWorkNumber = submitterWorkNumber
+            self.iswc = iswc
+            self.distributionCategory = distributionCategory
+            self.duration = duration
+            self.recorded = recorded
+            self.textMusicRelationship = textMusicRelationship
+            self.versionType = versionType
+            self.publishers = publishers
+            self.writers = writers
+            self.alternateTitles = alternateTitles
+            self.nonRomanTitles = nonRomanTitles
+            self.performers = performers
+            self.recordings = recordings
+        }
     }
 }

@@ -76,171 +76,11 @@ public enum DPID {
     }
 }
 
-/// HEAD cells plus what the file name needs.
-public struct DSRHeader: Sendable {
-    public var messageVersion: String
-    public var profile: String
-    public var profileVersion: String
-    public var messageId: String
-    /// RFC 3339 with zone, e.g. `2025-04-02T09:00:00Z`.
-    public var created: String
-    public var usageStart: String
-    public var usageEnd: String
-    public var senderPartyId: String
-    public var senderName: String
-    public var serviceDescription: String
-    public var recipientPartyId: String
-    public var recipientName: String
-    /// File-name period (`2025-03`, `2025-Q1`, `2025-03-01--2025-03-31`).
-    public var period: String
-    /// File-name territory (ISO 3166-1 alpha-2 or `Worldwide`).
-    public var territory: String
-
-    public init(
-        messageVersion: String = "dsrf/1.1.2/6/1.2", profile: String = "BasicAudioProfile", profileVersion: String = "1.2",
-        messageId: String, created: String, usageStart: String, usageEnd: String, senderPartyId: String,
-        senderName: String, serviceDescription: String, recipientPartyId: String, recipientName: String,
-        period: String, territory: String
-    ) {
-        self.messageVersion = messageVersion
-        self.profile = profile
-        self.profileVersion = profileVersion
-        self.messageId = messageId
-        self.created = created
-        self.usageStart = usageStart
-        self.usageEnd = usageEnd
-        self.senderPartyId = senderPartyId
-        self.senderName = senderName
-        self.serviceDescription = serviceDescription
-        self.recipientPartyId = recipientPartyId
-        self.recipientName = recipientName
-        self.period = period
-        self.territory = territory
-    }
-
-    /// `DSR_<recipient>_<sender>_<service>_<period>_<territory>_1of1_<yyyymmddThhmmss>.tsv`.
-    public func fileName() throws(OeuvreError) -> String {
-        let parts = [recipientPartyId, senderPartyId, serviceDescription, period, territory]
-        for p in parts where p.contains("_") || p.contains(" ") || p.contains("/") {
-            throw OeuvreError(.usage, "DSR file-name element '\(p)' may not contain '_', '/' or a space")
-        }
-        let stamp = created.filter { $0.isNumber || $0 == "T" }.prefix(15)
-        guard stamp.count == 15 else {
-            throw OeuvreError(.usage, "DSR creation time '\(created)' is not RFC 3339 (yyyy-mm-ddThh:mm:ssZ)")
-        }
-        return "DSR_" + parts.joined(separator: "_") + "_1of1_" + stamp + ".tsv"
-    }
-}
-
-/// One sales context (summary record). `usages` and `netRevenue` are filled in by the writer.
-public struct DSRSummary: Sendable, Hashable {
-    public enum Kind: String, Sendable { case sy01 = "SY01.01", sy02 = "SY02.02" }
-    public var kind: Kind
-    public var id: String
-    public var distributionChannel: String
-    public var commercialModel: String
-    public var useType: String
-    public var territory: String
-    public var service: String
-    public var currency: String
-    /// Subscribers (SY01) / users (SY02).
-    public var users: Int?
-    public var rightsController: String
-    public var rightsControllerPartyId: String
-    /// AVS RightsCoverage (`PerformingRight`, `MechanicalRight`).
-    public var rightsType: String
-    public var contentCategory: String
-
-    public init(
-        kind: Kind = .sy02, id: String, distributionChannel: String = "", commercialModel: String,
-        useType: String = "OnDemandStream", territory: String, service: String, currency: String = "EUR",
-        users: Int? = nil, rightsController: String = "", rightsControllerPartyId: String = "",
-        rightsType: String = "PerformingRight", contentCategory: String = "Music"
-    ) {
-        self.kind = kind
-        self.id = id
-        self.distributionChannel = distributionChannel
-        self.commercialModel = commercialModel
-        self.useType = useType
-        self.territory = territory
-        self.service = service
-        self.currency = currency
-        self.users = users
-        self.rightsController = rightsController
-        self.rightsControllerPartyId = rightsControllerPartyId
-        self.rightsType = rightsType
-        self.contentCategory = contentCategory
-    }
-}
-
-/// RE01 head release.
-public struct DSRRelease: Sendable {
-    public var reference: String
-    public var dspReleaseId: String
-    public var catalogNumber: String
-    public var icpn: String
-    public var displayArtist: String
-    public var title: String
-    public var releaseType: String
-    public var label: String
-
-    public init(
-        reference: String = "R1", dspReleaseId: String, catalogNumber: String = "", icpn: String = "",
-        displayArtist: String, title: String, releaseType: String = "Album", label: String = ""
-    ) {
-        self.reference = reference
-        self.dspReleaseId = dspReleaseId
-        self.catalogNumber = catalogNumber
-        self.icpn = icpn
-        self.displayArtist = displayArtist
-        self.title = title
-        self.releaseType = releaseType
-        self.label = label
-    }
-}
-
-/// A sound recording: AS02.02 when work data (ISWC or composers) is given, else AS01.01.
-public struct DSRResource: Sendable {
-    public var reference: String
-    public var dspResourceId: String
-    public var isrc: String
-    public var title: String
-    public var subtitle: String
-    public var displayArtist: String
-    /// Seconds.
-    public var duration: Int?
-    public var iswc: String
-    public var composers: [String]
-    /// Parallel to `composers` (`IPI::…`), or empty.
-    public var composerIds: [String]
-    public var publishers: [String]
-
-    public init(
-        reference: String, dspResourceId: String, isrc: String = "", title: String, subtitle: String = "",
-        displayArtist: String, duration: Int? = nil, iswc: String = "", composers: [String] = [],
-        composerIds: [String] = [], publishers: [String] = []
-    ) {
-        self.reference = reference
-        self.dspResourceId = dspResourceId
-        self.isrc = isrc
-        self.title = title
-        self.subtitle = subtitle
-        self.displayArtist = displayArtist
-        self.duration = duration
-        self.iswc = iswc
-        self.composers = composers
-        self.composerIds = composerIds
-        self.publishers = publishers
-    }
-
-    var hasWorkData: Bool { !iswc.isEmpty || !composers.isEmpty || !publishers.isEmpty }
-}
-
 /// Streams a DSR flat file. Call `beginBlock`, `resource`, `usage` in block order, then `finish()`.
 public final class DSRWriter {
-    public let header: DSRHeader
+    public let header: Header
     public let path: String
-    private var summaries: [DSRSummary]
+    private var summaries: [Summary]
     private var summaryIndex: [String: Int] = [:]
     private var usages: [Int]
     private var revenue: [Double]
@@ -257,7 +97,7 @@ public final class DSRWriter {
     /// - Parameters:
     ///   - directory: where the file goes; its name follows the DSR naming convention.
     ///   - columnHeadings: write `#` heading rows naming each record's cells (ignored by readers, counted in FOOT).
-    public init(directory: String, header: DSRHeader, summaries: [DSRSummary], columnHeadings: Bool = true) throws(OeuvreError) {
+    public init(directory: String, header: Header, summaries: [Summary], columnHeadings: Bool = true) throws(OeuvreError) {
         self.header = header
         self.path = (directory as NSString).appendingPathComponent(try header.fileName())
         guard !summaries.isEmpty else { throw OeuvreError(.usage, "a DSR needs at least one summary record") }
@@ -316,7 +156,7 @@ public final class DSRWriter {
 
     /// Starts a new block (BlockIds run 1, 2, 3 …) with an optional RE01 head release.
     @discardableResult
-    public func beginBlock(release: DSRRelease? = nil) -> Int {
+    public func beginBlock(release: Release? = nil) -> Int {
         blockCount += 1
         blockResources.removeAll(keepingCapacity: true)
         blockUsageKeys.removeAll(keepingCapacity: true)
@@ -329,7 +169,7 @@ public final class DSRWriter {
     }
 
     /// Writes the block's resource record (AS02.02 with work data, else AS01.01).
-    public func resource(_ r: DSRResource) throws(OeuvreError) {
+    public func resource(_ r: Resource) throws(OeuvreError) {
         guard blockCount > 0 else { throw OeuvreError(.usage, "DSR resource written before any block") }
         guard blockResources[r.reference] == nil else {
             throw OeuvreError(.usage, "resource reference \(r.reference) used twice in block \(blockCount)")
@@ -437,5 +277,168 @@ public final class DSRWriter {
             .joined(separator: "\t") + "\n")
         try out.commit()
         return path
+    }
+}
+
+// The values a DSR is written from (nested: the reader has its own model).
+extension DSRWriter {
+    /// HEAD cells plus what the file name needs.
+    public struct Header: Sendable {
+        public var messageVersion: String
+        public var profile: String
+        public var profileVersion: String
+        public var messageId: String
+        /// RFC 3339 with zone, e.g. `2025-04-02T09:00:00Z`.
+        public var created: String
+        public var usageStart: String
+        public var usageEnd: String
+        public var senderPartyId: String
+        public var senderName: String
+        public var serviceDescription: String
+        public var recipientPartyId: String
+        public var recipientName: String
+        /// File-name period (`2025-03`, `2025-Q1`, `2025-03-01--2025-03-31`).
+        public var period: String
+        /// File-name territory (ISO 3166-1 alpha-2 or `Worldwide`).
+        public var territory: String
+
+        public init(
+            messageVersion: String = "dsrf/1.1.2/6/1.2", profile: String = "BasicAudioProfile", profileVersion: String = "1.2",
+            messageId: String, created: String, usageStart: String, usageEnd: String, senderPartyId: String,
+            senderName: String, serviceDescription: String, recipientPartyId: String, recipientName: String,
+            period: String, territory: String
+        ) {
+            self.messageVersion = messageVersion
+            self.profile = profile
+            self.profileVersion = profileVersion
+            self.messageId = messageId
+            self.created = created
+            self.usageStart = usageStart
+            self.usageEnd = usageEnd
+            self.senderPartyId = senderPartyId
+            self.senderName = senderName
+            self.serviceDescription = serviceDescription
+            self.recipientPartyId = recipientPartyId
+            self.recipientName = recipientName
+            self.period = period
+            self.territory = territory
+        }
+
+        /// `DSR_<recipient>_<sender>_<service>_<period>_<territory>_1of1_<yyyymmddThhmmss>.tsv`.
+        public func fileName() throws(OeuvreError) -> String {
+            let parts = [recipientPartyId, senderPartyId, serviceDescription, period, territory]
+            for p in parts where p.contains("_") || p.contains(" ") || p.contains("/") {
+                throw OeuvreError(.usage, "DSR file-name element '\(p)' may not contain '_', '/' or a space")
+            }
+            let stamp = created.filter { $0.isNumber || $0 == "T" }.prefix(15)
+            guard stamp.count == 15 else {
+                throw OeuvreError(.usage, "DSR creation time '\(created)' is not RFC 3339 (yyyy-mm-ddThh:mm:ssZ)")
+            }
+            return "DSR_" + parts.joined(separator: "_") + "_1of1_" + stamp + ".tsv"
+        }
+    }
+
+    /// One sales context (summary record). `usages` and `netRevenue` are filled in by the writer.
+    public struct Summary: Sendable, Hashable {
+        public enum Kind: String, Sendable { case sy01 = "SY01.01", sy02 = "SY02.02" }
+        public var kind: Kind
+        public var id: String
+        public var distributionChannel: String
+        public var commercialModel: String
+        public var useType: String
+        public var territory: String
+        public var service: String
+        public var currency: String
+        /// Subscribers (SY01) / users (SY02).
+        public var users: Int?
+        public var rightsController: String
+        public var rightsControllerPartyId: String
+        /// AVS RightsCoverage (`PerformingRight`, `MechanicalRight`).
+        public var rightsType: String
+        public var contentCategory: String
+
+        public init(
+            kind: Kind = .sy02, id: String, distributionChannel: String = "", commercialModel: String,
+            useType: String = "OnDemandStream", territory: String, service: String, currency: String = "EUR",
+            users: Int? = nil, rightsController: String = "", rightsControllerPartyId: String = "",
+            rightsType: String = "PerformingRight", contentCategory: String = "Music"
+        ) {
+            self.kind = kind
+            self.id = id
+            self.distributionChannel = distributionChannel
+            self.commercialModel = commercialModel
+            self.useType = useType
+            self.territory = territory
+            self.service = service
+            self.currency = currency
+            self.users = users
+            self.rightsController = rightsController
+            self.rightsControllerPartyId = rightsControllerPartyId
+            self.rightsType = rightsType
+            self.contentCategory = contentCategory
+        }
+    }
+
+    /// RE01 head release.
+    public struct Release: Sendable {
+        public var reference: String
+        public var dspReleaseId: String
+        public var catalogNumber: String
+        public var icpn: String
+        public var displayArtist: String
+        public var title: String
+        public var releaseType: String
+        public var label: String
+
+        public init(
+            reference: String = "R1", dspReleaseId: String, catalogNumber: String = "", icpn: String = "",
+            displayArtist: String, title: String, releaseType: String = "Album", label: String = ""
+        ) {
+            self.reference = reference
+            self.dspReleaseId = dspReleaseId
+            self.catalogNumber = catalogNumber
+            self.icpn = icpn
+            self.displayArtist = displayArtist
+            self.title = title
+            self.releaseType = releaseType
+            self.label = label
+        }
+    }
+
+    /// A sound recording: AS02.02 when work data (ISWC or composers) is given, else AS01.01.
+    public struct Resource: Sendable {
+        public var reference: String
+        public var dspResourceId: String
+        public var isrc: String
+        public var title: String
+        public var subtitle: String
+        public var displayArtist: String
+        /// Seconds.
+        public var duration: Int?
+        public var iswc: String
+        public var composers: [String]
+        /// Parallel to `composers` (`IPI::…`), or empty.
+        public var composerIds: [String]
+        public var publishers: [String]
+
+        public init(
+            reference: String, dspResourceId: String, isrc: String = "", title: String, subtitle: String = "",
+            displayArtist: String, duration: Int? = nil, iswc: String = "", composers: [String] = [],
+            composerIds: [String] = [], publishers: [String] = []
+        ) {
+            self.reference = reference
+            self.dspResourceId = dspResourceId
+            self.isrc = isrc
+            self.title = title
+            self.subtitle = subtitle
+            self.displayArtist = displayArtist
+            self.duration = duration
+            self.iswc = iswc
+            self.composers = composers
+            self.composerIds = composerIds
+            self.publishers = publishers
+        }
+
+        var hasWorkData: Bool { !iswc.isEmpty || !composers.isEmpty || !publishers.isEmpty }
     }
 }

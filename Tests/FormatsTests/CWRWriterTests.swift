@@ -7,29 +7,29 @@ import Testing
 /// Structural checks a CWR 2.2 receiver applies: record lengths, sequence numbers, GRT/TRL counts,
 /// and fields landing at the positions of FORMATS.md §2.3.
 @Suite struct CWRWriterTests {
-    static func work(_ n: Int, nonRoman: Bool = false) -> CWRWork {
-        CWRWork(
+    static func work(_ n: Int, nonRoman: Bool = false) -> CWRWriter.Work {
+        CWRWriter.Work(
             title: "Summer Rain \(n)", language: "EN", submitterWorkNumber: "EMP\(n)", iswc: ISWC.make(number: 987_654_321).value,
             duration: 210, recorded: true,
-            publishers: [CWRPublisher(chain: 1, ipNumber: "P001", name: "Example Music Publishing", ipiName: "01234567846",
+            publishers: [CWRWriter.Publisher(chain: 1, ipNumber: "P001", name: "Example Music Publishing", ipiName: "01234567846",
                                       prSociety: 52, prShare: 5000, mrSociety: 44, mrShare: 10000, srSociety: 44, srShare: 10000,
-                                      territories: [CWRTerritoryShare(prCollection: 5000, mrCollection: 10000, srCollection: 10000)])],
-            writers: [CWRWriterParty(ipNumber: "W001", lastName: "Doe", firstName: "Jane", ipiName: "98765432174",
+                                      territories: [CWRWriter.TerritoryShare(prCollection: 5000, mrCollection: 10000, srCollection: 10000)])],
+            writers: [CWRWriter.WriterParty(ipNumber: "W001", lastName: "Doe", firstName: "Jane", ipiName: "98765432174",
                                      ipiBase: "I-123123123-2", prSociety: 52, prShare: 5000,
-                                     territories: [CWRTerritoryShare(prCollection: 5000, mrCollection: 0, srCollection: 0)],
+                                     territories: [CWRWriter.TerritoryShare(prCollection: 5000, mrCollection: 0, srCollection: 0)],
                                      publisherChains: [1])],
-            alternateTitles: [CWRTitle("Pluie d'été", type: "TT", language: "FR")],
-            nonRomanTitles: nonRoman ? [CWRTitle("夏の雨", type: "OL", language: "JA")] : [],
-            performers: [CWRPerformer(lastName: "The Examples")],
-            recordings: [CWRRecordingDetail(releaseDate: "20250115", releaseDuration: 210, albumTitle: "First Album",
+            alternateTitles: [CWRWriter.Title("Pluie d'été", type: "TT", language: "FR")],
+            nonRomanTitles: nonRoman ? [CWRWriter.Title("夏の雨", type: "OL", language: "JA")] : [],
+            performers: [CWRWriter.Performer(lastName: "The Examples")],
+            recordings: [CWRWriter.Recording(releaseDate: "20250115", releaseDuration: 210, albumTitle: "First Album",
                                             albumLabel: "Example Records", isrc: "XXA1B2500001", recordingTitle: "Summer Rain",
                                             displayArtist: "The Examples", recordLabel: "Example Records")])
     }
 
-    static func write(_ works: [CWRWork]) throws -> [String] {
+    static func write(_ works: [CWRWriter.Work]) throws -> [String] {
         let dir = TestSupport.temporaryDirectory()
         let path = dir + "/t.V22"
-        let w = try CWRWriter(path: path, header: CWRHeader(
+        let w = try CWRWriter(path: path, header: CWRWriter.Header(
             senderID: 12_345_678, senderName: "Example Music Publishing", creationDate: "20250301", creationTime: "101500",
             characterSet: "UTF-8"))
         for x in works { try w.write(x) }
@@ -142,28 +142,28 @@ import Testing
 
     @Test func asciiFastPathMatchesTheUnicodePath() {
         for text in ["o'brien;  jr ", "Ça va", "Rock & Roll (Live)", "  leading  and trailing  "] {
-            var fast = CWRRecord("PER", length: 118)
+            var fast = CWRFixedRecord("PER", length: 118)
             fast.name(20, 45, text)
-            var slow = CWRRecord("PER", length: 118)
+            var slow = CWRFixedRecord("PER", length: 118)
             slow.alpha(20, 45, CWRText.cis(text, names: true))
             #expect(fast.bytes == slow.bytes, "\(text)")
-            var t1 = CWRRecord("ALT", length: 83)
+            var t1 = CWRFixedRecord("ALT", length: 83)
             t1.title(20, 10, text)
-            var t2 = CWRRecord("ALT", length: 83)
+            var t2 = CWRFixedRecord("ALT", length: 83)
             t2.alpha(20, 10, CWRText.cis(text))
             #expect(t1.bytes == t2.bytes, "\(text)")
         }
     }
 
     @Test func numbersThatDoNotFitAreErrors() {
-        var r = CWRRecord("GRT", length: 24)
+        var r = CWRFixedRecord("GRT", length: 24)
         #expect(throws: OeuvreError.self) { try r.numeric(4, 5, 123_456) }
         #expect(throws: OeuvreError.self) { try r.numeric(4, 5, -1) }
     }
 
     @Test func aTransactionTypeCannotComeBack() throws {
         let dir = TestSupport.temporaryDirectory()
-        let w = try CWRWriter(path: dir + "/x.V22", header: CWRHeader(senderID: 1, senderName: "X", creationDate: "20250101", creationTime: "000000"))
+        let w = try CWRWriter(path: dir + "/x.V22", header: CWRWriter.Header(senderID: 1, senderName: "X", creationDate: "20250101", creationTime: "000000"))
         try w.write(Self.work(1))
         var rev = Self.work(2)
         rev.transactionType = "REV"
@@ -174,7 +174,7 @@ import Testing
     @Test func nothingIsLeftWithoutFinish() throws {
         let dir = TestSupport.temporaryDirectory()
         do {
-            let w = try CWRWriter(path: dir + "/x.V22", header: CWRHeader(senderID: 1, senderName: "X", creationDate: "20250101", creationTime: "000000"))
+            let w = try CWRWriter(path: dir + "/x.V22", header: CWRWriter.Header(senderID: 1, senderName: "X", creationDate: "20250101", creationTime: "000000"))
             try w.write(Self.work(1))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)

@@ -5,8 +5,8 @@ import OeuvreTestSupport
 import Testing
 
 @Suite struct DSRWriterTests {
-    static func header(period: String = "2025-03") -> DSRHeader {
-        DSRHeader(
+    static func header(period: String = "2025-03") -> DSRWriter.Header {
+        DSRWriter.Header(
             messageId: "MSG-1", created: "2025-04-02T09:00:00Z", usageStart: "2025-03-01", usageEnd: "2025-03-31",
             senderPartyId: DPID.make(number: 1), senderName: "Example Streaming", serviceDescription: "Premium",
             recipientPartyId: DPID.make(number: 2), recipientName: "Example Society", period: period, territory: "FR")
@@ -41,11 +41,11 @@ import Testing
     @Test func blocksSummariesAndFootCounts() throws {
         let dir = TestSupport.temporaryDirectory()
         let w = try DSRWriter(directory: dir, header: Self.header(), summaries: [
-            DSRSummary(kind: .sy01, id: "S1", commercialModel: "SubscriptionModel", territory: "FR", service: "Premium"),
-            DSRSummary(id: "S2", commercialModel: "AdvertisementSupportedModel", territory: "FR", service: "Free"),
+            DSRWriter.Summary(kind: .sy01, id: "S1", commercialModel: "SubscriptionModel", territory: "FR", service: "Premium"),
+            DSRWriter.Summary(id: "S2", commercialModel: "AdvertisementSupportedModel", territory: "FR", service: "Free"),
         ], columnHeadings: true)
-        w.beginBlock(release: DSRRelease(dspReleaseId: "rel-1", displayArtist: "AC|DC Tribute", title: "Live\tAlbum"))
-        try w.resource(DSRResource(reference: "A1", dspResourceId: "trk-1", isrc: "XXA1B2500001", title: "Summer Rain",
+        w.beginBlock(release: DSRWriter.Release(dspReleaseId: "rel-1", displayArtist: "AC|DC Tribute", title: "Live\tAlbum"))
+        try w.resource(DSRWriter.Resource(reference: "A1", dspResourceId: "trk-1", isrc: "XXA1B2500001", title: "Summer Rain",
                                    subtitle: "Radio Edit", displayArtist: "The Examples", duration: 210,
                                    iswc: "T9876543214", composers: ["Jane Doe", "Back\\Slash"], composerIds: ["IPI::98765432174", ""]))
         try w.usage(summaryId: "S1", transactionId: "TX-1", resourceReference: "A1", streams: 1200, netRevenue: 4.8)
@@ -57,7 +57,7 @@ import Testing
             try w.usage(summaryId: "S9", transactionId: "TX-3", resourceReference: "A1", streams: 1)
         }
         w.beginBlock()
-        try w.resource(DSRResource(reference: "A1", dspResourceId: "trk-2", title: "Winter Sun", displayArtist: "Ann Poe"))
+        try w.resource(DSRWriter.Resource(reference: "A1", dspResourceId: "trk-2", title: "Winter Sun", displayArtist: "Ann Poe"))
         try w.usage(summaryId: "S2", transactionId: "TX-4", resourceReference: "A1", streams: 7)
         let path = try w.finish()
         #expect(path.hasSuffix("_1of1_20250402T090000.tsv"))
@@ -105,10 +105,10 @@ import Testing
         let dir = TestSupport.temporaryDirectory()
         do {
             let w = try DSRWriter(directory: dir, header: Self.header(), summaries: [
-                DSRSummary(id: "S1", commercialModel: "SubscriptionModel", territory: "FR", service: "Premium"),
+                DSRWriter.Summary(id: "S1", commercialModel: "SubscriptionModel", territory: "FR", service: "Premium"),
             ])
             w.beginBlock()
-            try w.resource(DSRResource(reference: "A1", dspResourceId: "t", title: "x", displayArtist: "y"))
+            try w.resource(DSRWriter.Resource(reference: "A1", dspResourceId: "t", title: "x", displayArtist: "y"))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }

@@ -126,7 +126,7 @@ struct SynthGenerator {
         let csv = try TextSink(path: csvPath)
         csv.row(WorksCSVReader.fields, separator: 44)
         let cwr: CWRWriter? = config.writeCWR
-            ? try CWRWriter(path: cwrPath, header: CWRHeader(
+            ? try CWRWriter(path: cwrPath, header: CWRWriter.Header(
                 senderID: 123_456_785 % 1_000_000_000, senderName: "OEUVRE SYNTHETIC PUBLISHING", creationDate: date,
                 creationTime: "090000", characterSet: config.nonLatin > 0 ? "UTF-8" : "", software: "OEUVRE SYNTH",
                 softwareVersion: OeuvreCommand.version))
@@ -186,50 +186,50 @@ struct SynthGenerator {
     }
 
     func cwrWork(_ w: SynthWork, _ linked: [SynthRecording],
-                 publisher pub: (name: String, ipi: IPINameNumber, ipNumber: String, society: Int)) -> CWRWork {
+                 publisher pub: (name: String, ipi: IPINameNumber, ipNumber: String, society: Int)) -> CWRWriter.Work {
         let u = universe
-        let publisher = CWRPublisher(
+        let publisher = CWRWriter.Publisher(
             chain: 1, ipNumber: pub.ipNumber, name: pub.name, type: "E", ipiName: pub.ipi.value,
             prSociety: pub.society, prShare: 5000, mrSociety: 44, mrShare: 10000, srSociety: 44, srShare: 10000,
-            territories: [CWRTerritoryShare(prCollection: 5000, mrCollection: 10000, srCollection: 10000)])
-        var writers: [CWRWriterParty] = []
+            territories: [CWRWriter.TerritoryShare(prCollection: 5000, mrCollection: 10000, srCollection: 10000)])
+        var writers: [CWRWriter.WriterParty] = []
         let n = w.writers.count
         for (k, id) in w.writers.enumerated() {
             let p = u.writer(id)
             let share = 5000 / n + (k < 5000 % n ? 1 : 0)
             let societies = SynthUniverse.societiesByCulture[p.culture.rawValue]
             let society = societies[Int(mixHash(u.seed, UInt64(id), 5) % UInt64(societies.count))]
-            writers.append(CWRWriterParty(
+            writers.append(CWRWriter.WriterParty(
                 ipNumber: "W" + zeroPadded(id % 100_000_000, 8), lastName: p.last, firstName: p.first,
                 designation: w.designations[k], ipiName: u.writerIPI(id).value, ipiBase: u.writerIPIBase(id),
                 prSociety: society, prShare: share,
-                territories: [CWRTerritoryShare(prCollection: share, mrCollection: 0, srCollection: 0)], publisherChains: [1]))
+                territories: [CWRWriter.TerritoryShare(prCollection: share, mrCollection: 0, srCollection: 0)], publisherChains: [1]))
         }
-        var alternates: [CWRTitle] = []
-        var nonRoman: [CWRTitle] = []
-        if !w.lang.isLatin { nonRoman.append(CWRTitle(w.title, type: "OL", language: w.lang.code)) }
+        var alternates: [CWRWriter.Title] = []
+        var nonRoman: [CWRWriter.Title] = []
+        if !w.lang.isLatin { nonRoman.append(CWRWriter.Title(w.title, type: "OL", language: w.lang.code)) }
         for t in w.translations {
-            alternates.append(CWRTitle(t.roman, type: "TT", language: t.lang.code))
-            if !t.lang.isLatin { nonRoman.append(CWRTitle(t.native, type: "TT", language: t.lang.code)) }
+            alternates.append(CWRWriter.Title(t.roman, type: "TT", language: t.lang.code))
+            if !t.lang.isLatin { nonRoman.append(CWRWriter.Title(t.native, type: "TT", language: t.lang.code)) }
         }
         if let a = w.alternate {
-            alternates.append(CWRTitle(a.roman, type: "AT", language: w.lang.code))
-            if !w.lang.isLatin { nonRoman.append(CWRTitle(a.native, type: "AL", language: w.lang.code)) }
+            alternates.append(CWRWriter.Title(a.roman, type: "AT", language: w.lang.code))
+            if !w.lang.isLatin { nonRoman.append(CWRWriter.Title(a.native, type: "AL", language: w.lang.code)) }
         }
-        var performers: [CWRPerformer] = []
+        var performers: [CWRWriter.Performer] = []
         if w.performerId < 0 {
             let p = u.writer(-1 - w.performerId)
-            performers.append(CWRPerformer(lastName: p.last, firstName: p.first, ipiName: u.writerIPI(-1 - w.performerId).value))
+            performers.append(CWRWriter.Performer(lastName: p.last, firstName: p.first, ipiName: u.writerIPI(-1 - w.performerId).value))
         } else {
-            performers.append(CWRPerformer(lastName: w.performerName))
+            performers.append(CWRWriter.Performer(lastName: w.performerName))
         }
-        let recordings = linked.map { rec -> CWRRecordingDetail in
+        let recordings = linked.map { rec -> CWRWriter.Recording in
             var rng = SynthRandom(seed: u.seed, stream: SynthStream.misc.rawValue, index: UInt64(rec.number))
             let label = SynthVocabulary.labels[rng.below(SynthVocabulary.labels.count)]
             let album = TitleRenderer.render(TitleSpec.random(&rng), rec.titleLang).roman
             var version = ""
             if let d = u.descriptor(w, rec, &rng) { version = d.text }
-            return CWRRecordingDetail(
+            return CWRWriter.Recording(
                 releaseDate: zeroPadded(rec.year, 4) + zeroPadded(1 + rng.below(12), 2) + zeroPadded(1 + rng.below(28), 2),
                 releaseDuration: rec.duration, albumTitle: album, albumLabel: label,
                 catalogNumber: "CAT" + String(rec.number % 10_000_000), ean: SynthUniverse.ean13(mixHash(u.seed, UInt64(rec.number), 3)),
@@ -237,7 +237,7 @@ struct SynthGenerator {
                 displayArtist: rec.kind == .karaoke ? SynthVocabulary.karaokeLabels[0] : rec.performerName,
                 recordLabel: label, submitterRecordingId: "R" + String(rec.number))
         }
-        return CWRWork(
+        return CWRWriter.Work(
             title: w.roman, language: w.lang.code, submitterWorkNumber: w.id, iswc: w.iswc, duration: w.duration,
             recorded: true, textMusicRelationship: w.instrumental ? "MUS" : "MTX", publishers: [publisher], writers: writers,
             alternateTitles: alternates, nonRomanTitles: nonRoman, performers: performers, recordings: recordings)
@@ -264,13 +264,13 @@ struct SynthGenerator {
         let sender = DPID.make(number: 1_000_000_000 + Int(config.seed % 1000))
         var dsr: DSRWriter?
         if config.writeDSR {
-            let header = DSRHeader(
+            let header = DSRWriter.Header(
                 messageId: "OEUVRE-SYNTH-\(config.seed)-\(config.period)", created: created, usageStart: startDate,
                 usageEnd: endDate, senderPartyId: sender, senderName: "Oeuvre Demo Streaming",
                 serviceDescription: config.service, recipientPartyId: recipient, recipientName: "Oeuvre Demo Society",
                 period: config.period, territory: config.territory)
             let sy = Self.summaries.enumerated().map { k, s in
-                DSRSummary(
+                DSRWriter.Summary(
                     id: "S\(k + 1)", commercialModel: s.model, useType: s.use, territory: config.territory, service: s.service,
                     users: 1000 * (k + 1), rightsController: "Oeuvre Demo Society", rightsControllerPartyId: "DPID::" + recipient)
             }
@@ -278,7 +278,6 @@ struct SynthGenerator {
         }
         let totalWorks = config.works + config.outWorks
         var seen = [UInt64](repeating: 0, count: (totalWorks * SynthUniverse.maxRecordings + 63) / 64)
-        let width = max(6, String(config.lines).count)
         let playsPower = -1 / (config.playsExponent - 1)
         // Popular works recur: a direct-mapped cache saves regenerating them.
         let cacheSize = 1 << 16
@@ -320,15 +319,19 @@ struct SynthGenerator {
             var relRng = SynthRandom(seed: u.seed, stream: SynthStream.misc.rawValue, index: UInt64(block) | (1 << 40))
             let album = TitleRenderer.render(TitleSpec.random(&relRng), first.1.titleLang).native
             let albumArtist = various ? "Various Artists" : first.2.artist
-            try dsr?.beginBlock(release: DSRRelease(
+            try dsr?.beginBlock(release: DSRWriter.Release(
                 dspReleaseId: "rel-" + String(mixHash(u.seed, UInt64(block), 9) & 0xFFFF_FFFF_FF, radix: 16),
                 catalogNumber: "CAT-\(block)", icpn: SynthUniverse.ean13(mixHash(u.seed, UInt64(block), 13)),
                 displayArtist: albumArtist, title: album, releaseType: tracks == 1 ? "Single" : (various ? "Compilation" : "Album"),
                 label: SynthVocabulary.labels[relRng.below(SynthVocabulary.labels.count)]))
             for (k, (w, rec, view)) in resources.enumerated() where lineNo < config.lines {
                 let ref = "A\(k + 1)"
-                try dsr?.resource(DSRResource(
-                    reference: ref, dspResourceId: rec.dspId, isrc: view.isrc, title: view.title, subtitle: view.subtitle,
+                // A DSP's track id is per release track: the same recording on two releases has two.
+                // Unique by construction: an odd multiplier is a bijection on 40-bit values.
+                let scrambled = (UInt64(block) << 4 | UInt64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ u.seed
+                let dspId = "trk-" + String(scrambled & 0xFF_FFFF_FFFF, radix: 16)
+                try dsr?.resource(DSRWriter.Resource(
+                    reference: ref, dspResourceId: dspId, isrc: view.isrc, title: view.title, subtitle: view.subtitle,
                     displayArtist: view.artist, duration: view.duration, iswc: view.iswc, composers: view.writers,
                     composerIds: view.writerIds))
                 let bit = w.index * SynthUniverse.maxRecordings + rec.r
@@ -338,14 +341,16 @@ struct SynthGenerator {
                 }
                 var contexts = [0, 1, 2]
                 let n = 1 + (rng.chance(0.35) ? 1 : 0) + (rng.chance(0.1) ? 1 : 0)
+                let written = min(n, config.lines - lineNo)
                 for c in 0..<n {
                     guard lineNo < config.lines else { break }
                     let pick = c + rng.below(contexts.count - c)
                     contexts.swapAt(c, pick)
                     let s = contexts[c]
                     lineNo += 1
-                    let digits = String(lineNo)
-                    let lineId = "L" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+                    // The line id a DSR reader derives: the resource id, plus the summary record when the
+                    // resource has lines in several sales contexts; it is also the SalesTransactionId.
+                    let lineId = written > 1 ? "\(dspId)@S\(s + 1)" : dspId
                     let plays = max(1, min(10_000_000, Int(pow(1 - rng.unit(), playsPower))))
                     try dsr?.usage(summaryId: "S\(s + 1)", transactionId: lineId, resourceReference: ref, streams: plays,
                                    netRevenue: Double(plays) * Self.summaries[s].rate)

@@ -99,7 +99,6 @@ struct SynthRecording {
     var titleNative: String
     var titleRoman: String
     var isrc: String
-    var dspId: String
     var duration: Int
     var year: Int
     var venue: String
@@ -207,10 +206,6 @@ struct SynthUniverse {
     func mulmod(_ a: UInt64, _ b: UInt64, _ m: UInt64) -> UInt64 {
         let p = a.multipliedFullWidth(by: b)
         return m.dividingFullWidth((p.high, p.low)).remainder
-    }
-
-    func dspResourceId(_ number: Int) -> String {
-        "trk-" + String(mixHash(seed, UInt64(number), 11) & 0xFFFF_FFFF_FFFF, radix: 16)
     }
 
     static func ipiBase(_ sequence: Int) -> String {
@@ -475,7 +470,7 @@ struct SynthUniverse {
         return SynthRecording(
             number: number, r: r, kind: kind, performerName: performerName, performerCulture: culture, featured: featured,
             titleLang: titleLang, titleNative: titleNative, titleRoman: titleRoman,
-            isrc: isrc(number, culture: culture), dspId: dspResourceId(number), duration: max(45, duration), year: year,
+            isrc: isrc(number, culture: culture), duration: max(45, duration), year: year,
             venue: venue, remixer: remixer, linked: w.inCatalogue && rng.chance(linkP))
     }
 
