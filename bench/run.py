@@ -19,7 +19,7 @@ PEERS = os.path.join(BENCH, "peers")
 
 PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
-    "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 100, "tfidf_sample": 0, "seed": 20250301},
+    "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},
     # The issue-6/7 target scale: 1M works, 1M lines. Peers run on samples and are extrapolated.
     "full": {"works": 1_000_000, "lines": 1_000_000, "rapidfuzz_sample": 40, "tfidf_sample": 50_000, "seed": 20250301},
 }
@@ -49,8 +49,9 @@ def timed(cmd, cwd=ROOT, stdout_path=None):
 
 
 def first_error(r):
-    lines = [l for l in r["stderr"].splitlines() if l.strip() and not l.startswith("Command exited with non-zero status")]
-    return (lines[-1] if lines else f"exit {r['code']}")[:160]
+    lines = [l.strip() for l in r["stderr"].splitlines() if l.strip() and not l.startswith("Command exited with non-zero status")]
+    errors = [l for l in lines if "error" in l.lower()]
+    return ((errors or lines or [f"exit {r['code']}"])[0])[:160]
 
 
 def count_lines(path):
@@ -164,7 +165,7 @@ def evaluate(oeuvre, truth, results, python):
             pass
     r2 = timed([python, os.path.join(PEERS, "evaluate.py"), truth, results])
     if r2["ok"]:
-        return json.loads(r2["stdout"]), "bench/peers/evaluate.py (oeuvre evaluate unavailable: " + first_error(r) + ")"
+        return json.loads(r2["stdout"]), "bench/peers/evaluate.py (no `oeuvre evaluate --truth --results` in this build)"
     return {"error": first_error(r2)}, "failed"
 
 
