@@ -307,7 +307,8 @@ def render(rep):
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, t in rep["tools"].items():
         if "error" in t:
-            out.append(f"| {name} | – | – | – | – | – | – | – | not measured: {t['error']} |")
+            done = "; ".join(f"{k} {v['wall']:.1f} s" for k, v in t.get("steps", {}).items() if v.get("ok"))
+            out.append(f"| {name} | – | – | – | – | – | – | – | not measured: {t['error']}{' (' + done + ')' if done else ''} |")
             continue
         m = t.get("metrics", {})
         notes = list(t.get("notes", []))

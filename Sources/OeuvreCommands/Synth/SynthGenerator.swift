@@ -77,6 +77,10 @@ struct SynthGenerator {
             ("--truncations", config.truncations), ("--missing-artist", config.missingArtist),
             ("--missing-isrc", config.missingISRC), ("--transliterate", config.transliterate),
             ("--translations", config.translations), ("--writers-in-report", config.writersInReport),
+            ("--alternate-titles", config.alternateTitles), ("--singer-songwriters", config.singerSongwriters),
+            ("--featured", config.featured), ("--case-changes", config.caseChanges),
+            ("--strip-diacritics", config.stripDiacritics), ("--missing-duration", config.missingDuration),
+            ("--iswc-in-report", config.iswcInReport),
         ]
         for (name, v) in shares where !(0...1).contains(v) {
             throw OeuvreError(.usage, "\(name) must be a share between 0 and 1, got \(v)")
