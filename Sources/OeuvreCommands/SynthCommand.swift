@@ -49,6 +49,7 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(help: "Report territory (ISO 3166-1 alpha-2).") var territory: String = "FR"
     @Option(help: "Report period, YYYY-MM.") var period: String = "2025-03"
     @Option(help: "DSR service description.") var service: String = "Streaming"
+    @Option(help: "Generation threads (0 = one per core); the files do not depend on it.") var threads: Int = 0
     @Flag(help: "Print the summary as JSON.") var json = false
 
     var config: SynthConfig {
@@ -69,7 +70,7 @@ struct SynthCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let quiet = json
-            let s = try SynthGenerator(config).run(outDir: out) { msg in if !quiet { printError(msg) } }
+            let s = try SynthGenerator(config, threads: threads).run(outDir: out) { msg in if !quiet { printError(msg) } }
             if json {
                 let obj: [String: Any] = [
                     "works": s.works, "works_in_csv": s.worksInCSV, "works_in_cwr": s.worksInCWR,

@@ -37,6 +37,28 @@ final class TextSink {
     }
 }
 
+/// A direct-mapped cache of generated works (popular works recur); one per worker thread.
+final class WorkCache: @unchecked Sendable {
+    private static let size = 1 << 15
+    private var keys = [Int](repeating: -1, count: WorkCache.size)
+    private var works = [SynthWork?](repeating: nil, count: WorkCache.size)
+
+    func work(_ index: Int, _ u: SynthUniverse) -> SynthWork {
+        let slot = index & (Self.size - 1)
+        if keys[slot] == index, let w = works[slot] { return w }
+        let w = u.work(index)
+        keys[slot] = index
+        works[slot] = w
+        return w
+    }
+}
+
+/// Result slots written by several threads at distinct indices.
+final class Slots<T>: @unchecked Sendable {
+    var items: [T?]
+    init(_ n: Int) { items = Array(repeating: nil, count: n) }
+}
+
 /// What a synth run produced.
 public struct SynthSummary: Sendable {
     public var works = 0
@@ -57,13 +79,27 @@ public struct SynthSummary: Sendable {
 /// Writes a synthetic catalogue and usage report with truth (see `SynthCommand` for the files).
 /// Deterministic for a seed; memory is bounded (works and recordings are regenerated from their
 /// index, never held), except for one bit per possible recording to count distinct recordings.
-struct SynthGenerator {
+struct SynthGenerator: Sendable {
     let config: SynthConfig
     let universe: SynthUniverse
+    /// Generation threads; the output does not depend on it.
+    let workers: Int
 
-    init(_ config: SynthConfig) {
+    init(_ config: SynthConfig, threads: Int = 0) {
         self.config = config
         universe = SynthUniverse(config)
+        workers = max(1, min(16, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// `body(i, worker)` for i in 0..<n, spread over the workers in contiguous ranges; results in order.
+    func parallelMap<T>(_ n: Int, _ body: @escaping @Sendable (Int, Int) -> T) -> [T] {
+        let slots = Slots<T>(n)
+        let w = min(workers, max(1, n))
+        DispatchQueue.concurrentPerform(iterations: w) { worker in
+            let lo = n * worker / w, hi = n * (worker + 1) / w
+            for i in lo..<hi { slots.items[i] = body(i, worker) }
+        }
+        return slots.items.map { $0! }
     }
 
     func validate() throws(OeuvreError) {
@@ -136,25 +172,39 @@ struct SynthGenerator {
                 softwareVersion: OeuvreCommand.version))
             : nil
         let publishers = (0..<u.publisherCount).map(u.publisher)
-        for i in 0..<config.works {
-            let w = u.work(i)
-            var linked: [SynthRecording] = []
-            for r in 0..<w.recordingCount {
-                let rec = u.recording(w, r)
-                if rec.linked { linked.append(rec) }
+        let split = config.splitCatalogue
+        let hasCWR = cwr != nil
+        var start = 0
+        while start < config.works {
+            let n = min(4096, config.works - start)
+            let base = start
+            let chunk = parallelMap(n) { i, _ -> (csv: String?, cwr: CWRWriter.Work?, linked: Int) in
+                let index = base + i
+                let w = u.work(index)
+                var linked: [SynthRecording] = []
+                for r in 0..<w.recordingCount {
+                    let rec = u.recording(w, r)
+                    if rec.linked { linked.append(rec) }
+                }
+                let toCSV = !split || index % 2 == 0 || !hasCWR
+                let toCWR = hasCWR && (!split || index % 2 == 1)
+                return (toCSV ? self.csvRow(w, linked).map(csvCell).joined(separator: ",") : nil,
+                        toCWR ? self.cwrWork(w, linked, publisher: publishers[w.publisher]) : nil, linked.count)
             }
-            summary.works += 1
-            summary.linkedRecordings += linked.count
-            let toCSV = !config.splitCatalogue || i % 2 == 0 || cwr == nil
-            let toCWR = cwr != nil && (!config.splitCatalogue || i % 2 == 1)
-            if toCSV {
-                summary.worksInCSV += 1
-                csv.row(csvRow(w, linked).map(csvCell), separator: 44)
+            for item in chunk {
+                summary.works += 1
+                summary.linkedRecordings += item.linked
+                if let row = item.csv {
+                    summary.worksInCSV += 1
+                    csv.append(row)
+                    csv.append("\n")
+                }
+                if let work = item.cwr, let cwr {
+                    summary.worksInCWR += 1
+                    try cwr.write(work)
+                }
             }
-            if toCWR, let cwr {
-                summary.worksInCWR += 1
-                try cwr.write(cwrWork(w, linked, publisher: publishers[w.publisher]))
-            }
+            start += n
         }
         try csv.commit()
         summary.files.append(csvPath)
@@ -249,6 +299,63 @@ struct SynthGenerator {
 
     // MARK: usage
 
+    /// One release (DSR block) before it is written: everything drawn from the block's random stream.
+    struct GeneratedBlock {
+        struct Track {
+            var work: SynthWork
+            var recording: SynthRecording
+            var view: SynthUsageView
+            /// (summary record index, plays) per usage line.
+            var rows: [(Int, Int)]
+        }
+        var tracks: [Track]
+        var album: String
+        var albumArtist: String
+        var releaseType: String
+        var label: String
+    }
+
+    func generateBlock(_ block: Int, cache: WorkCache) -> GeneratedBlock {
+        let u = universe
+        var rng = SynthRandom(seed: u.seed, stream: SynthStream.block.rawValue, index: UInt64(block))
+        let count = rng.chance(0.45) ? 1 : rng.range(2...12)
+        var tracks: [GeneratedBlock.Track] = []
+        tracks.reserveCapacity(count)
+        for _ in 0..<count {
+            let out = config.outWorks > 0 && rng.chance(config.outOfCatalogue)
+            let index: Int
+            if out {
+                let rank = min(config.outWorks - 1, Int(Double(config.outWorks) * pow(rng.unit(), config.popularitySkew)))
+                index = config.works + u.outPermutation.apply(rank)
+            } else {
+                let rank = min(config.works - 1, Int(Double(config.works) * pow(rng.unit(), config.popularitySkew)))
+                index = u.inPermutation.apply(rank)
+            }
+            let w = cache.work(index, u)
+            let rec = u.recording(w, u.pickRecording(w, &rng))
+            let view = u.present(w, rec, &rng)
+            tracks.append(.init(work: w, recording: rec, view: view, rows: []))
+        }
+        let various = count > 1
+        var relRng = SynthRandom(seed: u.seed, stream: SynthStream.misc.rawValue, index: UInt64(block) | (1 << 40))
+        let album = TitleRenderer.render(TitleSpec.random(&relRng), tracks[0].recording.titleLang).native
+        let label = SynthVocabulary.labels[relRng.below(SynthVocabulary.labels.count)]
+        let playsPower = -1 / (config.playsExponent - 1)
+        for k in tracks.indices {
+            var contexts = [0, 1, 2]
+            let n = 1 + (rng.chance(0.35) ? 1 : 0) + (rng.chance(0.1) ? 1 : 0)
+            for c in 0..<n {
+                let pick = c + rng.below(contexts.count - c)
+                contexts.swapAt(c, pick)
+                let plays = max(1, min(10_000_000, Int(pow(1 - rng.unit(), playsPower))))
+                tracks[k].rows.append((contexts[c], plays))
+            }
+        }
+        return GeneratedBlock(
+            tracks: tracks, album: album, albumArtist: various ? "Various Artists" : tracks[0].view.artist,
+            releaseType: count == 1 ? "Single" : "Compilation", label: label)
+    }
+
     static let summaries: [(model: String, use: String, service: String, rate: Double)] = [
         ("SubscriptionModel", "OnDemandStream", "Premium", 0.0040),
         ("AdvertisementSupportedModel", "OnDemandStream", "Free", 0.0008),
@@ -282,96 +389,61 @@ struct SynthGenerator {
         }
         let totalWorks = config.works + config.outWorks
         var seen = [UInt64](repeating: 0, count: (totalWorks * SynthUniverse.maxRecordings + 63) / 64)
-        let playsPower = -1 / (config.playsExponent - 1)
-        // Popular works recur: a direct-mapped cache saves regenerating them.
-        let cacheSize = 1 << 16
-        var cacheKeys = [Int](repeating: -1, count: cacheSize)
-        var cacheWorks = [SynthWork?](repeating: nil, count: cacheSize)
         var lineNo = 0
         var block = 0
         var nextReport = 1_000_000
+        let caches = (0..<workers).map { _ in WorkCache() }
         while lineNo < config.lines {
-            block += 1
-            var rng = SynthRandom(seed: u.seed, stream: SynthStream.block.rawValue, index: UInt64(block))
-            let tracks = rng.chance(0.45) ? 1 : rng.range(2...12)
-            var resources: [(SynthWork, SynthRecording, SynthUsageView)] = []
-            for _ in 0..<tracks {
-                let out = config.outWorks > 0 && rng.chance(config.outOfCatalogue)
-                let index: Int
-                if out {
-                    let rank = min(config.outWorks - 1, Int(Double(config.outWorks) * pow(rng.unit(), config.popularitySkew)))
-                    index = config.works + u.outPermutation.apply(rank)
-                } else {
-                    let rank = min(config.works - 1, Int(Double(config.works) * pow(rng.unit(), config.popularitySkew)))
-                    index = u.inPermutation.apply(rank)
-                }
-                let slot = index & (cacheSize - 1)
-                let w: SynthWork
-                if cacheKeys[slot] == index, let cached = cacheWorks[slot] {
-                    w = cached
-                } else {
-                    w = u.work(index)
-                    cacheKeys[slot] = index
-                    cacheWorks[slot] = w
-                }
-                let rec = u.recording(w, u.pickRecording(w, &rng))
-                let view = u.present(w, rec, &rng)
-                resources.append((w, rec, view))
-            }
-            let various = tracks > 1
-            let first = resources[0]
-            var relRng = SynthRandom(seed: u.seed, stream: SynthStream.misc.rawValue, index: UInt64(block) | (1 << 40))
-            let album = TitleRenderer.render(TitleSpec.random(&relRng), first.1.titleLang).native
-            let albumArtist = various ? "Various Artists" : first.2.artist
-            try dsr?.beginBlock(release: DSRWriter.Release(
-                dspReleaseId: "rel-" + String(mixHash(u.seed, UInt64(block), 9) & 0xFFFF_FFFF_FF, radix: 16),
-                catalogNumber: "CAT-\(block)", icpn: SynthUniverse.ean13(mixHash(u.seed, UInt64(block), 13)),
-                displayArtist: albumArtist, title: album, releaseType: tracks == 1 ? "Single" : (various ? "Compilation" : "Album"),
-                label: SynthVocabulary.labels[relRng.below(SynthVocabulary.labels.count)]))
-            for (k, (w, rec, view)) in resources.enumerated() where lineNo < config.lines {
-                let ref = "A\(k + 1)"
-                // A DSP's track id is per release track: the same recording on two releases has two.
-                // Unique by construction: an odd multiplier is a bijection on 40-bit values.
-                let scrambled = (UInt64(block) << 4 | UInt64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ u.seed
-                let dspId = "trk-" + String(scrambled & 0xFF_FFFF_FFFF, radix: 16)
-                try dsr?.resource(DSRWriter.Resource(
-                    reference: ref, dspResourceId: dspId, isrc: view.isrc, title: view.title, subtitle: view.subtitle,
-                    displayArtist: view.artist, duration: view.duration, iswc: view.iswc, composers: view.writers,
-                    composerIds: view.writerIds))
-                let bit = w.index * SynthUniverse.maxRecordings + rec.r
-                if seen[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
-                    seen[bit >> 6] |= 1 << UInt64(bit & 63)
-                    summary.distinctRecordings += 1
-                }
-                var contexts = [0, 1, 2]
-                let n = 1 + (rng.chance(0.35) ? 1 : 0) + (rng.chance(0.1) ? 1 : 0)
-                let written = min(n, config.lines - lineNo)
-                for c in 0..<n {
-                    guard lineNo < config.lines else { break }
-                    let pick = c + rng.below(contexts.count - c)
-                    contexts.swapAt(c, pick)
-                    let s = contexts[c]
-                    lineNo += 1
-                    // The line id a DSR reader derives: the resource id, plus the summary record when the
-                    // resource has lines in several sales contexts; it is also the SalesTransactionId.
-                    let lineId = written > 1 ? "\(dspId)@S\(s + 1)" : dspId
-                    let plays = max(1, min(10_000_000, Int(pow(1 - rng.unit(), playsPower))))
-                    try dsr?.usage(summaryId: "S\(s + 1)", transactionId: lineId, resourceReference: ref, streams: plays,
-                                   netRevenue: Double(plays) * Self.summaries[s].rate)
-                    usage.row([
-                        lineId, view.isrc, tsvCell(view.fullTitle), tsvCell(view.artist), view.duration.map(String.init) ?? "",
-                        String(plays), view.iswc, tsvCell(view.writers.joined(separator: "|")), tsvCell(album),
-                    ], separator: 9)
-                    truth.row([lineId, w.id], separator: 9)
-                    summary.lines += 1
-                    summary.plays += plays
-                    if !w.inCatalogue { summary.outOfCatalogueLines += 1 }
-                    if rec.linked && !view.isrc.isEmpty { summary.linkedLines += 1 }
+            // Blocks are generated in parallel (each from its own random stream) and written in order.
+            let remaining = config.lines - lineNo
+            let count = min(4096, max(workers, remaining / 6 + 8))
+            let first = block + 1
+            let generated = parallelMap(count) { i, worker in self.generateBlock(first + i, cache: caches[worker]) }
+            for g in generated where lineNo < config.lines {
+                block += 1
+                try dsr?.beginBlock(release: DSRWriter.Release(
+                    dspReleaseId: "rel-" + String(mixHash(u.seed, UInt64(block), 9) & 0xFFFF_FFFF_FF, radix: 16),
+                    catalogNumber: "CAT-\(block)", icpn: SynthUniverse.ean13(mixHash(u.seed, UInt64(block), 13)),
+                    displayArtist: g.albumArtist, title: g.album, releaseType: g.releaseType, label: g.label))
+                for (k, t) in g.tracks.enumerated() where lineNo < config.lines {
+                    let (w, rec, view) = (t.work, t.recording, t.view)
+                    let ref = "A\(k + 1)"
+                    // A DSP's track id is per release track: the same recording on two releases has two.
+                    // Unique by construction: an odd multiplier is a bijection on 40-bit values.
+                    let scrambled = (UInt64(block) << 4 | UInt64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ u.seed
+                    let dspId = "trk-" + String(scrambled & 0xFF_FFFF_FFFF, radix: 16)
+                    try dsr?.resource(DSRWriter.Resource(
+                        reference: ref, dspResourceId: dspId, isrc: view.isrc, title: view.title, subtitle: view.subtitle,
+                        displayArtist: view.artist, duration: view.duration, iswc: view.iswc, composers: view.writers,
+                        composerIds: view.writerIds))
+                    let bit = w.index * SynthUniverse.maxRecordings + rec.r
+                    if seen[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
+                        seen[bit >> 6] |= 1 << UInt64(bit & 63)
+                        summary.distinctRecordings += 1
+                    }
+                    let written = min(t.rows.count, config.lines - lineNo)
+                    for (s, plays) in t.rows.prefix(written) {
+                        lineNo += 1
+                        // The line id a DSR reader derives: the resource id, plus the summary record when the
+                        // resource has lines in several sales contexts; it is also the SalesTransactionId.
+                        let lineId = written > 1 ? "\(dspId)@S\(s + 1)" : dspId
+                        try dsr?.usage(summaryId: "S\(s + 1)", transactionId: lineId, resourceReference: ref, streams: plays,
+                                       netRevenue: Double(plays) * Self.summaries[s].rate)
+                        usage.row([
+                            lineId, view.isrc, tsvCell(view.fullTitle), tsvCell(view.artist), view.duration.map(String.init) ?? "",
+                            String(plays), view.iswc, tsvCell(view.writers.joined(separator: "|")), tsvCell(g.album),
+                        ], separator: 9)
+                        truth.row([lineId, w.id], separator: 9)
+                        summary.lines += 1
+                        summary.plays += plays
+                        if !w.inCatalogue { summary.outOfCatalogueLines += 1 }
+                        if rec.linked && !view.isrc.isEmpty { summary.linkedLines += 1 }
+                    }
                 }
             }
             if lineNo >= nextReport {
                 progress?("usage: \(lineNo) lines")
-                nextReport += 1_000_000
+                while nextReport <= lineNo { nextReport += 1_000_000 }
             }
         }
         summary.blocks = block

@@ -61,7 +61,7 @@ enum SynthStream: UInt64 {
 }
 
 /// A catalogue or out-of-catalogue work, regenerated on demand from (seed, index).
-struct SynthWork {
+struct SynthWork: Sendable {
     var index: Int
     var inCatalogue: Bool
     var id: String
@@ -87,8 +87,8 @@ struct SynthWork {
     var instrumental: Bool
 }
 
-struct SynthRecording {
-    enum Kind: Int { case original, remaster, live, radioEdit, extended, remix, acoustic, cover, translatedCover, karaoke, instrumental }
+struct SynthRecording: Sendable {
+    enum Kind: Int, Sendable { case original, remaster, live, radioEdit, extended, remix, acoustic, cover, translatedCover, karaoke, instrumental }
     var number: Int          // global recording number: work index · 16 + r
     var r: Int
     var kind: Kind
@@ -112,7 +112,7 @@ func zeroPadded(_ n: Int, _ width: Int) -> String {
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
-struct SynthPerson {
+struct SynthPerson: Sendable {
     var first: String
     var last: String
     var culture: SynthLanguage
@@ -120,7 +120,7 @@ struct SynthPerson {
 }
 
 /// Everything derived from the configuration: pools, permutations, language weights.
-struct SynthUniverse {
+struct SynthUniverse: Sendable {
     let config: SynthConfig
     let seed: UInt64
     let langCumulative: [Double]

@@ -3,7 +3,7 @@ import OeuvreCore
 
 /// How a DSP shows one recording on one usage line: streaming decorations, transliteration,
 /// case and diacritic changes, typos, truncations, missing artists.
-struct SynthUsageView {
+struct SynthUsageView: Sendable {
     var title: String
     var subtitle: String
     var artist: String

@@ -22,7 +22,7 @@ import Foundation
 /// xoshiro256** — the generator's only source of randomness (never the system RNG), so that a
 /// seed gives the same files on every run and machine. Each entity (work, recording, block) gets
 /// its own stream from `SynthRandom(seed:stream:index:)`, so it can be regenerated on demand.
-struct SynthRandom {
+struct SynthRandom: Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     init(seed: UInt64, stream: UInt64 = 0, index: UInt64 = 0) {
@@ -80,7 +80,7 @@ struct SynthRandom {
 }
 
 /// A bijection of 0..<n (affine map with a multiplier coprime to n): spreads popular ranks over ids.
-struct Permutation {
+struct Permutation: Sendable {
     let n: Int, a: Int, b: Int
 
     init(n: Int, salt: UInt64) {
