@@ -8,11 +8,11 @@ struct SynthCommand: AsyncParsableCommand {
         commandName: "synth",
         abstract: "Generate a synthetic works catalogue and usage report with the truth.",
         discussion: """
-            Writes DIR/works.csv (works contract), DIR/catalogue.V22 (the same works as CWR 2.2),
-            DIR/usage.tsv (usage contract), DIR/report/DSR_…_1of1_….tsv (the same usage as a DDEX DSR
-            flat file, Basic Audio Profile) and DIR/truth.tsv (line_id, work_id; empty work id for lines
-            whose work is not in the catalogue). Deterministic for a seed; memory stays small at any size.
-            Every share below is a probability between 0 and 1.
+            Writes DIR/works.csv (works contract), DIR/catalogue.V22 (the same works as CWR 2.2), \
+            DIR/usage.tsv (usage contract), DIR/report/DSR_…_1of1_….tsv (the same usage as a DDEX DSR \
+            flat file, Basic Audio Profile) and DIR/truth.tsv (line_id, work_id; empty work id for lines \
+            whose work is not in the catalogue). Deterministic for a seed; memory stays small at any size. \
+            Every share below is a probability between 0 and 1. See docs/synth.md.
             """)
 
     @Option(help: "Number of catalogue works.") var works: Int = 1000
