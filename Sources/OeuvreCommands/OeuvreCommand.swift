@@ -22,6 +22,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             BenchCommand.self,
             CatalogCommand.self,
             ReportCommand.self,
+            SynthCommand.self,
         ]
     )
 
