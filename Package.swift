@@ -51,7 +51,10 @@ let package = Package(
             dependencies: ["OeuvreCore", "Formats", "Normalization", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "Matching", dependencies: ["OeuvreCore", "Normalization", "CBLAS"]),
-        .target(name: "Review", dependencies: ["OeuvreCore", "Formats", "Catalogue", "Matching"]),
+        .target(
+            name: "Review",
+            dependencies: ["OeuvreCore", "Formats", "Catalogue", "Matching", "Normalization", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(
             name: "OeuvreCommands",
             dependencies: [
@@ -72,7 +75,10 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "OeuvreTestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Formats", "OeuvreTestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "Normalization", "OeuvreTestSupport"]),
-        .testTarget(name: "ReviewTests", dependencies: ["Review", "Catalogue", "Matching", "OeuvreTestSupport"]),
+        .testTarget(
+            name: "ReviewTests",
+            dependencies: ["Review", "Catalogue", "Matching", "OeuvreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "OeuvreCommandsTests", dependencies: ["OeuvreCommands", "OeuvreTestSupport"]),
     ]
 )

@@ -23,6 +23,9 @@ public struct OeuvreCommand: AsyncParsableCommand {
             CatalogCommand.self,
             ReportCommand.self,
             SynthCommand.self,
+            ReviewCommand.self,
+            AuditCommand.self,
+            LinksCommand.self,
         ]
     )
 

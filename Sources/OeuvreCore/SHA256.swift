@@ -1,4 +1,8 @@
-import OeuvreCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SHA-256 (FIPS 180-4), streaming. Used to recognise a file that was already imported.
 public struct SHA256: Sendable {
@@ -108,14 +112,30 @@ public struct SHA256: Sendable {
 
     /// SHA-256 of a whole file's bytes (as stored: a `.gz` file is hashed compressed).
     public static func file(_ path: String) throws(OeuvreError) -> String {
-        let source = try FileByteSource(path: path)
+        guard let f = fopen(path, "rb") else {
+            throw OeuvreError(.io, "cannot read file", at: SourcePosition(file: path, line: 0))
+        }
+        defer { fclose(f) }
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = try source.read(into: &buffer)
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+            if n > 0 { buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+            if n < buffer.count {
+                if ferror(f) != 0 { throw OeuvreError(.io, "read failed", at: SourcePosition(file: path, line: 0)) }
+                break
+            }
         }
         return hasher.finalize()
+    }
+
+    /// Same as `file(_:)`.
+    public static func hex(fileAt path: String) throws(OeuvreError) -> String { try file(path) }
+
+    /// SHA-256 of a string's UTF-8 bytes, as hex.
+    public static func hex(_ text: String) -> String {
+        var s = SHA256()
+        s.update(bytes: Array(text.utf8))
+        return s.finalize()
     }
 }

@@ -1,0 +1,122 @@
+import Catalogue
+import Foundation
+import Formats
+import Matching
+import OeuvreCore
+
+/// One row of a results file (the results contract).
+public struct ResultRow: Sendable, Hashable {
+    public var lineId: String
+    public var rank: Int
+    public var workId: String?
+    public var iswc: String?
+    public var workTitle: String?
+    public var confidence: Double
+    public var decision: Decision
+    public var reason: String
+}
+
+/// Reads a results TSV (`line_id, rank, work_id, iswc, work_title, confidence, decision, reason`).
+public enum ResultsFile {
+    public static let columns = ["line_id", "rank", "work_id", "iswc", "work_title", "confidence", "decision", "reason"]
+
+    /// Rows grouped by line id, in file order; each line's rows sorted by rank.
+    public static func read(path: String) throws -> [(lineId: String, rows: [ResultRow])] {
+        let reader = try DelimitedReader(path: path)
+        let m = try HeaderMapping(header: reader.header, path: path, fields: columns, required: ["line_id", "rank", "decision"])
+        var order: [String] = []
+        var byLine: [String: [ResultRow]] = [:]
+        while let record = try reader.next() {
+            guard let lineId = m.value("line_id", in: record) else {
+                throw OeuvreError(.invalidInput, "empty line_id", at: m.position("line_id", in: record))
+            }
+            guard let rank = Int(m.value("rank", in: record) ?? "") else {
+                throw OeuvreError(.invalidInput, "rank must be an integer", at: m.position("rank", in: record))
+            }
+            guard let decision = Decision(rawValue: m.value("decision", in: record) ?? "") else {
+                throw OeuvreError(.invalidInput, "decision must be auto, review or none", at: m.position("decision", in: record))
+            }
+            var confidence = 0.0
+            if let c = m.value("confidence", in: record) {
+                guard let v = Double(c), v.isFinite else {
+                    throw OeuvreError(.invalidInput, "confidence must be a number", at: m.position("confidence", in: record))
+                }
+                confidence = v
+            }
+            let row = ResultRow(lineId: lineId, rank: rank, workId: m.value("work_id", in: record), iswc: m.value("iswc", in: record),
+                                workTitle: m.value("work_title", in: record), confidence: confidence, decision: decision,
+                                reason: m.value("reason", in: record) ?? "")
+            if byLine[lineId] == nil { order.append(lineId) }
+            byLine[lineId, default: []].append(row)
+        }
+        return order.map { id in (id, (byLine[id] ?? []).sorted { $0.rank < $1.rank }) }
+    }
+}
+
+/// Builds review items from match results, the report lines and the catalogue: the line's
+/// metadata, its top candidates with writers and performers, and the features that weighed most.
+public struct ReviewQueueBuilder {
+    public var catalogue: CatalogueStore
+    /// The model whose weights explain the candidates; nil gives no evidence column.
+    public var model: ScoringModel?
+
+    public init(catalogue: CatalogueStore, model: ScoringModel?) {
+        self.catalogue = catalogue
+        self.model = model
+    }
+
+    /// Items for lines whose decision is `review` (and `none` when `includeNone`).
+    public func items(results: [(lineId: String, rows: [ResultRow])], lines: [String: UsageLine], includeNone: Bool) throws -> [ReviewItem] {
+        let builder = ProfileBuilder()
+        var extractor = PairFeatureExtractor()
+        var workCache: [String: (Work, WorkProfile)] = [:]
+        var items: [ReviewItem] = []
+        for (lineId, rows) in results {
+            guard let decision = rows.first?.decision else { continue }
+            guard decision == .review || (includeNone && decision == .none) else { continue }
+            let line = lines[lineId]
+            let profile = line.map { builder.line($0) }
+            var candidates: [ReviewCandidate] = []
+            let ranked = rows.filter { $0.rank > 0 && $0.workId != nil }
+            for (i, row) in ranked.prefix(ReviewQueueWriter.candidatesShown).enumerated() {
+                guard let workId = row.workId else { continue }
+                if workCache[workId] == nil, let work = try catalogue.work(id: workId) {
+                    workCache[workId] = (work, builder.work(work))
+                }
+                let cached = workCache[workId]
+                var evidence = ""
+                if let model, let profile, let (_, wp) = cached {
+                    let next = i + 1 < ranked.count ? ranked[i + 1].confidence : 0
+                    let context = CandidateContext(retrievalScore: Float(row.confidence), rank: row.rank, gapToNext: Float(row.confidence - next),
+                                                   isrcLinkedHere: row.reason == "isrc-link")
+                    var features = [Float](repeating: 0, count: PairFeatureExtractor.count)
+                    features.withUnsafeMutableBufferPointer { buf in
+                        extractor.compute(line: profile, work: wp, context: context, into: buf.baseAddress!)
+                    }
+                    evidence = Self.evidence(model: model, features: features)
+                }
+                candidates.append(ReviewCandidate(
+                    workId: workId, iswc: row.iswc ?? cached?.0.iswc, title: row.workTitle ?? cached?.0.title ?? "",
+                    writers: cached?.0.writers.map(\.name) ?? [], performers: cached?.0.performers ?? [],
+                    confidence: row.confidence, reason: row.reason, evidence: evidence))
+            }
+            items.append(ReviewItem(lineId: lineId, isrc: line?.isrc, title: line?.title ?? rows.first?.workTitle ?? "",
+                                    artist: line?.artist, duration: line?.duration, plays: line?.plays ?? 1, revenue: line?.netRevenue,
+                                    machineDecision: decision, candidates: candidates))
+        }
+        return items
+    }
+
+    /// The three features with the largest contribution (weight × standardized value), signed.
+    public static func evidence(model: ScoringModel, features: [Float], count: Int = 3) -> String {
+        var contributions: [(String, Double)] = []
+        for i in 0..<min(model.weights.count, features.count) {
+            let std = i < model.scaling.std.count && model.scaling.std[i] > 0 ? model.scaling.std[i] : 1
+            let mean = i < model.scaling.mean.count ? model.scaling.mean[i] : 0
+            let c = model.weights[i] * (Double(features[i]) - mean) / std
+            contributions.append((model.featureNames[i], c))
+        }
+        return contributions.sorted { abs($0.1) > abs($1.1) }.prefix(count)
+            .map { String(format: "%@ %+.2f", $0.0, $0.1) }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,192 @@
+import Catalogue
+import Foundation
+import GRDB
+import OeuvreCore
+import OeuvreTestSupport
+import Review
+import Testing
+
+/// A catalogue with three works and a registered queue of two lines.
+struct ReviewFixture {
+    let dir: String
+    let store: CatalogueStore
+    let review: ReviewStore
+
+    init(name: String = #function) throws {
+        dir = TestSupport.temporaryDirectory(name)
+        let works = TestSupport.write("""
+            work_id,iswc,title,writers,performers,isrcs
+            W1,T-034.524.680-1,My Way,Claude Francois|Jacques Revaux,Frank Sinatra,
+            W2,,Yesterday,John Lennon|Paul McCartney,The Beatles,GBAYE0601498
+            W3,,Comme d'habitude,Claude Francois,Claude Francois,
+            """, to: "works.csv", in: dir)
+        store = try CatalogueStore(path: dir + "/cat.sqlite")
+        _ = try store.importFile(works)
+        review = try ReviewStore(catalogue: store)
+        let items = [
+            ReviewItem(lineId: "L1", isrc: "FRZ031400123", title: "Comme d'habitude (Live)", artist: "Michel Sardou", duration: 240, plays: 500,
+                       revenue: nil, machineDecision: .review, candidates: [
+                        ReviewCandidate(workId: "W1", iswc: nil, title: "My Way", writers: [], performers: [], confidence: 0.6, reason: "title-only", evidence: ""),
+                        ReviewCandidate(workId: "W3", iswc: nil, title: "Comme d'habitude", writers: [], performers: [], confidence: 0.5, reason: "title-only", evidence: ""),
+                       ]),
+            ReviewItem(lineId: "L2", isrc: "GBAYE0601498", title: "Yesterday - Remastered", artist: "The Beatles", duration: 125, plays: 90,
+                       revenue: nil, machineDecision: .review, candidates: [
+                        ReviewCandidate(workId: "W1", iswc: nil, title: "My Way", writers: [], performers: [], confidence: 0.4, reason: "title-only", evidence: ""),
+                       ]),
+        ]
+        try review.registerQueue(items, queueId: "Q1", modelVersion: "test")
+    }
+
+    func queue(_ rows: [String]) -> String {
+        TestSupport.write("queue_id,line_id,c1_work_id,c2_work_id,decision,note\n" + rows.joined(separator: "\n") + "\n", to: "queue-\(UUID().uuidString).csv", in: dir)
+    }
+}
+
+@Suite struct ReviewImportTests {
+    @Test func importsDecisionsLinksTitlesAliasesAndPairs() throws {
+        let f = try ReviewFixture()
+        let s = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,2,cover by Sardou", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        #expect(s.accepted == 2)
+        #expect(s.linksAdded == 1)          // L1's ISRC was unlinked
+        #expect(s.linksExisting == 1)       // L2's ISRC is already W2's (works CSV isrcs)
+        #expect(s.aliasesLearned == 1)      // Michel Sardou on W3
+        #expect(s.pairs == 4)               // L1: W3 = 1, W1 = 0; L2: W2 = 1, W1 (shown) = 0
+        let links = try f.store.isrcLinks().filter { $0.isrc == "FRZ031400123" }
+        #expect(links.map(\.workId) == ["W3"])
+        let w3 = try #require(try f.store.work(id: "W3"))
+        #expect(w3.performers.contains("Michel Sardou"))
+        #expect(try f.review.verifyAudit().firstBad == nil)
+    }
+
+    @Test func oneBadWorkIdImportsNothing() throws {
+        let f = try ReviewFixture()
+        let before = try f.store.changeStamp()
+        #expect(throws: OeuvreError.self) {
+            try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,NOPE,"]), reviewer: "bob")
+        }
+        #expect(try f.store.changeStamp() == before)
+        #expect(try f.review.verifyAudit().rows == 0)
+        #expect(try f.store.isrcLinks().filter { $0.isrc == "FRZ031400123" }.isEmpty)
+    }
+
+    @Test func unknownLineAndMalformedDecisionAreListed() throws {
+        let f = try ReviewFixture()
+        do {
+            _ = try f.review.importDecisions(path: f.queue(["Q1,L9,W1,,W1,", "Q1,L1,W1,W3,7,"]), reviewer: "bob")
+            Issue.record("expected an error")
+        } catch let e as OeuvreError {
+            #expect(e.message.contains("unknown line 'L9'"))
+            #expect(e.message.contains("unknown work id '7'"))
+            #expect(e.message.contains(":2:"))
+        }
+    }
+
+    @Test func conflictingLinkIsReportedNotOverwritten() throws {
+        let f = try ReviewFixture()
+        // L2's ISRC belongs to W2; the reviewer picks W1.
+        let s = try f.review.importDecisions(path: f.queue(["Q1,L2,W1,,1,"]), reviewer: "carol")
+        #expect(s.linkConflicts.count == 1)
+        #expect(try f.store.isrcLinks().filter { $0.isrc == "GBAYE0601498" }.map(\.workId) == ["W2"])
+    }
+
+    @Test func emptyDecisionIsNotReviewed() throws {
+        let f = try ReviewFixture()
+        let s = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,,", "Q1,L2,W1,,none,"]), reviewer: "dan")
+        #expect(s.skipped == 1)
+        #expect(s.rejected == 1)
+        #expect(s.accepted == 0)
+    }
+}
+
+@Suite struct AuditChainTests {
+    @Test func reviewLogRefusesUpdatesAndDeletes() throws {
+        let f = try ReviewFixture()
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,"]), reviewer: "alice")
+        #expect(throws: (any Error).self) {
+            try f.store.dbQueue.write { db in try db.execute(sql: "UPDATE review_log SET actor = 'mallory'") }
+        }
+        #expect(throws: (any Error).self) {
+            try f.store.dbQueue.write { db in try db.execute(sql: "DELETE FROM review_log") }
+        }
+        #expect(throws: (any Error).self) {
+            try f.store.dbQueue.write { db in try db.execute(sql: "DELETE FROM labelled_pairs") }
+        }
+    }
+
+    @Test func verifyFindsTheFirstEditedRow() throws {
+        let f = try ReviewFixture()
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        let before = try f.review.verifyAudit()
+        #expect(before.firstBad == nil)
+        #expect(before.rows >= 3)
+        try f.store.dbQueue.write { db in
+            try db.execute(sql: "DROP TRIGGER review_log_no_update")
+            try db.execute(sql: "UPDATE review_log SET work_id = 'W1' WHERE seq = 2")
+        }
+        #expect(try f.review.verifyAudit().firstBad?.seq == 2)
+    }
+
+    @Test func verifyFindsRemovedRows() throws {
+        let f = try ReviewFixture()
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        let rows = try f.review.verifyAudit().rows
+        try f.store.dbQueue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DROP TRIGGER review_log_no_delete")
+            try db.execute(sql: "DELETE FROM review_log WHERE seq = ?", arguments: [rows])
+        }
+        #expect(try f.review.verifyAudit().firstBad != nil)
+    }
+}
+
+@Suite struct LinksExchangeTests {
+    @Test func exportsAndImportsWithConflicts() throws {
+        let f = try ReviewFixture()
+        let out = f.dir + "/links.tsv"
+        #expect(try f.review.exportLinks(to: out) == 1)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasPrefix("isrc\tiswc\twork_id\tsource\tconfidence\tfirst_seen\n"))
+        let theirs = TestSupport.write("""
+            isrc\tiswc\twork_id
+            GBAYE0601498\t\tW1
+            USRC17607839\tT-034.524.680-1\t
+            GBAYE0601498\t\tW2
+            """, to: "theirs.tsv", in: f.dir)
+        let s = try f.review.importLinks(path: theirs, source: "prs", actor: "test")
+        #expect(s.added == 1)
+        #expect(s.existing == 1)
+        #expect(s.conflicts.count == 1)
+        let links = try f.store.isrcLinks()
+        #expect(links.first(where: { $0.isrc == "USRC17607839" })?.workId == "W1")
+        #expect(links.filter { $0.isrc == "GBAYE0601498" }.map(\.workId) == ["W2"])
+        #expect(try f.review.verifyAudit().firstBad == nil)
+    }
+
+    @Test func unknownWorkImportsNothing() throws {
+        let f = try ReviewFixture()
+        let theirs = TestSupport.write("isrc,work_id\nUSRC17607839,W1\nUSRC17607840,W99\n", to: "bad.csv", in: f.dir)
+        #expect(throws: OeuvreError.self) { try f.review.importLinks(path: theirs, source: "prs", actor: "test") }
+        #expect(try f.store.isrcLinks().count == 1)
+    }
+}
+
+@Suite struct ReviewQueueWriterTests {
+    @Test func ordersByPlaysTimesUncertaintyAndWritesCSV() throws {
+        let dir = TestSupport.temporaryDirectory()
+        func item(_ id: String, plays: Double, conf: Double) -> ReviewItem {
+            ReviewItem(lineId: id, isrc: nil, title: "T, \"quoted\"", artist: nil, duration: nil, plays: plays, revenue: nil, machineDecision: .review,
+                       candidates: [ReviewCandidate(workId: "W", iswc: nil, title: "x", writers: ["A", "B"], performers: [], confidence: conf,
+                                                    reason: "title-only", evidence: "")])
+        }
+        let ordered = ReviewQueueWriter.ordered([item("a", plays: 100, conf: 0.9), item("b", plays: 50, conf: 0.5), item("c", plays: 1000, conf: 0.995)])
+        #expect(ordered.map(\.lineId) == ["b", "a", "c"])  // 25 > 10 > 5
+        let path = dir + "/q.csv"
+        try ReviewQueueWriter.write(ordered, queueId: "Q", to: path, format: .csv, bom: true)
+        let data = try #require(FileManager.default.contents(atPath: path))
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: data.dropFirst(3), as: UTF8.self)
+        #expect(text.hasPrefix(ReviewQueueWriter.columns.joined(separator: ",") + "\r\n"))
+        #expect(text.contains("\"T, \"\"quoted\"\"\""))
+        #expect(text.contains("A|B"))
+    }
+}
