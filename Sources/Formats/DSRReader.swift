@@ -75,7 +75,9 @@ final class DSRLineStore {
         resources.reserveCapacity(bytes / 200)
         lines.reserveCapacity(bytes / 60)
         arena.reserve(bytes / 4)
-        keys.reserve(keys: bytes / 200, bytes: bytes / 16)
+        // A resource takes a few hundred bytes of report (its AS record and usage rows): size the
+        // key table for that, so that it rarely has to grow.
+        keys.reserve(keys: bytes / 400, bytes: bytes / 16)
     }
     var lineCount: Int { retain ? lines.count : streamedLines }
 

@@ -599,7 +599,8 @@ struct ByteBuffer {
 /// arena). Each slot holds 32 bits of the hash next to the index, so a probe touches the key bytes only
 /// when the hash fragment matches.
 struct ByteKeyTable {
-    private var slots: [UInt64]
+    /// `mask + 1` slots from calloc: a large table costs memory only where it is written.
+    private var slots: UnsafeMutablePointer<UInt64>
     private var mask: Int
     private var keys = ByteBuffer(capacity: 1 << 12)
     private var keyStarts: [Int] = [0]
@@ -608,16 +609,27 @@ struct ByteKeyTable {
     init(capacity: Int = 16) {
         var c = 16
         while c < capacity * 2 { c *= 2 }
-        slots = Array(repeating: 0, count: c)
+        slots = Self.allocateSlots(c)
         mask = c - 1
     }
 
-    func free() { keys.free() }
+    private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<UInt64> {
+        guard let raw = calloc(n, MemoryLayout<UInt64>.size) else { fatalError("out of memory allocating \(n) hash slots") }
+        return raw.assumingMemoryBound(to: UInt64.self)
+    }
+
+    func free() {
+        keys.free()
+        Foundation.free(slots)
+    }
 
     /// Makes room for `keys` more keys of about `bytes` bytes in total (the key arena is not touched).
     mutating func reserve(keys n: Int, bytes: Int) {
         keyStarts.reserveCapacity(keyStarts.count + n)
         keys.reserve(bytes)
+        var c = mask + 1
+        while c < n * 2 { c *= 2 }
+        if c > mask + 1 { resize(c) }
     }
 
     @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -658,16 +670,14 @@ struct ByteKeyTable {
     @inline(__always) private func probe(_ b: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int, Int) {
         let t = Self.tag(h)
         var s = Self.home(h) & mask
-        return slots.withUnsafeBufferPointer { sl in
-            while true {
-                let v = sl[s]
-                if v == 0 { return (s, -1) }
-                if v & 0xFFFF_FFFF_0000_0000 == t {
-                    let idx = Int(v & 0xFFFF_FFFF)
-                    if bytesEqual(key(idx), b) { return (s, idx) }
-                }
-                s = (s + 1) & mask
+        while true {
+            let v = slots[s]
+            if v == 0 { return (s, -1) }
+            if v & 0xFFFF_FFFF_0000_0000 == t {
+                let idx = Int(v & 0xFFFF_FFFF)
+                if bytesEqual(key(idx), b) { return (s, idx) }
             }
+            s = (s + 1) & mask
         }
     }
 
@@ -686,30 +696,32 @@ struct ByteKeyTable {
         count += 1
         keys.append(b)
         keyStarts.append(keys.count)
-        if count * 2 > slots.count { rehash() }
+        if count * 2 > mask + 1 { resize((mask + 1) * 2) }
         return (idx, true)
     }
 
-    private mutating func rehash() {
-        let c = slots.count * 2
-        var fresh = [UInt64](repeating: 0, count: c)
+    private mutating func resize(_ c: Int) {
+        let fresh = Self.allocateSlots(c)
         let m = c - 1
-        for v in slots where v != 0 {
+        for i in 0...mask where slots[i] != 0 {
+            let v = slots[i]
             var s = Int(truncatingIfNeeded: v >> 33) & m
             while fresh[s] != 0 { s = (s + 1) & m }
             fresh[s] = v
         }
+        Foundation.free(slots)
         slots = fresh
         mask = m
     }
 
     /// Forgets every key (keeps the allocated capacity when small).
     mutating func removeAll() {
-        if slots.count > 1 << 12 {
-            slots = Array(repeating: 0, count: 16)
+        if mask + 1 > 1 << 12 {
+            Foundation.free(slots)
+            slots = Self.allocateSlots(16)
             mask = 15
         } else if count > 0 {
-            for i in slots.indices { slots[i] = 0 }
+            slots.update(repeating: 0, count: mask + 1)
         }
         count = 0
         keyStarts.removeAll(keepingCapacity: true)
