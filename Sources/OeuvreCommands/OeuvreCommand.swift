@@ -23,6 +23,8 @@ public struct OeuvreCommand: AsyncParsableCommand {
             CatalogCommand.self,
             ReportCommand.self,
             SynthCommand.self,
+            DevCommand.self,
+            IndexCommand.self,
         ]
     )
 
