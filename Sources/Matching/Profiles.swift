@@ -34,6 +34,10 @@ public struct LineProfile: Sendable, Hashable {
     public var textDurations: [Int]
     /// Remixers named by remix qualifiers, normalized.
     public var remixers: [String] { didSet { refreshSketch() } }
+    /// Other readings of the title worth retrieving by: the title without its bracketed parts
+    /// ("(It's No) Sin" → "sin"), the bracketed part alone ("Come Back (Toselli's Serenade)"), number
+    /// words in digits ("Twenty Four Hours" → "24 hours"). Retrieval only; not compared by the features.
+    public var titleVariants: [String] = []
     /// Comparison data derived from the fields above (kept in sync on every change).
     public private(set) var sketch: LineSketch
 
@@ -95,6 +99,9 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     public var textDurations: [Int]
     /// Remixers named in the original title's remix qualifier, normalized.
     public var remixers: [String] { didSet { refreshSketch() } }
+    /// Other readings of the titles, for retrieval only (not compared by the features): titles without
+    /// bracketed parts, bracketed parts alone, medley/double-title parts, number words in digits.
+    public var titleVariants: [String] = []
     /// Comparison data derived from the fields above (kept in sync on every change; not encoded).
     public private(set) var sketch: WorkSketch
 
@@ -126,7 +133,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants
     }
 
     public init(from decoder: any Decoder) throws {
@@ -144,6 +151,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
                   versionWords: try c.decodeIfPresent([String].self, forKey: .versionWords) ?? [],
                   textDurations: try c.decodeIfPresent([Int].self, forKey: .textDurations) ?? [],
                   remixers: try c.decodeIfPresent([String].self, forKey: .remixers) ?? [])
+        titleVariants = try c.decodeIfPresent([String].self, forKey: .titleVariants) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -163,6 +171,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         try c.encode(versionWords, forKey: .versionWords)
         try c.encode(textDurations, forKey: .textDurations)
         try c.encode(remixers, forKey: .remixers)
+        try c.encode(titleVariants, forKey: .titleVariants)
     }
 }
 
@@ -191,17 +200,23 @@ public final class ProfileBuilder {
         var qualifierText = parsed.latin
         if let s = line.subtitle { qualifierText += " " + normalizer.latinize(s) }
         let album = line.album.map { normalizer.fold($0) }.flatMap { $0.isEmpty ? nil : $0 }
-        return LineProfile(title: parsed.core, tags: parsed.tags, artists: artists, featured: parsed.featured, writers: writers,
+        var profile = LineProfile(title: parsed.core, tags: parsed.tags, artists: artists, featured: parsed.featured, writers: writers,
                            writerIPIs: ipis, medleyParts: parsed.medleyParts, originalArtists: parsed.originalArtists,
                            duration: line.duration, isrc: line.isrc, iswc: line.iswc, album: album,
                            versionWords: versionWords(qualifierText, core: parsed.core, featured: parsed.featured),
                            textDurations: Self.textDurations([line.title, line.subtitle, line.artist, line.album].compactMap { $0 }),
                            remixers: parsed.remixers)
+        var variants: [String] = []
+        for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 })
+        where v != parsed.core && !variants.contains(v) { variants.append(v) }
+        profile.titleVariants = variants
+        return profile
     }
 
     /// Profile of a work: every title parsed to its core, performers and recording artists folded.
     public func work(_ work: Work) -> WorkProfile {
         var titles: [String] = []
+        var variants: [String] = []
         var tags: [String] = []
         var featured: [String] = []
         var versionWords: [String] = []
@@ -216,11 +231,15 @@ public final class ProfileBuilder {
                 versionWords = self.versionWords(p.latin, core: p.core, featured: p.featured)
                 remixers = p.remixers
             }
+            variants.append(contentsOf: bracketVariants(p))
+            variants.append(contentsOf: p.medleyParts)
+            if let d = NumberWords.digits(p.core) { variants.append(d) }
         }
         for r in work.recordings {
             if let rt = r.title {
-                let core = parser.parse(rt).core
-                if !core.isEmpty && !titles.contains(core) { titles.append(core) }
+                let p = parser.parse(rt)
+                if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
+                variants.append(contentsOf: bracketVariants(p))
             }
         }
         var performers: [String] = []
@@ -240,11 +259,15 @@ public final class ProfileBuilder {
                 if !a.isEmpty && !albums.contains(a) { albums.append(a) }
             }
         }
-        return WorkProfile(workId: work.id, iswc: work.iswc, displayTitle: work.title, titles: titles, titleTags: tags,
+        var profile = WorkProfile(workId: work.id, iswc: work.iswc, displayTitle: work.title, titles: titles, titleTags: tags,
                            performers: performers, writers: writers, writerIPIs: ipis, duration: work.duration,
                            isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords,
                            textDurations: Self.textDurations(work.titles.map(\.text) + work.performers + work.recordings.compactMap(\.release)),
                            remixers: remixers)
+        var unique: [String] = []
+        for v in variants where !v.isEmpty && !titles.contains(v) && !unique.contains(v) { unique.append(v) }
+        profile.titleVariants = unique
+        return profile
     }
 
     /// Durations written as `m:ss` or `h:mm:ss` (standalone, not part of a longer number or date) in `texts`, in seconds.
@@ -295,6 +318,40 @@ public final class ProfileBuilder {
             if skip.contains(word) || Self.benignQualifierWords.contains(word) || out.contains(word) { continue }
             if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
             out.append(word)
+        }
+        return out
+    }
+
+    /// Readings of a title with bracketed text that the parser kept as part of the title: the title
+    /// without it, and the bracketed text alone when it is long enough to stand as a title.
+    /// "(It's No) Sin" → ["sin", "its no"]; "Notturno d'amore (Love's Nocturne)" → ["notturno damore", "loves nocturne"].
+        public func bracketVariants(_ parsed: ParsedTitle) -> [String] {
+        let latin = parsed.latin
+        guard latin.contains("(") || latin.contains("[") else { return [] }
+        var outside = ""
+        var inside: [String] = []
+        var current = ""
+        var depth = 0
+        for c in latin {
+            if c == "(" || c == "[" {
+                depth += 1
+                if depth == 1 { current = "" }
+                continue
+            }
+            if (c == ")" || c == "]") && depth > 0 {
+                depth -= 1
+                if depth == 0 { inside.append(current) }
+                continue
+            }
+            if depth > 0 { current.append(c) } else { outside.append(c) }
+        }
+        var out: [String] = []
+        let stripped = parser.parse(outside).core
+        if !stripped.isEmpty && stripped != parsed.core { out.append(stripped) }
+        for part in inside {
+            let core = normalizer.fold(part)
+            // Qualifiers ("Live", "Remastered 2011") were peeled by the parser and are not titles.
+            if core.count >= 4, parsed.core.contains(core), !out.contains(core) { out.append(core) }
         }
         return out
     }

@@ -26,6 +26,8 @@ public struct OeuvreCommand: AsyncParsableCommand {
             ReviewCommand.self,
             AuditCommand.self,
             LinksCommand.self,
+            DevCommand.self,
+            IndexCommand.self,
         ]
     )
 

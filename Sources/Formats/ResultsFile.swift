@@ -1,0 +1,114 @@
+import OeuvreCore
+
+/// The results contract of `oeuvre match`: TSV with the header
+/// `line_id rank work_id iswc work_title confidence decision reason`, up to K rows per usage line
+/// (rank 1…K, best first); a line without candidates has one row with rank 0, empty work fields,
+/// empty confidence and decision `none`.
+public enum ResultsTSV {
+    public static let columns = ["line_id", "rank", "work_id", "iswc", "work_title", "confidence", "decision", "reason"]
+    public static let header = columns.joined(separator: "\t")
+
+    public struct Row: Sendable, Hashable {
+        public var lineId: String
+        public var rank: Int
+        public var workId: String
+        public var iswc: String
+        public var workTitle: String
+        /// Calibrated confidence in [0, 1]; nil on a rank-0 row.
+        public var confidence: Double?
+        public var decision: Decision
+        public var reason: String
+
+        public init(lineId: String, rank: Int, workId: String, iswc: String, workTitle: String, confidence: Double?,
+                    decision: Decision, reason: String) {
+            self.lineId = lineId
+            self.rank = rank
+            self.workId = workId
+            self.iswc = iswc
+            self.workTitle = workTitle
+            self.confidence = confidence
+            self.decision = decision
+            self.reason = reason
+        }
+    }
+
+    /// Confidence as written: four decimals (enough to order and threshold; stable across platforms).
+    public static func confidenceText(_ c: Double?) -> String {
+        guard let c, c.isFinite else { return "" }
+        let scaled = (min(max(c, 0), 1) * 10000).rounded()
+        let whole = Int(scaled) / 10000, frac = Int(scaled) % 10000
+        let f = String(frac)
+        return "\(whole)." + String(repeating: "0", count: 4 - f.count) + f
+    }
+
+    /// One TSV line (with the trailing newline).
+    public static func line(_ r: Row) -> String {
+        var s = tsvCell(r.lineId)
+        s += "\t"
+        s += String(r.rank)
+        s += "\t"
+        s += tsvCell(r.workId)
+        s += "\t"
+        s += r.iswc
+        s += "\t"
+        s += tsvCell(r.workTitle)
+        s += "\t"
+        s += confidenceText(r.confidence)
+        s += "\t"
+        s += r.decision.rawValue
+        s += "\t"
+        s += r.reason
+        s += "\n"
+        return s
+    }
+}
+
+/// Reads a results file written by `oeuvre match` (or anything following the contract).
+public final class ResultsTSVReader {
+    private let reader: DelimitedReader
+    private let mapping: HeaderMapping
+
+    public init(path: String) throws(OeuvreError) {
+        reader = try DelimitedReader(path: path, dialect: .tsv)
+        mapping = try HeaderMapping(header: reader.header, path: path, fields: ResultsTSV.columns,
+                                    required: ["line_id", "rank", "work_id", "decision"])
+    }
+
+    public func next() throws(OeuvreError) -> ResultsTSV.Row? {
+        guard let record = try reader.next() else { return nil }
+        let m = mapping
+        guard let lineId = m.value("line_id", in: record) else {
+            throw OeuvreError(.invalidInput, "empty line_id", at: m.position("line_id", in: record))
+        }
+        let rankText = m.value("rank", in: record) ?? ""
+        guard let rank = Int(rankText), rank >= 0 else {
+            throw OeuvreError(.invalidInput, "rank must be a whole number ≥ 0, got '\(rankText)'", at: m.position("rank", in: record))
+        }
+        let decisionText = m.value("decision", in: record) ?? ""
+        guard let decision = Decision(rawValue: decisionText) else {
+            throw OeuvreError(.invalidInput, "decision must be auto, review or none, got '\(decisionText)'",
+                              at: m.position("decision", in: record))
+        }
+        var confidence: Double?
+        if let c = m.value("confidence", in: record) {
+            guard let v = Double(c), v.isFinite, v >= 0, v <= 1 else {
+                throw OeuvreError(.invalidInput, "confidence must be a number in [0, 1], got '\(c)'", at: m.position("confidence", in: record))
+            }
+            confidence = v
+        }
+        let workId = m.value("work_id", in: record) ?? ""
+        if rank > 0 && workId.isEmpty {
+            throw OeuvreError(.invalidInput, "rank \(rank) row without a work_id", at: m.position("work_id", in: record))
+        }
+        return ResultsTSV.Row(lineId: lineId, rank: rank, workId: workId, iswc: m.value("iswc", in: record) ?? "",
+                              workTitle: m.value("work_title", in: record) ?? "", confidence: confidence, decision: decision,
+                              reason: m.value("reason", in: record) ?? "")
+    }
+
+    public static func readAll(path: String) throws(OeuvreError) -> [ResultsTSV.Row] {
+        let r = try ResultsTSVReader(path: path)
+        var out: [ResultsTSV.Row] = []
+        while let row = try r.next() { out.append(row) }
+        return out
+    }
+}

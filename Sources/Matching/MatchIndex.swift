@@ -1,0 +1,540 @@
+import Foundation
+import OeuvreCore
+
+/// The match index: everything retrieval needs about the catalogue, in flat arrays that are
+/// memory-mapped from one file (`docs/MATCH-INDEX.md` describes the layout).
+///
+/// - Titles (every normalized title of every work, grouped by work): the work they belong to, the
+///   IDF norm of their term set, and a hashed n-gram vector (`dim` Float32, L2-normalized).
+/// - Title terms (character trigrams and words) → postings of title ordinals, capped: a term whose
+///   document frequency exceeds the cap keeps only the titles in which it weighs most (shortest IDF
+///   norm). The true document frequency still sets its IDF.
+/// - Artist terms (words of performer and writer names) → postings of (work, weight).
+/// - ISRC → work links (sorted keys, several works per ISRC allowed).
+/// - Work profiles, serialized, decoded on demand for the scorer and the results.
+///
+/// Immutable after loading; shared read-only by all matching tasks.
+public final class MatchIndex: @unchecked Sendable {
+    public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
+    /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
+    public static let formatVersion: UInt32 = 1
+    static let headerSize = 4096
+    static let maxStampBytes = 1024
+
+    public let workCount: Int
+    public let titleCount: Int
+    public let dim: Int
+    public let stamp: String
+    /// Build parameters recorded in the file.
+    public let postingCap: Int
+    public let artistPostingCap: Int
+    /// IDF given to a title term the catalogue does not contain.
+    public let titleIDFMax: Float
+    public let artistIDFMax: Float
+    /// Size of the mapped image in bytes.
+    public let byteCount: Int
+
+    let workTitleStart: UnsafeBufferPointer<UInt32>
+    let workBlobOffset: UnsafeBufferPointer<UInt64>
+    /// Per title, interleaved (one cache line for both): work ordinal (UInt32) and IDF norm (Float bits).
+    let titleMeta: UnsafeBufferPointer<UInt32>
+    let vectors: UnsafeBufferPointer<Float>
+    let titleTerms: TermTable
+    let postings: UnsafeBufferPointer<UInt32>
+    let artistTerms: TermTable
+    let artistPostWork: UnsafeBufferPointer<UInt32>
+    let artistPostWeight: UnsafeBufferPointer<Float>
+    let isrcKeys: UnsafeBufferPointer<UInt64>
+    let isrcWork: UnsafeBufferPointer<UInt32>
+    let blobs: UnsafeBufferPointer<UInt8>
+
+    private let storage: Storage
+
+    /// Owns the bytes: an mmap'ed file or an allocated image.
+    final class Storage {
+        enum Kind { case mapped, allocated }
+        let base: UnsafeMutableRawPointer
+        let count: Int
+        let kind: Kind
+        init(base: UnsafeMutableRawPointer, count: Int, kind: Kind) {
+            self.base = base
+            self.count = count
+            self.kind = kind
+        }
+        deinit {
+            switch kind {
+            case .mapped: munmap(base, count)
+            case .allocated: base.deallocate()
+            }
+        }
+    }
+
+    // MARK: - Loading
+
+    /// Maps `path` read-only. Fails with a clear error when the file is not an index, is from another
+    /// format version, or is truncated.
+    public static func load(path: String) throws(OeuvreError) -> MatchIndex {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw OeuvreError(.io, "cannot open match index \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw OeuvreError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        let size = Int(st.st_size)
+        guard size >= headerSize else { throw damaged(path, "file is \(size) bytes, shorter than its header") }
+        guard let p = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw OeuvreError(.io, "cannot map \(path): \(String(cString: strerror(errno)))")
+        }
+        let storage = Storage(base: p, count: size, kind: .mapped)
+        return try MatchIndex(storage: storage, path: path)
+    }
+
+    /// Whether `path` holds an index of the current format built for `stamp` (reads the header only).
+    public static func isCurrent(path: String, stamp: String) -> Bool {
+        guard let header = readHeader(path: path) else { return false }
+        return header.version == formatVersion && header.stamp == stamp
+    }
+
+    /// Header fields of the file at `path`, or nil when it is missing or not an index.
+    public static func readHeader(path: String) -> (version: UInt32, stamp: String, works: Int, titles: Int)? {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        guard let data = try? fh.read(upToCount: headerSize), data.count == headerSize else { return nil }
+        return data.withUnsafeBytes { raw -> (UInt32, String, Int, Int)? in
+            guard Array(raw[0..<8]) == magic else { return nil }
+            let h = Header(raw: raw)
+            return (h.version, h.stamp, h.workCount, h.titleCount)
+        }
+    }
+
+    /// True when this index was built from a different catalogue state (or an older format).
+    public func needsRebuild(stamp: String) -> Bool { stamp != self.stamp }
+
+    static func damaged(_ path: String, _ why: String) -> OeuvreError {
+        OeuvreError(.invalidInput, "match index \(path) is damaged or not an index (\(why)); rebuild it with `oeuvre index build`")
+    }
+
+    init(storage: Storage, path: String) throws(OeuvreError) {
+        self.storage = storage
+        let raw = UnsafeRawBufferPointer(start: storage.base, count: storage.count)
+        guard Array(raw[0..<8]) == Self.magic else { throw Self.damaged(path, "bad magic") }
+        let h = Header(raw: raw)
+        guard h.version == Self.formatVersion else {
+            throw OeuvreError(.invalidInput, "match index \(path) has format version \(h.version), this oeuvre reads \(Self.formatVersion); rebuild it with `oeuvre index build`")
+        }
+        guard h.fileSize == storage.count else { throw Self.damaged(path, "size \(storage.count) bytes, header says \(h.fileSize)") }
+        let layout = Layout(workCount: h.workCount, titleCount: h.titleCount, dim: h.dim, termCapacity: h.termCapacity,
+                            postingCount: h.postingCount, artistTermCapacity: h.artistTermCapacity,
+                            artistPostingCount: h.artistPostingCount, isrcCount: h.isrcCount, blobBytes: h.blobBytes)
+        guard layout.totalBytes == storage.count, layout.sections.elementsEqual(h.sections, by: { $0.0 == $1.0 && $0.1 == $1.1 }) else {
+            throw Self.damaged(path, "section table does not match the counts")
+        }
+        workCount = h.workCount
+        titleCount = h.titleCount
+        dim = h.dim
+        stamp = h.stamp
+        postingCap = h.postingCap
+        artistPostingCap = h.artistPostingCap
+        titleIDFMax = h.titleIDFMax
+        artistIDFMax = h.artistIDFMax
+        byteCount = storage.count
+        let base = UnsafeRawPointer(storage.base)
+        func buf<T>(_ s: Layout.Section, _: T.Type) -> UnsafeBufferPointer<T> {
+            let (off, len) = layout.sections[s.rawValue]
+            return UnsafeBufferPointer(start: (base + off).assumingMemoryBound(to: T.self), count: len / MemoryLayout<T>.stride)
+        }
+        workTitleStart = buf(.workTitleStart, UInt32.self)
+        workBlobOffset = buf(.workBlobOffset, UInt64.self)
+        titleMeta = buf(.titleMeta, UInt32.self)
+        vectors = buf(.vectors, Float.self)
+        titleTerms = TermTable(keys: buf(.termKeys, UInt64.self), start: buf(.termStart, UInt32.self),
+                               count: buf(.termCount, UInt32.self), idf: buf(.termIDF, Float.self))
+        postings = buf(.postings, UInt32.self)
+        artistTerms = TermTable(keys: buf(.artistKeys, UInt64.self), start: buf(.artistStart, UInt32.self),
+                                count: buf(.artistCount, UInt32.self), idf: buf(.artistIDF, Float.self))
+        artistPostWork = buf(.artistPostWork, UInt32.self)
+        artistPostWeight = buf(.artistPostWeight, Float.self)
+        isrcKeys = buf(.isrcKeys, UInt64.self)
+        isrcWork = buf(.isrcWork, UInt32.self)
+        blobs = buf(.blobs, UInt8.self)
+        // Cheap structural checks so a damaged file fails here rather than deep inside retrieval.
+        guard workTitleStart.count == workCount + 1, workTitleStart[workCount] == UInt32(titleCount),
+              workBlobOffset.count == workCount + 1, workBlobOffset[workCount] == UInt64(blobs.count)
+        else { throw Self.damaged(path, "work tables inconsistent") }
+    }
+
+    /// Writes the image atomically (temporary file beside `path`, then rename).
+    public func write(to path: String) throws(OeuvreError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OeuvreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        while offset < storage.count {
+            let n = Foundation.write(fd, storage.base + offset, min(storage.count - offset, 1 << 26))
+            if n <= 0 {
+                let msg = String(cString: strerror(errno))
+                close(fd)
+                unlink(tmp)
+                throw OeuvreError(.io, "writing \(path) failed: \(msg)")
+            }
+            offset += n
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw OeuvreError(.io, "cannot rename temporary file to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    // MARK: - Access
+
+    /// Title ordinals of work `w`.
+    @inline(__always)
+    public func titles(ofWork w: Int) -> Range<Int> { Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) }
+
+    @inline(__always)
+    public func work(ofTitle t: Int) -> Int { Int(titleMeta[2 * t]) }
+
+    /// IDF norm of title `t`'s term set.
+    @inline(__always)
+    public func norm(ofTitle t: Int) -> Float { Float(bitPattern: titleMeta[2 * t + 1]) }
+
+    /// The hashed vector of title `t`.
+    @inline(__always)
+    public func vector(ofTitle t: Int) -> UnsafePointer<Float> { vectors.baseAddress! + t * dim }
+
+    /// Works linked to `isrc` (canonical 12 characters), in work order.
+    public func works(forISRC isrc: String) -> [Int] {
+        guard let key = ISRCKey.pack(isrc) else { return [] }
+        var lo = 0, hi = isrcKeys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isrcKeys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        var out: [Int] = []
+        while lo < isrcKeys.count && isrcKeys[lo] == key {
+            out.append(Int(isrcWork[lo]))
+            lo += 1
+        }
+        return out
+    }
+
+    /// Number of ISRC → work links.
+    public var linkCount: Int { isrcKeys.count }
+    public var postingCount: Int { postings.count }
+
+    /// Work id of work `w` without decoding the whole profile.
+    public func workId(_ w: Int) -> String {
+        var reader = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))
+        return reader.string()
+    }
+
+    /// The profile of work `w`, decoded from the index.
+    public func profile(_ w: Int) -> WorkProfile {
+        var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))
+        let id = r.string()
+        let iswc = r.string()
+        let display = r.string()
+        let titles = r.strings()
+        let tags = r.strings()
+        let performers = r.strings()
+        let writers = r.strings()
+        let ipis = r.strings()
+        let isrcs = r.strings()
+        let duration = r.int32()
+        let albums = r.strings()
+        let featured = r.strings()
+        let versionWords = r.strings()
+        let textDurations = r.ints()
+        let remixers = r.strings()
+        let variants = r.strings()
+        var p = WorkProfile(workId: id, iswc: iswc.isEmpty ? nil : iswc, displayTitle: display, titles: titles, titleTags: tags,
+                            performers: performers, writers: writers, writerIPIs: ipis, duration: duration < 0 ? nil : Int(duration),
+                            isrcs: isrcs, albums: albums, featured: featured, versionWords: versionWords, textDurations: textDurations,
+                            remixers: remixers)
+        p.titleVariants = variants
+        return p
+    }
+
+    /// Ordinal of the work with id `workId` (linear scan; for tools and tests, not the hot path).
+    public func ordinal(ofWorkId workId: String) -> Int? {
+        (0..<workCount).first { self.workId($0) == workId }
+    }
+}
+
+// MARK: - Term tables
+
+/// Open-addressing hash table (linear probing, power-of-two capacity) from term hash to a posting range.
+struct TermTable {
+    let keys: UnsafeBufferPointer<UInt64>
+    let start: UnsafeBufferPointer<UInt32>
+    let count: UnsafeBufferPointer<UInt32>
+    let idf: UnsafeBufferPointer<Float>
+
+    /// Slot of `key`, or -1 when the term is not in the table.
+    @inline(__always)
+    func find(_ key: UInt64) -> Int {
+        let mask = keys.count - 1
+        guard mask >= 0 else { return -1 }
+        var i = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return i }
+            if k == 0 { return -1 }
+            i = (i + 1) & mask
+        }
+    }
+}
+
+// MARK: - ISRC keys
+
+/// A canonical ISRC (12 characters, A–Z/0–9) packed losslessly into 64 bits (base 36).
+public enum ISRCKey {
+    public static func pack(_ isrc: String) -> UInt64? {
+        var key: UInt64 = 0
+        var n = 0
+        for b in isrc.utf8 {
+            let d: UInt64
+            switch b {
+            case 48...57: d = UInt64(b - 48)
+            case 65...90: d = UInt64(b - 55)
+            case 97...122: d = UInt64(b - 87)
+            case 45: continue  // hyphenated display form
+            default: return nil
+            }
+            n += 1
+            if n > 12 { return nil }
+            key = key * 36 + d
+        }
+        return n == 12 ? key : nil
+    }
+}
+
+// MARK: - Header and layout
+
+struct Header {
+    var version: UInt32
+    var workCount: Int
+    var titleCount: Int
+    var dim: Int
+    var termCapacity: Int
+    var postingCount: Int
+    var artistTermCapacity: Int
+    var artistPostingCount: Int
+    var isrcCount: Int
+    var blobBytes: Int
+    var postingCap: Int
+    var artistPostingCap: Int
+    var titleIDFMax: Float
+    var artistIDFMax: Float
+    var fileSize: Int
+    var sections: [(Int, Int)]
+    var stamp: String
+
+    init(version: UInt32, layout: Layout, postingCap: Int, artistPostingCap: Int, titleIDFMax: Float, artistIDFMax: Float, stamp: String) {
+        self.version = version
+        workCount = layout.workCount
+        titleCount = layout.titleCount
+        dim = layout.dim
+        termCapacity = layout.termCapacity
+        postingCount = layout.postingCount
+        artistTermCapacity = layout.artistTermCapacity
+        artistPostingCount = layout.artistPostingCount
+        isrcCount = layout.isrcCount
+        blobBytes = layout.blobBytes
+        self.postingCap = postingCap
+        self.artistPostingCap = artistPostingCap
+        self.titleIDFMax = titleIDFMax
+        self.artistIDFMax = artistIDFMax
+        fileSize = layout.totalBytes
+        sections = layout.sections
+        self.stamp = stamp
+    }
+
+    init(raw: UnsafeRawBufferPointer) {
+        func u32(_ o: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian }
+        func u64(_ o: Int) -> Int { Int(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian) }
+        func f32(_ o: Int) -> Float { Float(bitPattern: u32(o)) }
+        version = u32(8)
+        workCount = u64(16)
+        titleCount = u64(24)
+        dim = Int(u32(32))
+        termCapacity = u64(40)
+        postingCount = u64(48)
+        artistTermCapacity = u64(56)
+        artistPostingCount = u64(64)
+        isrcCount = u64(72)
+        blobBytes = u64(80)
+        postingCap = Int(u32(88))
+        artistPostingCap = Int(u32(92))
+        titleIDFMax = f32(96)
+        artistIDFMax = f32(100)
+        fileSize = u64(104)
+        sections = (0..<Layout.Section.allCases.count).map { (u64(112 + $0 * 16), u64(120 + $0 * 16)) }
+        let stampLength = min(Int(u32(512)), MatchIndex.maxStampBytes)
+        stamp = String(decoding: raw[516..<(516 + stampLength)], as: UTF8.self)
+    }
+
+    func write(into raw: UnsafeMutableRawBufferPointer) {
+        func u32(_ o: Int, _ v: UInt32) { raw.storeBytes(of: v.littleEndian, toByteOffset: o, as: UInt32.self) }
+        func u64(_ o: Int, _ v: Int) { raw.storeBytes(of: UInt64(v).littleEndian, toByteOffset: o, as: UInt64.self) }
+        for (i, b) in MatchIndex.magic.enumerated() { raw[i] = b }
+        u32(8, version)
+        u32(12, UInt32(MatchIndex.headerSize))
+        u64(16, workCount)
+        u64(24, titleCount)
+        u32(32, UInt32(dim))
+        u64(40, termCapacity)
+        u64(48, postingCount)
+        u64(56, artistTermCapacity)
+        u64(64, artistPostingCount)
+        u64(72, isrcCount)
+        u64(80, blobBytes)
+        u32(88, UInt32(postingCap))
+        u32(92, UInt32(artistPostingCap))
+        u32(96, titleIDFMax.bitPattern)
+        u32(100, artistIDFMax.bitPattern)
+        u64(104, fileSize)
+        for (i, s) in sections.enumerated() {
+            u64(112 + i * 16, s.0)
+            u64(120 + i * 16, s.1)
+        }
+        let bytes = Array(stamp.utf8.prefix(MatchIndex.maxStampBytes))
+        u32(512, UInt32(bytes.count))
+        for (i, b) in bytes.enumerated() { raw[516 + i] = b }
+    }
+}
+
+struct Layout {
+    enum Section: Int, CaseIterable {
+        case workTitleStart, workBlobOffset, titleMeta, vectors
+        case termKeys, termStart, termCount, termIDF, postings
+        case artistKeys, artistStart, artistCount, artistIDF, artistPostWork, artistPostWeight
+        case isrcKeys, isrcWork, blobs
+    }
+
+    let workCount, titleCount, dim, termCapacity, postingCount, artistTermCapacity, artistPostingCount, isrcCount, blobBytes: Int
+    /// (offset, byte length) per section, 64-byte aligned.
+    private(set) var sections: [(Int, Int)] = []
+    private(set) var totalBytes = 0
+
+    init(workCount: Int, titleCount: Int, dim: Int, termCapacity: Int, postingCount: Int, artistTermCapacity: Int,
+         artistPostingCount: Int, isrcCount: Int, blobBytes: Int) {
+        self.workCount = workCount
+        self.titleCount = titleCount
+        self.dim = dim
+        self.termCapacity = termCapacity
+        self.postingCount = postingCount
+        self.artistTermCapacity = artistTermCapacity
+        self.artistPostingCount = artistPostingCount
+        self.isrcCount = isrcCount
+        self.blobBytes = blobBytes
+        var offset = MatchIndex.headerSize
+        for s in Section.allCases {
+            let len = byteLength(s)
+            sections.append((offset, len))
+            offset += (len + 63) & ~63
+        }
+        totalBytes = offset
+    }
+
+    private func byteLength(_ s: Section) -> Int {
+        switch s {
+        case .workTitleStart: return (workCount + 1) * 4
+        case .workBlobOffset: return (workCount + 1) * 8
+        case .titleMeta: return titleCount * 8
+        case .vectors: return titleCount * dim * 4
+        case .termKeys: return termCapacity * 8
+        case .termStart, .termCount, .termIDF: return termCapacity * 4
+        case .postings: return postingCount * 4
+        case .artistKeys: return artistTermCapacity * 8
+        case .artistStart, .artistCount, .artistIDF: return artistTermCapacity * 4
+        case .artistPostWork, .artistPostWeight: return artistPostingCount * 4
+        case .isrcKeys: return isrcCount * 8
+        case .isrcWork: return isrcCount * 4
+        case .blobs: return blobBytes
+        }
+    }
+}
+
+// MARK: - Profile blobs
+
+/// Encoding of a work profile: strings as (UInt32 length, UTF-8 bytes), lists as (UInt32 count, strings),
+/// integers as Int32, duration -1 = unknown. Field order: id, iswc, display title, titles, title tags,
+/// performers, writers, writer IPIs, ISRCs, duration, albums, featured, version words, text durations,
+/// remixers, title variants. A new `WorkProfile` field goes at the end (and bumps the format version).
+enum ProfileBlob {
+    static func encode(_ p: WorkProfile, into out: inout [UInt8]) {
+        func str(_ s: String) {
+            let b = s.utf8
+            var n = UInt32(b.count).littleEndian
+            withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+            out.append(contentsOf: b)
+        }
+        func list(_ l: [String]) {
+            var n = UInt32(l.count).littleEndian
+            withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+            for s in l { str(s) }
+        }
+        str(p.workId)
+        str(p.iswc ?? "")
+        str(p.displayTitle)
+        list(p.titles)
+        list(p.titleTags)
+        list(p.performers)
+        list(p.writers)
+        list(p.writerIPIs)
+        list(p.isrcs)
+        func int(_ v: Int) {
+            var d = Int32(clamping: v).littleEndian
+            withUnsafeBytes(of: &d) { out.append(contentsOf: $0) }
+        }
+        int(p.duration ?? -1)
+        list(p.albums)
+        list(p.featured)
+        list(p.versionWords)
+        var n = UInt32(p.textDurations.count).littleEndian
+        withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        for d in p.textDurations { int(d) }
+        list(p.remixers)
+        list(p.titleVariants)
+    }
+}
+
+struct BlobReader {
+    let blobs: UnsafeBufferPointer<UInt8>
+    var offset: Int
+
+    mutating func u32() -> Int {
+        guard offset + 4 <= blobs.count else { return 0 }
+        let v = UnsafeRawBufferPointer(blobs).loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian
+        offset += 4
+        return Int(v)
+    }
+
+    mutating func int32() -> Int32 { Int32(bitPattern: UInt32(truncatingIfNeeded: u32())) }
+
+    mutating func string() -> String {
+        let n = u32()
+        guard n > 0, offset + n <= blobs.count else { return "" }
+        let s = String(decoding: UnsafeBufferPointer(rebasing: blobs[offset..<(offset + n)]), as: UTF8.self)
+        offset += n
+        return s
+    }
+
+    mutating func ints() -> [Int] {
+        let n = u32()
+        guard n > 0 else { return [] }
+        return (0..<n).map { _ in Int(int32()) }
+    }
+
+    mutating func strings() -> [String] {
+        let n = u32()
+        guard n > 0 else { return [] }
+        var out: [String] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(string()) }
+        return out
+    }
+}

@@ -1,0 +1,506 @@
+import Foundation
+import OeuvreCore
+
+/// Parameters of a match index build (recorded in the file where they matter at query time).
+public struct MatchIndexOptions: Sendable, Hashable {
+    /// Dimension of the hashed title vectors.
+    public var dim = 128
+    /// Longest title-term posting kept; longer ones keep the titles in which the term weighs most.
+    public var postingCap = 4096
+    /// Longest artist-term posting kept (the works whose names the term dominates).
+    public var artistPostingCap = 4096
+    /// Titles indexed per work (original first; more are ignored).
+    public var maxTitlesPerWork = 64
+    /// Threads used to build.
+    public var threads = 2
+
+    public init(dim: Int = 128, postingCap: Int = 4096, artistPostingCap: Int = 4096, maxTitlesPerWork: Int = 64, threads: Int = 2) {
+        self.dim = dim
+        self.postingCap = postingCap
+        self.artistPostingCap = artistPostingCap
+        self.maxTitlesPerWork = maxTitlesPerWork
+        self.threads = threads
+    }
+}
+
+/// Timings and sizes of the last build, for benchmarks and `oeuvre index build`.
+public struct MatchIndexBuildStats: Sendable {
+    public var seconds: [(String, Double)] = []
+    public var distinctTitleTerms = 0
+    public var cappedTerms = 0
+    public var distinctArtistTerms = 0
+    public init() {}
+}
+
+public enum MatchIndexBuilder {
+    /// Builds an in-memory index from work profiles. `links` adds ISRC → work-ordinal links beyond the
+    /// profiles' own ISRCs (e.g. links confirmed in review). Work ordinals are positions in `profiles`.
+    public static func build(
+        profiles: [WorkProfile], links: [(isrc: String, work: Int)] = [], stamp: String,
+        options: MatchIndexOptions = MatchIndexOptions(), stats: UnsafeMutablePointer<MatchIndexBuildStats>? = nil
+    ) -> MatchIndex {
+        var st = MatchIndexBuildStats()
+        var clock = ContinuousClock.now
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            let d = now - clock
+            st.seconds.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+            clock = now
+        }
+        let threads = max(1, options.threads)
+        let dim = max(8, options.dim)
+        let workCount = profiles.count
+
+        // 1. Title entries, grouped by work.
+        var workTitleStart = [UInt32](repeating: 0, count: workCount + 1)
+        var titleCount = 0
+        for (w, p) in profiles.enumerated() {
+            workTitleStart[w] = UInt32(titleCount)
+            titleCount += min(p.titles.count(where: { !$0.isEmpty }) + p.titleVariants.count(where: { !$0.isEmpty }), options.maxTitlesPerWork)
+        }
+        workTitleStart[workCount] = UInt32(titleCount)
+
+        // 2. Terms of every title (parallel over works), as sorted distinct hashes.
+        let chunks = chunkRanges(workCount, parts: threads * 4)
+        let chunkTerms = ResultSlots<([UInt64], [UInt32])>(count: chunks.count)
+        parallel(chunks.count, threads: threads) { c in
+            var extractor = TermExtractor()
+            var terms: [UInt64] = []
+            var all: [UInt64] = []
+            var counts: [UInt32] = []
+            for w in chunks[c] {
+                var n = 0
+                for t in [profiles[w].titles, profiles[w].titleVariants].joined() where !t.isEmpty {
+                    if n == options.maxTitlesPerWork { break }
+                    extractor.titleTerms(t, into: &terms)
+                    all.append(contentsOf: terms)
+                    counts.append(UInt32(terms.count))
+                    n += 1
+                }
+            }
+            chunkTerms.set(c, (all, counts))
+        }
+        var termOffsets = [Int](repeating: 0, count: titleCount + 1)
+        var occurrences = 0
+        do {
+            var t = 0
+            for c in 0..<chunks.count {
+                for n in chunkTerms[c].1 {
+                    termOffsets[t] = occurrences
+                    occurrences += Int(n)
+                    t += 1
+                }
+            }
+            termOffsets[titleCount] = occurrences
+        }
+        lap("title terms")
+
+        // 3. Term dictionary (open addressing, load ≤ 0.5) and per-occurrence slots.
+        var table = GrowableTable(capacity: 1 << 16)
+        for c in 0..<chunks.count {
+            for h in chunkTerms[c].0 { table.insert(h) }
+        }
+        var slots = [UInt32](repeating: 0, count: occurrences)
+        do {
+            var o = 0
+            for c in 0..<chunks.count {
+                for h in chunkTerms[c].0 {
+                    slots[o] = UInt32(table.find(h))
+                    o += 1
+                }
+                chunkTerms.clear(c)
+            }
+        }
+        let termCapacity = table.capacity
+        var df = [UInt32](repeating: 0, count: termCapacity)
+        for s in slots { df[Int(s)] += 1 }
+        let titleN = Float(max(titleCount, 1))
+        var idf = [Float](repeating: 0, count: termCapacity)
+        for i in 0..<termCapacity where df[i] > 0 { idf[i] = log(1 + titleN / Float(df[i])) }
+        let titleIDFMax = log(1 + titleN)
+        var titleNorm = [Float](repeating: 0, count: titleCount)
+        for t in 0..<titleCount {
+            var sq: Float = 0
+            for o in termOffsets[t]..<termOffsets[t + 1] { let v = idf[Int(slots[o])]; sq += v * v }
+            titleNorm[t] = sq.squareRoot()
+        }
+        st.distinctTitleTerms = table.count
+        lap("term dictionary")
+
+        // 4. Postings: counting sort by term (titles ascending), then caps by impact.
+        let cap = max(1, options.postingCap)
+        var fullStart = [Int](repeating: 0, count: termCapacity + 1)
+        for i in 0..<termCapacity { fullStart[i + 1] = fullStart[i] + Int(df[i]) }
+        var full = [UInt32](repeating: 0, count: occurrences)
+        do {
+            var cursor = fullStart
+            for t in 0..<titleCount {
+                for o in termOffsets[t]..<termOffsets[t + 1] {
+                    let s = Int(slots[o])
+                    full[cursor[s]] = UInt32(t)
+                    cursor[s] += 1
+                }
+            }
+        }
+        var termStart = [UInt32](repeating: 0, count: termCapacity)
+        var termCount = [UInt32](repeating: 0, count: termCapacity)
+        var postingCount = 0
+        for i in 0..<termCapacity {
+            termStart[i] = UInt32(postingCount)
+            termCount[i] = UInt32(min(Int(df[i]), cap))
+            postingCount += Int(termCount[i])
+            if Int(df[i]) > cap { st.cappedTerms += 1 }
+        }
+        lap("postings")
+
+        // 5. Artist terms: words of performer and writer names, per work.
+        var artistTable = GrowableTable(capacity: 1 << 12)
+        var artistOcc: [(work: UInt32, slot: Int, name: UInt32)] = []
+        var nameCount = 0
+        var artistTerms: [UInt64] = []
+        var artistKeys: [UInt64] = []
+        for (w, p) in profiles.enumerated() {
+            for name in p.performers + p.writers where !name.isEmpty {
+                TermExtractor.artistTerms(name, into: &artistTerms)
+                for h in artistTerms {
+                    artistTable.insert(h)
+                    artistKeys.append(h)
+                    artistOcc.append((UInt32(w), 0, UInt32(nameCount)))
+                }
+                nameCount += 1
+            }
+        }
+        for i in 0..<artistOcc.count { artistOcc[i].slot = artistTable.find(artistKeys[i]) }
+        artistKeys = []
+        let artistCapacity = artistTable.capacity
+        // Document frequency counts works, not names.
+        var artistDF = [UInt32](repeating: 0, count: artistCapacity)
+        do {
+            var lastWork = [UInt32](repeating: UInt32.max, count: artistCapacity)
+            for o in artistOcc where lastWork[o.slot] != o.work {
+                lastWork[o.slot] = o.work
+                artistDF[o.slot] += 1
+            }
+        }
+        let workN = Float(max(workCount, 1))
+        var artistIDF = [Float](repeating: 0, count: artistCapacity)
+        for i in 0..<artistCapacity where artistDF[i] > 0 { artistIDF[i] = log(1 + workN / Float(artistDF[i])) }
+        let artistIDFMax = log(1 + workN)
+        var nameNorm = [Float](repeating: 0, count: nameCount)
+        for o in artistOcc { nameNorm[Int(o.name)] += artistIDF[o.slot] * artistIDF[o.slot] }
+        for i in 0..<nameCount { nameNorm[i] = nameNorm[i].squareRoot() }
+        // (work, slot) → best weight idf/norm(name) over the work's names.
+        var perWork: [(slot: Int, work: UInt32, weight: Float)] = []
+        perWork.reserveCapacity(artistOcc.count)
+        for o in artistOcc {
+            let n = nameNorm[Int(o.name)]
+            perWork.append((o.slot, o.work, n > 0 ? artistIDF[o.slot] / n : 0))
+        }
+        perWork.sort { $0.slot != $1.slot ? $0.slot < $1.slot : ($0.work != $1.work ? $0.work < $1.work : $0.weight > $1.weight) }
+        var artistStart = [UInt32](repeating: 0, count: artistCapacity)
+        var artistCount = [UInt32](repeating: 0, count: artistCapacity)
+        var artistWork: [UInt32] = []
+        var artistWeight: [Float] = []
+        do {
+            var i = 0
+            var range: [(UInt32, Float)] = []
+            while i < perWork.count {
+                let slot = perWork[i].slot
+                range.removeAll(keepingCapacity: true)
+                var j = i
+                while j < perWork.count && perWork[j].slot == slot {
+                    if range.last?.0 != perWork[j].work { range.append((perWork[j].work, perWork[j].weight)) }
+                    j += 1
+                }
+                // Impact order (largest weight first), capped.
+                range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                if range.count > options.artistPostingCap { range.removeLast(range.count - options.artistPostingCap) }
+                artistStart[slot] = UInt32(artistWork.count)
+                artistCount[slot] = UInt32(range.count)
+                for (w, x) in range {
+                    artistWork.append(w)
+                    artistWeight.append(x)
+                }
+                i = j
+            }
+        }
+        st.distinctArtistTerms = artistTable.count
+        lap("artist postings")
+
+        // 6. ISRC links and profile blobs.
+        var isrcPairs: [(UInt64, UInt32)] = []
+        for (w, p) in profiles.enumerated() {
+            for i in p.isrcs { if let k = ISRCKey.pack(i) { isrcPairs.append((k, UInt32(w))) } }
+        }
+        for l in links where l.work >= 0 && l.work < workCount {
+            if let k = ISRCKey.pack(l.isrc) { isrcPairs.append((k, UInt32(l.work))) }
+        }
+        isrcPairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        do {
+            var unique: [(UInt64, UInt32)] = []
+            unique.reserveCapacity(isrcPairs.count)
+            for p in isrcPairs where unique.last.map({ $0 != p }) ?? true { unique.append(p) }
+            isrcPairs = unique
+        }
+        var blob: [UInt8] = []
+        var blobOffsets = [UInt64](repeating: 0, count: workCount + 1)
+        for (w, p) in profiles.enumerated() {
+            blobOffsets[w] = UInt64(blob.count)
+            ProfileBlob.encode(p, into: &blob)
+        }
+        blobOffsets[workCount] = UInt64(blob.count)
+        lap("links and profiles")
+
+        // 7. The image.
+        let layout = Layout(workCount: workCount, titleCount: titleCount, dim: dim, termCapacity: termCapacity,
+                            postingCount: postingCount, artistTermCapacity: artistCapacity, artistPostingCount: artistWork.count,
+                            isrcCount: isrcPairs.count, blobBytes: blob.count)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: layout.totalBytes, alignment: 4096)
+        memset(base, 0, MatchIndex.headerSize)
+        let header = Header(version: MatchIndex.formatVersion, layout: layout, postingCap: cap, artistPostingCap: options.artistPostingCap,
+                            titleIDFMax: titleIDFMax, artistIDFMax: artistIDFMax, stamp: stamp)
+        header.write(into: UnsafeMutableRawBufferPointer(start: base, count: MatchIndex.headerSize))
+        func section<T>(_ s: Layout.Section, _: T.Type) -> UnsafeMutableBufferPointer<T> {
+            let (off, len) = layout.sections[s.rawValue]
+            // Zero the alignment padding too so images are byte-for-byte reproducible.
+            let padded = min((len + 63) & ~63, layout.totalBytes - off)
+            memset(base + off, 0, padded)
+            return UnsafeMutableBufferPointer(start: (base + off).bindMemory(to: T.self, capacity: len / MemoryLayout<T>.stride),
+                                              count: len / MemoryLayout<T>.stride)
+        }
+        func copy<T>(_ a: [T], to s: Layout.Section) {
+            let dst = section(s, T.self)
+            a.withUnsafeBufferPointer { src in _ = dst.initialize(from: src) }
+        }
+        copy(workTitleStart, to: .workTitleStart)
+        copy(blobOffsets, to: .workBlobOffset)
+        do {
+            let meta = section(.titleMeta, UInt32.self)
+            for w in 0..<workCount {
+                for t in Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) {
+                    meta[2 * t] = UInt32(w)
+                    meta[2 * t + 1] = titleNorm[t].bitPattern
+                }
+            }
+        }
+        copy(table.keys, to: .termKeys)
+        copy(termStart, to: .termStart)
+        copy(termCount, to: .termCount)
+        copy(idf, to: .termIDF)
+        do {
+            // Impact order: within a posting, titles where the term weighs most (smallest IDF norm) come
+            // first, so a capped posting keeps them and a query on a scanning budget reads them first.
+            let post = section(.postings, UInt32.self).baseAddress!
+            let termChunks = chunkRanges(termCapacity, parts: threads * 8)
+            parallel(termChunks.count, threads: threads) { c in
+                var keys: [UInt64] = []
+                for i in termChunks[c] where df[i] > 0 {
+                    let src = fullStart[i]..<fullStart[i + 1]
+                    let dst = Int(termStart[i])
+                    keys.removeAll(keepingCapacity: true)
+                    for o in src { keys.append(UInt64(titleNorm[Int(full[o])].bitPattern) << 32 | UInt64(full[o])) }
+                    keys.sort()
+                    for k in 0..<Int(termCount[i]) { post[dst + k] = UInt32(truncatingIfNeeded: keys[k]) }
+                }
+            }
+        }
+        full = []
+        copy(artistTable.keys, to: .artistKeys)
+        copy(artistStart, to: .artistStart)
+        copy(artistCount, to: .artistCount)
+        copy(artistIDF, to: .artistIDF)
+        copy(artistWork, to: .artistPostWork)
+        copy(artistWeight, to: .artistPostWeight)
+        copy(isrcPairs.map(\.0), to: .isrcKeys)
+        copy(isrcPairs.map(\.1), to: .isrcWork)
+        copy(blob, to: .blobs)
+        lap("image")
+
+        // 8. Hashed title vectors (parallel over titles).
+        do {
+            let vec = section(.vectors, Float.self)
+            let keys = table.keys
+            let vbase = vec.baseAddress!
+            let tchunks = chunkRanges(titleCount, parts: threads * 4)
+            parallel(tchunks.count, threads: threads) { c in
+                var h: [UInt64] = []
+                var wts: [Float] = []
+                for t in tchunks[c] {
+                    h.removeAll(keepingCapacity: true)
+                    wts.removeAll(keepingCapacity: true)
+                    for o in termOffsets[t]..<termOffsets[t + 1] {
+                        let s = Int(slots[o])
+                        h.append(keys[s])
+                        wts.append(idf[s])
+                    }
+                    _ = h.withUnsafeBufferPointer { hb in
+                        wts.withUnsafeBufferPointer { wb in
+                            HashedVector.fill(terms: hb, weights: wb, dim: dim, out: vbase + t * dim)
+                        }
+                    }
+                }
+            }
+        }
+        lap("vectors")
+        stats?.pointee = st
+        let storage = MatchIndex.Storage(base: base, count: layout.totalBytes, kind: .allocated)
+        do {
+            return try MatchIndex(storage: storage, path: "(memory)")
+        } catch {
+            preconditionFailure("freshly built index fails its own checks: \(error)")
+        }
+    }
+
+    /// Profiles of `works` built on `threads` threads (one `ProfileBuilder` each), in order.
+    public static func profiles(of works: [Work], threads: Int = 2) -> [WorkProfile] {
+        let chunks = chunkRanges(works.count, parts: max(1, threads) * 4)
+        let out = ResultSlots<[WorkProfile]>(count: chunks.count)
+        parallel(chunks.count, threads: threads) { c in
+            let builder = ProfileBuilder()
+            out.set(c, chunks[c].map { builder.work(works[$0]) })
+        }
+        var all: [WorkProfile] = []
+        all.reserveCapacity(works.count)
+        for c in 0..<chunks.count { all.append(contentsOf: out[c]) }
+        return all
+    }
+}
+
+// MARK: - Helpers
+
+/// Linear-probing table of 64-bit keys (0 = empty) that doubles at load 0.5. Insert everything
+/// first, then `find` the final slots.
+struct GrowableTable {
+    private(set) var keys: [UInt64]
+    private(set) var count = 0
+    var capacity: Int { keys.count }
+
+    init(capacity: Int) {
+        keys = [UInt64](repeating: 0, count: max(16, capacity.nextPowerOfTwo))
+    }
+
+    mutating func insert(_ key: UInt64) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return }
+            if k == 0 {
+                keys[i] = key
+                count += 1
+                return
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Slot of a key that was inserted.
+    func find(_ key: UInt64) -> Int {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key) & mask
+        while keys[i] != key { i = (i + 1) & mask }
+        return i
+    }
+
+    private mutating func grow() {
+        let old = keys
+        keys = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = keys.count - 1
+        for k in old where k != 0 {
+            var i = Int(truncatingIfNeeded: k) & mask
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = k
+        }
+    }
+}
+
+extension Int {
+    var nextPowerOfTwo: Int {
+        var p = 1
+        while p < self { p <<= 1 }
+        return p
+    }
+}
+
+func chunkRanges(_ count: Int, parts: Int) -> [Range<Int>] {
+    let p = max(1, min(parts, count))
+    return (0..<p).map { (count * $0 / p)..<(count * ($0 + 1) / p) }
+}
+
+/// Runs `body(i)` for i in 0..<count on up to `threads` threads.
+func parallel(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    guard count > 0 else { return }
+    if threads <= 1 || count == 1 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    let next = AtomicCounter()
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+            while true {
+                let i = next.next()
+                if i >= count { break }
+                box.value(i)
+            }
+        }
+    }
+}
+
+/// Runs `body(worker)` once on each of `threads` threads (worker = 0..<threads) and waits.
+func parallelWorkers(_ threads: Int, _ body: (Int) -> Void) {
+    if threads <= 1 {
+        body(0)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: threads) { w in box.value(w) }
+    }
+}
+
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+public final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    public init() {}
+    public func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = value
+        value += 1
+        return v
+    }
+}
+
+/// One result slot per parallel chunk, written by exactly one thread each.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var items: [T?]
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: T) {
+        lock.lock()
+        items[i] = v
+        lock.unlock()
+    }
+    func clear(_ i: Int) {
+        lock.lock()
+        items[i] = nil
+        lock.unlock()
+    }
+    subscript(i: Int) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[i]!
+    }
+    func get(_ i: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[i]
+    }
+}

@@ -1,0 +1,175 @@
+/// Index terms: deterministic 64-bit hashes of character trigrams and words.
+///
+/// Hashes are persisted in the match index, so they never use Swift's `Hasher` (seeded per process).
+/// A title's terms are the trigrams of `^` + the title with its spaces removed + `$` (so "good bye" and
+/// "goodbye", "hyper ballad" and "hyperballad" share almost all of them), one term per word, one per
+/// pair of adjacent words, and one for the whole title (spaces removed). Words and trigrams find
+/// fuzzy matches; word pairs and the whole title keep long titles made of common words reachable in a
+/// large catalogue, where the postings of common words and trigrams are capped.
+/// Artist terms are the words of a normalized name.
+public enum TermKind: UInt64, Sendable {
+    case trigram = 1
+    case word = 2
+    case artist = 3
+    case wordPair = 4
+    case whole = 5
+}
+
+public enum TermHash {
+    /// MurmurHash3's 64-bit finalizer: a bijective mix, so distinct packed trigrams never collide.
+    @inline(__always)
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 33
+        x &*= 0xff51_afd7_ed55_8ccd
+        x ^= x >> 33
+        x &*= 0xc4ce_b9fe_1a85_ec53
+        x ^= x >> 33
+        return x == 0 ? 1 : x  // 0 marks an empty slot in the term tables
+    }
+
+    @inline(__always)
+    static func trigram(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt64 {
+        mix(TermKind.trigram.rawValue << 56 | UInt64(a) << 16 | UInt64(b) << 8 | UInt64(c))
+    }
+
+    /// FNV-1a over the bytes, then mixed with the kind.
+    @inline(__always)
+    static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, kind: TermKind) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in start..<end {
+            h ^= UInt64(bytes[i])
+            h &*= 0x0000_0100_0000_01b3
+        }
+        return mix(h ^ (kind.rawValue &* 0x9e37_79b9_7f4a_7c15))
+    }
+
+    /// Public form for tests and tools: the hash of one word of a given kind.
+    public static func word(_ text: String, kind: TermKind) -> UInt64 {
+        var copy = text
+        return copy.withUTF8 { word($0, from: 0, to: $0.count, kind: kind) }
+    }
+}
+
+/// Extracts terms into caller-owned buffers (no allocation once the buffers have grown).
+public struct TermExtractor {
+    /// Titles are cut to this many bytes before term extraction (longer "titles" are noise).
+    public static let maxTitleBytes = 200
+
+    private var squeezed: [UInt8] = []
+
+    public init() {
+        squeezed.reserveCapacity(Self.maxTitleBytes + 2)
+    }
+
+    /// Replaces `terms` with the distinct terms of a normalized title (lower-case ASCII words, single
+    /// spaces), sorted ascending.
+    public mutating func titleTerms(_ title: String, into terms: inout [UInt64]) {
+        terms.removeAll(keepingCapacity: true)
+        var text = title
+        text.withUTF8 { utf8 in
+            let n = min(utf8.count, Self.maxTitleBytes)
+            squeezed.removeAll(keepingCapacity: true)
+            squeezed.append(1)  // ^
+            var wordStart = -1
+            var previousStart = -1
+            func endWord(_ end: Int) {
+                terms.append(TermHash.word(utf8, from: wordStart, to: end, kind: .word))
+                if previousStart >= 0 { terms.append(TermHash.word(utf8, from: previousStart, to: end, kind: .wordPair)) }
+                previousStart = wordStart
+                wordStart = -1
+            }
+            for i in 0..<n {
+                let b = utf8[i]
+                if b == 32 {
+                    if wordStart >= 0 { endWord(i) }
+                } else {
+                    if wordStart < 0 { wordStart = i }
+                    squeezed.append(b)
+                }
+            }
+            if wordStart >= 0 { endWord(n) }
+            squeezed.append(2)  // $
+        }
+        if squeezed.count > 2 {
+            for i in 0..<(squeezed.count - 2) {
+                terms.append(TermHash.trigram(squeezed[i], squeezed[i + 1], squeezed[i + 2]))
+            }
+            squeezed.withUnsafeBufferPointer { terms.append(TermHash.word($0, from: 0, to: $0.count, kind: .whole)) }
+        }
+        Self.sortUnique(&terms)
+    }
+
+    /// Replaces `terms` with the distinct words of a normalized name as artist terms, sorted ascending.
+    public static func artistTerms(_ name: String, into terms: inout [UInt64]) {
+        terms.removeAll(keepingCapacity: true)
+        var text = name
+        text.withUTF8 { utf8 in
+            let n = min(utf8.count, Self.maxTitleBytes)
+            var wordStart = -1
+            for i in 0..<n {
+                if utf8[i] == 32 {
+                    if wordStart >= 0 { terms.append(TermHash.word(utf8, from: wordStart, to: i, kind: .artist)) }
+                    wordStart = -1
+                } else if wordStart < 0 {
+                    wordStart = i
+                }
+            }
+            if wordStart >= 0 { terms.append(TermHash.word(utf8, from: wordStart, to: n, kind: .artist)) }
+        }
+        sortUnique(&terms)
+    }
+
+    static func sortUnique(_ terms: inout [UInt64]) {
+        guard terms.count > 1 else { return }
+        // Titles have a few dozen terms: insertion sort beats the generic sort here.
+        terms.withUnsafeMutableBufferPointer { t in
+            for i in 1..<t.count {
+                let v = t[i]
+                var j = i - 1
+                while j >= 0 && t[j] > v {
+                    t[j + 1] = t[j]
+                    j -= 1
+                }
+                t[j + 1] = v
+            }
+        }
+        var w = 1
+        for i in 1..<terms.count where terms[i] != terms[w - 1] {
+            terms[w] = terms[i]
+            w += 1
+        }
+        terms.removeLast(terms.count - w)
+    }
+}
+
+/// Hashed dense vectors: each term lands in one of `dim` buckets with a ± sign taken from its hash,
+/// weighted by its IDF; the vector is L2-normalized. The dot product of two such vectors approximates
+/// the IDF-weighted cosine of their term sets.
+public enum HashedVector {
+    @inline(__always)
+    public static func bucket(_ term: UInt64, dim: Int) -> (index: Int, sign: Float) {
+        let idx = Int((term >> 8) % UInt64(dim))
+        return (idx, term & 1 == 0 ? 1 : -1)
+    }
+
+    /// Writes the normalized vector of `terms` (weights from `weight`) into `out[0..<dim]`.
+    /// Returns the L2 norm before normalization (0 for an empty term set: the vector stays zero).
+    @discardableResult
+    public static func fill(
+        terms: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Float>, dim: Int, out: UnsafeMutablePointer<Float>
+    ) -> Float {
+        out.update(repeating: 0, count: dim)
+        for i in 0..<terms.count {
+            let (b, s) = bucket(terms[i], dim: dim)
+            out[b] += s * weights[i]
+        }
+        var sq: Float = 0
+        for i in 0..<dim { sq += out[i] * out[i] }
+        guard sq > 0 else { return 0 }
+        let norm = sq.squareRoot()
+        let inv = 1 / norm
+        for i in 0..<dim { out[i] *= inv }
+        return norm
+    }
+}

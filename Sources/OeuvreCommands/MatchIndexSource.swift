@@ -1,0 +1,94 @@
+import Foundation
+import Formats
+import Matching
+import OeuvreCore
+
+/// Where the catalogue comes from and where its match index lives.
+///
+/// The index is a file beside the catalogue (`PATH.index`), rebuilt automatically when the catalogue's
+/// change stamp differs from the one recorded in the file. A works CSV is stamped with its size and
+/// modification time; when its directory is not writable the index is kept in memory.
+struct MatchIndexSource {
+    enum Catalogue {
+        case worksCSV(String)
+    }
+
+    var catalogue: Catalogue
+    /// Explicit index location (`--index`); default: beside the catalogue.
+    var indexPath: String?
+    var threads: Int
+    var options = MatchIndexOptions()
+
+    struct Loaded {
+        var index: MatchIndex
+        /// The file the index was mapped from or written to; nil when kept in memory.
+        var path: String?
+        /// Whether it was (re)built by this call.
+        var built: Bool
+        var buildStats: MatchIndexBuildStats
+        var seconds: Double
+        var note: String?
+    }
+
+    var defaultIndexPath: String {
+        switch catalogue {
+        case .worksCSV(let p): return p + ".index"
+        }
+    }
+
+    /// The catalogue's current change stamp.
+    func stamp() throws(OeuvreError) -> String {
+        switch catalogue {
+        case .worksCSV(let path):
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                throw OeuvreError(.io, "cannot read works file \(path): \(String(cString: strerror(errno)))")
+            }
+            return "works-csv:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        }
+    }
+
+    /// Maps the current index, building it first when it is missing, stale or `force` is set.
+    func load(force: Bool = false, log: (String) -> Void = { _ in }) throws(OeuvreError) -> Loaded {
+        let started = ContinuousClock.now
+        let path = indexPath ?? defaultIndexPath
+        let stamp = try stamp()
+        if !force && MatchIndex.isCurrent(path: path, stamp: stamp) {
+            let index = try MatchIndex.load(path: path)
+            return Loaded(index: index, path: path, built: false, buildStats: MatchIndexBuildStats(), seconds: elapsed(since: started))
+        }
+        log(FileManager.default.fileExists(atPath: path) && !force ? "match index \(path) is out of date: rebuilding" : "building match index \(path)")
+        let (profiles, links) = try readCatalogue()
+        var stats = MatchIndexBuildStats()
+        var opts = options
+        opts.threads = threads
+        let index = MatchIndexBuilder.build(profiles: profiles, links: links, stamp: stamp, options: opts, stats: &stats)
+        var note: String?
+        var writtenPath: String? = path
+        do {
+            try index.write(to: path)
+        } catch {
+            if indexPath != nil { throw error }
+            note = "index kept in memory (\(error.message))"
+            writtenPath = nil
+        }
+        return Loaded(index: index, path: writtenPath, built: true, buildStats: stats, seconds: elapsed(since: started), note: note)
+    }
+
+    private func readCatalogue() throws(OeuvreError) -> ([WorkProfile], [(isrc: String, work: Int)]) {
+        switch catalogue {
+        case .worksCSV(let path):
+            let works = try WorksCSVReader.readAll(path: path)
+            var seen = Set<String>()
+            for w in works where !seen.insert(w.id).inserted {
+                throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)")
+            }
+            return (MatchIndexBuilder.profiles(of: works, threads: threads), [])
+        }
+    }
+
+    private func elapsed(since t: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - t
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Matching
+import OeuvreCore
+import OeuvreTestSupport
+import Testing
+
+/// A small catalogue with the situations retrieval must handle.
+enum SmallCatalogue {
+    static let works: [Work] = [
+        Work(id: "W1", iswc: "T0345246801", titles: [WorkTitle(text: "Yesterday", kind: .original)],
+             parties: [Party(name: "Paul McCartney", role: .writer, ipiName: "00014107338")], performers: ["The Beatles"],
+             recordings: [Recording(isrc: "GBAYE6500524", title: "Yesterday - Remastered 2009", artist: "The Beatles")], duration: 125),
+        Work(id: "W2", titles: [WorkTitle(text: "Heart", kind: .original)], performers: ["The Sugars"]),
+        Work(id: "W3", titles: [WorkTitle(text: "Heart", kind: .original)], performers: ["Pet Shop Boys"]),
+        Work(id: "W4", titles: [WorkTitle(text: "Hyper-Ballad", kind: .original)], performers: ["Björk"]),
+        Work(id: "W5", titles: [WorkTitle(text: "I Don't Care (Just As Long As You Love Me)", kind: .original)], performers: ["Buck Owens"]),
+        Work(id: "W6", titles: [WorkTitle(text: "Ne me quitte pas", kind: .original), WorkTitle(text: "If You Go Away", kind: .alternate)],
+             parties: [Party(name: "Jacques Brel", role: .writer)], performers: ["Jacques Brel"]),
+        Work(id: "W7", titles: [WorkTitle(text: "Amsterdam", kind: .original)], performers: ["Jacques Brel"]),
+        Work(id: "W8", titles: [WorkTitle(text: "Les bourgeois", kind: .original)], performers: ["Jacques Brel"]),
+        Work(id: "W9", titles: [WorkTitle(text: "Shared Song", kind: .original)], recordings: [Recording(isrc: "USAAA0000001")]),
+        Work(id: "W10", titles: [WorkTitle(text: "Another Shared Song", kind: .original)], recordings: [Recording(isrc: "USAAA0000001")]),
+        Work(id: "W11", titles: [WorkTitle(text: "Good Bye My Love Good Bye", kind: .original)], performers: ["Demis Roussos"]),
+        Work(id: "W12", titles: [WorkTitle(text: "東京タワー", kind: .original)], performers: ["Tokyo Band"]),
+    ]
+
+    static func index(_ options: MatchIndexOptions = MatchIndexOptions(dim: 64, threads: 2), stamp: String = "s1") -> (MatchIndex, [WorkProfile]) {
+        let profiles = MatchIndexBuilder.profiles(of: works, threads: 2)
+        return (MatchIndexBuilder.build(profiles: profiles, stamp: stamp, options: options), profiles)
+    }
+}
+
+@Suite struct TermTests {
+    @Test func spacingVariantsShareTrigrams() {
+        var ex = TermExtractor()
+        var a: [UInt64] = [], b: [UInt64] = []
+        ex.titleTerms("good bye my love", into: &a)
+        ex.titleTerms("goodbye my love", into: &b)
+        let trigramsA = Set(a).subtracting([TermHash.word("good", kind: .word), TermHash.word("bye", kind: .word)])
+        let shared = trigramsA.intersection(Set(b))
+        #expect(Double(shared.count) / Double(trigramsA.count) > 0.8)
+        #expect(a == a.sorted())
+        #expect(Set(a).count == a.count)
+    }
+
+    @Test func emptyTitleHasNoTerms() {
+        var ex = TermExtractor()
+        var t: [UInt64] = [1, 2, 3]
+        ex.titleTerms("", into: &t)
+        #expect(t.isEmpty)
+    }
+
+    @Test func hashesAreStableAcrossRuns() {
+        // Persisted in index files: a change here must bump MatchIndex.formatVersion.
+        #expect(TermHash.word("love", kind: .word) == TermHash.word("love", kind: .word))
+        #expect(TermHash.word("love", kind: .word) != TermHash.word("love", kind: .artist))
+        #expect(TermHash.mix(1) == 0xb456_bcfc_34c2_cb2c)
+    }
+
+    @Test func hashedVectorsAreNormalized() {
+        var ex = TermExtractor()
+        var t: [UInt64] = []
+        ex.titleTerms("ne me quitte pas", into: &t)
+        let w = [Float](repeating: 1, count: t.count)
+        var v = [Float](repeating: 0, count: 32)
+        t.withUnsafeBufferPointer { tb in w.withUnsafeBufferPointer { wb in
+            _ = HashedVector.fill(terms: tb, weights: wb, dim: 32, out: &v)
+        } }
+        let norm = v.reduce(0) { $0 + $1 * $1 }
+        #expect(abs(norm - 1) < 1e-5)
+    }
+
+    @Test(arguments: [("GBAYE6500524", true), ("gbaye6500524", true), ("GB-AYE-65-00524", true), ("GBAYE650052", false), ("GBAYE65005245", false), ("GBAYE65005#4", false)])
+    func isrcKeys(_ isrc: String, _ valid: Bool) {
+        #expect((ISRCKey.pack(isrc) != nil) == valid)
+        if valid { #expect(ISRCKey.pack(isrc) == ISRCKey.pack("GBAYE6500524")) }
+    }
+}
+
+@Suite struct MatchIndexTests {
+    @Test func roundTripThroughAFile() throws {
+        let (built, profiles) = SmallCatalogue.index(stamp: "catalogue-42")
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/works.index"
+        try built.write(to: path)
+        let loaded = try MatchIndex.load(path: path)
+        #expect(loaded.workCount == profiles.count)
+        #expect(loaded.titleCount == built.titleCount)
+        #expect(loaded.byteCount == built.byteCount)
+        #expect(loaded.stamp == "catalogue-42")
+        #expect(!loaded.needsRebuild(stamp: "catalogue-42"))
+        #expect(loaded.needsRebuild(stamp: "catalogue-43"))
+        #expect(MatchIndex.isCurrent(path: path, stamp: "catalogue-42"))
+        #expect(!MatchIndex.isCurrent(path: path, stamp: "other"))
+        for (i, p) in profiles.enumerated() {
+            let q = loaded.profile(i)
+            #expect(q.workId == p.workId)
+            #expect(q.titles == p.titles)
+            #expect(q.performers == p.performers)
+            #expect(q.writers == p.writers)
+            #expect(q.iswc == p.iswc)
+            #expect(q.duration == p.duration)
+            #expect(q.isrcs == p.isrcs)
+            #expect(loaded.workId(i) == p.workId)
+        }
+        // The file is byte-for-byte the in-memory image.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count == built.byteCount)
+    }
+
+    @Test func buildsAreReproducible() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let (a, _) = SmallCatalogue.index()
+        let (b, _) = SmallCatalogue.index(MatchIndexOptions(dim: 64, threads: 1))
+        try a.write(to: dir + "/a")
+        try b.write(to: dir + "/b")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/a")) == Data(contentsOf: URL(fileURLWithPath: dir + "/b")))
+    }
+
+    @Test func isrcLinks() {
+        let (index, _) = SmallCatalogue.index()
+        #expect(index.works(forISRC: "GBAYE6500524").map { index.workId($0) } == ["W1"])
+        #expect(index.works(forISRC: "USAAA0000001").map { index.workId($0) } == ["W9", "W10"])
+        #expect(index.works(forISRC: "FRZZZ9999999").isEmpty)
+        #expect(index.works(forISRC: "not an isrc").isEmpty)
+    }
+
+    @Test func extraLinksAreIndexed() {
+        let profiles = MatchIndexBuilder.profiles(of: SmallCatalogue.works)
+        let index = MatchIndexBuilder.build(profiles: profiles, links: [(isrc: "FRZZZ2400001", work: 6)], stamp: "x")
+        #expect(index.works(forISRC: "FRZZZ2400001").map { index.workId($0) } == ["W7"])
+    }
+
+    @Test func damagedFilesAreRejected() throws {
+        let (built, _) = SmallCatalogue.index()
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/i"
+        try built.write(to: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Truncated.
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: dir + "/short"))
+        #expect(throws: OeuvreError.self) { try MatchIndex.load(path: dir + "/short") }
+        // Not an index.
+        TestSupport.write("work_id,title\n1,x\n", to: "csv", in: dir)
+        #expect(throws: OeuvreError.self) { try MatchIndex.load(path: dir + "/csv") }
+        // Another format version.
+        bytes[8] = 99
+        try bytes.write(to: URL(fileURLWithPath: dir + "/v99"))
+        do {
+            _ = try MatchIndex.load(path: dir + "/v99")
+            Issue.record("version 99 loaded")
+        } catch {
+            #expect(error.message.contains("format version 99"))
+        }
+        #expect(!MatchIndex.isCurrent(path: dir + "/v99", stamp: "s1"))
+        #expect(throws: OeuvreError.self) { try MatchIndex.load(path: dir + "/missing") }
+    }
+
+    @Test func postingCapsKeepTheTitlesATermDominates() {
+        // 40 works share the word "love"; with a cap of 8 the shortest titles keep it.
+        var works: [Work] = []
+        for i in 0..<40 {
+            let extra = (0..<(i % 5)).map { "word\($0)x\(i)" }.joined(separator: " ")
+            works.append(Work(id: "L\(i)", titles: [WorkTitle(text: "love \(extra)", kind: .original)]))
+        }
+        let profiles = MatchIndexBuilder.profiles(of: works)
+        let index = MatchIndexBuilder.build(profiles: profiles, stamp: "c", options: MatchIndexOptions(dim: 32, postingCap: 8))
+        #expect(index.postingCap == 8)
+        var options = RetrievalOptions()
+        options.minPostingsPerTerm = 8
+        let retriever = Retriever(index: index, options: options)
+        let top = retriever.retrieve(RetrievalQuery(titles: ["love"], artists: []))
+        #expect(top.first.map { index.workId(Int($0.work)) }.map { ["L0", "L5", "L10", "L15", "L20", "L25", "L30", "L35"].contains($0) } == true)
+    }
+
+    @Test func emptyCatalogue() {
+        let index = MatchIndexBuilder.build(profiles: [], stamp: "empty")
+        #expect(index.workCount == 0)
+        let r = Retriever(index: index)
+        #expect(r.retrieve(RetrievalQuery(titles: ["anything"], artists: ["someone"])).isEmpty)
+        #expect(index.works(forISRC: "GBAYE6500524").isEmpty)
+    }
+}
+
+@Suite struct RetrieverTests {
+    static let shared = SmallCatalogue.index()
+
+    func top(_ title: String, _ artist: String? = nil, topN: Int = 5) -> [String] {
+        let (index, _) = Self.shared
+        let builder = ProfileBuilder()
+        let profile = builder.line(UsageLine(lineId: "1", title: title, artist: artist))
+        var options = RetrievalOptions()
+        options.topN = topN
+        let r = Retriever(index: index, options: options)
+        return r.retrieve(RetrievalQuery(profile)).map { index.workId(Int($0.work)) }
+    }
+
+    @Test func exactAndVersionedTitles() {
+        #expect(top("Yesterday").first == "W1")
+        #expect(top("Yesterday - Remastered 2009", "The Beatles").first == "W1")
+        #expect(top("Yesterdy").first == "W1")
+    }
+
+    @Test func spacingAndPunctuation() {
+        #expect(top("Hyperballad").first == "W4")
+        #expect(top("Goodbye My Love Goodbye").first == "W11")
+    }
+
+    @Test func artistBreaksTitleTies() {
+        #expect(top("Heart", "Pet Shop Boys").first == "W3")
+        #expect(top("Heart", "The Sugars").first == "W2")
+        #expect(Set(top("Heart").prefix(2)) == ["W2", "W3"])
+    }
+
+    @Test func bracketedSubtitleOfTheWork() {
+        #expect(top("I Don't Care", "Ray Charles").first == "W5")
+    }
+
+    @Test func alternateTitles() {
+        #expect(top("If You Go Away", "Dusty Springfield").first == "W6")
+    }
+
+    @Test func artistAloneBringsCandidates() {
+        // A title unknown to the catalogue by the works' own performer: his works are candidates.
+        let found = top("Mijn vlakke land", "Jacques Brel", topN: 10)
+        #expect(found.contains("W7"))
+        #expect(found.contains("W8"))
+    }
+
+    @Test func nonLatinTitles() {
+        #expect(top("東京タワー").first == "W12")
+        #expect(top("Tokyo Tower", "Tokyo Band").contains("W12"))
+    }
+
+    @Test func nothingForNothing() {
+        #expect(top("").isEmpty)
+        #expect(top("zzqqxxjj").isEmpty)
+    }
+
+    @Test func batchesGiveTheSameResultsAsSingleQueries() {
+        let (index, _) = Self.shared
+        let queries = [RetrievalQuery(titles: ["heart"], artists: ["pet shop boys"]), RetrievalQuery(titles: ["yesterday"], artists: []),
+                       RetrievalQuery(titles: ["amsterdam"], artists: ["jacques brel"]), RetrievalQuery(titles: [], artists: []),
+                       RetrievalQuery(titles: ["heart"], artists: ["the sugars"])]
+        let r = Retriever(index: index)
+        var batch = RetrievalBatch()
+        r.retrieve(queries, into: &batch)
+        #expect(batch.ranges.count == queries.count)
+        for (i, q) in queries.enumerated() {
+            let single = Retriever(index: index).retrieve(q)
+            #expect(Array(batch[i]) == single)
+        }
+        // Small dense batches (one recording each) change nothing either.
+        var options = RetrievalOptions()
+        options.maxBatch = 1
+        var again = RetrievalBatch()
+        Retriever(index: index, options: options).retrieve(queries, into: &again)
+        #expect(again.candidates == batch.candidates)
+        #expect(r.stats.gemmCalls >= 1)
+    }
+
+    @Test func scoresAreOrderedAndBounded() {
+        let (index, _) = Self.shared
+        let c = Retriever(index: index).retrieve(RetrievalQuery(titles: ["yesterday"], artists: ["the beatles"]))
+        #expect(!c.isEmpty)
+        for (a, b) in zip(c, c.dropFirst()) { #expect(a.score >= b.score) }
+        let best = c[0]
+        #expect(best.dense > 0.99 && best.dense < 1.01)
+        #expect(best.sparse > 0.99 && best.sparse < 1.01)
+        #expect(best.artist > 0.99)
+        #expect(index.work(ofTitle: Int(best.title)) == Int(best.work))
+    }
+}
