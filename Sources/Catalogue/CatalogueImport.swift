@@ -14,6 +14,12 @@ public struct ImportOptions: Sendable {
     /// CWR: accept missing records (record sequence gaps) and wrong GRT/TRL counts with a warning.
     public var lenient: Bool
 
+    /// The renames as stored with an import batch: the same file read with other renames is a
+    /// different import (`column=field` pairs, sorted, comma-separated; empty without renames).
+    public var mappingKey: String {
+        renames.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
+    }
+
     public init(renames: [String: String] = [:], actor: String = "import", maxWarnings: Int = 1000, lenient: Bool = false) {
         self.renames = renames
         self.lenient = lenient
@@ -99,7 +105,8 @@ extension CatalogueStore {
     /// contract), gzip-compressed or not, in one transaction: any error rolls the whole file back and
     /// is thrown as an `OeuvreError` naming file, line, column and field.
     ///
-    /// A file whose SHA-256 was already imported is not read again (`alreadyImported`). A work that
+    /// A file whose SHA-256 was already imported (with the same `--map` renames) is not read again
+    /// (`alreadyImported`). A work that
     /// exists (same work id, or same CWR key) is updated — a CWR REV/NWR/ACK replaces its content, a CSV
     /// row replaces the fields whose columns the file has — and each changed field is written to the
     /// audit table. Titles learned from reviews and review links are kept across updates. Duplicate
@@ -108,7 +115,10 @@ extension CatalogueStore {
         let started = Date()
         _ = try FileByteSource(path: path)  // a clear error for a missing file
         let sha = try SHA256.file(path)
-        if let previous = try read({ db in try Row.fetchOne(db, sql: "SELECT id FROM imports WHERE sha256 = ?", arguments: [sha]) }) {
+        let mapping = options.mappingKey
+        if let previous = try read({ db in
+            try Row.fetchOne(db, sql: "SELECT id FROM imports WHERE sha256 = ? AND mapping = ?", arguments: [sha, mapping])
+        }) {
             let id: Int64 = previous[0]
             var result = ImportResult(path: path, sha256: sha, format: "")
             result.alreadyImported = true
@@ -122,6 +132,15 @@ extension CatalogueStore {
         return try dbQueue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            // A first import into an empty catalogue file writes hundreds of MB of new pages: with a
+            // rollback journal new pages are written once (nothing to journal), with WAL twice (WAL,
+            // then checkpoint). Switch for that transaction when no other connection has the file
+            // open (the switch fails otherwise and the import stays in WAL); back to WAL afterwards.
+            var switched = false
+            if self.path != ":memory:", try Int.fetchOne(db, sql: "SELECT count(*) FROM works") == 0 {
+                switched = (try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE"))?.lowercased() == "delete"
+            }
+            defer { if switched { _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") } }
             var result: ImportResult?
             try db.inTransaction(.immediate) {
                 let session = try ImportSession(db: db, path: path, sha256: sha, options: options)
@@ -180,10 +199,10 @@ final class ImportSession {
         now = CatalogueStore.timestamp()
         result = ImportResult(path: path, sha256: sha256, format: "")
         try db.execute(sql: """
-            INSERT INTO imports (file_name, sha256, format, imported_at, works_added, works_updated, works_unchanged, transactions,
+            INSERT INTO imports (file_name, sha256, mapping, format, imported_at, works_added, works_updated, works_unchanged, transactions,
                                  records, skipped_records, invalid_identifiers, warnings, duration_ms)
-            VALUES (?, ?, '', ?, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            """, arguments: [path, sha256, now])
+            VALUES (?, ?, ?, '', ?, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            """, arguments: [path, sha256, options.mappingKey, now])
         importID = db.lastInsertedRowID
         // A bulk import touches indexes in random order (ISRCs, ISWCs): give SQLite room (256 MB).
         try db.execute(sql: "PRAGMA cache_size = -262144")

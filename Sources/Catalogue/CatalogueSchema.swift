@@ -179,6 +179,38 @@ enum CatalogueSchema {
                     BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END;
                 """)
         }
+        // The same file imported with other `--map` renames is another import: uniqueness moves from
+        // sha256 to (sha256, mapping). SQLite cannot drop a constraint, so the table is rebuilt
+        // (GRDB runs migrations with foreign keys off and checks them at the end).
+        m.registerMigration("catalogue-v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE imports_new (
+                    id INTEGER PRIMARY KEY,
+                    file_name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    mapping TEXT NOT NULL DEFAULT '',
+                    format TEXT NOT NULL,
+                    sender TEXT,
+                    imported_at TEXT NOT NULL,
+                    works_added INTEGER NOT NULL,
+                    works_updated INTEGER NOT NULL,
+                    works_unchanged INTEGER NOT NULL,
+                    transactions INTEGER NOT NULL,
+                    records INTEGER NOT NULL,
+                    skipped_records INTEGER NOT NULL,
+                    invalid_identifiers INTEGER NOT NULL,
+                    warnings INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    UNIQUE (sha256, mapping)
+                );
+                INSERT INTO imports_new (id, file_name, sha256, mapping, format, sender, imported_at, works_added, works_updated,
+                    works_unchanged, transactions, records, skipped_records, invalid_identifiers, warnings, duration_ms)
+                SELECT id, file_name, sha256, '', format, sender, imported_at, works_added, works_updated, works_unchanged, transactions,
+                    records, skipped_records, invalid_identifiers, warnings, duration_ms FROM imports;
+                DROP TABLE imports;
+                ALTER TABLE imports_new RENAME TO imports;
+                """)
+        }
         return m
     }
 }

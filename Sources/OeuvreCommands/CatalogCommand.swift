@@ -33,6 +33,9 @@ struct CatalogCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReporting {
                 let renames = try HeaderMapping.parseRenames(map)
+                for (column, field) in renames where !WorksCSVReader.fields.contains(field.lowercased()) {
+                    throw OeuvreError(.usage, "--map \(column)=\(field): unknown field '\(field)' (known: \(WorksCSVReader.fields.joined(separator: ", ")))")
+                }
                 let store = try CatalogueStore(path: db)
                 for (i, file) in files.enumerated() {
                     let result: ImportResult
@@ -205,7 +208,7 @@ struct CatalogCommand: AsyncParsableCommand {
                 if p.prShare != nil || p.mrShare != nil || p.srShare != nil {
                     line += " PR \(pct(p.prShare)) MR \(pct(p.mrShare)) SR \(pct(p.srShare))"
                 }
-                line += p.controlled ? " controlled" : " not controlled"
+                if e.source == "cwr" { line += p.controlled ? " controlled" : " not controlled" }
                 print(line)
             }
             for p in e.performers {

@@ -1,4 +1,4 @@
-import Catalogue
+@testable import Catalogue
 import Formats
 import Foundation
 import GRDB
@@ -408,5 +408,43 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(links[0].source == .review)
         #expect(throws: OeuvreError.self) { try store.addISRCLink(isrc: "USRC17607839", workId: "nope", actor: "ann") }
         #expect(throws: OeuvreError.self) { try store.addISRCLink(isrc: "bad", workId: "W1", actor: "ann") }
+    }
+
+    @Test func sameFileWithOtherRenamesIsAnotherImport() throws {
+        let store = try CatalogueStore(path: ":memory:")
+        let path = file("id,name,Alt\nW1,One,Uno\n", "w.csv")
+        let first = try store.importFile(path, options: ImportOptions(renames: ["id": "work_id", "name": "title"]))
+        #expect(first.worksAdded == 1)
+        #expect(try store.importFile(path, options: ImportOptions(renames: ["name": "title", "id": "work_id"])).alreadyImported)
+        let second = try store.importFile(path, options: ImportOptions(renames: ["id": "work_id", "name": "title", "Alt": "alt_titles"]))
+        #expect(!second.alreadyImported)
+        #expect(second.worksUpdated == 1)
+        #expect(try store.work(id: "W1")?.titles.map(\.text) == ["One", "Uno"])
+    }
+
+    @Test func upgradesAVersion1Catalogue() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/old.sqlite"
+        do {
+            let q = try DatabaseQueue(path: path)
+            try q.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA application_id = \(CatalogueInfo.applicationID)") }
+            try CatalogueSchema.migrator.migrate(q, upTo: "catalogue-v1")
+            try q.write { db in
+                try db.execute(sql: """
+                    INSERT INTO imports (file_name, sha256, format, imported_at, works_added, works_updated, works_unchanged, transactions,
+                        records, skipped_records, invalid_identifiers, warnings, duration_ms)
+                    VALUES ('a.csv', 'abc', 'csv', '2025-01-01T00:00:00Z', 1, 0, 0, 1, 1, 0, 0, 0, 5);
+                    INSERT INTO works (work_id, title, source, created_import, updated_import) VALUES ('W1', 'One', 'csv', 1, 1);
+                    INSERT INTO titles (work_pk, ord, text, kind) VALUES (1, 0, 'One', 'original');
+                    """)
+            }
+            try q.close()
+        }
+        let store = try CatalogueStore(path: path)
+        let batches = try store.importBatches()
+        #expect(batches.map(\.sha256) == ["abc"])
+        #expect(try store.work(id: "W1")?.title == "One")
+        let columns = try store.read { db in try db.columns(in: "imports").map(\.name) }
+        #expect(columns.contains("mapping"))
     }
 }
