@@ -21,7 +21,7 @@ PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},
     # The issue-6/7 target scale: 1M works, 1M lines. Peers run on samples and are extrapolated.
-    "full": {"works": 1_000_000, "lines": 1_000_000, "rapidfuzz_sample": 40, "tfidf_sample": 50_000, "seed": 20250301},
+    "full": {"works": 1_000_000, "lines": 1_000_000, "rapidfuzz_sample": 40, "tfidf_sample": 20_000, "seed": 20250301},
 }
 
 
@@ -42,9 +42,10 @@ def timed(cmd, cwd=ROOT, stdout_path=None):
     stderr = p.stderr or ""
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
     rss = int(m.group(1)) / 1024 if m else None
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", stderr)) or None
     # Keep only the program's own stderr (drop the time -v report).
     own = stderr.split("\tCommand being timed:")[0]
-    return {"ok": p.returncode == 0, "code": p.returncode, "wall": wall, "rss_mb": rss,
+    return {"ok": p.returncode == 0, "code": p.returncode, "wall": wall, "rss_mb": rss, "cpu": cpu,
             "stdout": "" if stdout_path else p.stdout, "stderr": own.strip(), "cmd": " ".join(cmd)}
 
 
@@ -183,7 +184,7 @@ def run_oeuvre(oeuvre, data, work, works_csv, usage, truth, lines, report):
     ]
     for name, cmd in steps:
         r = timed(cmd)
-        tool["steps"][name] = {"wall": r["wall"], "rss_mb": r["rss_mb"], "ok": r["ok"], "cmd": r["cmd"]}
+        tool["steps"][name] = {"wall": r["wall"], "cpu": r["cpu"], "rss_mb": r["rss_mb"], "ok": r["ok"], "cmd": r["cmd"]}
         if not r["ok"]:
             tool["error"] = f"`{name}` failed: {first_error(r)}"
             log(tool["error"])
@@ -197,6 +198,8 @@ def run_oeuvre(oeuvre, data, work, works_csv, usage, truth, lines, report):
     tool["catalogue_dir_mb"] = size / 2**20
     tool["lines"] = lines
     tool["lines_per_s"] = lines / tool["steps"]["match"]["wall"]
+    if tool["steps"]["match"].get("cpu"):
+        tool["lines_per_cpu_s"] = lines / tool["steps"]["match"]["cpu"]
     tool["rss_mb"] = max(s["rss_mb"] or 0 for s in tool["steps"].values())
     tool["metrics"], tool["scored_by"] = evaluate(oeuvre, truth, results, sys.executable)
     # ISRC-linked lines alone (the direct-hit path).
@@ -250,6 +253,8 @@ def run_peer(python, script, name, sample, lines, oeuvre, data, work, works_csv,
     tool["index_s"] = t["load_s"]
     tool["match_s"] = t["match_s"]
     tool["lines_per_s"] = t["lines"] / max(t["match_s"], 1e-9)
+    if t.get("match_cpu_s"):
+        tool["lines_per_cpu_s"] = t["lines"] / max(t["match_cpu_s"], 1e-9)
     tool["rss_mb"] = r["rss_mb"]
     tool["sampled"] = sampled
     if sampled:
@@ -303,12 +308,12 @@ def render(rep):
                f"{fmt(s.get('isrc_linked_lines', 0) / max(1, s.get('lines', 1)), pct=True)} ISRC-linked; "
                f"generated in {s.get('wall', 0):.1f} s.")
     out.append("")
-    out.append("| tool | lines/s | top-1 | recall@10 | auto precision | auto share | wrong auto (out-of-catalogue) | peak RSS | notes |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    out.append("| tool | lines/s | lines/CPU-s | top-1 | recall@10 | auto precision | auto share | wrong auto (out-of-catalogue) | peak RSS | notes |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, t in rep["tools"].items():
         if "error" in t:
             done = "; ".join(f"{k} {v['wall']:.1f} s" for k, v in t.get("steps", {}).items() if v.get("ok"))
-            out.append(f"| {name} | – | – | – | – | – | – | – | not measured: {t['error']}{' (' + done + ')' if done else ''} |")
+            out.append(f"| {name} | – | – | – | – | – | – | – | – | not measured: {t['error']}{' (' + done + ')' if done else ''} |")
             continue
         m = t.get("metrics", {})
         notes = list(t.get("notes", []))
@@ -327,7 +332,9 @@ def render(rep):
         lps = t.get("lines_per_s")
         lps_s = f"{lps:,.0f}" + ("*" if t.get("sampled") else "") if lps else "–"
         rss = f"{t['rss_mb']:,.0f} MB" if t.get("rss_mb") else "–"
-        out.append(f"| {name} | {lps_s} | {fmt(m.get('top1'))} | {fmt(recall10(m))} | {fmt(m.get('auto_precision'))} | "
+        cps = t.get("lines_per_cpu_s")
+        cps_s = f"{cps:,.0f}" + ("*" if t.get("sampled") else "") if cps else "–"
+        out.append(f"| {name} | {lps_s} | {cps_s} | {fmt(m.get('top1'))} | {fmt(recall10(m))} | {fmt(m.get('auto_precision'))} | "
                    f"{fmt(m.get('auto_share'), pct=True)} | {fmt(m.get('wrong_auto_out'), pct=True)} | {rss} | "
                    f"{'; '.join(notes)} |")
     out.append("")
@@ -337,14 +344,18 @@ def render(rep):
             if name == "Oeuvre" or "error" in t or not t.get("lines_per_s"):
                 continue
             ratio = oe["lines_per_s"] / t["lines_per_s"]
+            cpu_ratio = (f", {oe['lines_per_cpu_s'] / t['lines_per_cpu_s']:,.1f}× lines per CPU-second"
+                         if oe.get("lines_per_cpu_s") and t.get("lines_per_cpu_s") else "")
             r_oe, r_p = recall10(oe.get("metrics", {})), recall10(t.get("metrics", {}))
             dr = f"{(r_oe - r_p):+.3f}" if isinstance(r_oe, (int, float)) and isinstance(r_p, (int, float)) else "–"
-            out.append(f"- Oeuvre vs {name}: **{ratio:,.1f}×** lines/s, recall@10 {dr}.")
+            out.append(f"- Oeuvre vs {name}: **{ratio:,.1f}×** lines/s{cpu_ratio}, recall@10 {dr}.")
         out.append("")
     out.append("`*` measured on a sample of the lines (same sample scored on quality), lines/s extrapolated. "
                "Peers' thresholds: rapidfuzz auto ≥ 0.92 (margin 0.03), review ≥ 0.75; TF-IDF auto ≥ 0.90 "
                "(margin 0.05), review ≥ 0.50. lines/s counts matching only (catalogue loading and indexing "
-               "reported apart); Oeuvre's match time includes loading its index. Peak RSS from `/usr/bin/time -v`.")
+               "reported apart); Oeuvre's match time includes loading its index. lines/CPU-s divides by the "
+               "process's user + system CPU time (steadier than wall time on a shared machine). Peak RSS from "
+               "`/usr/bin/time -v`.")
     out.append("")
     out.append(f"Run: `bench/run {rep['preset']}` ({rep['seconds'] / 60:.1f} min in total).")
     if oe and oe.get("error"):
