@@ -42,22 +42,34 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Flag(help: "Print one JSON object.") var json = false
 
+    @Option(help: ArgumentHelp("Truth table (line_id, work_id; empty work id = not in the catalogue) for match results.", valueName: "file"))
+    var truth: String?
+    @Option(help: ArgumentHelp("Results file written by `oeuvre match` (with --truth).", valueName: "file"))
+    var results: String?
+
     enum Mode {
         case pairs(pairs: String, usage: String, works: String, model: String)
+        case truth(truth: String, results: String)
     }
 
     var mode: Mode? {
+        if let t = truth, let r = results { return .truth(truth: t, results: r) }
         if let p = pairsSource.pairs, let u = usage, let w = pairsSource.works, let m = model { return .pairs(pairs: p, usage: u, works: w, model: m) }
         return nil
     }
 
     func validate() throws {
+        if truth != nil || results != nil {
+            guard truth != nil, results != nil else { throw ValidationError("truth mode needs --truth and --results together") }
+            guard !pairsSource.isUsed, model == nil else { throw ValidationError("--truth/--results cannot be combined with pairs mode options") }
+            return
+        }
         if pairsSource.isUsed {
             guard pairsSource.pairs != nil, pairsSource.works != nil, usage != nil, model != nil else {
                 throw ValidationError("labelled pairs mode needs --pairs, --usage, --works and --model together")
             }
         } else {
-            throw ValidationError("give what to evaluate: --pairs P --usage U --works W --model M")
+            throw ValidationError("give what to evaluate: --truth T --results R, or --pairs P --usage U --works W --model M")
         }
         if !["match", "auto", "review"].contains(threshold) {
             guard let t = Double(threshold), t >= 0, t <= 1 else {
@@ -72,6 +84,8 @@ struct EvaluateCommand: AsyncParsableCommand {
             switch mode {
             case let .pairs(pairsPath, usagePath, worksPath, modelPath):
                 try evaluatePairs(pairsPath: pairsPath, usagePath: usagePath, worksPath: worksPath, modelPath: modelPath)
+            case let .truth(truthPath, resultsPath):
+                try EvaluateTruth.run(truth: truthPath, results: resultsPath, usage: usage, json: json)
             }
         }
     }

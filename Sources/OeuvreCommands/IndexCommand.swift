@@ -15,16 +15,23 @@ struct IndexCommand: AsyncParsableCommand {
 struct IndexBuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the match index now, even when it is current.")
 
-    @Option(help: "Works CSV to use as the catalogue.") var works: String
+    @Option(help: "Catalogue database.") var db: String?
+    @Option(help: "Works CSV to use as the catalogue instead of a database.") var works: String?
     @Option(help: "Index file (default: beside the catalogue, PATH.index).") var index: String?
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Hashed vector dimension.") var dim = MatchIndexOptions().dim
     @Option(help: "Longest posting kept per term.") var postingCap = MatchIndexOptions().postingCap
     @Flag(help: "Print one JSON object.") var json = false
 
+    func validate() throws {
+        if (db == nil) == (works == nil) { throw ValidationError("give exactly one of --db or --works") }
+    }
+
     func run() async throws {
         try await runReporting {
-            var source = MatchIndexSource(catalogue: .worksCSV(works), indexPath: index, threads: threads)
+            let catalogue: MatchIndexSource.Catalogue = db.map { .database($0) } ?? .worksCSV(works ?? "")
+            if let db, !FileManager.default.fileExists(atPath: db) { throw OeuvreError(.usage, "no catalogue at \(db)") }
+            var source = MatchIndexSource(catalogue: catalogue, indexPath: index, threads: threads)
             source.options.dim = dim
             source.options.postingCap = postingCap
             let loaded = try source.load(force: true)

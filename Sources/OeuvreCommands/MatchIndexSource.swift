@@ -1,3 +1,4 @@
+import Catalogue
 import Foundation
 import Formats
 import Matching
@@ -11,6 +12,8 @@ import OeuvreCore
 struct MatchIndexSource {
     enum Catalogue {
         case worksCSV(String)
+        /// An SQLite catalogue (`--db`).
+        case database(String)
     }
 
     var catalogue: Catalogue
@@ -33,6 +36,7 @@ struct MatchIndexSource {
     var defaultIndexPath: String {
         switch catalogue {
         case .worksCSV(let p): return p + ".index"
+        case .database(let p): return p + ".index"
         }
     }
 
@@ -45,6 +49,14 @@ struct MatchIndexSource {
                 throw OeuvreError(.io, "cannot read works file \(path): \(String(cString: strerror(errno)))")
             }
             return "works-csv:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        case .database(let path):
+            do {
+                return "db:" + (try CatalogueStore(path: path).changeStamp())
+            } catch let e as OeuvreError {
+                throw e
+            } catch {
+                throw OeuvreError(.database, "cannot read catalogue \(path)", underlying: "\(error)")
+            }
         }
     }
 
@@ -84,6 +96,22 @@ struct MatchIndexSource {
                 throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)")
             }
             return (MatchIndexBuilder.profiles(of: works, threads: threads), [])
+        case .database(let path):
+            do {
+                let store = try CatalogueStore(path: path)
+                let works = try store.allWorks()
+                var ordinal: [String: Int] = [:]
+                for (i, w) in works.enumerated() { ordinal[w.id] = i }
+                let links = try store.isrcLinks().compactMap { l -> (isrc: String, work: Int)? in
+                    guard let w = ordinal[l.workId] else { return nil }
+                    return (l.isrc, w)
+                }
+                return (MatchIndexBuilder.profiles(of: works, threads: threads), links)
+            } catch let e as OeuvreError {
+                throw e
+            } catch {
+                throw OeuvreError(.database, "cannot read catalogue \(path)", underlying: "\(error)")
+            }
         }
     }
 

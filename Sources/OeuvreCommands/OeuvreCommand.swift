@@ -28,6 +28,7 @@ public struct OeuvreCommand: AsyncParsableCommand {
             LinksCommand.self,
             DevCommand.self,
             IndexCommand.self,
+            MatchCommand.self,
         ]
     )
 

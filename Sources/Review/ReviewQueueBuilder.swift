@@ -5,7 +5,7 @@ import Matching
 import OeuvreCore
 
 /// One row of a results file (the results contract).
-public struct ResultRow: Sendable, Hashable {
+public struct MatchResultRow: Sendable, Hashable {
     public var lineId: String
     public var rank: Int
     public var workId: String?
@@ -14,6 +14,18 @@ public struct ResultRow: Sendable, Hashable {
     public var confidence: Double
     public var decision: Decision
     public var reason: String
+
+    public init(lineId: String, rank: Int, workId: String?, iswc: String?, workTitle: String?, confidence: Double, decision: Decision,
+                reason: String) {
+        self.lineId = lineId
+        self.rank = rank
+        self.workId = workId
+        self.iswc = iswc
+        self.workTitle = workTitle
+        self.confidence = confidence
+        self.decision = decision
+        self.reason = reason
+    }
 }
 
 /// Reads a results TSV (`line_id, rank, work_id, iswc, work_title, confidence, decision, reason`).
@@ -21,11 +33,11 @@ public enum ResultsFile {
     public static let columns = ["line_id", "rank", "work_id", "iswc", "work_title", "confidence", "decision", "reason"]
 
     /// Rows grouped by line id, in file order; each line's rows sorted by rank.
-    public static func read(path: String) throws -> [(lineId: String, rows: [ResultRow])] {
+    public static func read(path: String) throws -> [(lineId: String, rows: [MatchResultRow])] {
         let reader = try DelimitedReader(path: path)
         let m = try HeaderMapping(header: reader.header, path: path, fields: columns, required: ["line_id", "rank", "decision"])
         var order: [String] = []
-        var byLine: [String: [ResultRow]] = [:]
+        var byLine: [String: [MatchResultRow]] = [:]
         while let record = try reader.next() {
             guard let lineId = m.value("line_id", in: record) else {
                 throw OeuvreError(.invalidInput, "empty line_id", at: m.position("line_id", in: record))
@@ -43,7 +55,7 @@ public enum ResultsFile {
                 }
                 confidence = v
             }
-            let row = ResultRow(lineId: lineId, rank: rank, workId: m.value("work_id", in: record), iswc: m.value("iswc", in: record),
+            let row = MatchResultRow(lineId: lineId, rank: rank, workId: m.value("work_id", in: record), iswc: m.value("iswc", in: record),
                                 workTitle: m.value("work_title", in: record), confidence: confidence, decision: decision,
                                 reason: m.value("reason", in: record) ?? "")
             if byLine[lineId] == nil { order.append(lineId) }
@@ -66,7 +78,7 @@ public struct ReviewQueueBuilder {
     }
 
     /// Items for lines whose decision is `review` (and `none` when `includeNone`).
-    public func items(results: [(lineId: String, rows: [ResultRow])], lines: [String: UsageLine], includeNone: Bool) throws -> [ReviewItem] {
+    public func items(results: [(lineId: String, rows: [MatchResultRow])], lines: [String: UsageLine], includeNone: Bool) throws -> [ReviewItem] {
         let builder = ProfileBuilder()
         var extractor = PairFeatureExtractor()
         var workCache: [String: (Work, WorkProfile)] = [:]
