@@ -62,79 +62,22 @@ public struct MatchPipeline: Sendable {
         self.options = options
     }
 
-    /// Candidate work ordinals per group: the ISRC-linked works first, then retrieval's top N.
-    public func candidates(groups: [RecordingGroup]) -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]]) {
-        var retrievalOptions = options.retrieval
-        retrievalOptions.topN = options.topN
-        let retrieved = ParallelRetrieval.run(lines: groups.map(\.representative), index: index, options: retrievalOptions,
-                                              threads: options.threads)
-        var all: [[Int]] = []
-        var linked: [[Int]] = []
-        all.reserveCapacity(groups.count)
-        for (g, group) in groups.enumerated() {
-            let byISRC = group.representative.isrc.map { index.works(forISRC: $0) } ?? []
-            var list = byISRC
-            for c in retrieved.candidates[g] where !list.contains(Int(c.work)) { list.append(Int(c.work)) }
-            all.append(Array(list.prefix(max(options.topN, byISRC.count))))
-            linked.append(byISRC)
-        }
-        return (retrieved.profiles, all, linked)
-    }
-
-    /// Feature rows for the (group, candidate) pairs, with the same candidate context the scorer was
-    /// trained with (see `PairFeatureBuilder`), ISRC links taken from the index.
-    public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>)
-        -> (rows: [Float], pairs: [(group: Int, work: Int)])
-    {
-        var workSlot: [Int: Int] = [:]
-        var works: [WorkProfile] = []
-        var pairs: [PairFeatureBuilder.Pair] = []
-        var flat: [(group: Int, work: Int)] = []
-        var lines: [LineProfile] = []
-        for g in range {
-            let local = lines.count
-            lines.append(profiles[g])
-            for w in candidates[g] {
-                let slot: Int
-                if let s = workSlot[w] {
-                    slot = s
-                } else {
-                    slot = works.count
-                    workSlot[w] = slot
-                    works.append(index.profile(w))
-                }
-                pairs.append(PairFeatureBuilder.Pair(line: local, work: slot))
-                flat.append((g, w))
-            }
-        }
-        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs)
-        for k in pairs.indices {
-            let g = flat[k].group
-            if !linked[g].isEmpty {
-                contexts[k].isrcLinkedHere = linked[g].contains(flat[k].work)
-                contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
-            } else {
-                contexts[k].isrcLinkedHere = false
-                contexts[k].isrcLinkedElsewhere = false
-            }
-        }
-        let rows = PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: options.threads)
-        return (rows, flat)
-    }
+    var generator: CandidateGenerator { CandidateGenerator(index: index, options: options) }
 
     /// Matches `lines`: one result per distinct recording plus, for each line, its group.
     public func run(lines: [UsageLine]) -> (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) {
         let started = ContinuousClock.now
         let grouping = RecordingGrouper(threads: options.threads).group(lines)
         let groups = grouping.groups
-        let (profiles, candidates, linked) = self.candidates(groups: groups)
+        let generator = self.generator
+        let (profiles, candidates, linked) = generator.candidates(groups: groups)
         let scorer = model.scorer
         var results: [GroupResult] = []
         results.reserveCapacity(groups.count)
         var start = 0
         while start < groups.count {
             let range = start..<min(groups.count, start + options.batchGroups)
-            let (rows, pairs) = features(profiles: profiles, candidates: candidates, linked: linked, range: range)
+            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: range)
             var conf = [Float](repeating: 0, count: pairs.count)
             rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
             var k = 0
@@ -217,4 +160,77 @@ public struct MatchPipeline: Sendable {
         guard !x.isEmpty, !y.isEmpty else { return 0 }
         return Double(x.intersection(y).count) / Double(min(x.count, y.count))
     }
+}
+
+/// Candidates and feature rows for groups of lines: the part of matching that training on a truth
+/// table shares with `oeuvre match`, so both see the same candidates and the same features.
+public struct CandidateGenerator: Sendable {
+    public let index: MatchIndex
+    public var options: MatchOptions
+
+    public init(index: MatchIndex, options: MatchOptions) {
+        self.index = index
+        self.options = options
+    }
+
+    /// Candidate work ordinals per group: the ISRC-linked works first, then retrieval's top N.
+    public func candidates(groups: [RecordingGroup]) -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]]) {
+        var retrievalOptions = options.retrieval
+        retrievalOptions.topN = options.topN
+        let retrieved = ParallelRetrieval.run(lines: groups.map(\.representative), index: index, options: retrievalOptions,
+                                              threads: options.threads)
+        var all: [[Int]] = []
+        var linked: [[Int]] = []
+        all.reserveCapacity(groups.count)
+        for (g, group) in groups.enumerated() {
+            let byISRC = group.representative.isrc.map { index.works(forISRC: $0) } ?? []
+            var list = byISRC
+            for c in retrieved.candidates[g] where !list.contains(Int(c.work)) { list.append(Int(c.work)) }
+            all.append(Array(list.prefix(max(options.topN, byISRC.count))))
+            linked.append(byISRC)
+        }
+        return (retrieved.profiles, all, linked)
+    }
+
+    /// Feature rows for the (group, candidate) pairs, with the same candidate context the scorer was
+    /// trained with (see `PairFeatureBuilder`), ISRC links taken from the index.
+    public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>)
+        -> (rows: [Float], pairs: [(group: Int, work: Int)])
+    {
+        var workSlot: [Int: Int] = [:]
+        var works: [WorkProfile] = []
+        var pairs: [PairFeatureBuilder.Pair] = []
+        var flat: [(group: Int, work: Int)] = []
+        var lines: [LineProfile] = []
+        for g in range {
+            let local = lines.count
+            lines.append(profiles[g])
+            for w in candidates[g] {
+                let slot: Int
+                if let s = workSlot[w] {
+                    slot = s
+                } else {
+                    slot = works.count
+                    workSlot[w] = slot
+                    works.append(index.profile(w))
+                }
+                pairs.append(PairFeatureBuilder.Pair(line: local, work: slot))
+                flat.append((g, w))
+            }
+        }
+        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs)
+        for k in pairs.indices {
+            let g = flat[k].group
+            if !linked[g].isEmpty {
+                contexts[k].isrcLinkedHere = linked[g].contains(flat[k].work)
+                contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
+            } else {
+                contexts[k].isrcLinkedHere = false
+                contexts[k].isrcLinkedElsewhere = false
+            }
+        }
+        let rows = PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: options.threads)
+        return (rows, flat)
+    }
+
 }

@@ -48,22 +48,36 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Calibration: auto (Platt when it lowers held-out log-loss), platt or none.") var calibration = Trainer.CalibrationMode.auto
     @Flag(help: "Print the model's metrics as JSON on standard output.") var json = false
 
+    @Option(help: ArgumentHelp("Truth table (line_id, work_id; empty = not in the catalogue): train on the matcher's own candidates.",
+                               valueName: "file"))
+    var truth: String?
+    @Option(help: ArgumentHelp("Catalogue database (truth mode).", valueName: "path")) var db: String?
+    @Option(help: "Candidates retrieved per recording (truth mode).") var candidates = 50
+    @Option(help: "Threads (truth mode).") var threads = 2
+
     enum Mode {
         case pairs(pairs: String, usage: String, works: String)
+        case truth(truth: String, usage: String)
     }
 
     var mode: Mode? {
+        if let t = truth, let u = usage { return .truth(truth: t, usage: u) }
         if let p = pairsSource.pairs, let u = usage, let w = pairsSource.works { return .pairs(pairs: p, usage: u, works: w) }
         return nil
     }
 
     func validate() throws {
-        if pairsSource.isUsed {
+        if truth != nil {
+            guard usage != nil else { throw ValidationError("truth mode needs --truth, --usage and --db (or --works)") }
+            guard (db == nil) != (pairsSource.works == nil), pairsSource.pairs == nil else {
+                throw ValidationError("truth mode takes --truth --usage and exactly one of --db or --works (no --pairs)")
+            }
+        } else if pairsSource.isUsed {
             guard pairsSource.pairs != nil, pairsSource.works != nil, usage != nil else {
                 throw ValidationError("labelled pairs mode needs --pairs, --usage and --works together")
             }
         } else {
-            throw ValidationError("give the training data: --pairs P --usage U --works W")
+            throw ValidationError("give the training data: --pairs P --usage U --works W, or --truth T --usage U --db PATH")
         }
         if l2 != "auto" {
             guard let v = Double(l2), v >= 0, v.isFinite else { throw ValidationError("--l2 must be auto or a non-negative number") }
@@ -106,6 +120,11 @@ struct TrainCommand: AsyncParsableCommand {
                 let provenance = Trainer.Provenance(fingerprint: data.fingerprint(selection: selection), inputs: data.inputs,
                                                     selection: selection)
                 model = try Trainer.train(trainSet, validation: validation, options: options, provenance: provenance)
+            case let .truth(truthPath, usagePath):
+                let set = try TruthTraining.labelledFeatures(
+                    truthPath: truthPath, usagePaths: [usagePath], catalogue: db.map { .database($0) } ?? .worksCSV(pairsSource.works ?? ""),
+                    usageRenames: try HeaderMapping.parseRenames(mapUsage), candidates: candidates, threads: threads)
+                model = try Trainer.train(set.features, validation: nil, options: options, provenance: set.provenance)
             }
 
             let bytes = try model.jsonData()
