@@ -194,7 +194,14 @@ public struct CreditSplitter {
     private static func classifyWord(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> SepWord {
         let (s, e) = core(b, s0, e0)
         if e - s == 1 && (b[s] | 0x20) == UInt8(ascii: "x") { return .guardedX }
-        if e <= s { return .none }
+        if e <= s || e - s > 9 { return .none }
+        switch b[s] | 0x20 {  // first letters of the separator words
+        case UInt8(ascii: "f"), UInt8(ascii: "w"), UInt8(ascii: "v"), UInt8(ascii: "c"), UInt8(ascii: "a"), UInt8(ascii: "m"),
+             UInt8(ascii: "p"), UInt8(ascii: "e"), UInt8(ascii: "y"), UInt8(ascii: "u"), UInt8(ascii: "&"), UInt8(ascii: "+"):
+            break
+        default:
+            return .none
+        }
         for w in strongWords where wordEquals(b, s, e, w) { return .strong }
         // "Ben E. King": a single letter with a dot is an initial, not the connector "e"/"y".
         if e - s == 1 && e < e0 && b[e] == UInt8(ascii: ".") { return .none }

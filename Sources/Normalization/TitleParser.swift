@@ -263,36 +263,44 @@ private struct ParserState {
         return flags
     }
 
+    /// Byte classes for the first scan: 1 open bracket, 2 close bracket, 3 "-", 4 "/", 5 f/F/w/W.
+    nonisolated(unsafe) private static let byteClass: UnsafePointer<UInt8> = {  // immutable after init
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        t.initialize(repeating: 0, count: 256)
+        for c in "([{".utf8 { t[Int(c)] = 1 }
+        for c in ")]}".utf8 { t[Int(c)] = 2 }
+        t[Int(UInt8(ascii: "-"))] = 3
+        t[Int(UInt8(ascii: "/"))] = 4
+        for c in "fFwW".utf8 { t[Int(c)] = 5 }
+        return UnsafePointer(t)  // lives for the process
+    }()
+
     /// One pass over the title: bracket groups, plus which later scans can be skipped.
     private static func findGroups(_ b: UnsafeBufferPointer<UInt8>, _ n: Int, into groups: inout [Group]) -> ScanFlags {
         var flags = ScanFlags()
+        guard let p = b.baseAddress, n > 0 else { return flags }
+        let table = byteClass
         var first = 0
-        while first < n && b[first] == 0x20 { first += 1 }
+        while first < n && p[first] == 0x20 { first += 1 }
         var depth = 0
         var start = 0
-        var prev: UInt8 = 0x20
         for i in 0..<n {
-            let c = b[i]
-            defer { prev = c }
-            if c == UInt8(ascii: "-") { flags.dash = true; continue }
-            if c == UInt8(ascii: "/") { flags.slash = true; continue }
-            if prev == 0x20 && (c | 0x20 == UInt8(ascii: "f") || c | 0x20 == UInt8(ascii: "w")) { flags.featuring = true; continue }
-            if c != UInt8(ascii: "(") && c != UInt8(ascii: ")") && c | 0x20 != UInt8(ascii: "{") && c | 0x20 != UInt8(ascii: "}") {
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
+            let k = table[Int(p[i])]
+            if k == 0 { continue }
+            switch k {
+            case 1:
                 if depth == 0 { start = i }
                 depth += 1
-            case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
+            case 2:
                 if depth > 0 {
                     depth -= 1
                     if depth == 0 {
                         groups.append(Group(start: start, end: i + 1, contentStart: start + 1, contentEnd: i, leading: start == first))
                     }
                 }
-            default:
-                break
+            case 3: flags.dash = true
+            case 4: flags.slash = true
+            default: if i == 0 || p[i - 1] == 0x20 { flags.featuring = true }
             }
         }
         if depth > 0 {  // unclosed (a truncated title): the group runs to the end
