@@ -203,6 +203,7 @@ struct CatalogCommand: AsyncParsableCommand {
             for p in e.parties {
                 var line = "  \(p.role.rawValue): \(p.name.isEmpty ? "(unknown)" : p.name)"
                 if let d = p.designation { line += " [\(d)]" }
+                if let c = p.chain { line += " chain \(c)" }
                 if let ipi = p.ipiName { line += " IPI \(ipi)\(p.ipiNameValid ? "" : " (INVALID)")" }
                 if let b = p.ipiBase { line += " base \(b)\(p.ipiBaseValid ? "" : " (INVALID)")" }
                 if p.prShare != nil || p.mrShare != nil || p.srShare != nil {
