@@ -351,7 +351,6 @@ final class ImportSession {
             result.worksAdded += 1
             return
         }
-        try flushBatches()
         guard let pk = try findExisting(&incoming, position: position) else {
             guard let pk = try insertWorkRow(incoming) else {
                 throw OeuvreError(.internalError, "work id '\(incoming.workID)' appeared during its own import", at: position)
@@ -360,6 +359,8 @@ final class ImportSession {
             result.worksAdded += 1
             return
         }
+        // Children of works inserted earlier in this file may still be in the batches.
+        try flushBatches()
         guard let old = try CatalogueStore.loadEntry(db, pk: pk) else { return }
         if registration == .nwr {
             warn(.registrationOfExistingWork, position, "NWR for work '\(old.workID)' already in the catalogue: applied as a revision")
@@ -377,15 +378,16 @@ final class ImportSession {
     private func findExisting(_ incoming: inout CatalogueEntry, position: SourcePosition) throws -> Int64? {
         if hasKeys {
             for key in incoming.keys {
-                if let pk = try Int64.fetchOne(db, sql: "SELECT work_pk FROM work_keys WHERE kind = ? AND scope = ? AND value = ?",
-                                               arguments: [key.kind, key.scope, key.value]) {
+                let s = try db.cachedStatement(sql: "SELECT work_pk FROM work_keys WHERE kind = ? AND scope = ? AND value = ?")
+                if let pk = try Int64.fetchOne(s, arguments: [key.kind, key.scope, key.value]) {
                     return pk
                 }
             }
             for key in incoming.keys where key.kind == "submitter" {
-                let pks = try Int64.fetchAll(db, sql: """
+                let s = try db.cachedStatement(sql: """
                     SELECT DISTINCT work_pk FROM work_keys WHERE kind = 'submitter' AND value = ? AND (scope = '' OR ? = '') LIMIT 2
-                    """, arguments: [key.value, key.scope])
+                    """)
+                let pks = try Int64.fetchAll(s, arguments: [key.value, key.scope])
                 if pks.count == 1 { return pks[0] }
             }
         }
@@ -401,7 +403,8 @@ final class ImportSession {
             return row[0]
         }
         if hasKeys && incoming.source != "cwr" {
-            let pks = try Int64.fetchAll(db, sql: "SELECT DISTINCT work_pk FROM work_keys WHERE value = ? LIMIT 2", arguments: [incoming.workID])
+            let s = try db.cachedStatement(sql: "SELECT DISTINCT work_pk FROM work_keys WHERE value = ? LIMIT 2")
+            let pks = try Int64.fetchAll(s, arguments: [incoming.workID])
             if pks.count == 1 { return pks[0] }
         }
         return nil
@@ -624,18 +627,18 @@ final class ImportSession {
 
     private func insertOrigins(_ pk: Int64, _ e: CatalogueEntry) throws {
         for (i, o) in e.origins.enumerated() {
-            try db.execute(sql: "INSERT INTO origins (work_pk, ord, data) VALUES (?, ?, ?)", arguments: [pk, i, encodeJSON(o)])
+            try db.cachedStatement(sql: "INSERT INTO origins (work_pk, ord, data) VALUES (?, ?, ?)").execute(arguments: [pk, i, encodeJSON(o)])
         }
         for (i, o) in e.originalWorks.enumerated() {
-            try db.execute(sql: "INSERT INTO original_works (work_pk, ord, title, iswc, iswc_valid, data) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [pk, i, o.title, o.iswc, o.iswcValid, encodeJSON(o)])
+            try db.cachedStatement(sql: "INSERT INTO original_works (work_pk, ord, title, iswc, iswc_valid, data) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [pk, i, o.title, o.iswc, o.iswcValid, encodeJSON(o)])
         }
     }
 
     private func insertKeys(_ pk: Int64, _ e: CatalogueEntry) throws {
         for k in e.keys {
-            try db.execute(sql: "INSERT OR IGNORE INTO work_keys (kind, scope, value, work_pk) VALUES (?, ?, ?, ?)",
-                           arguments: [k.kind, k.scope, k.value, pk])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO work_keys (kind, scope, value, work_pk) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [k.kind, k.scope, k.value, pk])
             hasKeys = true
         }
     }

@@ -270,7 +270,7 @@ public final class CatalogueStore: Sendable {
 
     // MARK: - Links, audit, imports
 
-    /// Every ISRC → work link, ordered by ISRC then work id.
+    /// Every ISRC → work link, in table order (by work id, then ISRC): one sequential scan.
     public func isrcLinks() throws -> [ISRCLink] {
         try read { db in try Self.fetchLinks(db, filter: nil, arguments: []) }
     }
@@ -282,11 +282,19 @@ public final class CatalogueStore: Sendable {
 
     static func fetchLinks(_ db: Database, filter: String?, arguments: StatementArguments) throws -> [ISRCLink] {
         let sql = "SELECT isrc, work_id, source, confidence, first_seen FROM isrc_links"
-            + (filter.map { " WHERE \($0)" } ?? "") + " ORDER BY isrc, work_id"
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            ISRCLink(isrc: row[0], workId: row[1], source: ISRCLink.Source(rawValue: row[2]) ?? .import, confidence: row[3],
-                     firstSeen: row[4])
+            + (filter.map { " WHERE \($0)" } ?? "") + " ORDER BY work_id, isrc"
+        var out: [ISRCLink] = []
+        if filter == nil { out.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM isrc_links") ?? 0) }
+        // Timestamps repeat (one per import): share one String per distinct value.
+        var stamps: [String: String] = [:]
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            let seen: String = row[4]
+            let stamp = stamps[seen] ?? { stamps[seen] = seen; return seen }()
+            out.append(ISRCLink(isrc: row[0], workId: row[1], source: ISRCLink.Source(rawValue: row[2]) ?? .import, confidence: row[3],
+                                firstSeen: stamp))
         }
+        return out
     }
 
     /// Records a link decided by a person (source `review`, or as given) and audits it. An existing

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks (used by bench/ scripts).",
         shouldDisplay: false,
-        subcommands: [BenchNormalizeCommand.self, Sgemm.self]
+        subcommands: [BenchNormalizeCommand.self, Sgemm.self, BenchCatalogLoadCommand.self]
     )
 }
 

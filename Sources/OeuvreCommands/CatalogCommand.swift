@@ -203,6 +203,7 @@ struct CatalogCommand: AsyncParsableCommand {
             for p in e.parties {
                 var line = "  \(p.role.rawValue): \(p.name.isEmpty ? "(unknown)" : p.name)"
                 if let d = p.designation { line += " [\(d)]" }
+                if let c = p.chain { line += " chain \(c)" }
                 if let ipi = p.ipiName { line += " IPI \(ipi)\(p.ipiNameValid ? "" : " (INVALID)")" }
                 if let b = p.ipiBase { line += " base \(b)\(p.ipiBaseValid ? "" : " (INVALID)")" }
                 if p.prShare != nil || p.mrShare != nil || p.srShare != nil {
@@ -249,4 +250,28 @@ func printJSON(_ obj: Any, pretty: Bool = false) {
     if pretty { options.insert(.prettyPrinted) }
     guard let data = try? JSONSerialization.data(withJSONObject: obj, options: options) else { return }
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// `oeuvre bench catalog-load --db PATH`: time to load every work and link as the match index
+/// build does (`allWorks()`, `isrcLinks()`).
+struct BenchCatalogLoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog-load",
+        abstract: "Seconds to load all works and ISRC links from a catalogue.")
+
+    @Option(help: "Catalogue database.") var db: String
+
+    func run() async throws {
+        try await runReporting {
+            let store = try CatalogueStore(path: db)
+            let clock = ContinuousClock()
+            var works: [Work] = []
+            let tWorks = try clock.measure { works = try store.allWorks() }
+            var links: [ISRCLink] = []
+            let tLinks = try clock.measure { links = try store.isrcLinks() }
+            let titles = works.reduce(0) { $0 + $1.titles.count }
+            func s(_ d: Duration) -> String { String(format: "%.2f s", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
+            print("allWorks: \(works.count) works, \(titles) titles in \(s(tWorks)); isrcLinks: \(links.count) in \(s(tLinks))")
+        }
+    }
 }

@@ -447,4 +447,20 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         let columns = try store.read { db in try db.columns(in: "imports").map(\.name) }
         #expect(columns.contains("mapping"))
     }
+
+    @Test func aWorkIdTwiceInOneFileIsInsertedThenUpdated() throws {
+        let store = try CatalogueStore(path: ":memory:")
+        let csv = "work_id,title,writers,isrcs\nW1,First,Ann,USRC17607839\nW2,Other,Bob,\nW1,Second,Ann|Cy,USRC17607839|GBAYE0601498\n"
+        let r = try store.importFile(file(csv, "twice.csv"))
+        #expect(r.worksAdded == 2)
+        #expect(r.worksUpdated == 1)
+        let w = try #require(try store.work(id: "W1"))
+        #expect(w.title == "Second")
+        #expect(w.writers.map(\.name) == ["Ann", "Cy"])
+        #expect(w.titles.count == 1)
+        #expect(try store.isrcLinks(workId: "W1").map(\.isrc) == ["GBAYE0601498", "USRC17607839"])
+        let audit = try store.auditEntries(workId: "W1")
+        #expect(audit.first { $0.field == "title" }?.oldValue == "First")
+        #expect(audit.first { $0.field == "title" }?.origin?.hasSuffix("twice.csv:4") == true)
+    }
 }
