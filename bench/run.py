@@ -21,7 +21,7 @@ PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},
     # The issue-6/7 target scale: 1M works, 1M lines. Peers run on samples and are extrapolated.
-    "full": {"works": 1_000_000, "lines": 1_000_000, "rapidfuzz_sample": 40, "tfidf_sample": 20_000, "seed": 20250301},
+    "full": {"works": 1_000_000, "lines": 1_000_000, "rapidfuzz_sample": 20, "tfidf_sample": 20_000, "seed": 20250301},
 }
 
 
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--works", type=int)
     ap.add_argument("--lines", type=int)
     ap.add_argument("--out", help="results markdown (default bench/results/<preset>.md)")
+    ap.add_argument("--peers-from", help="reuse the peers' figures of an earlier run's report.json on the same data set")
     a = ap.parse_args()
 
     cfg = dict(PRESETS[a.preset])
@@ -125,7 +126,16 @@ def main():
         report["tools"]["Oeuvre"] = run_oeuvre(oeuvre, data, work, works_csv, usage, truth, lines, report)
 
     # 4. Peers.
-    if not a.skip_peers:
+    if a.peers_from:
+        with open(a.peers_from) as f:
+            earlier = json.load(f)
+        if earlier.get("config") != cfg:
+            sys.exit("--peers-from: that run used another data set")
+        for name, t in earlier["tools"].items():
+            if name != "Oeuvre":
+                t.setdefault("notes", []).append("figures from an earlier run on the same data")
+                report["tools"][name] = t
+    elif not a.skip_peers:
         report["tools"]["TF-IDF char-3 + sparse_dot_topn"] = run_peer(
             a.python, "tfidf_peer.py", "tfidf", cfg["tfidf_sample"], lines, oeuvre, data, work, works_csv, usage, truth)
         report["tools"]["rapidfuzz process.extract"] = run_peer(
