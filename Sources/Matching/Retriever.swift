@@ -525,7 +525,9 @@ public final class Retriever {
                             if v > best { best = v; bestSlot = slot }
                         }
                     }
-                    let dense = bestSlot >= 0 ? best : 0
+                    // Rounded to 2⁻¹⁶: sgemm's last bits depend on the block shape, so unrounded scores
+                    // (and near-tie order) would depend on which recordings share a batch.
+                    let dense = bestSlot >= 0 ? quantize(best) : 0
                     let title = bestSlot >= 0 ? Int32(gathered[bestSlot]) : Int32(index.titles(ofWork: Int(entryWork[e])).first ?? -1)
                     let score = dense + artistWeight * entryArtist[e] + sparseWeight * entrySparse[e]
                     // Equal scores are ordered by a hash of the work ordinal: deterministic, and neutral
@@ -552,6 +554,9 @@ public final class Retriever {
 }
 
 // MARK: - Helpers
+
+@inline(__always)
+func quantize(_ x: Float) -> Float { (x * 65536).rounded() / 65536 }
 
 /// Order-preserving map of a Float to UInt32 (larger floats → larger keys).
 @inline(__always)
