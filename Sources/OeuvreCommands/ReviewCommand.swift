@@ -95,19 +95,34 @@ struct ReviewCommand: AsyncParsableCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Reviewed lines, acceptance rate, and how the machine decided the reviewed lines.")
+            abstract: "Reviewed lines, acceptance rate, and how the current model would decide the reviewed lines now.")
 
         @Option(help: "Catalogue database.") var db: String
+        @Option(help: "Model to replay the reviewed lines with.") var model = "models/default.json"
+        @Option(help: "Threads.") var threads = 2
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await runReporting {
-                let reviewStore = try ReviewStore(catalogue: try openExistingCatalogue(db))
-                let s = ReviewStatistics(try reviewStore.reviewedLines())
+                let store = try openExistingCatalogue(db)
+                let reviewStore = try ReviewStore(catalogue: store)
+                let reviewed = try reviewStore.reviewedLines()
+                var s = ReviewStatistics(reviewed)
+                if !reviewed.isEmpty && FileManager.default.fileExists(atPath: model) {
+                    // Replay: match the reviewed lines again with the current catalogue, index and model.
+                    let scoring = try ScoringModel.load(path: model)
+                    let loaded = try MatchIndexSource(catalogue: .database(db), indexPath: nil, threads: threads).load { printError($0) }
+                    var options = MatchOptions()
+                    options.threads = threads
+                    let lines = reviewed.map { UsageLine(lineId: $0.lineId, isrc: $0.isrc, title: $0.title, artist: $0.artist,
+                                                         duration: $0.duration, plays: $0.plays) }
+                    let (results, groupOfLine, _) = MatchPipeline(index: loaded.index, model: scoring, options: options).run(lines: lines)
+                    s.replay(reviewed: reviewed, results: results, groupOfLine: groupOfLine)
+                }
                 if json {
                     printJSON(s.json, pretty: true)
                 } else {
-                    for (k, v) in s.rows { print("\(k.padding(toLength: 34, withPad: " ", startingAt: 0)) \(v)") }
+                    for (k, v) in s.rows { print("\(k.padding(toLength: 40, withPad: " ", startingAt: 0)) \(v)") }
                 }
             }
         }
@@ -234,6 +249,26 @@ struct ReviewStatistics {
         }
     }
 
+    /// How the current model decides the reviewed lines: decision × (top candidate = reviewer's choice).
+    var replayed: [String: Int] = [:]
+
+    mutating func replay(reviewed: [ReviewStore.ReviewedLine], results: [GroupResult], groupOfLine: [Int32]) {
+        for (i, l) in reviewed.enumerated() {
+            let r = results[Int(groupOfLine[i])]
+            let top = r.candidates.first?.workId
+            let key: String
+            switch (r.decision, l.decision) {
+            case (.auto, let d?) where d == top: key = "auto_correct"
+            case (.auto, _): key = "auto_wrong"
+            case (.review, let d?) where d == top: key = "review_top1_correct"
+            case (.review, _): key = "review_other"
+            case (.none, nil): key = "none_correct"
+            case (.none, _): key = "none_missed"
+            }
+            replayed[key, default: 0] += 1
+        }
+    }
+
     var acceptanceRate: Double { reviewed == 0 ? 0 : Double(acceptedTop) / Double(reviewed) }
 
     var rows: [(String, String)] {
@@ -243,7 +278,10 @@ struct ReviewStatistics {
             ("acceptance rate (top candidate)", String(format: "%.3f", acceptanceRate)),
         ]
         for (k, v) in byMachine.sorted(by: { $0.key < $1.key }) {
-            r.append(("machine said \(k)", "\(v.lines) lines, reviewer agreed on \(v.agreed)"))
+            r.append(("machine said \(k) at export", "\(v.lines) lines, reviewer agreed on \(v.agreed)"))
+        }
+        for k in ["auto_correct", "auto_wrong", "review_top1_correct", "review_other", "none_correct", "none_missed"] where !replayed.isEmpty {
+            r.append(("current model: \(k.replacingOccurrences(of: "_", with: " "))", "\(replayed[k] ?? 0)"))
         }
         return r
     }
@@ -252,6 +290,6 @@ struct ReviewStatistics {
         var machine: [String: Any] = [:]
         for (k, v) in byMachine { machine[k] = ["lines": v.lines, "agreed": v.agreed] }
         return ["reviewed": reviewed, "accepted": accepted, "none": none, "accepted_top": acceptedTop, "accepted_other": acceptedOther,
-                "acceptance_rate": acceptanceRate, "machine": machine]
+                "acceptance_rate": acceptanceRate, "machine": machine, "current_model": replayed]
     }
 }
