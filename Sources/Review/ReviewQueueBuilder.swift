@@ -28,38 +28,18 @@ public struct MatchResultRow: Sendable, Hashable {
     }
 }
 
-/// Reads a results TSV (`line_id, rank, work_id, iswc, work_title, confidence, decision, reason`).
+/// Results of `oeuvre match` grouped by line (read with `ResultsTSVReader`, the contract's reader).
 public enum ResultsFile {
-    public static let columns = ["line_id", "rank", "work_id", "iswc", "work_title", "confidence", "decision", "reason"]
-
     /// Rows grouped by line id, in file order; each line's rows sorted by rank.
     public static func read(path: String) throws -> [(lineId: String, rows: [MatchResultRow])] {
-        let reader = try DelimitedReader(path: path)
-        let m = try HeaderMapping(header: reader.header, path: path, fields: columns, required: ["line_id", "rank", "decision"])
         var order: [String] = []
         var byLine: [String: [MatchResultRow]] = [:]
-        while let record = try reader.next() {
-            guard let lineId = m.value("line_id", in: record) else {
-                throw OeuvreError(.invalidInput, "empty line_id", at: m.position("line_id", in: record))
-            }
-            guard let rank = Int(m.value("rank", in: record) ?? "") else {
-                throw OeuvreError(.invalidInput, "rank must be an integer", at: m.position("rank", in: record))
-            }
-            guard let decision = Decision(rawValue: m.value("decision", in: record) ?? "") else {
-                throw OeuvreError(.invalidInput, "decision must be auto, review or none", at: m.position("decision", in: record))
-            }
-            var confidence = 0.0
-            if let c = m.value("confidence", in: record) {
-                guard let v = Double(c), v.isFinite else {
-                    throw OeuvreError(.invalidInput, "confidence must be a number", at: m.position("confidence", in: record))
-                }
-                confidence = v
-            }
-            let row = MatchResultRow(lineId: lineId, rank: rank, workId: m.value("work_id", in: record), iswc: m.value("iswc", in: record),
-                                workTitle: m.value("work_title", in: record), confidence: confidence, decision: decision,
-                                reason: m.value("reason", in: record) ?? "")
-            if byLine[lineId] == nil { order.append(lineId) }
-            byLine[lineId, default: []].append(row)
+        for r in try ResultsTSVReader.readAll(path: path) {
+            let row = MatchResultRow(lineId: r.lineId, rank: r.rank, workId: r.workId.isEmpty ? nil : r.workId,
+                                     iswc: r.iswc.isEmpty ? nil : r.iswc, workTitle: r.workTitle.isEmpty ? nil : r.workTitle,
+                                     confidence: r.confidence ?? 0, decision: r.decision, reason: r.reason)
+            if byLine[r.lineId] == nil { order.append(r.lineId) }
+            byLine[r.lineId, default: []].append(row)
         }
         return order.map { id in (id, (byLine[id] ?? []).sorted { $0.rank < $1.rank }) }
     }
