@@ -177,19 +177,22 @@ public struct CandidateGenerator: Sendable {
     public func candidates(groups: [RecordingGroup]) -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]]) {
         var retrievalOptions = options.retrieval
         retrievalOptions.topN = options.topN
-        let retrieved = ParallelRetrieval.run(lines: groups.map(\.representative), index: index, options: retrievalOptions,
-                                              threads: options.threads)
-        var all: [[Int]] = []
-        var linked: [[Int]] = []
-        all.reserveCapacity(groups.count)
-        for (g, group) in groups.enumerated() {
-            let byISRC = group.representative.isrc.map { index.works(forISRC: $0) } ?? []
-            var list = byISRC
-            for c in retrieved.candidates[g] where !list.contains(Int(c.work)) { list.append(Int(c.work)) }
-            all.append(Array(list.prefix(max(options.topN, byISRC.count))))
-            linked.append(byISRC)
+        // A recording whose ISRC is linked to exactly one work is a direct hit: it skips retrieval
+        // (its only candidate is the linked work). Recordings linked to several works, or to none,
+        // are retrieved as usual.
+        let linked: [[Int]] = groups.map { g in g.representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+        let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
+        let retrieved = ParallelRetrieval.run(lines: toRetrieve.map { groups[$0].representative }, index: index,
+                                              options: retrievalOptions, threads: options.threads)
+        var profiles = groups.map(\.profile)
+        var all = linked
+        for (k, g) in toRetrieve.enumerated() {
+            profiles[g] = retrieved.profiles[k]
+            var list = linked[g]
+            for c in retrieved.candidates[k] where !list.contains(Int(c.work)) { list.append(Int(c.work)) }
+            all[g] = Array(list.prefix(max(options.topN, linked[g].count)))
         }
-        return (retrieved.profiles, all, linked)
+        return (profiles, all, linked)
     }
 
     /// Feature rows for the (group, candidate) pairs, with the same candidate context the scorer was
