@@ -52,6 +52,11 @@ public final class AtomicFileWriter {
         _ = fwrite(bytes.baseAddress, 1, bytes.count, handle)
     }
 
+    /// Pushes buffered output to the file (or standard output) now, e.g. after each streamed chunk.
+    public func flush() {
+        fflush(handle)
+    }
+
     /// Flushes, syncs and renames the temporary file over the destination.
     public func commit() throws(OeuvreError) {
         guard !committed else { return }

@@ -17,7 +17,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 6
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
@@ -36,17 +36,24 @@ public final class MatchIndex: @unchecked Sendable {
 
     let workTitleStart: UnsafeBufferPointer<UInt32>
     let workBlobOffset: UnsafeBufferPointer<UInt64>
-    /// Per title, interleaved (one cache line for both): work ordinal (UInt32) and IDF norm (Float bits).
+    /// Per title, interleaved: work ordinal and the number of titles sharing its exact text (UInt32 each).
     let titleMeta: UnsafeBufferPointer<UInt32>
     let vectors: UnsafeBufferPointer<Float>
     let titleTerms: TermTable
     let postings: UnsafeBufferPointer<UInt32>
+    /// Parallel to `postings`: the term's IDF divided by the title's IDF norm, in 1/65535 units, so a
+    /// query sums cosines directly without looking the title's norm up.
+    let postingWeights: UnsafeBufferPointer<UInt16>
     let artistTerms: TermTable
     let artistPostWork: UnsafeBufferPointer<UInt32>
     let artistPostWeight: UnsafeBufferPointer<Float>
     let isrcKeys: UnsafeBufferPointer<UInt64>
     let isrcWork: UnsafeBufferPointer<UInt32>
+    /// Confidence of each link (1 for links stated by a registration or confirmed by a person).
+    let isrcConfidence: UnsafeBufferPointer<Float>
     let blobs: UnsafeBufferPointer<UInt8>
+    /// Seconds per work (0 = unknown), for telling same-titled works apart in retrieval.
+    let workDuration: UnsafeBufferPointer<UInt16>
 
     private let storage: Storage
 
@@ -149,13 +156,16 @@ public final class MatchIndex: @unchecked Sendable {
         titleTerms = TermTable(keys: buf(.termKeys, UInt64.self), start: buf(.termStart, UInt32.self),
                                count: buf(.termCount, UInt32.self), idf: buf(.termIDF, Float.self))
         postings = buf(.postings, UInt32.self)
+        postingWeights = buf(.postingWeights, UInt16.self)
         artistTerms = TermTable(keys: buf(.artistKeys, UInt64.self), start: buf(.artistStart, UInt32.self),
                                 count: buf(.artistCount, UInt32.self), idf: buf(.artistIDF, Float.self))
         artistPostWork = buf(.artistPostWork, UInt32.self)
         artistPostWeight = buf(.artistPostWeight, Float.self)
         isrcKeys = buf(.isrcKeys, UInt64.self)
         isrcWork = buf(.isrcWork, UInt32.self)
+        isrcConfidence = buf(.isrcConfidence, Float.self)
         blobs = buf(.blobs, UInt8.self)
+        workDuration = buf(.workDuration, UInt16.self)
         // Cheap structural checks so a damaged file fails here rather than deep inside retrieval.
         guard workTitleStart.count == workCount + 1, workTitleStart[workCount] == UInt32(titleCount),
               workBlobOffset.count == workCount + 1, workBlobOffset[workCount] == UInt64(blobs.count)
@@ -196,33 +206,60 @@ public final class MatchIndex: @unchecked Sendable {
     @inline(__always)
     public func work(ofTitle t: Int) -> Int { Int(titleMeta[2 * t]) }
 
-    /// IDF norm of title `t`'s term set.
+    /// How many indexed titles read exactly like title `t` (itself included): the works sharing it.
     @inline(__always)
-    public func norm(ofTitle t: Int) -> Float { Float(bitPattern: titleMeta[2 * t + 1]) }
+    public func sharing(ofTitle t: Int) -> Int { Int(titleMeta[2 * t + 1]) }
+
+    /// The text of title `t` (normalized; a title variant when `t` is one).
+    public func titleText(_ t: Int) -> String {
+        let w = work(ofTitle: t)
+        let p = profile(w)
+        let k = t - Int(workTitleStart[w])
+        let all = p.titles.filter { !$0.isEmpty } + p.titleVariants.filter { !$0.isEmpty }
+        return k < all.count ? all[k] : ""
+    }
 
     /// The hashed vector of title `t`.
     @inline(__always)
     public func vector(ofTitle t: Int) -> UnsafePointer<Float> { vectors.baseAddress! + t * dim }
 
     /// Works linked to `isrc` (canonical 12 characters), in work order.
-    public func works(forISRC isrc: String) -> [Int] {
+    public func works(forISRC isrc: String) -> [Int] { links(forISRC: isrc).map(\.work) }
+
+    /// Links of `isrc`: the works and each link's confidence, in work order.
+    public func links(forISRC isrc: String) -> [(work: Int, confidence: Float)] {
         guard let key = ISRCKey.pack(isrc) else { return [] }
         var lo = 0, hi = isrcKeys.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if isrcKeys[mid] < key { lo = mid + 1 } else { hi = mid }
         }
-        var out: [Int] = []
+        var out: [(work: Int, confidence: Float)] = []
         while lo < isrcKeys.count && isrcKeys[lo] == key {
-            out.append(Int(isrcWork[lo]))
+            out.append((Int(isrcWork[lo]), isrcConfidence[lo]))
             lo += 1
         }
         return out
     }
 
+    /// How many indexed titles read exactly `title` (normalized; spacing ignored): the works sharing it.
+    public func titlesSharing(_ title: String) -> Int {
+        var ex = TermExtractor()
+        var terms: [UInt64] = []
+        ex.titleTerms(title, into: &terms)
+        for h in terms where TermHash.isWhole(h) {
+            let s = titleTerms.find(h)
+            return s >= 0 ? Int(titleTerms.count[s]) : 0
+        }
+        return 0
+    }
+
     /// Number of ISRC → work links.
     public var linkCount: Int { isrcKeys.count }
     public var postingCount: Int { postings.count }
+
+    /// Duration of work `w` in seconds, nil when unknown.
+    public func duration(ofWork w: Int) -> Int? { workDuration[w] == 0 ? nil : Int(workDuration[w]) }
 
     /// Work id of work `w` without decoding the whole profile.
     public func workId(_ w: Int) -> String {
@@ -255,6 +292,36 @@ public final class MatchIndex: @unchecked Sendable {
                             remixers: remixers)
         p.titleVariants = variants
         return p
+    }
+
+    /// Diagnostics for tools: for each query term, its document frequency rank facts and whether
+    /// work `w`'s titles appear in its (capped) posting, with position.
+    public func explain(work w: Int, query: RetrievalQuery) -> String {
+        var lines: [String] = []
+        let mine = Set(titles(ofWork: w).map { UInt32($0) })
+        var ex = TermExtractor()
+        var terms: [UInt64] = []
+        for t in query.titles {
+            ex.titleTerms(t, into: &terms)
+            for h in terms {
+                let s = titleTerms.find(h)
+                guard s >= 0 else { lines.append("  term \(String(h, radix: 16)) absent"); continue }
+                let start = Int(titleTerms.start[s]), n = Int(titleTerms.count[s])
+                let pos = (start..<(start + n)).first { mine.contains(postings[$0]) }.map { $0 - start }
+                lines.append("  term \(String(h, radix: 16))\(TermHash.isWhole(h) ? " (whole)" : "") idf \(titleTerms.idf[s]) postings \(n) work at \(pos.map(String.init) ?? "-")")
+            }
+        }
+        for name in query.artists {
+            TermExtractor.artistTerms(name, into: &terms)
+            for h in terms {
+                let s = artistTerms.find(h)
+                guard s >= 0 else { lines.append("  artist term absent"); continue }
+                let start = Int(artistTerms.start[s]), n = Int(artistTerms.count[s])
+                let pos = (start..<(start + n)).first { Int(artistPostWork[$0]) == w }.map { $0 - start }
+                lines.append("  artist term idf \(artistTerms.idf[s]) postings \(n) work at \(pos.map(String.init) ?? "-")")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Ordinal of the work with id `workId` (linear scan; for tools and tests, not the hot path).
@@ -409,9 +476,9 @@ struct Header {
 struct Layout {
     enum Section: Int, CaseIterable {
         case workTitleStart, workBlobOffset, titleMeta, vectors
-        case termKeys, termStart, termCount, termIDF, postings
+        case termKeys, termStart, termCount, termIDF, postings, postingWeights
         case artistKeys, artistStart, artistCount, artistIDF, artistPostWork, artistPostWeight
-        case isrcKeys, isrcWork, blobs
+        case isrcKeys, isrcWork, blobs, workDuration, isrcConfidence
     }
 
     let workCount, titleCount, dim, termCapacity, postingCount, artistTermCapacity, artistPostingCount, isrcCount, blobBytes: Int
@@ -448,12 +515,14 @@ struct Layout {
         case .termKeys: return termCapacity * 8
         case .termStart, .termCount, .termIDF: return termCapacity * 4
         case .postings: return postingCount * 4
+        case .postingWeights: return postingCount * 2
         case .artistKeys: return artistTermCapacity * 8
         case .artistStart, .artistCount, .artistIDF: return artistTermCapacity * 4
         case .artistPostWork, .artistPostWeight: return artistPostingCount * 4
         case .isrcKeys: return isrcCount * 8
-        case .isrcWork: return isrcCount * 4
+        case .isrcWork, .isrcConfidence: return isrcCount * 4
         case .blobs: return blobBytes
+        case .workDuration: return workCount * 2
         }
     }
 }

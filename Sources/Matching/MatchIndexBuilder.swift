@@ -9,6 +9,8 @@ public struct MatchIndexOptions: Sendable, Hashable {
     public var postingCap = 4096
     /// Longest artist-term posting kept (the works whose names the term dominates).
     public var artistPostingCap = 4096
+    /// Longest whole-title posting kept (exact titles are exempt from `postingCap` up to this).
+    public static let wholeTitleCap = 1 << 17
     /// Titles indexed per work (original first; more are ignored).
     public var maxTitlesPerWork = 64
     /// Threads used to build.
@@ -32,11 +34,24 @@ public struct MatchIndexBuildStats: Sendable {
     public init() {}
 }
 
+/// An ISRC → work link to index beyond the works' own recordings (from the catalogue's link table).
+public struct ISRCLinkInput: Sendable, Hashable {
+    public var isrc: String
+    /// Work ordinal (position in the profiles).
+    public var work: Int
+    public var confidence: Float
+    public init(isrc: String, work: Int, confidence: Float = 1) {
+        self.isrc = isrc
+        self.work = work
+        self.confidence = confidence
+    }
+}
+
 public enum MatchIndexBuilder {
     /// Builds an in-memory index from work profiles. `links` adds ISRC → work-ordinal links beyond the
     /// profiles' own ISRCs (e.g. links confirmed in review). Work ordinals are positions in `profiles`.
     public static func build(
-        profiles: [WorkProfile], links: [(isrc: String, work: Int)] = [], stamp: String,
+        profiles: [WorkProfile], links: [ISRCLinkInput] = [], stamp: String,
         options: MatchIndexOptions = MatchIndexOptions(), stats: UnsafeMutablePointer<MatchIndexBuildStats>? = nil
     ) -> MatchIndex {
         var st = MatchIndexBuildStats()
@@ -147,9 +162,11 @@ public enum MatchIndexBuilder {
         var postingCount = 0
         for i in 0..<termCapacity {
             termStart[i] = UInt32(postingCount)
-            termCount[i] = UInt32(min(Int(df[i]), cap))
+            // Whole-title terms keep every title (up to a hard limit): an exact title is always a candidate,
+            // however many works share it, and the artist then tells them apart.
+            termCount[i] = UInt32(min(Int(df[i]), TermHash.isWhole(table.keys[i]) ? max(cap, MatchIndexOptions.wholeTitleCap) : cap))
             postingCount += Int(termCount[i])
-            if Int(df[i]) > cap { st.cappedTerms += 1 }
+            if Int(df[i]) > Int(termCount[i]) { st.cappedTerms += 1 }
         }
         lap("postings")
 
@@ -212,9 +229,11 @@ public enum MatchIndexBuilder {
                     if range.last?.0 != perWork[j].work { range.append((perWork[j].work, perWork[j].weight)) }
                     j += 1
                 }
-                // Impact order (largest weight first), capped.
-                range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-                if range.count > options.artistPostingCap { range.removeLast(range.count - options.artistPostingCap) }
+                // Impact order (largest weight first), capped; whole-name terms keep every work.
+                range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : TermHash.mix(UInt64($0.0)) < TermHash.mix(UInt64($1.0)) }
+                let artistCap = TermHash.isWhole(artistTable.keys[slot]) ? max(options.artistPostingCap, MatchIndexOptions.wholeTitleCap)
+                    : options.artistPostingCap
+                if range.count > artistCap { range.removeLast(range.count - artistCap) }
                 artistStart[slot] = UInt32(artistWork.count)
                 artistCount[slot] = UInt32(range.count)
                 for (w, x) in range {
@@ -228,18 +247,20 @@ public enum MatchIndexBuilder {
         lap("artist postings")
 
         // 6. ISRC links and profile blobs.
-        var isrcPairs: [(UInt64, UInt32)] = []
+        // ISRCs on the works' recordings are stated by a registration (confidence 1); explicit links
+        // carry their own. A pair given twice keeps its highest confidence.
+        var isrcPairs: [(UInt64, UInt32, Float)] = []
         for (w, p) in profiles.enumerated() {
-            for i in p.isrcs { if let k = ISRCKey.pack(i) { isrcPairs.append((k, UInt32(w))) } }
+            for i in p.isrcs { if let k = ISRCKey.pack(i) { isrcPairs.append((k, UInt32(w), 1)) } }
         }
         for l in links where l.work >= 0 && l.work < workCount {
-            if let k = ISRCKey.pack(l.isrc) { isrcPairs.append((k, UInt32(l.work))) }
+            if let k = ISRCKey.pack(l.isrc) { isrcPairs.append((k, UInt32(l.work), min(1, max(0, l.confidence)))) }
         }
-        isrcPairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        isrcPairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 }
         do {
-            var unique: [(UInt64, UInt32)] = []
+            var unique: [(UInt64, UInt32, Float)] = []
             unique.reserveCapacity(isrcPairs.count)
-            for p in isrcPairs where unique.last.map({ $0 != p }) ?? true { unique.append(p) }
+            for p in isrcPairs where unique.last.map({ $0.0 != p.0 || $0.1 != p.1 }) ?? true { unique.append(p) }
             isrcPairs = unique
         }
         var blob: [UInt8] = []
@@ -279,7 +300,11 @@ public enum MatchIndexBuilder {
             for w in 0..<workCount {
                 for t in Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) {
                     meta[2 * t] = UInt32(w)
-                    meta[2 * t + 1] = titleNorm[t].bitPattern
+                    var sharing: UInt32 = 1
+                    for o in termOffsets[t]..<termOffsets[t + 1] where TermHash.isWhole(table.keys[Int(slots[o])]) {
+                        sharing = df[Int(slots[o])]
+                    }
+                    meta[2 * t + 1] = sharing
                 }
             }
         }
@@ -291,16 +316,27 @@ public enum MatchIndexBuilder {
             // Impact order: within a posting, titles where the term weighs most (smallest IDF norm) come
             // first, so a capped posting keeps them and a query on a scanning budget reads them first.
             let post = section(.postings, UInt32.self).baseAddress!
+            let postWeight = section(.postingWeights, UInt16.self).baseAddress!
             let termChunks = chunkRanges(termCapacity, parts: threads * 8)
             parallel(termChunks.count, threads: threads) { c in
-                var keys: [UInt64] = []
+                // Equal norms are ordered by a hash of the title ordinal, not the ordinal itself, so a
+                // capped posting does not favour the works imported first.
+                var keys: [(UInt64, UInt32)] = []
                 for i in termChunks[c] where df[i] > 0 {
                     let src = fullStart[i]..<fullStart[i + 1]
                     let dst = Int(termStart[i])
                     keys.removeAll(keepingCapacity: true)
-                    for o in src { keys.append(UInt64(titleNorm[Int(full[o])].bitPattern) << 32 | UInt64(full[o])) }
-                    keys.sort()
-                    for k in 0..<Int(termCount[i]) { post[dst + k] = UInt32(truncatingIfNeeded: keys[k]) }
+                    for o in src {
+                        let t = full[o]
+                        keys.append((UInt64(titleNorm[Int(t)].bitPattern) << 32 | (TermHash.mix(UInt64(t)) & 0xffff_ffff), t))
+                    }
+                    keys.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+                    for k in 0..<Int(termCount[i]) {
+                        let t = keys[k].1
+                        post[dst + k] = t
+                        let w = idf[i] / max(titleNorm[Int(t)], 1e-6)
+                        postWeight[dst + k] = UInt16(clamping: max(1, Int((min(1, w) * 65535).rounded())))
+                    }
                 }
             }
         }
@@ -313,7 +349,9 @@ public enum MatchIndexBuilder {
         copy(artistWeight, to: .artistPostWeight)
         copy(isrcPairs.map(\.0), to: .isrcKeys)
         copy(isrcPairs.map(\.1), to: .isrcWork)
+        copy(isrcPairs.map(\.2), to: .isrcConfidence)
         copy(blob, to: .blobs)
+        copy(profiles.map { UInt16(clamping: max(0, $0.duration ?? 0)) }, to: .workDuration)
         lap("image")
 
         // 8. Hashed title vectors (parallel over titles).

@@ -9,18 +9,28 @@ public struct RetrievalOptions: Sendable, Hashable {
     public var pool = 100
     /// Extra works reached by the artist alone (no title overlap), e.g. a translated title by the
     /// work's own performer.
-    public var artistOnly = 10
+    public var artistOnly = 40
     /// Minimum artist similarity for an artist-only candidate.
     public var artistOnlyMin: Float = 0.6
     /// Weight of artist similarity when choosing the sparse pool.
     public var poolArtistWeight: Float = 0.3
-    /// Final retrieval score = dense title cosine + artistWeight · artist similarity + sparseWeight · sparse cosine.
+    /// Titles below this sparse cosine get no artist/duration lift in pool selection (works of the
+    /// recording's artist still come in through `artistOnly`).
+    public var boostMinCosine: Float = 0.3
+    /// Weight of duration agreement (1 within 5 s, 0 from 60 s apart) in pool selection and ranking.
+    public var durationWeight: Float = 0.1
+    /// Final retrieval score = dense title cosine + artistWeight · artist similarity + sparseWeight · sparse cosine
+    /// + durationWeight · duration agreement.
     public var artistWeight: Float = 0.2
     public var sparseWeight: Float = 1.0
     /// Postings read per title reading, rarest terms first (sublinear cost at any catalogue size).
-    public var postingBudget = 6000
+    public var postingBudget = 3000
     /// Every term of a reading reads at least this many of its postings (its highest-impact titles).
-    public var minPostingsPerTerm = 128
+    public var minPostingsPerTerm = 32
+    /// When the reading's whole title exists verbatim in the catalogue, the other terms share this
+    /// budget (and minimum per term) instead: exact titles are the common case and need no wide search.
+    public var exactHitBudget = 800
+    public var exactHitMinPerTerm = 8
     /// Postings read for all the artist names of a recording, rarest terms first.
     public var artistPostingBudget = 3000
     /// Every artist term reads at least this many of its postings.
@@ -43,10 +53,13 @@ public struct RetrievalQuery: Sendable, Hashable {
     public var titles: [String]
     /// Normalized artist names (display artists, featured, original performers).
     public var artists: [String]
+    /// Seconds, when the report gives it: breaks ties between works of the same title.
+    public var duration: Int?
 
-    public init(titles: [String], artists: [String]) {
+    public init(titles: [String], artists: [String], duration: Int? = nil) {
         self.titles = titles
         self.artists = artists
+        self.duration = duration
     }
 
     public init(_ p: LineProfile) {
@@ -54,7 +67,7 @@ public struct RetrievalQuery: Sendable, Hashable {
         for s in [p.title] + p.titleVariants + p.medleyParts where !s.isEmpty && !t.contains(s) { t.append(s) }
         var a = p.artists
         for s in p.originalArtists + p.writers where !a.contains(s) { a.append(s) }
-        self.init(titles: t, artists: a)
+        self.init(titles: t, artists: a, duration: p.duration ?? p.textDurations.first)
     }
 }
 
@@ -126,20 +139,13 @@ public final class Retriever {
     public private(set) var stats = RetrievalStats()
 
     private let dim: Int
-    // Per-title and per-work scratch (allocated once, zero between queries).
-    private let titleAcc: UnsafeMutablePointer<Float>
-    private let touched: UnsafeMutablePointer<UInt32>
-    private let artistAcc: UnsafeMutablePointer<Float>
-    private let artistTouched: UnsafeMutablePointer<UInt32>
-    private var artistTouchedCount = 0
-    private let artistStrong: UnsafeMutablePointer<UInt32>
-    private var artistStrongCount = 0
-    private let poolStamp: UnsafeMutablePointer<UInt32>
-    private let poolEntryOfWork: UnsafeMutablePointer<Int32>
-    private var stamp: UInt32 = 0
-    private let titleSlot: UnsafeMutablePointer<Int32>
-    private let select: UnsafeMutablePointer<UInt64>
-    private let selectCapacity: Int
+    // Per-query accumulators: small hash maps that stay in cache (see `IdMap`); nothing here grows
+    // with the catalogue.
+    private var titleMap = IdMap<Float>(capacity: 8192, zero: 0)      // title → Σ idf²/norm (+ exact mark)
+    private var artistMap = IdMap<Float>(capacity: 4096, zero: 0)     // work → artist similarity
+    private var poolMap = IdMap<Int32>(capacity: 1024, zero: -1)      // work → pool entry (this query)
+    private var slotMap = IdMap<Int32>(capacity: 4096, zero: -1)      // title → row of the batch block
+    private var select: [UInt64] = []
     private var extractor = TermExtractor()
     private var terms: [UInt64] = []
     private var weights: [Float] = []
@@ -156,6 +162,8 @@ public final class Retriever {
     private var entryWork: [UInt32] = []
     private var entrySparse: [Float] = []
     private var entryArtist: [Float] = []
+    private var entryDuration: [Float] = []
+    private var queryDuration = 0
     private var entrySlotStart: [Int] = []
     private var entrySlots: [Int32] = []
     private var gathered: [UInt32] = []
@@ -164,38 +172,20 @@ public final class Retriever {
     private var scratch: [RetrievedCandidate] = []
     private var rankKeys: [UInt64] = []
 
+    /// Added to the accumulator of titles reached through the whole-title term (far above any IDF sum).
+    static let exactMark: Float = 1_048_576
+
     public init(index: MatchIndex, options: RetrievalOptions = RetrievalOptions()) {
         self.index = index
         self.options = options
         dim = index.dim
-        let titles = max(1, index.titleCount), works = max(1, index.workCount)
-        titleAcc = .allocate(capacity: titles)
-        titleAcc.initialize(repeating: 0, count: titles)
-        touched = .allocate(capacity: titles)
-        artistAcc = .allocate(capacity: works)
-        artistAcc.initialize(repeating: 0, count: works)
-        artistTouched = .allocate(capacity: works)
-        artistStrong = .allocate(capacity: works)
-        poolStamp = .allocate(capacity: works)
-        poolStamp.initialize(repeating: 0, count: works)
-        poolEntryOfWork = .allocate(capacity: works)
-        poolEntryOfWork.initialize(repeating: -1, count: works)
-        titleSlot = .allocate(capacity: titles)
-        titleSlot.initialize(repeating: -1, count: titles)
-        selectCapacity = max(titles, works)
-        select = .allocate(capacity: selectCapacity)
     }
 
     deinit {
-        titleAcc.deallocate()
-        touched.deallocate()
-        artistAcc.deallocate()
-        artistTouched.deallocate()
-        artistStrong.deallocate()
-        poolStamp.deallocate()
-        poolEntryOfWork.deallocate()
-        titleSlot.deallocate()
-        select.deallocate()
+        titleMap.deallocate()
+        artistMap.deallocate()
+        poolMap.deallocate()
+        slotMap.deallocate()
     }
 
     public func resetStats() { stats = RetrievalStats() }
@@ -236,57 +226,55 @@ public final class Retriever {
         entryWork.removeAll(keepingCapacity: true)
         entrySparse.removeAll(keepingCapacity: true)
         entryArtist.removeAll(keepingCapacity: true)
+        entryDuration.removeAll(keepingCapacity: true)
         entrySlotStart.removeAll(keepingCapacity: true)
         entrySlots.removeAll(keepingCapacity: true)
         gathered.removeAll(keepingCapacity: true)
+        slotMap.clear()
     }
 
     private func addQuery(_ q: RetrievalQuery) {
         let t0 = threadCPUTime()
-        stamp &+= 1
-        if stamp == 0 {  // wrapped: clear the marks
-            poolStamp.update(repeating: 0, count: max(1, index.workCount))
-            stamp = 1
-        }
         queryRowStart.append(rowCount)
+        queryDuration = max(0, q.duration ?? 0)
         let firstEntry = entryWork.count
         queryEntryStart.append(firstEntry)
+        poolMap.clear()
         artistPass(q.artists)
-        for title in q.titles.prefix(options.maxQueryTitles) {
-            titlePass(title)
+        for (i, title) in q.titles.prefix(options.maxQueryTitles).enumerated() {
+            titlePass(title, pickArtistOnly: i == 0)
         }
-        artistOnlyCandidates()
-        // Artist similarity of every pooled work, then clear the artist accumulator.
+        if q.titles.isEmpty { artistOnlyCandidates() }
+        // Artist similarity and duration agreement of every pooled work.
         for e in firstEntry..<entryWork.count {
-            entryArtist.append(min(1, artistAcc[Int(entryWork[e])]))
+            let w = entryWork[e]
+            entryArtist.append(min(1, artistMap.get(w)))
+            entryDuration.append(durationAgreement(Int(w)))
         }
-        for k in 0..<artistTouchedCount { artistAcc[Int(artistTouched[k])] = 0 }
-        artistTouchedCount = 0
+        artistMap.clear()
         // Gather the pooled works' title vectors into the batch block (each title once per batch).
         let perWork = options.titlesPerWork
+        var slots = slotMap
         for e in firstEntry..<entryWork.count {
             entrySlotStart.append(entrySlots.count)
             let titles = index.titles(ofWork: Int(entryWork[e]))
             for t in titles.prefix(perWork) {
-                var s = titleSlot[t]
-                if s < 0 {
-                    s = Int32(gathered.count)
-                    titleSlot[t] = s
+                let k = slots.slot(UInt32(t))
+                if slots.values[k] < 0 {
+                    slots.values[k] = Int32(gathered.count)
                     gathered.append(UInt32(t))
                 }
-                entrySlots.append(s)
+                entrySlots.append(slots.values[k])
             }
         }
+        slotMap = slots
         stats.sparseSeconds += threadCPUTime() - t0
     }
 
     private func artistPass(_ names: [String]) {
         let table = index.artistTerms
         let postWork = index.artistPostWork, postWeight = index.artistPostWeight
-        let acc = artistAcc, touchedList = artistTouched, strong = artistStrong
-        var nTouched = artistTouchedCount
-        var nStrong = artistStrongCount
-        let strongMin = options.artistOnlyMin
+        var acc = artistMap
         var scanned = 0
         var remaining = options.artistPostingBudget
         for name in names.prefix(8) where !name.isEmpty {
@@ -306,43 +294,30 @@ public final class Retriever {
                 let s = Int(key & 0xffff_ffff)
                 let qw = table.idf[s] * inv
                 let start = Int(table.start[s])
-                let n = min(Int(table.count[s]), max(remaining, options.minArtistPostingsPerTerm))
+                let n = TermHash.isWhole(table.keys[s]) ? Int(table.count[s])
+                    : min(Int(table.count[s]), max(remaining, options.minArtistPostingsPerTerm))
                 remaining -= n
                 scanned += n
                 for p in start..<(start + n) {
-                    let w = Int(postWork[p])
-                    let before = acc[w]
-                    if before == 0 {
-                        touchedList[nTouched] = UInt32(w)
-                        nTouched += 1
-                    }
-                    let after = before + qw * postWeight[p]
-                    acc[w] = after
-                    // Works crossing the artist-only bar are remembered here, so picking them later
-                    // does not scan every touched work.
-                    if before < strongMin && after >= strongMin {
-                        strong[nStrong] = UInt32(w)
-                        nStrong += 1
-                    }
+                    let k = acc.slot(postWork[p])
+                    acc.values[k] += qw * postWeight[p]
                 }
             }
         }
-        artistTouchedCount = nTouched
-        artistStrongCount = nStrong
+        artistMap = acc
         stats.postingsScanned += scanned
     }
 
-    private func titlePass(_ title: String) {
+    private func titlePass(_ title: String, pickArtistOnly: Bool) {
         extractor.titleTerms(title, into: &terms)
         let table = index.titleTerms
-        let post = index.postings
-        let acc = titleAcc, touchedList = touched
-        var nTouched = 0
+        let post = index.postings, postWeight = index.postingWeights
+        var acc = titleMap
         var scanned = 0
         weights.removeAll(keepingCapacity: true)
         termOrder.removeAll(keepingCapacity: true)
         var sq: Float = 0
-        for (k, h) in terms.enumerated() {
+        for h in terms {
             let s = table.find(h)
             let v = s >= 0 ? table.idf[s] : index.titleIDFMax
             weights.append(v)
@@ -353,24 +328,31 @@ public final class Retriever {
         // postings are in impact order, so the titles they matter most to come first).
         termOrder.withUnsafeMutableBufferPointer { sortDescending($0, $0.count) }
         var remaining = options.postingBudget
-        let minPerTerm = options.minPostingsPerTerm
+        var minPerTerm = options.minPostingsPerTerm
         for key in termOrder {
             let s = Int(key & 0xffff_ffff)
             let v = table.idf[s]
-            let add = v * v
+            let scale = v / 65535
             let start = Int(table.start[s])
-            let n = min(Int(table.count[s]), max(remaining, minPerTerm))
+            let whole = TermHash.isWhole(table.keys[s])
+            let n = whole ? Int(table.count[s]) : min(Int(table.count[s]), max(remaining, minPerTerm))
             remaining -= n
             scanned += n
+            if whole && n > 0 {
+                // The title exists verbatim: fuzzy neighbours need far less scanning.
+                remaining = min(remaining, options.exactHitBudget)
+                minPerTerm = min(minPerTerm, options.exactHitMinPerTerm)
+            }
+            // acc[t] sums idf² / norm(t): times 1/norm(query) it is the cosine. A title sharing the
+            // whole-title term is the same title: it is marked so its cosine is taken as 1 below,
+            // however few of its other postings the budget reached.
+            let mark: Float = whole ? Self.exactMark : 0
             for p in start..<(start + n) {
-                let t = Int(post[p])
-                if acc[t] == 0 {
-                    touchedList[nTouched] = UInt32(t)
-                    nTouched += 1
-                }
-                acc[t] += add
+                let k = acc.slot(post[p])
+                acc.values[k] += scale * Float(postWeight[p]) + mark
             }
         }
+        titleMap = acc
         stats.postingsScanned += scanned
         // Query vector row for the dense phase.
         let row = rowCount
@@ -383,96 +365,142 @@ public final class Retriever {
                 }
             }
         }
-        defer { for k in 0..<nTouched { acc[Int(touchedList[k])] = 0 } }
-        guard sq > 0, nTouched > 0 else { return }
-        let invQ = 1 / sq.squareRoot()
-        // Pool: best titles by sparse cosine (+ artist), distinct works, at most `pool`.
-        let meta = index.titleMeta
-        let artist = artistAcc, sel = select
-        let poolArtistWeight = options.poolArtistWeight
-        let anyArtist = artistTouchedCount > 0
-        for k in 0..<nTouched {
-            let t = Int(touchedList[k])
-            let norm = Float(bitPattern: meta[2 * t + 1])
-            let cos = acc[t] * invQ / max(norm, 1e-6)
-            var s = cos
-            if anyArtist { s += poolArtistWeight * min(1, artist[Int(meta[2 * t])]) }
-            sel[k] = UInt64(sortKey(s)) << 32 | UInt64(t)
-            acc[t] = cos  // kept for the pool entry below; cleared by the defer
+        defer { titleMap.clear() }
+        let nTouched = acc.count
+        guard sq > 0, nTouched > 0 else {
+            if pickArtistOnly { artistOnlyCandidates() }
+            return
         }
+        let invQ = 1 / sq.squareRoot()
+        // Pool: best titles by sparse cosine (+ artist, duration), distinct works, at most `pool`.
+        // Cosines replace the sums in the map (the artist-only step below reads them).
+        let meta = index.titleMeta
+        let artist = artistMap
+        let poolArtistWeight = options.poolArtistWeight
+        let anyArtist = artist.count > 0
+        let withDuration = queryDuration > 0
+        let durationWeight = options.durationWeight
+        // Artist and duration only lift titles that already look alike (their reads are cache misses).
+        let boostMin = options.boostMinCosine
+        let boost = anyArtist || withDuration
+        if select.count < nTouched { select = [UInt64](repeating: 0, count: max(nTouched, 2 * select.count)) }
         let want = min(nTouched, options.pool * 2)
-        selectTop(UnsafeMutableBufferPointer(start: sel, count: nTouched), want)
+        select.withUnsafeMutableBufferPointer { selBuf in
+            let sel = selBuf.baseAddress!
+            for k in 0..<nTouched {
+                let slot = Int(acc.slots[k])
+                let t = acc.id(at: slot)
+                let a = acc.values[slot]
+                let cos = a >= Self.exactMark ? 1 : min(1, a * invQ)
+                acc.values[slot] = cos
+                var s = cos
+                if boost && cos >= boostMin {
+                    let w = meta[2 * Int(t)]
+                    if anyArtist { s += poolArtistWeight * min(1, artist.get(w)) }
+                    if withDuration { s += durationWeight * durationAgreement(Int(w)) }
+                }
+                sel[k] = UInt64(sortKey(s)) << 32 | UInt64(t)
+            }
+            selectTop(UnsafeMutableBufferPointer(start: sel, count: nTouched), want)
+        }
         // Titles → works (best title per work), then the best `pool` new works.
-        let queryStart = queryEntryStart.last!
         let firstNew = entryWork.count
-        let stampNow = stamp
+        var pool = poolMap
         newKeys.removeAll(keepingCapacity: true)
         for k in 0..<want {
-            let key = sel[k]
-            let t = Int(key & 0xffff_ffff)
-            let w = Int(meta[2 * t])
-            let cos = acc[t]
-            if poolStamp[w] == stampNow {
-                let e = Int(poolEntryOfWork[w])
-                if e >= queryStart && cos > entrySparse[e] { entrySparse[e] = cos }
+            let key = select[k]
+            let t = UInt32(truncatingIfNeeded: key)
+            let w = meta[2 * Int(t)]
+            let cos = acc.get(t)
+            let ps = pool.slot(w)
+            let e = Int(pool.values[ps])
+            if e >= 0 {
+                if cos > entrySparse[e] { entrySparse[e] = cos }
                 if e >= firstNew {
                     let old = newKeys[e - firstNew]
                     if key >> 32 > old >> 32 { newKeys[e - firstNew] = key & 0xffff_ffff_0000_0000 | old & 0xffff_ffff }
                 }
                 continue
             }
-            poolStamp[w] = stampNow
-            poolEntryOfWork[w] = Int32(entryWork.count)
+            pool.values[ps] = Int32(entryWork.count)
             newKeys.append(key & 0xffff_ffff_0000_0000 | UInt64(UInt32.max - UInt32(entryWork.count - firstNew)))
-            entryWork.append(UInt32(w))
+            entryWork.append(w)
             entrySparse.append(cos)
         }
         let added = entryWork.count - firstNew
-        guard added > options.pool else { return }
-        newKeys.withUnsafeMutableBufferPointer { selectTop($0, options.pool) }
-        keepFlags.removeAll(keepingCapacity: true)
-        keepFlags.append(contentsOf: repeatElement(false, count: added))
-        for k in 0..<options.pool { keepFlags[Int(UInt32.max - UInt32(newKeys[k] & 0xffff_ffff))] = true }
-        var write = firstNew
-        for i in 0..<added {
-            let e = firstNew + i
-            let w = Int(entryWork[e])
-            if keepFlags[i] {
-                entryWork[write] = entryWork[e]
-                entrySparse[write] = entrySparse[e]
-                poolEntryOfWork[w] = Int32(write)
-                write += 1
-            } else {
-                poolStamp[w] = 0
+        if added > options.pool {
+            newKeys.withUnsafeMutableBufferPointer { selectTop($0, options.pool) }
+            keepFlags.removeAll(keepingCapacity: true)
+            keepFlags.append(contentsOf: repeatElement(false, count: added))
+            for k in 0..<options.pool { keepFlags[Int(UInt32.max - UInt32(newKeys[k] & 0xffff_ffff))] = true }
+            var write = firstNew
+            for i in 0..<added {
+                let e = firstNew + i
+                let w = entryWork[e]
+                if keepFlags[i] {
+                    entryWork[write] = w
+                    entrySparse[write] = entrySparse[e]
+                    pool.values[pool.slot(w)] = Int32(write)
+                    write += 1
+                } else {
+                    pool.values[pool.slot(w)] = -2  // dropped: not pooled, but remembered as seen
+                }
             }
+            entryWork.removeLast(entryWork.count - write)
+            entrySparse.removeLast(entrySparse.count - write)
         }
-        entryWork.removeLast(entryWork.count - write)
-        entrySparse.removeLast(entrySparse.count - write)
+        poolMap = pool
+        // Works of the recording's artist that the title pool missed, while the title map still holds
+        // each touched title's cosine (a typo'd title by the right artist).
+        if pickArtistOnly { artistOnlyCandidates() }
     }
 
+    /// 1 when the recording and work `w` last within 5 s of each other, falling to 0 at 60 s; 0 when
+    /// either duration is unknown.
+    @inline(__always)
+    private func durationAgreement(_ w: Int) -> Float {
+        let d = index.workDuration[w]
+        guard queryDuration > 0, d > 0 else { return 0 }
+        let diff = Float(abs(Int(d) - queryDuration))
+        return diff <= 5 ? 1 : max(0, 1 - (diff - 5) / 55)
+    }
+
+    /// Adds up to `artistOnly` works whose artist similarity reached `artistOnlyMin` and that are not
+    /// pooled yet, best first by artist similarity plus the best cosine of their titles in the title
+    /// map (zero for titles the postings did not reach) plus duration agreement.
     private func artistOnlyCandidates() {
-        defer { artistStrongCount = 0 }
-        guard options.artistOnly > 0, artistStrongCount > 0 else { return }
-        let sel = select
+        let artist = artistMap
+        guard options.artistOnly > 0, artist.count > 0 else { return }
+        let titles = titleMap
+        var pool = poolMap
+        let minArtist = options.artistOnlyMin
+        if select.count < artist.count { select = [UInt64](repeating: 0, count: max(artist.count, 2 * select.count)) }
         var n = 0
-        for k in 0..<artistStrongCount {
-            let w = Int(artistStrong[k])
-            guard poolStamp[w] != stamp else { continue }
-            sel[n] = UInt64(sortKey(min(1, artistAcc[w]))) << 32 | UInt64(w)
+        for k in 0..<artist.count {
+            let slot = Int(artist.slots[k])
+            let a = min(1, artist.values[slot])
+            guard a >= minArtist else { continue }
+            let w = artist.id(at: slot)
+            guard pool.get(w) < 0 else { continue }  // absent, or dropped from the title pool
+            var title: Float = 0
+            for t in index.titles(ofWork: Int(w)).prefix(options.titlesPerWork) { title = max(title, min(1, titles.get(UInt32(t)))) }
+            select[n] = UInt64(sortKey(a + title + options.durationWeight * durationAgreement(Int(w)))) << 32 | UInt64(w)
             n += 1
         }
         let want = min(n, options.artistOnly)
         guard want > 0 else { return }
-        let buf = UnsafeMutableBufferPointer(start: sel, count: n)
-        selectTop(buf, want)
-        sortDescending(buf, want)
-        for k in 0..<want {
-            let w = Int(sel[k] & 0xffff_ffff)
-            poolStamp[w] = stamp
-            poolEntryOfWork[w] = Int32(entryWork.count)
-            entryWork.append(UInt32(w))
-            entrySparse.append(0)
+        select.withUnsafeMutableBufferPointer { buf in
+            let b = UnsafeMutableBufferPointer(rebasing: buf[0..<n])
+            selectTop(b, want)
+            sortDescending(b, want)
         }
+        for k in 0..<want {
+            let w = UInt32(truncatingIfNeeded: select[k])
+            pool.values[pool.slot(w)] = Int32(entryWork.count)
+            entryWork.append(w)
+            entrySparse.append(-1)  // reached by artist alone
+        }
+        poolMap = pool
     }
 
     // MARK: - Dense phase
@@ -502,12 +530,11 @@ public final class Retriever {
             stats.gemmCalls += 1
             stats.gemmFlops += 2 * Double(r) * Double(u) * Double(dim)
         }
-        for t in gathered { titleSlot[Int(t)] = -1 }
         entrySlotStart.append(entrySlots.count)
         queryEntryStart.append(entryWork.count)
         queryRowStart.append(rowCount)
 
-        let artistWeight = options.artistWeight, sparseWeight = options.sparseWeight
+        let artistWeight = options.artistWeight, sparseWeight = options.sparseWeight, durationWeight = options.durationWeight
         sims.withUnsafeBufferPointer { sims in
             for qi in 0..<n {
                 precondition(queryEntryStart[qi + 1] - queryEntryStart[qi] <= 0xffff, "pool too large")
@@ -529,13 +556,16 @@ public final class Retriever {
                     // (and near-tie order) would depend on which recordings share a batch.
                     let dense = bestSlot >= 0 ? quantize(best) : 0
                     let title = bestSlot >= 0 ? Int32(gathered[bestSlot]) : Int32(index.titles(ofWork: Int(entryWork[e])).first ?? -1)
-                    let score = dense + artistWeight * entryArtist[e] + sparseWeight * entrySparse[e]
+                    // A work reached by its artist alone has no postings overlap: its dense cosine stands in
+                    // for the sparse one, so the two channels compete on the same scale.
+                    let sparse = entrySparse[e] < 0 ? dense : entrySparse[e]
+                    let score = dense + artistWeight * entryArtist[e] + sparseWeight * sparse + durationWeight * entryDuration[e]
                     // Equal scores are ordered by a hash of the work ordinal: deterministic, and neutral
                     // (catalogue order can correlate with popularity, which retrieval must not exploit).
                     let tie = UInt64(TermHash.mix(UInt64(entryWork[e])) & 0xffff) << 16
                     rankKeys.append(UInt64(sortKey(score)) << 32 | tie | UInt64(0xffff - UInt32(scratch.count)))
                     scratch.append(RetrievedCandidate(work: Int32(entryWork[e]), title: title, score: score, dense: dense,
-                                                      sparse: entrySparse[e], artist: entryArtist[e]))
+                                                      sparse: max(0, entrySparse[e]), artist: entryArtist[e]))
                 }
                 let keep = min(rankKeys.count, options.topN)
                 rankKeys.withUnsafeMutableBufferPointer { buf in

@@ -13,6 +13,8 @@ public enum TermKind: UInt64, Sendable {
     case artist = 3
     case wordPair = 4
     case whole = 5
+    case artistPair = 6
+    case artistWhole = 7
 }
 
 public enum TermHash {
@@ -30,7 +32,8 @@ public enum TermHash {
 
     @inline(__always)
     static func trigram(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt64 {
-        mix(TermKind.trigram.rawValue << 56 | UInt64(a) << 16 | UInt64(b) << 8 | UInt64(c))
+        let m = mix(TermKind.trigram.rawValue << 56 | UInt64(a) << 16 | UInt64(b) << 8 | UInt64(c)) & ~wholeBit
+        return m == 0 ? 1 : m
     }
 
     /// FNV-1a over the bytes, then mixed with the kind.
@@ -41,8 +44,16 @@ public enum TermHash {
             h ^= UInt64(bytes[i])
             h &*= 0x0000_0100_0000_01b3
         }
-        return mix(h ^ (kind.rawValue &* 0x9e37_79b9_7f4a_7c15))
+        let m = mix(h ^ (kind.rawValue &* 0x9e37_79b9_7f4a_7c15))
+        // The top bit marks whole-title terms (their postings are never capped).
+        return kind == .whole ? m | wholeBit : (m & ~wholeBit == 0 ? 1 : m & ~wholeBit)
     }
+
+    /// Set on (and only on) whole-title term hashes.
+    public static let wholeBit: UInt64 = 1 << 63
+
+    @inline(__always)
+    public static func isWhole(_ term: UInt64) -> Bool { term & wholeBit != 0 }
 
     /// Public form for tests and tools: the hash of one word of a given kind.
     public static func word(_ text: String, kind: TermKind) -> UInt64 {
@@ -100,22 +111,34 @@ public struct TermExtractor {
         Self.sortUnique(&terms)
     }
 
-    /// Replaces `terms` with the distinct words of a normalized name as artist terms, sorted ascending.
+    /// Replaces `terms` with the artist terms of a normalized name, sorted ascending: its words, its
+    /// pairs of adjacent words, and the whole name (spaces removed; flagged like whole titles, so its
+    /// postings are never capped and an exact name always finds every work credited to it).
     public static func artistTerms(_ name: String, into terms: inout [UInt64]) {
         terms.removeAll(keepingCapacity: true)
         var text = name
         text.withUTF8 { utf8 in
             let n = min(utf8.count, Self.maxTitleBytes)
             var wordStart = -1
+            var previousStart = -1
+            var squeezedHash: UInt64 = 0xcbf2_9ce4_8422_2325
+            func endWord(_ end: Int) {
+                terms.append(TermHash.word(utf8, from: wordStart, to: end, kind: .artist))
+                if previousStart >= 0 { terms.append(TermHash.word(utf8, from: previousStart, to: end, kind: .artistPair)) }
+                previousStart = wordStart
+                wordStart = -1
+            }
             for i in 0..<n {
                 if utf8[i] == 32 {
-                    if wordStart >= 0 { terms.append(TermHash.word(utf8, from: wordStart, to: i, kind: .artist)) }
-                    wordStart = -1
-                } else if wordStart < 0 {
-                    wordStart = i
+                    if wordStart >= 0 { endWord(i) }
+                } else {
+                    if wordStart < 0 { wordStart = i }
+                    squeezedHash ^= UInt64(utf8[i])
+                    squeezedHash &*= 0x0000_0100_0000_01b3
                 }
             }
-            if wordStart >= 0 { terms.append(TermHash.word(utf8, from: wordStart, to: n, kind: .artist)) }
+            if wordStart >= 0 { endWord(n) }
+            if n > 0 { terms.append(TermHash.mix(squeezedHash ^ (TermKind.artistWhole.rawValue &* 0x9e37_79b9_7f4a_7c15)) | TermHash.wholeBit) }
         }
         sortUnique(&terms)
     }

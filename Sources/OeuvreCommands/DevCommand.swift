@@ -10,7 +10,7 @@ struct DevCommand: AsyncParsableCommand {
         commandName: "dev",
         abstract: "Developer tools: measure retrieval alone.",
         shouldDisplay: false,
-        subcommands: [DevRetrievalCommand.self]
+        subcommands: [DevRetrievalCommand.self, DevQueryCommand.self]
     )
 }
 
@@ -34,6 +34,7 @@ struct DevRetrievalCommand: AsyncParsableCommand {
     @Option(help: "Artist-only candidates.") var artistOnly: Int?
     @Option(help: "Postings read per title reading.") var budget: Int?
     @Option(help: "Minimum postings read per term.") var minPerTerm: Int?
+    @Option(help: "Postings budget when the whole title exists verbatim.") var exactBudget: Int?
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Print this many misses (true work not in the top 50).") var misses = 0
     @Option(help: "Write the index to this file and time loading it back.") var indexFile: String?
@@ -82,6 +83,7 @@ struct DevRetrievalCommand: AsyncParsableCommand {
             if let artistOnly { options.artistOnly = artistOnly }
             if let budget { options.postingBudget = budget }
             if let minPerTerm { options.minPostingsPerTerm = minPerTerm }
+            if let exactBudget { options.exactHitBudget = exactBudget }
             let t3 = ContinuousClock.now
             let result = ParallelRetrieval.run(lines: lines, index: index, options: options, threads: threads)
             let tRetrieve = seconds(t3)
@@ -159,5 +161,41 @@ enum TruthFile {
             out[id] = m.value("work_id", in: r) ?? ""
         }
         return out
+    }
+}
+
+/// `oeuvre dev query --index FILE --title T [--artist A]`: the candidates retrieval gives one recording.
+struct DevQueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Show the retrieval candidates of one title/artist.")
+
+    @Option(help: "Index file.") var index: String
+    @Option(help: "Title as reported.") var title: String
+    @Option(help: "Artist as reported.") var artist: String?
+    @Option(help: "Candidates shown.") var top = 20
+    @Option(help: "Explain this work id (rank, scores, its titles).") var work: String?
+
+    func run() async throws {
+        try await runReporting {
+            let idx = try MatchIndex.load(path: index)
+            let profile = ProfileBuilder().line(UsageLine(lineId: "q", title: title, artist: artist))
+            let query = RetrievalQuery(profile)
+            print("query titles \(query.titles) artists \(query.artists)")
+            var options = RetrievalOptions()
+            options.topN = max(top, 50)
+            let r = Retriever(index: idx, options: options)
+            let cands = r.retrieve(query)
+            for (i, c) in cands.prefix(top).enumerated() {
+                let p = idx.profile(Int(c.work))
+                print(String(format: "%2d %@ score %.3f dense %.3f sparse %.3f artist %.3f  %@ | %@", i + 1, p.workId, c.score, c.dense, c.sparse, c.artist,
+                             p.displayTitle, p.performers.joined(separator: "; ")))
+            }
+            if let work, let w = idx.ordinal(ofWorkId: work) {
+                let p = idx.profile(w)
+                let rank = cands.firstIndex { Int($0.work) == w }
+                print("\(work): rank \(rank.map { String($0 + 1) } ?? "-") titles \(p.titles) variants \(p.titleVariants) performers \(p.performers)")
+                print(idx.explain(work: w, query: query))
+            }
+            print("postings read \(r.stats.postingsScanned)")
+        }
     }
 }

@@ -11,9 +11,9 @@ import OeuvreCore
 /// modification time; when its directory is not writable the index is kept in memory.
 struct MatchIndexSource {
     enum Catalogue {
-        case worksCSV(String)
-        /// An SQLite catalogue (`--db`).
+        /// An Oeuvre catalogue database (`--db`): stamped with its change counter.
         case database(String)
+        case worksCSV(String)
     }
 
     var catalogue: Catalogue
@@ -35,28 +35,26 @@ struct MatchIndexSource {
 
     var defaultIndexPath: String {
         switch catalogue {
-        case .worksCSV(let p): return p + ".index"
-        case .database(let p): return p + ".index"
+        case .database(let p), .worksCSV(let p): return p + ".index"
         }
     }
 
     /// The catalogue's current change stamp.
     func stamp() throws(OeuvreError) -> String {
         switch catalogue {
+        case .database(let path):
+            let store = try Self.openStore(path)
+            do {
+                return "db:" + (try store.changeStamp())
+            } catch {
+                throw OeuvreError(.database, "cannot read the catalogue \(path): \(error)")
+            }
         case .worksCSV(let path):
             var st = stat()
             guard stat(path, &st) == 0 else {
                 throw OeuvreError(.io, "cannot read works file \(path): \(String(cString: strerror(errno)))")
             }
             return "works-csv:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
-        case .database(let path):
-            do {
-                return "db:" + (try CatalogueStore(path: path).changeStamp())
-            } catch let e as OeuvreError {
-                throw e
-            } catch {
-                throw OeuvreError(.database, "cannot read catalogue \(path)", underlying: "\(error)")
-            }
         }
     }
 
@@ -87,8 +85,24 @@ struct MatchIndexSource {
         return Loaded(index: index, path: writtenPath, built: true, buildStats: stats, seconds: elapsed(since: started), note: note)
     }
 
-    private func readCatalogue() throws(OeuvreError) -> ([WorkProfile], [(isrc: String, work: Int)]) {
+    private func readCatalogue() throws(OeuvreError) -> ([WorkProfile], [ISRCLinkInput]) {
         switch catalogue {
+        case .database(let path):
+            let store = try Self.openStore(path)
+            let works: [Work]
+            let links: [ISRCLink]
+            do {
+                works = try store.allWorks()
+                links = try store.isrcLinks()
+            } catch let e as OeuvreError {
+                throw e
+            } catch {
+                throw OeuvreError(.database, "cannot read the catalogue \(path): \(error)")
+            }
+            var ordinal: [String: Int] = [:]
+            for (i, w) in works.enumerated() { ordinal[w.id] = i }
+            let inputs = links.compactMap { l in ordinal[l.workId].map { ISRCLinkInput(isrc: l.isrc, work: $0, confidence: Float(l.confidence)) } }
+            return (MatchIndexBuilder.profiles(of: works, threads: threads), inputs)
         case .worksCSV(let path):
             let works = try WorksCSVReader.readAll(path: path)
             var seen = Set<String>()
@@ -96,22 +110,20 @@ struct MatchIndexSource {
                 throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)")
             }
             return (MatchIndexBuilder.profiles(of: works, threads: threads), [])
-        case .database(let path):
-            do {
-                let store = try CatalogueStore(path: path)
-                let works = try store.allWorks()
-                var ordinal: [String: Int] = [:]
-                for (i, w) in works.enumerated() { ordinal[w.id] = i }
-                let links = try store.isrcLinks().compactMap { l -> (isrc: String, work: Int)? in
-                    guard let w = ordinal[l.workId] else { return nil }
-                    return (l.isrc, w)
-                }
-                return (MatchIndexBuilder.profiles(of: works, threads: threads), links)
-            } catch let e as OeuvreError {
-                throw e
-            } catch {
-                throw OeuvreError(.database, "cannot read catalogue \(path)", underlying: "\(error)")
-            }
+        }
+    }
+
+    /// Opens an existing catalogue (never creates one: a mistyped --db must not become an empty catalogue).
+    static func openStore(_ path: String) throws(OeuvreError) -> CatalogueStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw OeuvreError(.usage, "no catalogue at \(path): import works first with `oeuvre catalog import FILE --db \(path)`")
+        }
+        do {
+            return try CatalogueStore(path: path)
+        } catch let e as OeuvreError {
+            throw e
+        } catch {
+            throw OeuvreError(.database, "cannot open the catalogue \(path): \(error)")
         }
     }
 

@@ -127,8 +127,10 @@ enum SmallCatalogue {
 
     @Test func extraLinksAreIndexed() {
         let profiles = MatchIndexBuilder.profiles(of: SmallCatalogue.works)
-        let index = MatchIndexBuilder.build(profiles: profiles, links: [(isrc: "FRZZZ2400001", work: 6)], stamp: "x")
+        let index = MatchIndexBuilder.build(profiles: profiles, links: [ISRCLinkInput(isrc: "FRZZZ2400001", work: 6, confidence: 0.8)], stamp: "x")
         #expect(index.works(forISRC: "FRZZZ2400001").map { index.workId($0) } == ["W7"])
+        #expect(index.links(forISRC: "FRZZZ2400001").first?.confidence == 0.8)
+        #expect(index.links(forISRC: "GBAYE6500524").first?.confidence == 1)
     }
 
     @Test func damagedFilesAreRejected() throws {

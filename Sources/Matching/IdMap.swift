@@ -1,0 +1,120 @@
+/// A small open-addressing hash map from UInt32 ids (titles, works) to a value, for per-query
+/// accumulators: a query touches a few thousand ids out of millions, so a table of a few tens of
+/// kilobytes stays in the L1/L2 cache where a catalogue-sized array would miss to DRAM on every touch.
+///
+/// Linear probing, power-of-two capacity, grows at load 1/2. `slots` lists the occupied slots in
+/// insertion order (iteration and clearing cost what was inserted, not the capacity). Owns raw
+/// memory: call `deallocate()`; not thread-safe.
+struct IdMap<Value> {
+    private(set) var keys: UnsafeMutablePointer<UInt32>     // id + 1; 0 = empty
+    private(set) var values: UnsafeMutablePointer<Value>
+    private(set) var slots: UnsafeMutablePointer<Int32>
+    private(set) var count = 0
+    private(set) var capacity: Int
+    private var shift: UInt64
+    private let zero: Value
+
+    init(capacity: Int = 4096, zero: Value) {
+        var c = 16
+        while c < capacity { c <<= 1 }
+        self.capacity = c
+        self.zero = zero
+        shift = UInt64(64 - c.trailingZeroBitCount)
+        keys = .allocate(capacity: c)
+        keys.initialize(repeating: 0, count: c)
+        values = .allocate(capacity: c)
+        values.initialize(repeating: zero, count: c)
+        slots = .allocate(capacity: c / 2 + 1)
+    }
+
+    func deallocate() {
+        keys.deallocate()
+        values.deallocate()
+        slots.deallocate()
+    }
+
+    @inline(__always)
+    private func home(_ id: UInt32) -> Int {
+        Int(truncatingIfNeeded: (UInt64(id) &* 0x9e37_79b9_7f4a_7c15) >> shift)
+    }
+
+    /// The slot holding `id`, inserting it (with the zero value) when absent.
+    @inline(__always)
+    mutating func slot(_ id: UInt32) -> Int {
+        if (count + 1) * 2 > capacity { grow() }
+        let key = id &+ 1
+        var i = home(id)
+        let mask = capacity - 1
+        while true {
+            let k = keys[i]
+            if k == key { return i }
+            if k == 0 {
+                keys[i] = key
+                slots[count] = Int32(i)
+                count += 1
+                return i
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The slot of `id`, or -1.
+    @inline(__always)
+    func find(_ id: UInt32) -> Int {
+        let key = id &+ 1
+        var i = home(id)
+        let mask = capacity - 1
+        while true {
+            let k = keys[i]
+            if k == key { return i }
+            if k == 0 { return -1 }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    func get(_ id: UInt32) -> Value {
+        let s = find(id)
+        return s < 0 ? zero : values[s]
+    }
+
+    /// Id stored in `slot`.
+    @inline(__always)
+    func id(at slot: Int) -> UInt32 { keys[slot] &- 1 }
+
+    /// Id of the `k`-th inserted entry.
+    @inline(__always)
+    func id(ofEntry k: Int) -> UInt32 { keys[Int(slots[k])] &- 1 }
+
+    /// Removes everything (cost proportional to the entries).
+    mutating func clear() {
+        for k in 0..<count {
+            let s = Int(slots[k])
+            keys[s] = 0
+            values[s] = zero
+        }
+        count = 0
+    }
+
+    @inline(never)
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values, oldSlots = slots, oldCount = count
+        let c = capacity * 2
+        capacity = c
+        shift = UInt64(64 - c.trailingZeroBitCount)
+        keys = .allocate(capacity: c)
+        keys.initialize(repeating: 0, count: c)
+        values = .allocate(capacity: c)
+        values.initialize(repeating: zero, count: c)
+        slots = .allocate(capacity: c / 2 + 1)
+        count = 0
+        for k in 0..<oldCount {
+            let s = Int(oldSlots[k])
+            let n = slot(oldKeys[s] &- 1)
+            values[n] = oldValues[s]
+        }
+        oldKeys.deallocate()
+        oldValues.deallocate()
+        oldSlots.deallocate()
+    }
+}
