@@ -11,6 +11,10 @@ public struct ScoredCandidate: Sendable, Hashable {
     /// Calibrated probability that the line embodies this work.
     public var confidence: Double
     public var reason: String
+    /// What retrieval saw (nil for a work that is a candidate only through the ISRC link).
+    public var retrieval: RetrievedCandidate? = nil
+    /// Per-feature contributions to the logit in `FeatureSchema.current` order (when requested).
+    public var contributions: [Float]? = nil
 }
 
 /// The outcome for one distinct recording (a group of identical lines).
@@ -32,8 +36,10 @@ public struct MatchOptions: Sendable {
     public var threads = 2
     /// An auto-match needs its confidence to exceed the next candidate's by this much.
     public var autoMargin = 0.10
-    /// Groups scored per batch (bounds the feature matrix: batch × topN × features floats).
+    /// Groups retrieved and scored per batch (bounds the feature matrix: batch × topN × features floats).
     public var batchGroups = 2048
+    /// Keep each kept candidate's per-feature contributions (for `--format jsonl`).
+    public var contributions = false
     public var retrieval = RetrievalOptions()
     public init() {}
 }
@@ -46,7 +52,30 @@ public struct MatchSummary: Sendable {
     public var linesByDecision: [Decision: Int] = [:]
     public var playsByDecision: [Decision: Double] = [:]
     public var isrcLinked = 0
+    /// Lines decided by an ISRC linked to exactly one work, without normalizing or scoring them.
+    public var isrcDirect = 0
     public var seconds = 0.0
+    /// CPU seconds (all threads) in retrieval and in feature computation + scoring.
+    public var retrievalSeconds = 0.0
+    public var scoringSeconds = 0.0
+    public var retrieval = RetrievalStats()
+
+    public init() {}
+
+    /// Adds the counts of another run (a streamed chunk).
+    public mutating func add(_ o: MatchSummary) {
+        lines += o.lines
+        groups += o.groups
+        plays += o.plays
+        for (d, n) in o.linesByDecision { linesByDecision[d, default: 0] += n }
+        for (d, p) in o.playsByDecision { playsByDecision[d, default: 0] += p }
+        isrcLinked += o.isrcLinked
+        isrcDirect += o.isrcDirect
+        seconds += o.seconds
+        retrievalSeconds += o.retrievalSeconds
+        scoringSeconds += o.scoringSeconds
+        retrieval.add(o.retrieval)
+    }
 }
 
 /// read → group → profile → retrieve → features + score → decide. The index is shared read-only;
@@ -64,39 +93,92 @@ public struct MatchPipeline: Sendable {
 
     var generator: CandidateGenerator { CandidateGenerator(index: index, options: options) }
 
-    /// Matches `lines`: one result per distinct recording plus, for each line, its group.
-    public func run(lines: [UsageLine]) -> (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) {
+    /// Matches `lines`: one result per distinct recording plus, for each line, its result.
+    ///
+    /// Lines whose ISRC the catalogue links to exactly one work are decided first, without
+    /// normalization or scoring (one result per ISRC, confidence = the link's: 1 for links stated by a
+    /// registration or confirmed in review). The others are grouped into distinct recordings and go
+    /// through retrieval, features and scoring in batches of `batchGroups`; `progress(done, total)`
+    /// is called after each batch.
+    public func run(lines: [UsageLine], progress: ((Int, Int) -> Void)? = nil)
+        -> (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary)
+    {
         let started = ContinuousClock.now
-        let grouping = RecordingGrouper(threads: options.threads).group(lines)
-        let groups = grouping.groups
-        let generator = self.generator
-        let (profiles, candidates, linked) = generator.candidates(groups: groups)
-        let scorer = model.scorer
         var results: [GroupResult] = []
-        results.reserveCapacity(groups.count)
+        var resultOfLine = [Int32](repeating: -1, count: lines.count)
+        // 1. Direct hits: an ISRC linked to exactly one work.
+        var direct: [String: Int32] = [:]
+        var rest: [UsageLine] = []
+        var restIndex: [Int] = []
+        for (i, l) in lines.enumerated() {
+            if let isrc = l.isrc {
+                if let r = direct[isrc] {
+                    if r >= 0 {
+                        resultOfLine[i] = r
+                        results[Int(r)].group.lineIndices.append(i)
+                        results[Int(r)].group.lineIds.append(l.lineId)
+                        results[Int(r)].group.plays += l.plays
+                        continue
+                    }
+                } else if let hit = directHit(isrc: isrc, line: l, index: i) {
+                    let r = Int32(results.count)
+                    results.append(hit)
+                    direct[isrc] = r
+                    resultOfLine[i] = r
+                    continue
+                } else {
+                    direct[isrc] = -1
+                }
+            }
+            rest.append(l)
+            restIndex.append(i)
+        }
+        var summary = MatchSummary()
+        summary.isrcDirect = lines.count - rest.count
+        // 2. Distinct recordings, in batches.
+        let grouping = RecordingGrouper(threads: options.threads).group(rest)
+        let groups = grouping.groups
+        let base = Int32(results.count)
+        for (k, i) in restIndex.enumerated() { resultOfLine[i] = base + grouping.groupOfLine[k] }
+        let generator = self.generator
+        let scorer = model.scorer
+        let columns = PairFeatureExtractor.count
         var start = 0
         while start < groups.count {
             let range = start..<min(groups.count, start + options.batchGroups)
-            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: range)
+            let slice = Array(groups[range])
+            let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice)
+            summary.retrieval.add(stats)
+            summary.retrievalSeconds += stats.sparseSeconds + stats.denseSeconds
+            let s0 = ContinuousClock.now
+            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count)
             var conf = [Float](repeating: 0, count: pairs.count)
             rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
             var k = 0
-            for g in range {
+            for g in 0..<slice.count {
                 var scored: [ScoredCandidate] = []
+                var r = 0
                 while k < pairs.count && pairs[k].group == g {
                     let w = pairs[k].work
                     let p = index.profile(w)
-                    scored.append(ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle,
-                                                  confidence: Double(conf[k]), reason: ""))
+                    var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[k]), reason: "")
+                    c.retrieval = retrieved[g][r]
+                    if options.contributions {
+                        c.contributions = rows.withUnsafeBufferPointer { scorer.contributions(UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
+                    }
+                    scored.append(c)
                     k += 1
+                    r += 1
                 }
-                results.append(decide(group: groups[g], profile: profiles[g], scored: scored, linked: linked[g]))
+                results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g]))
             }
+            let d = ContinuousClock.now - s0
+            summary.scoringSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             start = range.upperBound
+            progress?(start, groups.count)
         }
-        var summary = MatchSummary()
         summary.lines = lines.count
-        summary.groups = groups.count
+        summary.groups = results.count
         for r in results {
             let n = r.group.lineIndices.count
             summary.linesByDecision[r.decision, default: 0] += n
@@ -106,7 +188,21 @@ public struct MatchPipeline: Sendable {
         }
         let d = ContinuousClock.now - started
         summary.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        return (results, grouping.groupOfLine, summary)
+        return (results, resultOfLine, summary)
+    }
+
+    /// The result of a line whose ISRC is linked to exactly one work; nil otherwise.
+    func directHit(isrc: String, line: UsageLine, index i: Int) -> GroupResult? {
+        let links = index.links(forISRC: isrc)
+        guard links.count == 1, let link = links.first else { return nil }
+        let p = index.profile(link.work)
+        let confidence = Double(link.confidence)
+        let t = model.thresholds
+        let decision: Decision = confidence >= t.auto ? .auto : confidence >= t.review ? .review : .none
+        let group = RecordingGroup(representative: line, lineIndices: [i], lineIds: [line.lineId], plays: line.plays,
+                                   profile: LineProfile(title: "", isrc: isrc))
+        let c = ScoredCandidate(work: link.work, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: confidence, reason: "isrc-link")
+        return GroupResult(group: group, candidates: [c], decision: decision, reason: "isrc-link")
     }
 
     /// Ranks the scored candidates and routes the line.
@@ -175,24 +271,43 @@ public struct CandidateGenerator: Sendable {
 
     /// Candidate work ordinals per group: the ISRC-linked works first, then retrieval's top N.
     public func candidates(groups: [RecordingGroup]) -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]]) {
+        let r = candidatesWithRetrieval(groups: groups)
+        return (r.profiles, r.candidates, r.linked)
+    }
+
+    /// `candidates(groups:)` plus, parallel to each group's candidates, what retrieval saw of them (nil
+    /// for works that are candidates only through the ISRC link) and the retrieval counters.
+    public func candidatesWithRetrieval(groups: [RecordingGroup])
+        -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
+    {
         var retrievalOptions = options.retrieval
         retrievalOptions.topN = options.topN
         // A recording whose ISRC is linked to exactly one work is a direct hit: it skips retrieval
         // (its only candidate is the linked work). Recordings linked to several works, or to none,
-        // are retrieved as usual.
+        // are retrieved as usual. Retrieval uses the groups' profiles (merged over their lines).
         let linked: [[Int]] = groups.map { g in g.representative.isrc.map { index.works(forISRC: $0) } ?? [] }
         let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
-        let retrieved = ParallelRetrieval.run(lines: toRetrieve.map { groups[$0].representative }, index: index,
-                                              options: retrievalOptions, threads: options.threads)
-        var profiles = groups.map(\.profile)
+        let (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieve.map { groups[$0].profile }, index: index,
+                                                       options: retrievalOptions, threads: options.threads)
+        let profiles = groups.map(\.profile)
         var all = linked
+        var seen: [[RetrievedCandidate?]] = linked.map { Array(repeating: nil, count: $0.count) }
         for (k, g) in toRetrieve.enumerated() {
-            profiles[g] = retrieved.profiles[k]
             var list = linked[g]
-            for c in retrieved.candidates[k] where !list.contains(Int(c.work)) { list.append(Int(c.work)) }
-            all[g] = Array(list.prefix(max(options.topN, linked[g].count)))
+            var info = seen[g]
+            for c in retrieved[k] {
+                if let i = list.firstIndex(of: Int(c.work)) {
+                    info[i] = c
+                } else {
+                    list.append(Int(c.work))
+                    info.append(c)
+                }
+            }
+            let keep = max(options.topN, linked[g].count)
+            all[g] = Array(list.prefix(keep))
+            seen[g] = Array(info.prefix(keep))
         }
-        return (profiles, all, linked)
+        return (profiles, all, linked, seen, stats)
     }
 
     /// Feature rows for the (group, candidate) pairs, with the same candidate context the scorer was

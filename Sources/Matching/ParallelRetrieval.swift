@@ -12,6 +12,41 @@ public enum ParallelRetrieval {
         public var profileSeconds: Double
     }
 
+    /// Candidates for profiles already built (e.g. by `RecordingGrouper`), in input order.
+    public static func run(profiles: [LineProfile], index: MatchIndex, options: RetrievalOptions, threads: Int)
+        -> (candidates: [[RetrievedCandidate]], stats: RetrievalStats)
+    {
+        let n = profiles.count
+        let threads = max(1, threads)
+        BLAS.setThreads(1)
+        let queries = profiles.map(RetrievalQuery.init)
+        let order = (0..<n).sorted { (queries[$0].titles.first ?? "", $0) < (queries[$1].titles.first ?? "", $1) }
+        let blocks = chunkRanges(n, parts: max(1, n / 256))
+        let results = ResultSlots<[[RetrievedCandidate]]>(count: blocks.count)
+        let statSlots = ResultSlots<RetrievalStats>(count: threads)
+        let counter = AtomicCounter()
+        parallelWorkers(threads) { worker in
+            let retriever = Retriever(index: index, options: options)
+            var batch = RetrievalBatch()
+            while true {
+                let b = counter.next()
+                if b >= blocks.count { break }
+                let qs = blocks[b].map { queries[order[$0]] }
+                retriever.retrieve(qs, into: &batch)
+                results.set(b, (0..<qs.count).map { Array(batch[$0]) })
+            }
+            statSlots.set(worker, retriever.stats)
+        }
+        var candidates = [[RetrievedCandidate]](repeating: [], count: n)
+        for (b, range) in blocks.enumerated() {
+            let r = results[b]
+            for (k, i) in range.enumerated() { candidates[order[i]] = r[k] }
+        }
+        var stats = RetrievalStats()
+        for w in 0..<threads { if let s = statSlots.get(w) { stats.add(s) } }
+        return (candidates, stats)
+    }
+
     /// Candidates for each line (in input order). Lines are processed in order of their normalized
     /// title so that a dense batch often shares candidates (a report repeats titles).
     public static func run(lines: [UsageLine], index: MatchIndex, options: RetrievalOptions, threads: Int) -> Result {
@@ -42,31 +77,7 @@ public enum ParallelRetrieval {
         }
         let profileSeconds = (0..<threads).reduce(0.0) { $0 + (cpu.get($1) ?? 0) }
         let all = n > 0 ? profiles[0] : []
-        let queries = all.map(RetrievalQuery.init)
-        let order = (0..<n).sorted { (queries[$0].titles.first ?? "", $0) < (queries[$1].titles.first ?? "", $1) }
-        let blocks = chunkRanges(n, parts: max(1, n / 256))
-        let results = ResultSlots<[[RetrievedCandidate]]>(count: blocks.count)
-        let statSlots = ResultSlots<RetrievalStats>(count: threads)
-        let counter = AtomicCounter()
-        parallelWorkers(threads) { worker in
-            let retriever = Retriever(index: index, options: options)
-            var batch = RetrievalBatch()
-            while true {
-                let b = counter.next()
-                if b >= blocks.count { break }
-                let qs = blocks[b].map { queries[order[$0]] }
-                retriever.retrieve(qs, into: &batch)
-                results.set(b, (0..<qs.count).map { Array(batch[$0]) })
-            }
-            statSlots.set(worker, retriever.stats)
-        }
-        var candidates = [[RetrievedCandidate]](repeating: [], count: n)
-        for (b, range) in blocks.enumerated() {
-            let r = results[b]
-            for (k, i) in range.enumerated() { candidates[order[i]] = r[k] }
-        }
-        var stats = RetrievalStats()
-        for w in 0..<threads { if let s = statSlots.get(w) { stats.add(s) } }
+        let (candidates, stats) = run(profiles: all, index: index, options: options, threads: threads)
         return Result(profiles: all, candidates: candidates, stats: stats, profileSeconds: profileSeconds)
     }
 }

@@ -14,14 +14,17 @@ struct MatchCommand: AsyncParsableCommand {
         discussion: """
             Results: TSV with the header line_id, rank, work_id, iswc, work_title, confidence, decision, reason \
             (up to --top rows per line; a line without candidates gets one rank-0 row with decision none), \
-            or JSONL (one object per line with its candidates). The summary goes to stderr.
+            or JSONL (one object per line with its candidates, their retrieval scores and per-feature contributions). \
+            Lines whose ISRC the catalogue links to exactly one work are decided at once (reason isrc-link); the rest \
+            are grouped into distinct recordings, retrieved, scored and decided. With --stdin, results are written \
+            chunk by chunk as the input streams in. The summary goes to stderr, a progress line too on a terminal.
             """
     )
 
     @Argument(help: "Report files (DSR flat files, plain or .gz; usage CSV/TSV).") var reports: [String] = []
     @Option(help: "Catalogue database.") var db: String?
     @Option(help: "Works CSV to use as the catalogue instead of a database.") var works: String?
-    @Option(help: "Scoring model file.") var model = "models/default.json"
+    @Option(help: "Scoring model file (default: models/default.json).") var model: String?
     @Option(help: "Results file (default: standard output).") var out: String?
     @Option(help: "tsv or jsonl.") var format = "tsv"
     @Option(help: "Candidates kept per line.") var top = 5
@@ -32,6 +35,8 @@ struct MatchCommand: AsyncParsableCommand {
     @Flag(help: "Read usage TSV from standard input and stream results to standard output.") var stdin = false
     @Flag(help: "Write the results without a header row.") var noHeader = false
     @Option(parsing: .singleValue, help: "Rename a usage column: column=field (repeatable).") var map: [String] = []
+    @Flag(help: "No summary or notes on stderr (errors only).") var quiet = false
+    @Flag(help: "Print the summary as one JSON object on stderr.") var jsonSummary = false
 
     func validate() throws {
         if (db == nil) == (works == nil) { throw ValidationError("give exactly one of --db or --works") }
@@ -46,83 +51,152 @@ struct MatchCommand: AsyncParsableCommand {
             if let db, !FileManager.default.fileExists(atPath: db) {
                 throw OeuvreError(.usage, "no catalogue at \(db) (create one with `oeuvre catalog import FILE --db \(db)`)")
             }
-            let scoring = try ScoringModel.load(path: model)
+            let scoring = try ScoringModel.load(path: try Self.modelPath(model))
             let source = MatchIndexSource(catalogue: db.map { .database($0) } ?? .worksCSV(works ?? ""), indexPath: index, threads: threads)
-            let loaded = try source.load { printError($0) }
-            if let note = loaded.note { printError("note: \(note)") }
+            let loaded = try source.load { msg in if !quiet { printError(msg) } }
+            if let note = loaded.note, !quiet { printError("note: \(note)") }
 
             let renames = try HeaderMapping.parseRenames(map)
-            let lines: [UsageLine]
-            if stdin {
-                lines = try UsageCSVReader.readAll(path: "-", renames: renames)
-            } else {
-                var options = UsageReadOptions()
-                options.renames = renames
-                lines = try UsageReports.read(paths: reports, options: options).lines
-            }
             var options = MatchOptions()
             options.topK = top
             options.topN = max(candidates, top)
             options.threads = threads
+            options.contributions = format == "jsonl"
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
-            let (results, groupOfLine, summary) = pipeline.run(lines: lines)
+            let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 
             let outPath = stdin ? "-" : (out ?? "-")
             let writer = try AtomicFileWriter(path: outPath)
-            if format == "tsv" {
-                if !noHeader { writer.write(ResultsTSV.header + "\n") }
-                for (i, line) in lines.enumerated() {
-                    let r = results[Int(groupOfLine[i])]
-                    if r.candidates.isEmpty {
-                        writer.write(ResultsTSV.line(ResultsTSV.Row(lineId: line.lineId, rank: 0, workId: "", iswc: "", workTitle: "",
-                                                                    confidence: nil, decision: .none, reason: r.reason)))
-                        continue
+            if format == "tsv" && !noHeader { writer.write(ResultsTSV.header + "\n") }
+            var summary = MatchSummary()
+            var reviewRows: [(lineId: String, rows: [MatchResultRow])] = []
+            var reviewLines: [String: UsageLine] = [:]
+            func process(_ lines: [UsageLine]) throws {
+                let (results, resultOfLine, part) = pipeline.run(lines: lines) { done, total in progress.update(done, total) }
+                try write(lines: lines, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
+                summary.add(part)
+                if reviewQueue != nil {
+                    for (i, line) in lines.enumerated() {
+                        let r = results[Int(resultOfLine[i])]
+                        guard r.decision == .review else { continue }
+                        reviewLines[line.lineId] = line
+                        reviewRows.append((line.lineId, r.candidates.enumerated().map { k, c in
+                            MatchResultRow(lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
+                                           confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)
+                        }))
                     }
-                    for (k, c) in r.candidates.enumerated() {
-                        writer.write(ResultsTSV.line(ResultsTSV.Row(
-                            lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc ?? "", workTitle: c.title,
-                            confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)))
-                    }
-                }
-            } else {
-                for (i, line) in lines.enumerated() {
-                    let r = results[Int(groupOfLine[i])]
-                    let obj: [String: Any] = [
-                        "line_id": line.lineId, "decision": r.decision.rawValue, "reason": r.reason,
-                        "candidates": r.candidates.enumerated().map { k, c in
-                            ["rank": k + 1, "work_id": c.workId, "iswc": c.iswc ?? NSNull(), "work_title": c.title,
-                             "confidence": (c.confidence * 10000).rounded() / 10000, "reason": c.reason] as [String: Any]
-                        },
-                    ]
-                    let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
-                    writer.write(String(decoding: data, as: UTF8.self) + "\n")
                 }
             }
+            if stdin {
+                // Streamed: results of each chunk are written (and flushed) before the next is read.
+                let reader = try UsageCSVReader(path: "-", renames: renames)
+                var chunk: [UsageLine] = []
+                while let line = try reader.next() {
+                    chunk.append(line)
+                    if chunk.count >= Self.streamChunk {
+                        try process(chunk)
+                        writer.flush()
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !chunk.isEmpty { try process(chunk) }
+            } else {
+                var readOptions = UsageReadOptions()
+                readOptions.renames = renames
+                let result = try UsageReports.read(paths: reports, options: readOptions)
+                if !quiet { for w in result.warnings { printError("warning: \(w)") } }
+                try process(result.lines)
+            }
+            progress.finish()
             try writer.commit()
 
             if let reviewQueue, let db {
                 let store = try CatalogueStore(path: db)
                 let reviewStore = try ReviewStore(catalogue: store)
-                var rows: [(lineId: String, rows: [MatchResultRow])] = []
-                var byId: [String: UsageLine] = [:]
-                for (i, line) in lines.enumerated() {
-                    let r = results[Int(groupOfLine[i])]
-                    guard r.decision == .review else { continue }
-                    byId[line.lineId] = line
-                    rows.append((line.lineId, r.candidates.enumerated().map { k, c in
-                        MatchResultRow(lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
-                                       confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)
-                    }))
-                }
                 let builder = ReviewQueueBuilder(catalogue: store, model: scoring)
-                let items = ReviewQueueWriter.ordered(try builder.items(results: rows, lines: byId, includeNone: false))
+                let items = ReviewQueueWriter.ordered(try builder.items(results: reviewRows, lines: reviewLines, includeNone: false))
                 let queueId = "Q" + String(SHA256.hex(reports.joined(separator: "|") + Date().description).prefix(12))
                 try reviewStore.registerQueue(items, queueId: queueId, modelVersion: scoring.training.fingerprint)
                 try ReviewQueueWriter.write(items, queueId: queueId, to: reviewQueue, format: .csv, bom: false)
-                printError("review queue \(queueId): \(items.count) line(s) written to \(reviewQueue)")
+                if !quiet { printError("review queue \(queueId): \(items.count) line(s) written to \(reviewQueue)") }
             }
-            printError(Self.summaryText(summary, indexNote: loaded.built ? "index built in \(String(format: "%.2f", loaded.seconds)) s" : nil))
+            if jsonSummary {
+                printError(Self.summaryJSON(summary, indexBuilt: loaded.built, indexSeconds: loaded.seconds))
+            } else if !quiet {
+                printError(Self.summaryText(summary, indexNote: loaded.built ? "index built in \(String(format: "%.2f", loaded.seconds)) s" : nil))
+            }
         }
+    }
+
+    /// Lines per streamed chunk with --stdin.
+    static let streamChunk = 20_000
+
+    /// The model file: `--model`, else `models/default.json` in the working directory, else the one of
+    /// the package the executable was built in (`<repo>/.build/<config>/oeuvre` → `<repo>/models`).
+    static func modelPath(_ given: String?) throws(OeuvreError) -> String {
+        if let given { return given }
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = ["models/default.json", exe.appendingPathComponent("../share/oeuvre/models/default.json").path,
+                          exe.appendingPathComponent("../../models/default.json").path,
+                          exe.appendingPathComponent("../../../models/default.json").path]
+        for c in candidates where FileManager.default.fileExists(atPath: c) { return c }
+        throw OeuvreError(.usage, "no scoring model: give --model FILE (models/default.json was not found)")
+    }
+
+    func write(lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter, index: MatchIndex) throws {
+        let names = FeatureSchema.current.names
+        for (i, line) in lines.enumerated() {
+            let r = results[Int(resultOfLine[i])]
+            if format == "tsv" {
+                if r.candidates.isEmpty {
+                    writer.write(ResultsTSV.line(ResultsTSV.Row(lineId: line.lineId, rank: 0, workId: "", iswc: "", workTitle: "",
+                                                                confidence: nil, decision: .none, reason: r.reason)))
+                    continue
+                }
+                for (k, c) in r.candidates.enumerated() {
+                    writer.write(ResultsTSV.line(ResultsTSV.Row(
+                        lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc ?? "", workTitle: c.title,
+                        confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)))
+                }
+            } else {
+                let obj: [String: Any] = [
+                    "line_id": line.lineId, "title": line.title, "artist": line.artist ?? NSNull(), "isrc": line.isrc ?? NSNull(),
+                    "plays": line.plays, "decision": r.decision.rawValue, "reason": r.reason,
+                    "candidates": r.candidates.enumerated().map { k, c in
+                        var o: [String: Any] = ["rank": k + 1, "work_id": c.workId, "iswc": c.iswc ?? NSNull(), "work_title": c.title,
+                                                "confidence": (c.confidence * 10000).rounded() / 10000, "reason": c.reason]
+                        if let rc = c.retrieval {
+                            o["retrieval"] = ["score": Double(rc.score), "dense": Double(rc.dense), "sparse": Double(rc.sparse),
+                                              "artist": Double(rc.artist), "matched_title": index.titleText(Int(rc.title))] as [String: Any]
+                        }
+                        if let contributions = c.contributions {
+                            var f: [String: Double] = [:]
+                            for (j, v) in contributions.enumerated() where j < names.count && v != 0 { f[names[j]] = (Double(v) * 1e4).rounded() / 1e4 }
+                            o["contributions"] = f
+                        }
+                        return o
+                    },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+                writer.write(String(decoding: data, as: UTF8.self) + "\n")
+            }
+        }
+    }
+
+    static func summaryJSON(_ s: MatchSummary, indexBuilt: Bool, indexSeconds: Double) -> String {
+        var obj: [String: Any] = [
+            "lines": s.lines, "distinct_recordings": s.groups, "isrc_link_lines": s.isrcLinked, "isrc_direct_lines": s.isrcDirect,
+            "plays": s.plays, "seconds": s.seconds, "lines_per_second": s.seconds > 0 ? Double(s.lines) / s.seconds : 0,
+            "retrieval_cpu_seconds": s.retrievalSeconds, "scoring_seconds": s.scoringSeconds, "index_built": indexBuilt,
+            "index_seconds": indexSeconds, "gemm_gflops": s.retrieval.gemmSeconds > 0 ? s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds : 0,
+            "blas_kernel": BLAS.coreName,
+        ]
+        for d in Decision.allCases {
+            obj["\(d.rawValue)_lines"] = s.linesByDecision[d] ?? 0
+            obj["\(d.rawValue)_plays_share"] = s.plays > 0 ? (s.playsByDecision[d] ?? 0) / s.plays : 0
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func summaryText(_ s: MatchSummary, indexNote: String?) -> String {
@@ -136,7 +210,35 @@ struct MatchCommand: AsyncParsableCommand {
             lines.append(String(format: "  %-6@ %8d lines (%5.1f%%)  %12.0f plays (%5.1f%% of plays)", d.rawValue, n,
                                 s.lines > 0 ? 100 * Double(n) / Double(s.lines) : 0, p, s.plays > 0 ? 100 * p / s.plays : 0))
         }
-        lines.append("  via ISRC link: \(s.isrcLinked) line(s)")
+        lines.append("  via ISRC link: \(s.isrcLinked) line(s), \(s.isrcDirect) of them decided directly")
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A progress line on a terminal: recordings matched, rate, ETA.
+final class MatchProgress: @unchecked Sendable {
+    let enabled: Bool
+    private var last = ContinuousClock.now
+    private let begun = ContinuousClock.now
+    private var printed = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        guard now - last > .milliseconds(250) || done == total else { return }
+        last = now
+        let d = now - begun
+        let secs = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let rate = Double(done) / max(secs, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        FileHandle.standardError.write(Data(String(format: "\rmatching: %d/%d recordings, %.0f/s, ETA %.0f s   ", done, total, rate, eta).utf8))
+        printed = true
+    }
+
+    func finish() {
+        guard enabled, printed else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

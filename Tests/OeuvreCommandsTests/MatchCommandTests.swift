@@ -1,0 +1,182 @@
+import Foundation
+import OeuvreTestSupport
+import Testing
+
+/// `oeuvre match`, `oeuvre index`, `oeuvre evaluate --truth` end to end on a small catalogue.
+@Suite struct MatchCommandTests {
+    static let works = """
+        work_id,iswc,title,alt_titles,writers,performers,isrcs,duration
+        W1,T0345246801,Yesterday,,Paul McCartney|John Lennon,The Beatles,GBAYE6500524,125
+        W2,,Heart,,,The Sugars,,200
+        W3,,Heart,,,Pet Shop Boys,,238
+        W4,,Ne me quitte pas,If You Go Away,Jacques Brel,Jacques Brel,,
+        W5,,Shared Song,,,Band A,USAAA0000001,
+        W6,,Another Shared Song,,,Band B,USAAA0000001,
+        W7,,Hyper-Ballad,,,Björk,,
+        W8,,東京タワー,,,Tokyo Band,,
+
+        """
+
+    static let usage = """
+        line_id\tisrc\ttitle\tartist\tduration\tplays
+        l1\tGBAYE6500524\tYesterday - Remastered 2009\tThe Beatles\t2:05\t100
+        l2\t\tYesterday\tThe Beatles\t125\t3
+        l3\t\tHeart\tPet Shop Boys\t238\t5
+        l4\t\tIf You Go Away\tDusty Springfield\t\t2
+        l5\tUSAAA0000001\tShared Song\tBand A\t\t7
+        l6\t\tzzqqxxjj kkvvww\t\t\t1
+        l7\t\tHyperballad\tBjörk\t\t4
+        l8\t\t東京タワー\tTokyo Band\t\t1
+
+        """
+
+    static var model: String { TestSupport.fixture("../../models/default.json") }
+
+    struct Setup {
+        var dir: String
+        var works: String
+        var usage: String
+    }
+
+    static func setup(_ name: String = #function) -> Setup {
+        let dir = TestSupport.temporaryDirectory(name)
+        return Setup(dir: dir, works: TestSupport.write(works, to: "works.csv", in: dir), usage: TestSupport.write(usage, to: "usage.tsv", in: dir))
+    }
+
+    static func rows(_ tsv: String) -> [[String]] {
+        tsv.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    @Test func matchWritesTheResultsContract() throws {
+        let s = Self.setup()
+        let out = s.dir + "/results.tsv"
+        let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", out, "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let rows = Self.rows(text)
+        #expect(rows[0] == ["line_id", "rank", "work_id", "iswc", "work_title", "confidence", "decision", "reason"])
+        let body = rows.dropFirst()
+        // Every line is there, in input order, ranks 1…k (or a single rank-0 row).
+        var order: [String] = []
+        for row in body where order.last != row[0] { order.append(row[0]) }
+        #expect(order == ["l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8"])
+        for row in body { #expect(row.count == 8) }
+        func first(_ id: String) -> [String] { body.first { $0[0] == id }! }
+        // A single ISRC link decides at once.
+        #expect(first("l1")[2] == "W1")
+        #expect(first("l1")[3] == "T0345246801")
+        #expect(first("l1")[6] == "auto")
+        #expect(first("l1")[7] == "isrc-link")
+        #expect(first("l1")[5] == "1.0000")
+        #expect(body.filter { $0[0] == "l1" }.count == 1)
+        #expect(first("l2")[2] == "W1")
+        #expect(first("l3")[2] == "W3")
+        #expect(first("l4")[2] == "W4")
+        #expect(first("l7")[2] == "W7")
+        #expect(first("l8")[2] == "W8")
+        // An ISRC linked to two works goes to review with both candidates.
+        let l5 = body.filter { $0[0] == "l5" }
+        #expect(Set(l5.prefix(2).map { $0[2] }) == ["W5", "W6"])
+        #expect(l5[0][6] == "review")
+        #expect(l5[0][7] == "isrc-link")
+        // No candidate: one rank-0 row.
+        let l6 = body.filter { $0[0] == "l6" }
+        #expect(l6.count == 1)
+        #expect(l6[0] == ["l6", "0", "", "", "", "", "none", "no-candidate"])
+        for row in body where row[1] != "0" {
+            let c = try #require(Double(row[5]))
+            #expect(c >= 0 && c <= 1)
+            #expect(["auto", "review", "none"].contains(row[6]))
+            #expect(["isrc-link", "iswc", "title+artist", "title-only", "ambiguous-title"].contains(row[7]))
+        }
+        #expect(r.stderr.contains("matched 8 line(s)"))
+        #expect(r.stderr.contains("decided directly"))
+        // The index was built beside the works file and is reused next time.
+        #expect(FileManager.default.fileExists(atPath: s.works + ".index"))
+        let again = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/again.tsv"])
+        #expect(again.status == 0)
+        #expect(!again.stderr.contains("building match index"))
+        #expect(try String(contentsOfFile: s.dir + "/again.tsv", encoding: .utf8) == text)
+    }
+
+    @Test func indexIsRebuiltWhenTheCatalogueChanges() throws {
+        let s = Self.setup()
+        let first = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r1.tsv"])
+        #expect(first.stderr.contains("building match index"))
+        Thread.sleep(forTimeInterval: 0.01)
+        TestSupport.write(Self.works + "W9,,Brand New Song,,,Newcomer,,\n", to: "works.csv", in: s.dir)
+        let second = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r2.tsv"])
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("out of date"))
+        let info = try CLI.run(["index", "info", s.works + ".index", "--json"])
+        #expect(info.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        #expect(obj["works"] as? Int == 9)
+        let build = try CLI.run(["index", "build", "--works", s.works, "--index", s.dir + "/forced.index"])
+        #expect(build.status == 0)
+        #expect(FileManager.default.fileExists(atPath: s.dir + "/forced.index"))
+    }
+
+    @Test func stdinStreamsToStdout() throws {
+        let s = Self.setup()
+        let r = try CLI.run(["match", "--stdin", "--works", s.works, "--model", Self.model, "--top", "2", "--quiet"], stdin: Self.usage)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = Self.rows(r.stdout)
+        #expect(rows[0][0] == "line_id")
+        #expect(Set(rows.dropFirst().map { $0[0] }).count == 8)
+        #expect(rows.dropFirst().allSatisfy { Int($0[1])! <= 2 })
+        #expect(r.stderr.isEmpty)
+        let bare = try CLI.run(["match", "--stdin", "--no-header", "--works", s.works, "--model", Self.model, "--quiet"], stdin: Self.usage)
+        #expect(bare.status == 0)
+        #expect(!bare.stdout.hasPrefix("line_id"))
+    }
+
+    @Test func jsonlCarriesCandidatesAndContributions() throws {
+        let s = Self.setup()
+        let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--format", "jsonl", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let objects = try r.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.count == 8)
+        let l3 = try #require(objects.first { $0["line_id"] as? String == "l3" })
+        let cands = try #require(l3["candidates"] as? [[String: Any]])
+        #expect(cands.first?["work_id"] as? String == "W3")
+        #expect(cands.first?["contributions"] is [String: Any])
+        #expect((cands.first?["retrieval"] as? [String: Any])?["matched_title"] as? String == "heart")
+        for key in ["line_id", "decision", "reason", "plays", "candidates"] { #expect(l3[key] != nil) }
+    }
+
+    @Test func evaluateAgainstTheTruth() throws {
+        let s = Self.setup()
+        let out = s.dir + "/results.tsv"
+        #expect(try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", out, "--quiet"]).status == 0)
+        let truth = TestSupport.write("line_id\twork_id\nl1\tW1\nl2\tW1\nl3\tW3\nl4\tW4\nl5\tW5\nl6\t\nl7\tW7\nl8\tW8\n", to: "truth.tsv", in: s.dir)
+        let r = try CLI.run(["evaluate", "--truth", truth, "--results", out, "--usage", s.usage, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["top1", "recall_at_k", "auto_precision", "auto_share", "review_share", "none_share", "wrong_auto_out"] {
+            #expect(obj.keys.contains(key), "missing \(key)")
+        }
+        #expect((obj["recall_at_k"] as? [String: Double])?["5"] == 1)
+        #expect(obj["wrong_auto_out"] as? Double == 0)
+        let weighted = try #require(obj["weighted_by_plays"] as? [String: Any])
+        #expect(weighted["lines"] as? Double == 123)
+    }
+
+    @Test func badInputFailsCleanly() throws {
+        let s = Self.setup()
+        let bad = TestSupport.write("line_id\ttitle\tduration\nx1\tYesterday\tlong\n", to: "bad.tsv", in: s.dir)
+        let out = s.dir + "/never.tsv"
+        let r = try CLI.run(["match", bad, "--works", s.works, "--model", Self.model, "--out", out])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("bad.tsv:2"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let noDb = try CLI.run(["match", s.usage, "--db", s.dir + "/missing.db", "--model", Self.model])
+        #expect(noDb.status == 2, "\(noDb.stderr)")
+        #expect(noDb.stderr.contains("no catalogue"))
+        #expect(!FileManager.default.fileExists(atPath: s.dir + "/missing.db"))
+        let noModel = try CLI.run(["match", s.usage, "--works", s.works, "--model", s.dir + "/none.json"])
+        #expect(noModel.status != 0)
+        let both = try CLI.run(["match", s.usage, "--stdin", "--works", s.works])
+        #expect(both.status == 64 || both.status == 2)
+    }
+}
