@@ -267,6 +267,14 @@ public final class MatchIndex: @unchecked Sendable {
         return reader.string()
     }
 
+    /// Id, ISWC and display title of work `w`: what a results row needs, without decoding the profile.
+    public func summary(_ w: Int) -> (workId: String, iswc: String?, displayTitle: String) {
+        var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))
+        let id = r.string()
+        let iswc = r.string()
+        return (id, iswc.isEmpty ? nil : iswc, r.string())
+    }
+
     /// The profile of work `w`, decoded from the index.
     public func profile(_ w: Int) -> WorkProfile {
         var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))

@@ -160,7 +160,7 @@ public struct MatchPipeline: Sendable {
                 var r = 0
                 while k < pairs.count && pairs[k].group == g {
                     let w = pairs[k].work
-                    let p = index.profile(w)
+                    let p = index.summary(w)
                     var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[k]), reason: "")
                     c.retrieval = retrieved[g][r]
                     if options.contributions {
@@ -195,7 +195,7 @@ public struct MatchPipeline: Sendable {
     func directHit(isrc: String, line: UsageLine, index i: Int) -> GroupResult? {
         let links = index.links(forISRC: isrc)
         guard links.count == 1, let link = links.first else { return nil }
-        let p = index.profile(link.work)
+        let p = index.summary(link.work)
         let confidence = Double(link.confidence)
         let t = model.thresholds
         let decision: Decision = confidence >= t.auto ? .auto : confidence >= t.review ? .review : .none
@@ -208,7 +208,8 @@ public struct MatchPipeline: Sendable {
     /// Ranks the scored candidates and routes the line.
     func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int]) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
-        for i in ranked.indices { ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked) }
+        // Reasons only for what is kept (each needs the work's profile).
+        for i in ranked.indices.prefix(max(options.topK, 1)) { ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked) }
         guard let top = ranked.first else {
             return GroupResult(group: group, candidates: [], decision: .none, reason: "no-candidate")
         }
@@ -217,6 +218,7 @@ public struct MatchPipeline: Sendable {
             if linked.count == 1, let i = ranked.firstIndex(where: { $0.work == linked[0] }) {
                 var hit = ranked.remove(at: i)
                 hit.confidence = max(hit.confidence, 0.999)
+                hit.reason = "isrc-link"
                 ranked.insert(hit, at: 0)
                 return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: .auto, reason: "isrc-link")
             }
