@@ -143,15 +143,21 @@ public struct MatchPipeline: Sendable {
         let generator = self.generator
         let scorer = model.scorer
         let columns = PairFeatureExtractor.count
+        // Batches in title order: recordings of one work (versions, other ISRCs) share candidates,
+        // so their work profiles are decoded once.
+        let order = groups.indices.sorted { (groups[$0].profile.title, $0) < (groups[$1].profile.title, $1) }
+        var fuzzy = [GroupResult?](repeating: nil, count: groups.count)
+        var cache = WorkProfileCache(limit: 200_000)
         var start = 0
         while start < groups.count {
             let range = start..<min(groups.count, start + options.batchGroups)
-            let slice = Array(groups[range])
+            let slice = order[range].map { groups[$0] }
             let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice)
             summary.retrieval.add(stats)
             summary.retrievalSeconds += stats.sparseSeconds + stats.denseSeconds
             let s0 = ContinuousClock.now
-            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count)
+            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count,
+                                                   cache: &cache)
             var conf = [Float](repeating: 0, count: pairs.count)
             rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
             var k = 0
@@ -170,13 +176,14 @@ public struct MatchPipeline: Sendable {
                     k += 1
                     r += 1
                 }
-                results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g]))
+                fuzzy[order[range.lowerBound + g]] = decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], cache: &cache)
             }
             let d = ContinuousClock.now - s0
             summary.scoringSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             start = range.upperBound
             progress?(start, groups.count)
         }
+        results.append(contentsOf: fuzzy.map { $0! })
         summary.lines = lines.count
         summary.groups = results.count
         for r in results {
@@ -207,9 +214,15 @@ public struct MatchPipeline: Sendable {
 
     /// Ranks the scored candidates and routes the line.
     func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int]) -> GroupResult {
+        var cache = WorkProfileCache(limit: 0)
+        return decide(group: group, profile: profile, scored: scored, linked: linked, cache: &cache)
+    }
+
+    func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int],
+                cache: inout WorkProfileCache) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
         // Reasons only for what is kept (each needs the work's profile).
-        for i in ranked.indices.prefix(max(options.topK, 1)) { ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked) }
+        for i in ranked.indices.prefix(max(options.topK, 1)) { ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked, cache: &cache) }
         guard let top = ranked.first else {
             return GroupResult(group: group, candidates: [], decision: .none, reason: "no-candidate")
         }
@@ -240,9 +253,9 @@ public struct MatchPipeline: Sendable {
         return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: decision, reason: reason)
     }
 
-    func reason(for c: ScoredCandidate, profile: LineProfile, linked: [Int]) -> String {
+    func reason(for c: ScoredCandidate, profile: LineProfile, linked: [Int], cache: inout WorkProfileCache) -> String {
         if linked.contains(c.work) { return "isrc-link" }
-        let p = index.profile(c.work)
+        let p = cache.profile(c.work, index: index)
         if let iswc = profile.iswc, iswc == p.iswc { return "iswc" }
         let names = Set(p.performers + p.writers)
         let artists = profile.artists + profile.originalArtists
@@ -317,6 +330,15 @@ public struct CandidateGenerator: Sendable {
     public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>)
         -> (rows: [Float], pairs: [(group: Int, work: Int)])
     {
+        var cache = WorkProfileCache(limit: 0)
+        return features(profiles: profiles, candidates: candidates, linked: linked, range: range, cache: &cache)
+    }
+
+    /// `features(...)` decoding each candidate work's profile at most once per `cache` lifetime (a
+    /// decode builds the work's comparison sketch: the costliest step at a million works).
+    public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>,
+                         cache: inout WorkProfileCache) -> (rows: [Float], pairs: [(group: Int, work: Int)])
+    {
         var workSlot: [Int: Int] = [:]
         var works: [WorkProfile] = []
         var pairs: [PairFeatureBuilder.Pair] = []
@@ -332,7 +354,7 @@ public struct CandidateGenerator: Sendable {
                 } else {
                     slot = works.count
                     workSlot[w] = slot
-                    works.append(index.profile(w))
+                    works.append(cache.profile(w, index: index))
                 }
                 pairs.append(PairFeatureBuilder.Pair(line: local, work: slot))
                 flat.append((g, w))
@@ -353,4 +375,21 @@ public struct CandidateGenerator: Sendable {
         return (rows, flat)
     }
 
+}
+
+/// Decoded work profiles by ordinal, bounded (cleared when full); `limit` 0 keeps nothing.
+public struct WorkProfileCache {
+    var items: [Int: WorkProfile] = [:]
+    let limit: Int
+
+    public init(limit: Int) { self.limit = limit }
+
+    public mutating func profile(_ w: Int, index: MatchIndex) -> WorkProfile {
+        if let p = items[w] { return p }
+        let p = index.profile(w)
+        guard limit > 0 else { return p }
+        if items.count >= limit { items.removeAll(keepingCapacity: true) }
+        items[w] = p
+        return p
+    }
 }
