@@ -242,11 +242,9 @@ public struct PairFeatureExtractor: Sendable {
     /// Two names whose trigram cosine reaches this are taken as the same person.
     public static let sameNameCosine: Float = 0.8
 
-    private var scratch: [Int32] = []
+    private var scratch = Similarity.EditScratch()
 
-    public init() {
-        scratch = [Int32](repeating: 0, count: Similarity.maxEditBytes + 1)
-    }
+    public init() {}
 
     /// Features of one pair into `row[0..<count]`.
     public mutating func compute(line: LineProfile, work: WorkProfile, context: CandidateContext, into row: UnsafeMutablePointer<Float>) {

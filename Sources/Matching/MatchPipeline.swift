@@ -37,7 +37,7 @@ public struct MatchOptions: Sendable {
     /// An auto-match needs its confidence to exceed the next candidate's by this much.
     public var autoMargin = 0.10
     /// Groups retrieved and scored per batch (bounds the feature matrix: batch × topN × features floats).
-    public var batchGroups = 2048
+    public var batchGroups = 512
     /// Keep each kept candidate's per-feature contributions (for `--format jsonl`).
     public var contributions = false
     public var retrieval = RetrievalOptions()
@@ -140,48 +140,39 @@ public struct MatchPipeline: Sendable {
         let groups = grouping.groups
         let base = Int32(results.count)
         for (k, i) in restIndex.enumerated() { resultOfLine[i] = base + grouping.groupOfLine[k] }
-        let generator = self.generator
-        let scorer = model.scorer
-        let columns = PairFeatureExtractor.count
         // Batches in title order: recordings of one work (versions, other ISRCs) share candidates,
-        // so their work profiles are decoded once.
+        // so their work profiles are decoded once. Each worker thread takes whole batches (retrieval,
+        // features, scoring and decisions with no serial step between them) and owns its profile cache.
         let order = groups.indices.sorted { (groups[$0].profile.title, $0) < (groups[$1].profile.title, $1) }
-        var fuzzy = [GroupResult?](repeating: nil, count: groups.count)
-        var cache = WorkProfileCache(limit: 200_000)
-        var start = 0
-        while start < groups.count {
-            let range = start..<min(groups.count, start + options.batchGroups)
-            let slice = order[range].map { groups[$0] }
-            let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice)
-            summary.retrieval.add(stats)
-            summary.retrievalSeconds += stats.sparseSeconds + stats.denseSeconds
-            let s0 = ContinuousClock.now
-            let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count,
-                                                   cache: &cache)
-            var conf = [Float](repeating: 0, count: pairs.count)
-            rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
-            var k = 0
-            for g in 0..<slice.count {
-                var scored: [ScoredCandidate] = []
-                var r = 0
-                while k < pairs.count && pairs[k].group == g {
-                    let w = pairs[k].work
-                    let p = index.summary(w)
-                    var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[k]), reason: "")
-                    c.retrieval = retrieved[g][r]
-                    if options.contributions {
-                        c.contributions = rows.withUnsafeBufferPointer { scorer.contributions(UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
-                    }
-                    scored.append(c)
-                    k += 1
-                    r += 1
-                }
-                fuzzy[order[range.lowerBound + g]] = decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], cache: &cache)
+        // At least four batches per thread when there is enough work (so both threads finish together),
+        // at most `batchGroups` recordings per batch (bounds the feature matrix).
+        let parts = max((order.count + options.batchGroups - 1) / max(1, options.batchGroups), min(options.threads * 4, order.count / 64))
+        let batches = chunkRanges(order.count, parts: parts).filter { !$0.isEmpty }
+        let workers = max(1, min(options.threads, batches.count))
+        var inner = options
+        inner.threads = 1
+        let worker = MatchPipeline(index: index, model: model, options: inner)
+        let outputs = ResultSlots<BatchOutput>(count: batches.count)
+        let counter = AtomicCounter()
+        let done = ProgressCounter(total: groups.count, report: progress)
+        BLAS.setThreads(1)
+        parallelWorkers(workers) { _ in
+            var cache = WorkProfileCache(limit: 200_000 / workers)
+            while true {
+                let b = counter.next()
+                if b >= batches.count { break }
+                let slice = batches[b].map { groups[order[$0]] }
+                outputs.set(b, worker.matchBatch(slice, cache: &cache))
+                done.add(slice.count)
             }
-            let d = ContinuousClock.now - s0
-            summary.scoringSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            start = range.upperBound
-            progress?(start, groups.count)
+        }
+        var fuzzy = [GroupResult?](repeating: nil, count: groups.count)
+        for (b, range) in batches.enumerated() {
+            let out = outputs[b]
+            for (k, i) in range.enumerated() { fuzzy[order[i]] = out.results[k] }
+            summary.retrieval.add(out.stats)
+            summary.retrievalSeconds += out.stats.sparseSeconds + out.stats.denseSeconds
+            summary.scoringSeconds += out.scoringSeconds
         }
         results.append(contentsOf: fuzzy.map { $0! })
         summary.lines = lines.count
@@ -196,6 +187,51 @@ public struct MatchPipeline: Sendable {
         let d = ContinuousClock.now - started
         summary.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         return (results, resultOfLine, summary)
+    }
+
+    struct BatchOutput {
+        var results: [GroupResult]
+        var stats: RetrievalStats
+        var scoringSeconds: Double
+    }
+
+    /// Retrieval, features, scoring and decisions for one batch of distinct recordings, on the
+    /// calling thread (`options.threads` is the parallelism of the steps inside).
+    func matchBatch(_ slice: [RecordingGroup], cache: inout WorkProfileCache) -> BatchOutput {
+        let generator = self.generator
+        let scorer = model.scorer
+        let columns = PairFeatureExtractor.count
+        let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice)
+        let s0 = ContinuousClock.now
+        let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count,
+                                               cache: &cache)
+        var conf = [Float](repeating: 0, count: pairs.count)
+        rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
+        var results: [GroupResult] = []
+        results.reserveCapacity(slice.count)
+        var k = 0
+        for g in 0..<slice.count {
+            var scored: [ScoredCandidate] = []
+            scored.reserveCapacity(candidates[g].count)
+            var r = 0
+            while k < pairs.count && pairs[k].group == g {
+                let w = pairs[k].work
+                let p = index.summary(w)
+                let reason = rows.withUnsafeBufferPointer { Self.reason(row: UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
+                var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[k]), reason: reason)
+                c.retrieval = retrieved[g][r]
+                if options.contributions {
+                    c.contributions = rows.withUnsafeBufferPointer { scorer.contributions(UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
+                }
+                scored.append(c)
+                k += 1
+                r += 1
+            }
+            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], cache: &cache))
+        }
+        let d = ContinuousClock.now - s0
+        return BatchOutput(results: results, stats: stats,
+                           scoringSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
     /// The result of a line whose ISRC is linked to exactly one work; nil otherwise.
@@ -222,7 +258,9 @@ public struct MatchPipeline: Sendable {
                 cache: inout WorkProfileCache) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
         // Reasons only for what is kept (each needs the work's profile).
-        for i in ranked.indices.prefix(max(options.topK, 1)) { ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked, cache: &cache) }
+        for i in ranked.indices.prefix(max(options.topK, 1)) where ranked[i].reason.isEmpty {
+            ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked, cache: &cache)
+        }
         guard let top = ranked.first else {
             return GroupResult(group: group, candidates: [], decision: .none, reason: "no-candidate")
         }
@@ -253,23 +291,43 @@ public struct MatchPipeline: Sendable {
         return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: decision, reason: reason)
     }
 
+    /// The reason of a candidate read off its feature row: the same evidence `reason(for:...)` looks
+    /// for (ISRC link, equal ISWC, the line's artist among the work's performers or writers, a shared
+    /// writer IPI), without decoding the work again.
+    static func reason(row: UnsafeBufferPointer<Float>) -> String {
+        @inline(__always) func v(_ f: Feature) -> Float { row[f.rawValue] }
+        if v(.isrcLinkedHere) > 0 { return "isrc-link" }
+        if v(.iswcEqual) > 0 { return "iswc" }
+        let same = PairFeatureExtractor.sameNameCosine
+        if v(.artistPerformerSimilarity) >= same || v(.artistWriterSimilarity) >= same || v(.originalArtistSimilarity) >= same
+            || v(.artistPerformerTokenOverlap) >= 0.5 || v(.writerIPIMatch) > 0 {
+            return "title+artist"
+        }
+        return "title-only"
+    }
+
     func reason(for c: ScoredCandidate, profile: LineProfile, linked: [Int], cache: inout WorkProfileCache) -> String {
         if linked.contains(c.work) { return "isrc-link" }
         let p = cache.profile(c.work, index: index)
         if let iswc = profile.iswc, iswc == p.iswc { return "iswc" }
-        let names = Set(p.performers + p.writers)
         let artists = profile.artists + profile.originalArtists
-        if artists.contains(where: { names.contains($0) }) || (!profile.writerIPIs.isEmpty && !Set(profile.writerIPIs).isDisjoint(with: p.writerIPIs)) {
+        let named = artists.contains { a in p.performers.contains(a) || p.writers.contains(a) }
+        if named || (!profile.writerIPIs.isEmpty && profile.writerIPIs.contains(where: { p.writerIPIs.contains($0) })) {
             return "title+artist"
         }
-        if artists.contains(where: { a in names.contains(where: { n in Self.tokenOverlap(a, n) >= 0.5 }) }) { return "title+artist" }
+        if artists.contains(where: { a in p.performers.contains(where: { Self.tokenOverlap(a, $0) >= 0.5 }) || p.writers.contains(where: { Self.tokenOverlap(a, $0) >= 0.5 }) }) {
+            return "title+artist"
+        }
         return "title-only"
     }
 
+    /// Shared words / words of the shorter name (distinct words; 0 when either is empty).
     static func tokenOverlap(_ a: String, _ b: String) -> Double {
-        let x = Set(a.split(separator: " ")), y = Set(b.split(separator: " "))
+        var x: [Substring] = [], y: [Substring] = []
+        for w in a.split(separator: " ") where !x.contains(w) { x.append(w) }
+        for w in b.split(separator: " ") where !y.contains(w) { y.append(w) }
         guard !x.isEmpty, !y.isEmpty else { return 0 }
-        return Double(x.intersection(y).count) / Double(min(x.count, y.count))
+        return Double(x.filter { y.contains($0) }.count) / Double(min(x.count, y.count))
     }
 }
 
@@ -391,5 +449,25 @@ public struct WorkProfileCache {
         if items.count >= limit { items.removeAll(keepingCapacity: true) }
         items[w] = p
         return p
+    }
+}
+
+/// Counts finished recordings across worker threads and reports progress (serialized by a lock).
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let report: ((Int, Int) -> Void)?
+
+    init(total: Int, report: ((Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    func add(_ n: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += n
+        report?(done, total)
     }
 }

@@ -112,9 +112,16 @@ public enum Similarity {
     /// Longest input (bytes) the edit similarity looks at; longer strings are compared on their prefix.
     public static let maxEditBytes = 96
 
-    /// 1 − Levenshtein(a, b) / max(|a|, |b|) on UTF-8 bytes (prefixes of `maxEditBytes`), using
-    /// `scratch` as the DP row (grown once, reused: no allocation per call once warm).
-    public static func editSimilarity(_ a: String, _ b: String, scratch: inout [Int32]) -> Float {
+    /// Reusable state of `editSimilarity`: the DP row and the bit-parallel match table (kept all
+    /// zero between calls). One per thread; grown once, no allocation per call.
+    public struct EditScratch: Sendable {
+        var row = [Int32](repeating: 0, count: Similarity.maxEditBytes + 1)
+        var peq = [UInt64](repeating: 0, count: 256)
+        public init() {}
+    }
+
+    /// 1 − Levenshtein(a, b) / max(|a|, |b|) on UTF-8 bytes (prefixes of `maxEditBytes`).
+    public static func editSimilarity(_ a: String, _ b: String, scratch: inout EditScratch) -> Float {
         var a = a, b = b
         return a.withUTF8 { ua in
             b.withUTF8 { ub in
@@ -124,12 +131,47 @@ public enum Similarity {
         }
     }
 
-    static func editSimilarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, scratch: inout [Int32]) -> Float {
+    static func editSimilarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, scratch: inout EditScratch) -> Float {
         let n = a.count, m = b.count
         if n == 0 && m == 0 { return 1 }
         if n == 0 || m == 0 { return 0 }
-        if scratch.count < m + 1 { scratch = [Int32](repeating: 0, count: maxEditBytes + 1) }
-        return scratch.withUnsafeMutableBufferPointer { row in
+        let d = min(n, m) <= 64 ? myersDistance(a, b, peq: &scratch.peq) : dpDistance(a, b, row: &scratch.row)
+        return 1 - Float(d) / Float(max(n, m))
+    }
+
+    /// Levenshtein distance by Myers' bit-parallel algorithm (Hyyrö's formulation): the shorter
+    /// string (≤ 64 bytes) is the pattern, one 64-bit column step per byte of the other. O(max(n, m)).
+    static func myersDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, peq: inout [UInt64]) -> Int {
+        let (p, t) = a.count <= b.count ? (a, b) : (b, a)
+        let m = p.count
+        return peq.withUnsafeMutableBufferPointer { eq in
+            for i in 0..<m { eq[Int(p[i])] |= 1 &<< UInt64(i) }
+            let last: UInt64 = 1 &<< UInt64(m - 1)
+            var pv: UInt64 = m == 64 ? ~0 : (1 &<< UInt64(m)) &- 1
+            var mv: UInt64 = 0
+            var score = m
+            for c in t {
+                let e = eq[Int(c)]
+                let xv = e | mv
+                let xh = (((e & pv) &+ pv) ^ pv) | e
+                var ph = mv | ~(xh | pv)
+                var mh = pv & xh
+                if ph & last != 0 { score += 1 } else if mh & last != 0 { score -= 1 }
+                ph = (ph &<< 1) | 1
+                mh = mh &<< 1
+                pv = mh | ~(xv | ph)
+                mv = ph & xv
+            }
+            for i in 0..<m { eq[Int(p[i])] = 0 }
+            return score
+        }
+    }
+
+    /// Levenshtein distance by the two-row dynamic programme (`row` holds ≥ |b| + 1 cells).
+    static func dpDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, row: inout [Int32]) -> Int {
+        let n = a.count, m = b.count
+        if row.count < m + 1 { row = [Int32](repeating: 0, count: m + 1) }
+        return row.withUnsafeMutableBufferPointer { row in
             for j in 0...m { row[j] = Int32(j) }
             for i in 1...n {
                 var diag = row[0]
@@ -142,7 +184,7 @@ public enum Similarity {
                     diag = up
                 }
             }
-            return 1 - Float(row[m]) / Float(max(n, m))
+            return Int(row[m])
         }
     }
 

@@ -1,5 +1,6 @@
-import Matching
+@testable import Matching
 import OeuvreCore
+import OeuvreTestSupport
 import Testing
 
 /// One test per feature (or per small family): each builds profiles where the feature must fire and where it must not.
@@ -302,5 +303,45 @@ import Testing
         #expect(wp.featured == ["sam martin"])
         #expect(wp.albums == ["listen"])
         #expect(wp.versionWords.isEmpty)
+    }
+}
+
+@Suite struct EditDistanceTests {
+    static func dp(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var diag = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let up = row[j]
+                row[j] = min(up + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1))
+                diag = up
+            }
+        }
+        return row[b.count]
+    }
+
+    @Test(arguments: [("kitten", "sitting", 3), ("flaw", "lawn", 2), ("yesterday", "yesterday", 0), ("abc", "", 3),
+                      ("comme d habitude", "comme dhabitude", 1), ("a", "b", 1)])
+    func knownDistances(a: String, b: String, d: Int) {
+        var s = Similarity.EditScratch()
+        let n = max(a.utf8.count, b.utf8.count)
+        #expect(Similarity.editSimilarity(a, b, scratch: &s) == (n == 0 ? 1 : 1 - Float(d) / Float(n)))
+    }
+
+    @Test func bitParallelAgreesWithTheDynamicProgramme() {
+        var rng = SeededGenerator(seed: 7)
+        var s = Similarity.EditScratch()
+        let alphabet = Array("abcde fgh".utf8) + [0xC3, 0xA9]
+        for _ in 0..<3000 {
+            let la = Int.random(in: 1...80, using: &rng), lb = Int.random(in: 1...80, using: &rng)
+            let a = (0..<la).map { _ in alphabet.randomElement(using: &rng)! }
+            let b = (0..<lb).map { _ in alphabet.randomElement(using: &rng)! }
+            let expected = Self.dp(a, b)
+            let got = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                min(pa.count, pb.count) <= 64 ? Similarity.myersDistance(pa, pb, peq: &s.peq) : Similarity.dpDistance(pa, pb, row: &s.row)
+            } }
+            #expect(got == expected, "\(la)×\(lb)")
+        }
     }
 }
