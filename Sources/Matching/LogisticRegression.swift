@@ -191,7 +191,26 @@ public enum LogisticRegression {
             // A tiny ridge keeps the system positive definite when a feature never varies or classes separate.
             for j in 0..<p { hess[j * p + j] += 1e-8 * Double(n) }
 
-            guard let step = choleskySolve(hess, grad, size: p) else { break }
+            guard grad.allSatisfy(\.isFinite) else {
+                throw OeuvreError(.invalidInput, "logistic regression: the gradient is not finite (a feature holds NaN or an infinite value)")
+            }
+            // Cholesky; when rounding leaves the system barely indefinite (near-duplicate features at
+            // millions of rows), retry with a growing diagonal jitter instead of giving up on the fit.
+            var solved = choleskySolve(hess, grad, size: p)
+            if solved == nil {
+                var trace = 0.0
+                for j in 0..<p { trace += hess[j * p + j] }
+                var jitter = 1e-10 * max(trace / Double(p), 1e-12)
+                for _ in 0..<8 where solved == nil {
+                    var h = hess
+                    for j in 0..<p { h[j * p + j] += jitter }
+                    solved = choleskySolve(h, grad, size: p)
+                    jitter *= 100
+                }
+            }
+            guard let step = solved else {
+                throw OeuvreError(.invalidInput, "logistic regression: the curvature matrix is not positive definite even with a ridge (iteration \(iterations))")
+            }
             var t = 1.0
             var candidate = beta
             var next = current
@@ -203,6 +222,9 @@ public enum LogisticRegression {
                 t *= 0.5
             }
             if !accepted {
+                guard next.isFinite else {
+                    throw OeuvreError(.invalidInput, "logistic regression: the loss is not finite along the Newton step (iteration \(iterations))")
+                }
                 _ = loss(beta, margins: &z)
                 converged = true
                 break
