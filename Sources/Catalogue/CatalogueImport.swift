@@ -137,15 +137,13 @@ extension CatalogueStore {
             // then checkpoint). Switch for that transaction when no other connection has the file
             // open (the switch fails otherwise and the import stays in WAL); back to WAL afterwards.
             var switched = false
-            let empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM works") == 0
-            if self.path != ":memory:", empty {
+            if self.path != ":memory:", try Int.fetchOne(db, sql: "SELECT count(*) FROM works") == 0 {
                 switched = (try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE"))?.lowercased() == "delete"
             }
             defer { if switched { _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") } }
             var result: ImportResult?
             try db.inTransaction(.immediate) {
                 let session = try ImportSession(db: db, path: path, sha256: sha, options: options)
-                if empty { try session.deferSecondaryIndexes() }
                 switch kind {
                 case .cwr: try session.importCWR()
                 case .delimited: try session.importCSV()
@@ -330,9 +328,6 @@ final class ImportSession {
                 result.transactions += 1
                 try upsert(row.entry, registration: nil, position: row.position, present: present)
             }
-            // Freeing a chunk's entries (thousands of strings and arrays) is left to the parsing
-            // thread, which has time to spare: this thread is the import's bottleneck.
-            queue.recycle(chunk)
         }
         result.records = result.transactions
         for (position, message) in queue.invalidIdentifiers {
@@ -724,40 +719,10 @@ final class ImportSession {
         }
     }
 
-    // MARK: - Secondary indexes on a first import
-
-    /// Secondary indexes that no lookup of the import itself uses (only `finish()` does): on a first
-    /// import into an empty catalogue they are dropped and built once at the end, by sorting, which
-    /// costs less than maintaining them row by row in random key order (1M works: ~4.7 s of index
-    /// upkeep against ~2.5 s to build). Same transaction: an error restores them with everything else.
-    static let deferrableIndexes = ["works_iswc", "isrc_links_isrc"]
-    private var deferredIndexes: [String] = []
-
-    func deferSecondaryIndexes() throws {
-        for name in Self.deferrableIndexes {
-            guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                                arguments: [name]) else { continue }
-            try db.execute(sql: "DROP INDEX \(name)")
-            deferredIndexes.append(sql)
-        }
-    }
-
-    func restoreSecondaryIndexes() throws {
-        guard !deferredIndexes.isEmpty else { return }
-        let started = Date()
-        defer { result.seconds += Date().timeIntervalSince(started) }
-        // Let SQLite's sorter use a helper thread (the CSV parsing thread is done by now).
-        try db.execute(sql: "PRAGMA threads = 2")
-        defer { try? db.execute(sql: "PRAGMA threads = 0") }
-        for sql in deferredIndexes { try db.execute(sql: sql) }
-        deferredIndexes.removeAll()
-    }
-
     // MARK: - Finishing
 
     func finish() throws {
         try flushBatches()
-        try restoreSecondaryIndexes()
         // Duplicate ISWCs and conflicting ISRC links touching this import: warned, never merged.
         // First the duplicated values (covering-index scans), then the few of them this import touched.
         let duplicated = try String.fetchAll(db, sql: """
@@ -816,8 +781,6 @@ private final class CSVRowQueue: @unchecked Sendable {
     }
     private let condition = NSCondition()
     private var chunks: [[Row]] = []
-    /// Chunks the importer is done with, freed by the parser.
-    private var spent: [[Row]] = []
     private var done = false
     private var cancelled = false
     private var failure: OeuvreError?
@@ -856,26 +819,13 @@ private final class CSVRowQueue: @unchecked Sendable {
     }
 
     private func put(_ chunk: [Row]) -> Bool {
-        var garbage: [[Row]] = []
         condition.lock()
+        defer { condition.unlock() }
         while chunks.count >= maxChunks && !cancelled { condition.wait() }
-        if cancelled {
-            condition.unlock()
-            return false
-        }
+        if cancelled { return false }
         chunks.append(chunk)
-        swap(&garbage, &spent)
         condition.broadcast()
-        condition.unlock()
-        garbage.removeAll()  // the importer's processed chunks are freed here, on the parsing thread
         return true
-    }
-
-    /// Importer side: hands a processed chunk back so that the parsing thread frees it.
-    func recycle(_ chunk: [Row]) {
-        condition.lock()
-        spent.append(chunk)
-        condition.unlock()
     }
 
     private func finish(_ error: OeuvreError?) {

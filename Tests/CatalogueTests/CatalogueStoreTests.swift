@@ -217,26 +217,6 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(try store.duplicateISWCs().first?.workIds == ["W1", "W2"])
     }
 
-    @Test func secondaryIndexesDeferredOnAFirstImportAreBuiltAgain() throws {
-        let store = try CatalogueStore(path: ":memory:")
-        func indexes() throws -> [String] {
-            try store.read { db in
-                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('works_iswc', 'isrc_links_isrc') ORDER BY name")
-            }
-        }
-        // A failing first import (rolled back) leaves the indexes in place.
-        let bad = file("work_id,iswc,title,isrcs\nW1,T0345246801,One,USRC17607839\nW2,,Two,NOT-AN-ISRC\n", "bad.csv")
-        #expect(expectError { _ = try store.importFile(bad) } != nil)
-        #expect(try indexes() == ["isrc_links_isrc", "works_iswc"])
-        // A first import drops and rebuilds them; lookups through them see every row.
-        let good = file("work_id,iswc,title,isrcs\nW1,T0345246801,One,USRC17607839\nW2,T0345246801,Two,USRC17607839\n", "good.csv")
-        let r = try store.importFile(good)
-        #expect(r.warnings.contains { $0.kind == .duplicateISWC })
-        #expect(r.warnings.contains { $0.kind == .conflictingISRC })
-        #expect(try indexes() == ["isrc_links_isrc", "works_iswc"])
-        #expect(try store.works(iswc: "T0345246801").map(\.id) == ["W1", "W2"])
-    }
-
     @Test func invalidIdentifiersAreKeptFlaggedAndCounted() throws {
         let store = try CatalogueStore(path: ":memory:")
         let csv = "work_id,iswc,title,writers,writer_ipis\nW1,T0345246802,Bad ISWC,Ann|Bob,00014107339|00014107338\n"
