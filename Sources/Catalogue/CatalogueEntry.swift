@@ -152,11 +152,19 @@ public struct CatalogueEntry: Sendable, Hashable, Codable {
 
     /// Valid ISRCs of the entry's recordings, in order, without duplicates.
     public var validISRCs: [String] {
-        var seen: Set<String> = []
-        return recordings.compactMap { r in
-            guard r.isrcValid, let i = r.isrc, seen.insert(i).inserted else { return nil }
-            return i
+        if recordings.count > 16 {
+            var seen: Set<String> = []
+            return recordings.compactMap { r in
+                guard r.isrcValid, let i = r.isrc, seen.insert(i).inserted else { return nil }
+                return i
+            }
         }
+        // The usual handful: a linear check beats hashing into a fresh set.
+        var out: [String] = []
+        for r in recordings where r.isrcValid {
+            if let i = r.isrc, !out.contains(i) { out.append(i) }
+        }
+        return out
     }
 
     /// Number of identifiers flagged invalid on the entry.

@@ -1166,19 +1166,21 @@ final class DSRFileParser {
         let res = resources[r]
         if res.global >= 0 { return Int(res.global) }
         let store = state.store
-        scratch.removeAll()
         let dsp = spanBytes(res.dspId)
+        let key: UnsafeBufferPointer<UInt8>
         if dsp.isEmpty {
+            scratch.removeAll()
             scratch.append(0)
             scratch.append(String(fileIndex))
             scratch.append(0)
             scratch.append(blockId.bytes(0, blockId.count))
             scratch.append(0)
             scratch.append(spanBytes(res.ref))
+            key = scratch.bytes(0, scratch.count)
         } else {
-            scratch.append(dsp)
+            // The id's bytes in the block arena (the store copies a new key into its own arena).
+            key = dsp
         }
-        let key = scratch.bytes(0, scratch.count)
         let (existing, inserted) = store.intern(key: key)
         if !inserted {
             resources[r].global = Int32(existing)

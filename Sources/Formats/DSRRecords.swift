@@ -496,6 +496,14 @@ final class DSRCells {
 /// Offset of the first invalid UTF-8 sequence in `p[0..<n]`, or nil.
 func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
     var i = 0
+    // ASCII fast path, 32 then 8 bytes at a time.
+    while i + 32 <= n {
+        let r = UnsafeRawPointer(p + i)
+        let w = r.loadUnaligned(as: UInt64.self) | r.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            | r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | r.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        if w & 0x8080_8080_8080_8080 != 0 { break }
+        i += 32
+    }
     while i < n {
         if i + 8 <= n && UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
             i += 8
@@ -538,8 +546,12 @@ struct ByteBuffer {
     /// Frees the storage; the buffer must not be used afterwards.
     func free() { storage.deallocate() }
 
-    mutating func reserve(_ extra: Int) {
+    @inline(__always) mutating func reserve(_ extra: Int) {
         if count + extra <= capacity { return }
+        grow(extra)
+    }
+
+    @inline(never) private mutating func grow(_ extra: Int) {
         var c = capacity
         while c < count + extra { c *= 2 }
         let s = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
@@ -550,7 +562,7 @@ struct ByteBuffer {
     }
 
     @inline(__always) mutating func append(_ b: UInt8) {
-        if count == capacity { reserve(1) }
+        if count == capacity { grow(1) }
         storage[count] = b
         count += 1
     }
