@@ -277,7 +277,7 @@ public struct CWRWork: Sendable, Hashable, Codable {
         }
         let recs = recordings.map { r in
             Recording(isrc: r.isrc, title: r.recordingTitle, artist: r.displayArtist, duration: r.releaseDuration,
-                      label: r.recordLabel ?? r.albumLabel, release: r.albumTitle)
+                      label: r.recordLabel ?? r.albumLabel, release: r.albumTitle, releaseDate: r.releaseDate)
         }
         return Work(id: id, iswc: iswcValid ? iswc : nil, titles: titles, parties: parties,
                     performers: performers.map(\.name), recordings: recs, duration: duration, source: "cwr")

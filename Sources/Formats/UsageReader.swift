@@ -1,14 +1,14 @@
 import OeuvreCore
 
 /// Reads usage lines in the usage contract (`line_id, isrc, title, artist, duration, plays`
-/// + optional `iswc, writers, album, territory, use_type, subtitle, net_revenue`).
+/// + optional `iswc, writers, album, territory, use_type, subtitle, net_revenue, writer_ids, release_date`).
 ///
 /// `line_id` defaults to the row number; `plays` defaults to 1. An invalid ISRC or ISWC is kept out of
 /// the line (it cannot link) but recorded in `invalidIdentifiers`; a bad number or duration is an error
 /// naming file, line, column and field.
 public final class UsageCSVReader {
     public static let fields = ["line_id", "isrc", "title", "artist", "duration", "plays", "iswc", "writers", "album",
-                                "territory", "use_type", "subtitle", "net_revenue", "writer_ids"]
+                                "territory", "use_type", "subtitle", "net_revenue", "writer_ids", "release_date"]
     private let reader: DelimitedReader
     public let mapping: HeaderMapping
     private var row = 0
@@ -63,6 +63,7 @@ public final class UsageCSVReader {
         line.writers = m.values("writers", in: record).filter { !$0.isEmpty }
         line.writerIds = m.values("writer_ids", in: record)
         line.album = m.value("album", in: record)
+        line.releaseDate = m.value("release_date", in: record)
         line.territory = m.value("territory", in: record)
         line.useType = m.value("use_type", in: record)
         if let r = m.value("net_revenue", in: record) {

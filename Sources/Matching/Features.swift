@@ -1,5 +1,6 @@
 /// Pair features: what the scorer knows about one (usage line, candidate work) pair.
 import Foundation
+import OeuvreCore
 ///
 /// One ordered, named schema (`FeatureSchema.current`); a model file stores the names it was trained
 /// on and loading refuses a model whose names differ. Every feature is a Float, mostly in [0, 1];
@@ -31,6 +32,13 @@ public enum Feature: Int, CaseIterable, Sendable {
     case lineArtistMissing, workPerformersMissing, durationMissing, albumMissing, lineWritersMissing, workWritersMissing, iswcMissing
     // Candidate context (filled by the matcher; derived from the pairs of the same line in pairs mode).
     case retrievalScore, retrievalRankInverse, retrievalGap, titleSharedWorks
+    // Schema 2. Graded duration agreement and its interactions with the title: a linear model cannot express
+    // "same title AND same length" (the same recording) versus "same title, other length" (another version).
+    case durationSimilarity, titleDurationAgreement, titleDurationFar
+    // Any version conflict (pooled: each single conflict is rare in small training sets), and with the title.
+    case versionConflict, titleVersionConflict
+    // Release dates (report release date vs the work's recordings' release dates).
+    case releaseDateEqual, releaseDateDifference, releaseYearEqual, releaseDateMissing
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -87,6 +95,15 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .retrievalRankInverse: "retrieval_rank_inverse"
         case .retrievalGap: "retrieval_gap"
         case .titleSharedWorks: "title_shared_works"
+        case .durationSimilarity: "duration_similarity"
+        case .titleDurationAgreement: "title_duration_agreement"
+        case .titleDurationFar: "title_duration_far"
+        case .versionConflict: "version_conflict"
+        case .titleVersionConflict: "title_version_conflict"
+        case .releaseDateEqual: "release_date_equal"
+        case .releaseDateDifference: "release_date_difference"
+        case .releaseYearEqual: "release_year_equal"
+        case .releaseDateMissing: "release_date_missing"
         }
     }
 }
@@ -102,7 +119,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 1, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 2, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -239,6 +256,9 @@ public struct PairFeatureExtractor: Sendable {
     public static let schema = FeatureSchema.current
     public static var count: Int { schema.count }
 
+    /// Scale (seconds) of `duration_similarity` = exp(-|Δ| / scale).
+    public static let durationScale: Float = 8
+
     /// Two names whose trigram cosine reaches this are taken as the same person.
     public static let sameNameCosine: Float = 0.8
 
@@ -321,9 +341,16 @@ public struct PairFeatureExtractor: Sendable {
         flag(.remixConflict, diff & VersionTag.remix != 0)
         flag(.otherVersionConflict, diff & VersionTag.other != 0)
         // Both are remixes, both name a remixer, and no remixer name matches: two different remixes.
+        var remixers = false
         if lm & wm & VersionTag.remix != 0 && !line.pointee.sketch.remixers.isEmpty && !work.pointee.sketch.remixers.isEmpty {
-            flag(.remixerConflict, Similarity.bestCosine(line.pointee.sketch.remixers, work.pointee.sketch.remixers) < 0.5)
+            remixers = Similarity.bestCosine(line.pointee.sketch.remixers, work.pointee.sketch.remixers) < 0.5
+            flag(.remixerConflict, remixers)
         }
+        // Title similarity for the interactions: the best trigram cosine, 1 for an exact core title.
+        let titleMatch = exact ? 1 : cos
+        let conflict = remixers || diff & (VersionTag.karaoke | VersionTag.instrumental | VersionTag.live | VersionTag.remix | VersionTag.other) != 0
+        flag(.versionConflict, conflict)
+        set(.titleVersionConflict, conflict ? titleMatch : 0)
 
         // People.
         set(.artistPerformerSimilarity, Similarity.bestCosine(line.pointee.sketch.artists, work.pointee.sketch.performers))
@@ -364,6 +391,11 @@ public struct PairFeatureExtractor: Sendable {
             flag(.durationFar, d > 20)
             set(.durationLogDifference, min(1, log1pf(d) / log1pf(600)))
             flag(.durationFromText, line.pointee.duration == nil || work.pointee.duration == nil)
+            // exp(-|Δ|/8 s): 0.88 at 1 s, 0.69 at 3 s, 0.29 at 10 s, 0.08 at 20 s.
+            let similarity = expf(-d / Self.durationScale)
+            set(.durationSimilarity, similarity)
+            set(.titleDurationAgreement, titleMatch * similarity)
+            set(.titleDurationFar, d > 20 ? titleMatch : 0)
         } else {
             set(.durationMissing, 1)
         }
@@ -380,6 +412,28 @@ public struct PairFeatureExtractor: Sendable {
             albumInRecord = max(albumInRecord, Similarity.containment(work.pointee.sketch.albums[a].tokens, in: line.pointee.sketch.record))
         }
         set(.albumInOtherRecord, albumInRecord)
+
+        // Release dates: full dates compared by day, else by year.
+        let lineDates = line.pointee.releaseDates, workDates = work.pointee.releaseDates
+        if lineDates.isEmpty || workDates.isEmpty {
+            set(.releaseDateMissing, 1)
+        } else {
+            var closest = Int.max
+            var sameYear = false
+            for a in lineDates {
+                for b in workDates {
+                    if a.year == b.year { sameYear = true }
+                    if let x = a.dayNumber, let y = b.dayNumber { closest = min(closest, abs(x - y)) }
+                }
+            }
+            flag(.releaseYearEqual, sameYear)
+            if closest != Int.max {
+                flag(.releaseDateEqual, closest == 0)
+                set(.releaseDateDifference, min(1, log1pf(Float(closest)) / log1pf(3650)))
+            } else {
+                set(.releaseDateDifference, sameYear ? 0 : 1)
+            }
+        }
 
         // Identifiers.
         if let a = line.pointee.iswc, let b = work.pointee.iswc {

@@ -34,6 +34,9 @@ public struct LineProfile: Sendable, Hashable {
     public var textDurations: [Int]
     /// Remixers named by remix qualifiers, normalized.
     public var remixers: [String] { didSet { refreshSketch() } }
+    /// Release dates of the recording's release: the report's release date, else the dates written in its text
+    /// fields ("… 12-May-15"). Features only.
+    public var releaseDates: [ReleaseDate] = []
     /// Other readings of the title worth retrieving by: the title without its bracketed parts
     /// ("(It's No) Sin" → "sin"), the bracketed part alone ("Come Back (Toselli's Serenade)"), number
     /// words in digits ("Twenty Four Hours" → "24 hours"). Retrieval only; not compared by the features.
@@ -99,6 +102,9 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     public var textDurations: [Int]
     /// Remixers named in the original title's remix qualifier, normalized.
     public var remixers: [String] { didSet { refreshSketch() } }
+    /// Release dates of the work's known recordings (else dates written in its titles). Features only; not
+    /// stored in the match index (the catalogue does not carry them).
+    public var releaseDates: [ReleaseDate] = []
     /// Other readings of the titles, for retrieval only (not compared by the features): titles without
     /// bracketed parts, bracketed parts alone, medley/double-title parts, number words in digits.
     public var titleVariants: [String] = []
@@ -133,7 +139,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants, releaseDates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -152,6 +158,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
                   textDurations: try c.decodeIfPresent([Int].self, forKey: .textDurations) ?? [],
                   remixers: try c.decodeIfPresent([String].self, forKey: .remixers) ?? [])
         titleVariants = try c.decodeIfPresent([String].self, forKey: .titleVariants) ?? []
+        releaseDates = try c.decodeIfPresent([ReleaseDate].self, forKey: .releaseDates) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -172,6 +179,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         try c.encode(textDurations, forKey: .textDurations)
         try c.encode(remixers, forKey: .remixers)
         try c.encode(titleVariants, forKey: .titleVariants)
+        if !releaseDates.isEmpty { try c.encode(releaseDates, forKey: .releaseDates) }
     }
 }
 
@@ -189,7 +197,7 @@ public final class ProfileBuilder {
 
     /// Profile of a usage line: title parsed (subtitle as a qualifier), artists split, featured merged.
     public func line(_ line: UsageLine) -> LineProfile {
-        let parsed = parser.parse(line.title, subtitle: line.subtitle)
+        let parsed = parser.parse(TitleJunk.strip(line.title), subtitle: line.subtitle)
         var artists = line.artist.map { credits.split($0, kind: .artist) } ?? []
         for f in parsed.featured where !artists.contains(f) { artists.append(f) }
         var writers: [String] = []
@@ -210,6 +218,11 @@ public final class ProfileBuilder {
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 })
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         profile.titleVariants = variants
+        if let raw = line.releaseDate, let date = ReleaseDateParser.parse(raw) {
+            profile.releaseDates = [date]
+        } else {
+            profile.releaseDates = Self.textDates([line.title, line.subtitle, line.artist, line.album].compactMap { $0 })
+        }
         return profile
     }
 
@@ -223,7 +236,7 @@ public final class ProfileBuilder {
         var remixers: [String] = []
         let ordered = work.titles.filter { $0.kind == .original } + work.titles.filter { $0.kind != .original }
         for (i, t) in ordered.enumerated() {
-            let p = parser.parse(t.text)
+            let p = parser.parse(TitleJunk.strip(t.text))
             if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
             for f in p.featured where !featured.contains(f) { featured.append(f) }
             if i == 0 {
@@ -237,7 +250,7 @@ public final class ProfileBuilder {
         }
         for r in work.recordings {
             if let rt = r.title {
-                let p = parser.parse(rt)
+                let p = parser.parse(TitleJunk.strip(rt))
                 if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
                 variants.append(contentsOf: bracketVariants(p))
             }
@@ -267,7 +280,22 @@ public final class ProfileBuilder {
         var unique: [String] = []
         for v in variants where !v.isEmpty && !titles.contains(v) && !unique.contains(v) { unique.append(v) }
         profile.titleVariants = unique
+        var dates: [ReleaseDate] = []
+        for r in work.recordings {
+            if let raw = r.releaseDate, let d = ReleaseDateParser.parse(raw), !dates.contains(d) { dates.append(d) }
+        }
+        profile.releaseDates = dates.isEmpty
+            ? Self.textDates(work.titles.map(\.text) + work.performers + work.recordings.compactMap(\.release)) : dates
         return profile
+    }
+
+    /// Full dates (with a day) written in `texts`, unique, in order (see `ReleaseDateParser.scan`).
+    public static func textDates(_ texts: [String]) -> [ReleaseDate] {
+        var out: [ReleaseDate] = []
+        for t in texts where t.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) {
+            for d in ReleaseDateParser.scan(t) where !out.contains(d) { out.append(d) }
+        }
+        return out
     }
 
     /// Durations written as `m:ss` or `h:mm:ss` (standalone, not part of a longer number or date) in `texts`, in seconds.
@@ -304,7 +332,7 @@ public final class ProfileBuilder {
     static let benignQualifierWords: Set<String> = [
         "explicit", "clean", "dirty", "edited", "censored", "uncensored", "album", "version", "versions", "original", "remaster",
         "remastered", "remasterizado", "remasterise", "digital", "digitally", "deluxe", "edition", "expanded", "bonus", "track",
-        "mono", "stereo", "lp", "ep", "feat", "ft", "featuring", "with", "and", "the", "from", "of", "a",
+        "mono", "stereo", "lp", "ep", "feat", "ft", "featuring", "with", "and", "the", "from", "of", "a", "main",
     ]
 
     /// Normalized qualifier words of a full title: its folded words minus the core title, the featured

@@ -104,21 +104,24 @@ public enum Trainer {
         var heldOut: (margins: [Double], labels: [UInt8]) = ([], [])
         var l2Text = ""
         if let grid = options.l2Grid, !grid.isEmpty {
-            var best = Double.infinity
-            var scores: [String] = []
+            // One-standard-error rule (Hastie et al.): the strongest penalty whose held-out log-loss is within one
+            // standard error of the best. Log-losses on large, clean sets differ in the fourth decimal across the grid;
+            // the simpler model transfers better to data unlike the training set.
+            var results: [(l2: Double, loss: Double, se: Double, heldOut: (margins: [Double], labels: [UInt8]))] = []
             for l2 in grid.sorted() {
                 var o = options
                 o.regression.l2 = l2
                 let m = try heldOutMargins(o)
-                let loss = calibratedLogLoss(m.margins, m.labels)
-                scores.append("\(l2): \(String(format: "%.4f", loss))")
-                if loss <= best + 1e-9 {
-                    best = loss
-                    heldOut = m
-                    options.regression.l2 = l2
-                }
+                let (loss, se) = calibratedLogLoss(m.margins, m.labels)
+                results.append((l2, loss, se, m))
             }
-            l2Text = "; L2 chosen by held-out log-loss (\(scores.joined(separator: ", ")))"
+            let best = results.min { $0.loss < $1.loss }!
+            let chosen = results.last { $0.loss <= best.loss + best.se }!
+            heldOut = chosen.heldOut
+            options.regression.l2 = chosen.l2
+            let scores = results.map { "\($0.l2): \(String(format: "%.4f", $0.loss))" }
+            l2Text = "; L2 chosen by held-out log-loss, one-standard-error rule (\(scores.joined(separator: ", ")); best ± SE "
+                + "\(String(format: "%.4f", best.loss)) ± \(String(format: "%.4f", best.se)))"
         } else {
             heldOut = try heldOutMargins(options)
         }
@@ -152,12 +155,21 @@ public enum Trainer {
                             metrics: ScoringModel.ModelMetrics(validation: validationMetrics, training: trainingMetrics))
     }
 
-    /// Log-loss of margins after Platt scaling (plain logistic when Platt does not apply).
-    static func calibratedLogLoss(_ margins: [Double], _ labels: [UInt8]) -> Double {
-        if let (a, b) = LogisticRegression.platt(margins: margins, labels: labels) {
-            return Metrics.logLoss(margins.map { sigmoid(a * $0 + b) }, labels)
+    /// Log-loss of margins after Platt scaling (plain logistic when Platt does not apply), with its standard error
+    /// (standard deviation of the per-pair losses / √n).
+    static func calibratedLogLoss(_ margins: [Double], _ labels: [UInt8]) -> (loss: Double, standardError: Double) {
+        let ab = LogisticRegression.platt(margins: margins, labels: labels)
+        var sum = 0.0, sumSquares = 0.0
+        for (i, m) in margins.enumerated() {
+            let p = Double(sigmoid(ab.map { $0.0 * m + $0.1 } ?? m))
+            let q = min(max(p, 1e-7), 1 - 1e-7)
+            let loss = labels[i] == 1 ? -log(q) : -log(1 - q)
+            sum += loss
+            sumSquares += loss * loss
         }
-        return Metrics.logLoss(margins.map { sigmoid($0) }, labels)
+        let n = Double(max(1, margins.count))
+        let mean = sum / n
+        return (mean, (max(0, sumSquares / n - mean * mean) / n).squareRoot())
     }
 
     static func effectiveFolds(_ set: LabelledFeatures, _ folds: Int) -> Int {

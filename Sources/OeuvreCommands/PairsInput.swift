@@ -9,7 +9,7 @@ struct PairsSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Labelled pairs file (CSV/TSV: line_id, work_id, label [, split]).", valueName: "file"))
     var pairs: String?
 
-    @Option(help: ArgumentHelp("Works file the pairs' work_id refer to (works CSV contract; an optional album column is used).",
+    @Option(help: ArgumentHelp("Works file the pairs' work_id refer to (works CSV contract; optional album and release_date columns are used).",
                                valueName: "file"))
     var works: String?
 
@@ -41,14 +41,16 @@ struct PairsDataset {
         var data = PairsDataset()
         let builder = ProfileBuilder()
 
-        // Works (+ optional album column, which the works contract does not carry: read as a release of the work).
-        let worksReader = try WorksCSVReader(path: worksPath, renames: worksRenames)
-        let albums = try readAlbums(path: worksPath, renames: worksRenames)
+        // Works (+ optional album and release_date columns, which the works contract does not carry: read as a
+        // release of the work).
+        let extraFields: Set<String> = ["album", "release_date"]
+        let worksReader = try WorksCSVReader(path: worksPath, renames: worksRenames.filter { !extraFields.contains($0.value.lowercased()) })
+        let releases = try readReleases(path: worksPath, renames: worksRenames)
         var works: [Work] = []
         var workIndex: [String: Int] = [:]
         while let (w, position) = try worksReader.next() {
             var work = w
-            if let album = albums[w.id], !album.isEmpty { work.recordings.append(Recording(release: album)) }
+            if let r = releases[w.id] { work.recordings.append(Recording(release: r.album, releaseDate: r.date)) }
             if workIndex[w.id] != nil {
                 throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once", at: position.at(column: nil, field: "work_id"))
             }
@@ -109,16 +111,19 @@ struct PairsDataset {
         return data
     }
 
-    /// work_id → album from the works file's optional `album` column (empty when the column is absent).
-    static func readAlbums(path: String, renames: [String: String]) throws(OeuvreError) -> [String: String] {
+    /// work_id → (album, release date) from the works file's optional `album` and `release_date` columns
+    /// (empty when neither column is present; rows with both cells empty are left out).
+    static func readReleases(path: String, renames: [String: String]) throws(OeuvreError) -> [String: (album: String?, date: String?)] {
         let reader = try DelimitedReader(path: path)
-        let fields = ["work_id", "album"]
+        let fields = ["work_id", "album", "release_date"]
         let mapping = try HeaderMapping(header: reader.header, path: path, fields: fields, required: ["work_id"],
                                         renames: renames.filter { fields.contains($0.value.lowercased()) })
-        guard mapping.has("album") else { return [:] }
-        var out: [String: String] = [:]
+        guard mapping.has("album") || mapping.has("release_date") else { return [:] }
+        var out: [String: (album: String?, date: String?)] = [:]
         while let record = try reader.next() {
-            if let id = mapping.value("work_id", in: record), let album = mapping.value("album", in: record) { out[id] = album }
+            guard let id = mapping.value("work_id", in: record) else { continue }
+            let album = mapping.value("album", in: record), date = mapping.value("release_date", in: record)
+            if album != nil || date != nil { out[id] = (album, date) }
         }
         return out
     }

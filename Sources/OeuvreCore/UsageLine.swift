@@ -16,6 +16,8 @@ public struct UsageLine: Sendable, Hashable, Codable {
     /// Composer/author party ids as reported (e.g. `IPI::00014107338`), parallel to `writers` when given.
     public var writerIds: [String]
     public var album: String?
+    /// Release date of the recording's release as reported (free format; see `ReleaseDateParser`).
+    public var releaseDate: String?
     public var territory: String?
     public var useType: String?
     public var commercialModel: String?
@@ -31,7 +33,7 @@ public struct UsageLine: Sendable, Hashable, Codable {
         duration: Int? = nil, plays: Double = 1, iswc: String? = nil, writers: [String] = [], writerIds: [String] = [],
         album: String? = nil, territory: String? = nil, useType: String? = nil, commercialModel: String? = nil,
         netRevenue: Double? = nil, dspResourceId: String? = nil, position: SourcePosition? = nil,
-        works: [ReportedWork] = []
+        works: [ReportedWork] = [], releaseDate: String? = nil
     ) {
         self.lineId = lineId
         self.isrc = isrc
@@ -51,6 +53,7 @@ public struct UsageLine: Sendable, Hashable, Codable {
         self.dspResourceId = dspResourceId
         self.position = position
         self.works = works
+        self.releaseDate = releaseDate
     }
 }
 

@@ -68,10 +68,12 @@ public struct Recording: Sendable, Hashable, Codable {
     public var duration: Int?
     public var label: String?
     public var release: String?
+    /// Release date of `release` (free format; see `ReleaseDateParser`).
+    public var releaseDate: String?
 
     public init(
         isrc: String? = nil, title: String? = nil, artist: String? = nil, duration: Int? = nil, label: String? = nil,
-        release: String? = nil
+        release: String? = nil, releaseDate: String? = nil
     ) {
         self.isrc = isrc
         self.title = title
@@ -79,6 +81,7 @@ public struct Recording: Sendable, Hashable, Codable {
         self.duration = duration
         self.label = label
         self.release = release
+        self.releaseDate = releaseDate
     }
 }
 

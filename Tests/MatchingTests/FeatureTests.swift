@@ -345,3 +345,88 @@ import Testing
         }
     }
 }
+
+/// Schema 2 features: graded duration, title × duration / version interactions, release dates; title junk.
+@Suite struct FeatureSchema2Tests {
+    typealias T = FeatureTests
+
+    @Test func durationSimilarityIsGraded() {
+        let line = LineProfile(title: "illusion", duration: 390)
+        let near = T.value(.durationSimilarity, line, T.work(["illusion"], duration: 385))
+        let far = T.value(.durationSimilarity, line, T.work(["illusion"], duration: 300))
+        #expect(near > 0.5 && near < 1)
+        #expect(far < 0.01)
+        #expect(T.value(.durationSimilarity, line, T.work(["illusion"], duration: 390)) == 1)
+        #expect(T.value(.durationSimilarity, line, T.work(["illusion"])) == 0)
+    }
+
+    @Test func titleDurationInteractions() {
+        let line = LineProfile(title: "we dem boyz", duration: 236)
+        #expect(T.value(.titleDurationAgreement, line, T.work(["we dem boyz"], duration: 236)) == 1)
+        #expect(T.value(.titleDurationAgreement, line, T.work(["roll up"], duration: 236)) < 0.3)
+        #expect(T.value(.titleDurationFar, line, T.work(["we dem boyz"], duration: 319)) == 1)
+        #expect(T.value(.titleDurationFar, line, T.work(["we dem boyz"], duration: 240)) == 0)
+        #expect(T.value(.titleDurationFar, line, T.work(["we dem boyz"])) == 0)
+    }
+
+    @Test func versionConflictPoolsEveryConflict() {
+        let karaoke = LineProfile(title: "bad blood", tags: ["karaoke"])
+        #expect(T.value(.versionConflict, karaoke, T.work(["bad blood"])) == 1)
+        #expect(T.value(.titleVersionConflict, karaoke, T.work(["bad blood"])) == 1)
+        #expect(T.value(.titleVersionConflict, karaoke, T.work(["style"])) < 0.3)
+        let remixA = LineProfile(title: "make it bun dem", tags: ["remix"], remixers: ["alvin risk"])
+        let remixB = WorkProfile(workId: "W", displayTitle: "", titles: ["make it bun dem"], titleTags: ["remix"], remixers: ["david heartbreak"])
+        #expect(T.value(.versionConflict, remixA, remixB) == 1)
+        #expect(T.value(.versionConflict, LineProfile(title: "bad blood"), T.work(["bad blood"])) == 0)
+        // Remaster / edit never conflict.
+        #expect(T.value(.versionConflict, LineProfile(title: "bad blood", tags: ["remaster"]), T.work(["bad blood"])) == 0)
+    }
+
+    @Test func releaseDates() {
+        var line = LineProfile(title: "x")
+        var work = T.work(["x"])
+        #expect(T.value(.releaseDateMissing, line, work) == 1)
+        line.releaseDates = [ReleaseDate(year: 2014, month: 4, day: 15)]
+        work.releaseDates = [ReleaseDate(year: 2013, month: 1, day: 1), ReleaseDate(year: 2014, month: 4, day: 15)]
+        #expect(T.value(.releaseDateMissing, line, work) == 0)
+        #expect(T.value(.releaseDateEqual, line, work) == 1)
+        #expect(T.value(.releaseYearEqual, line, work) == 1)
+        #expect(T.value(.releaseDateDifference, line, work) == 0)
+        work.releaseDates = [ReleaseDate(year: 2014, month: 5, day: 15)]
+        #expect(T.value(.releaseDateEqual, line, work) == 0)
+        #expect(T.value(.releaseYearEqual, line, work) == 1)
+        let d = T.value(.releaseDateDifference, line, work)
+        #expect(d > 0.3 && d < 0.5)
+        // Year-only dates compare by year.
+        work.releaseDates = [ReleaseDate(year: 1997)]
+        #expect(T.value(.releaseYearEqual, line, work) == 0)
+        #expect(T.value(.releaseDateDifference, line, work) == 1)
+    }
+
+    @Test func profilesReadReleaseDatesFromFieldsOrText() {
+        let b = ProfileBuilder()
+        var u = UsageLine(lineId: "1", title: "Defeated No More")
+        u.releaseDate = "15-Apr-14"
+        #expect(b.line(u).releaseDates == [ReleaseDate(year: 2014, month: 4, day: 15)])
+        let dirty = UsageLine(lineId: "2", title: "Hey Mama [ Remixes ] - EP $ 1.29 12-May-15")
+        #expect(b.line(dirty).releaseDates == [ReleaseDate(year: 2015, month: 5, day: 12)])
+        let w = Work(id: "W", titles: [WorkTitle(text: "Defeated No More", kind: .original)],
+                     recordings: [Recording(release: "Settle", releaseDate: "April 15 , 2014")])
+        #expect(b.work(w).releaseDates == [ReleaseDate(year: 2014, month: 4, day: 15)])
+    }
+
+    @Test func titleJunkIsStrippedFromTheEnd() {
+        #expect(TitleJunk.strip("Yayo $ 1.29 3:57") == "Yayo")
+        #expect(TitleJunk.strip("This Love ( Karaoke Version ) Pop , Music 4:07 3-Mar-15") == "This Love ( Karaoke Version ) Pop , Music")
+        #expect(TitleJunk.strip("Gone ( Clean ) ( C ) 2013 XO & co. , Inc. 8:07 September 18 , 2015") == "Gone ( Clean )")
+        #expect(TitleJunk.strip("Credit Pop 2014 , 2015 Epic Records , a division of Sony Music Entertainment 9-Jan-15") == "Credit Pop")
+        // Not junk, or nothing would be left.
+        #expect(TitleJunk.strip("4:44") == "4:44")
+        #expect(TitleJunk.strip("1:00 AM") == "1:00 AM")
+        #expect(TitleJunk.strip("Summer of 69") == "Summer of 69")
+        #expect(TitleJunk.strip("1999") == "1999")
+        let b = ProfileBuilder()
+        #expect(b.line(UsageLine(lineId: "1", title: "Yayo $ 1.29 3:57")).title == "yayo")
+        #expect(b.line(UsageLine(lineId: "1", title: "Yayo $ 1.29 3:57")).textDurations == [237])
+    }
+}
