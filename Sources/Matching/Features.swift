@@ -244,8 +244,19 @@ public struct WorkSketch: Sendable, Hashable {
         albums = p.albums.map(TextSketch.init)
         remixers = p.remixers.map(TextSketch.init)
         versionWords = TextSketch.tokenSet(p.versionWords)
-        performerTokens = TextSketch.tokenSet(p.performers + p.featured)
-        record = TextSketch.tokenSet(p.titles + p.versionWords + p.performers + p.featured + p.albums)
+        // From the sketches just built (same sets as `TextSketch.tokenSet` over the texts, without
+        // sketching every text a second time).
+        var people: [UInt32] = []
+        for s in performers { people.append(contentsOf: s.tokens) }
+        for s in featured { people.append(contentsOf: s.tokens) }
+        var all = people
+        TextSketch.sortUnique(&people)
+        performerTokens = people
+        for s in titles { all.append(contentsOf: s.tokens) }
+        all.append(contentsOf: versionWords)
+        for s in albums { all.append(contentsOf: s.tokens) }
+        TextSketch.sortUnique(&all)
+        record = all
         tagMask = VersionTag.mask(p.titleTags)
     }
 }

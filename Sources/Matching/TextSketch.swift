@@ -18,36 +18,53 @@ public struct TextSketch: Sendable, Hashable {
         self.text = text
         var toks: [UInt32] = []
         var grams: [UInt32] = []
-        let bytes = Array(text.utf8)
-        var h: UInt32 = 2_166_136_261
-        var inWord = false
-        for b in bytes {
-            if b == 32 {
-                if inWord { toks.append(h) }
-                inWord = false
-                h = 2_166_136_261
-            } else {
-                inWord = true
-                h = (h ^ UInt32(b)) &* 16_777_619
+        var copy = text
+        copy.withUTF8 { bytes in
+            var h: UInt32 = 2_166_136_261
+            var inWord = false
+            for b in bytes {
+                if b == 32 {
+                    if inWord { toks.append(h) }
+                    inWord = false
+                    h = 2_166_136_261
+                } else {
+                    inWord = true
+                    h = (h ^ UInt32(b)) &* 16_777_619
+                }
             }
-        }
-        if inWord { toks.append(h) }
-        if !bytes.isEmpty {
-            grams.reserveCapacity(bytes.count)
-            var a: UInt32 = 32, b: UInt32 = UInt32(bytes[0])
-            for i in 1...bytes.count {
-                let c: UInt32 = i < bytes.count ? UInt32(bytes[i]) : 32
-                grams.append(a << 16 | b << 8 | c)
-                a = b
-                b = c
+            if inWord { toks.append(h) }
+            if !bytes.isEmpty {
+                grams.reserveCapacity(bytes.count)
+                var a: UInt32 = 32, b: UInt32 = UInt32(bytes[0])
+                for i in 1...bytes.count {
+                    let c: UInt32 = i < bytes.count ? UInt32(bytes[i]) : 32
+                    grams.append(a << 16 | b << 8 | c)
+                    a = b
+                    b = c
+                }
             }
         }
         self.words = toks
         self.tokens = Self.sortedUnique(toks)
-        self.grams = Self.sortedUnique(grams)
+        Self.sortUnique(&grams)
+        self.grams = grams
     }
 
     public var isEmpty: Bool { tokens.isEmpty }
+
+    /// Sorts `values` and removes repeats in place (no second buffer).
+    static func sortUnique(_ values: inout [UInt32]) {
+        guard values.count > 1 else { return }
+        values.sort()
+        var n = 1
+        values.withUnsafeMutableBufferPointer { v in
+            for i in 1..<v.count where v[i] != v[n - 1] {
+                v[n] = v[i]
+                n += 1
+            }
+        }
+        values.removeLast(values.count - n)
+    }
 
     static func sortedUnique(_ values: [UInt32]) -> [UInt32] {
         var v = values
@@ -61,8 +78,26 @@ public struct TextSketch: Sendable, Hashable {
     /// Sorted unique word hashes of `words` (each a normalized word or phrase; phrases are split on spaces).
     public static func tokenSet<S: Sequence>(_ texts: S) -> [UInt32] where S.Element == String {
         var all: [UInt32] = []
-        for t in texts { all.append(contentsOf: TextSketch(t).tokens) }
-        return sortedUnique(all)
+        for t in texts {
+            var copy = t
+            copy.withUTF8 { bytes in
+                var h: UInt32 = 2_166_136_261
+                var inWord = false
+                for b in bytes {
+                    if b == 32 {
+                        if inWord { all.append(h) }
+                        inWord = false
+                        h = 2_166_136_261
+                    } else {
+                        inWord = true
+                        h = (h ^ UInt32(b)) &* 16_777_619
+                    }
+                }
+                if inWord { all.append(h) }
+            }
+        }
+        sortUnique(&all)
+        return all
     }
 }
 
