@@ -474,28 +474,54 @@ func parallel(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         return
     }
     let next = AtomicCounter()
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-            while true {
-                let i = next.next()
-                if i >= count { break }
-                box.value(i)
-            }
+    parallelWorkers(min(threads, count)) { _ in
+        while true {
+            let i = next.next()
+            if i >= count { break }
+            body(i)
         }
     }
 }
 
-/// Runs `body(worker)` once on each of `threads` threads (worker = 0..<threads) and waits.
-func parallelWorkers(_ threads: Int, _ body: (Int) -> Void) {
+/// Runs `body(worker)` once on each of `threads` threads (worker = 0..<threads) and waits; the
+/// calling thread runs worker 0.
+///
+/// Dedicated threads, not `DispatchQueue.concurrentPerform`: every `oeuvre` command runs in a Swift
+/// concurrency task, and `concurrentPerform` called from the cooperative pool ran the iterations
+/// one after another on that thread (measured: `--threads 2` no faster than 1, CPU = wall).
+public func parallelWorkers(_ threads: Int, _ body: (Int) -> Void) {
     if threads <= 1 {
         body(0)
         return
     }
     withoutActuallyEscaping(body) { body in
+        // The threads get an unretained pointer to the box: none of them may keep the non-escaping
+        // closure alive past this scope (each is done with it before it signals).
         let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { w in box.value(w) }
+        let raw = RawPointerBox(Unmanaged.passUnretained(box).toOpaque())
+        let done = DispatchSemaphore(value: 0)
+        for w in 1..<threads {
+            let thread = Thread {
+                runWorker(raw, w)
+                done.signal()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        box.value(0)
+        for _ in 1..<threads { done.wait() }
+        withExtendedLifetime(box) {}
     }
+}
+
+@inline(never)
+private func runWorker(_ raw: RawPointerBox, _ w: Int) {
+    Unmanaged<UncheckedBox<(Int) -> Void>>.fromOpaque(raw.pointer).takeUnretainedValue().value(w)
+}
+
+private struct RawPointerBox: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
 }
 
 final class UncheckedBox<T>: @unchecked Sendable {

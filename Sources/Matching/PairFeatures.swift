@@ -82,7 +82,7 @@ public enum PairFeatureBuilder {
                     // Profiles are read in place through the buffers (no struct copies, no refcount traffic).
                     nonisolated(unsafe) let base = buffer.baseAddress!
                     nonisolated(unsafe) let l = lp, w = wp
-                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    parallelWorkers(chunks) { c in
                         var extractor = PairFeatureExtractor()
                         let lo = n * c / chunks, hi = n * (c + 1) / chunks
                         for k in lo..<hi {

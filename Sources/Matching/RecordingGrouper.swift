@@ -155,7 +155,7 @@ public struct RecordingGrouper: Sendable {
         defer { out.deallocate() }
         let box = UncheckedSendable(out)
         let chunk = (n + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        parallelWorkers(workers) { w in
             let builder = ProfileBuilder()
             let lo = w * chunk
             let hi = min(n, lo + chunk)

@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Matching
 import OeuvreCore
 
 /// A buffered text output on top of AtomicFileWriter.
@@ -95,7 +96,7 @@ struct SynthGenerator: Sendable {
     func parallelMap<T>(_ n: Int, _ body: @escaping @Sendable (Int, Int) -> T) -> [T] {
         let slots = Slots<T>(n)
         let w = min(workers, max(1, n))
-        DispatchQueue.concurrentPerform(iterations: w) { worker in
+        parallelWorkers(w) { worker in
             let lo = n * worker / w, hi = n * (worker + 1) / w
             for i in lo..<hi { slots.items[i] = body(i, worker) }
         }
