@@ -39,6 +39,10 @@ public enum Feature: Int, CaseIterable, Sendable {
     case versionConflict, titleVersionConflict
     // Release dates (report release date vs the work's recordings' release dates).
     case releaseDateEqual, releaseDateDifference, releaseYearEqual, releaseDateMissing
+    // Not the same core title, but another reading of one side is exactly a title of the other: a
+    // bracket part removed or alone ("Beautiful Boy" / "Beautiful Boy (Darling Boy)", "He's My Guy" /
+    // "(Nobody Knows Better Than I) He's My Guy"), a medley part, number words in digits.
+    case titleVariantExact
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -104,6 +108,7 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .releaseDateDifference: "release_date_difference"
         case .releaseYearEqual: "release_year_equal"
         case .releaseDateMissing: "release_date_missing"
+        case .titleVariantExact: "title_variant_exact"
         }
     }
 }
@@ -119,7 +124,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 2, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 3, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -316,6 +321,11 @@ public struct PairFeatureExtractor: Sendable {
                 }
             }
             inLineRecord = max(inLineRecord, Similarity.containment(work.pointee.sketch.titles[i].tokens, in: line.pointee.sketch.record))
+        }
+        if !exact {
+            var variant = work.pointee.titleVariants.contains(line.pointee.title)
+            if !variant { for v in line.pointee.titleVariants where work.pointee.titles.contains(v) { variant = true; break } }
+            flag(.titleVariantExact, variant)
         }
         set(.titleNgramCosine, cos)
         set(.titleTokenJaccard, jac)

@@ -52,6 +52,22 @@ import Testing
         #expect(Self.value(.titleNgramCosine, line, other) < 0.2)
     }
 
+    @Test func titleVariantExactFiresOnAnotherReadingOnly() {
+        let builder = ProfileBuilder()
+        let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Beautiful Boy (Darling Boy)", kind: .original)]))
+        // The line reads the title without its bracket part: a variant of the work's title.
+        let short = builder.line(UsageLine(lineId: "L1", title: "Beautiful Boy"))
+        #expect(Self.value(.titleExact, short, work) == 0)
+        #expect(Self.value(.titleVariantExact, short, work) == 1)
+        // The line carries the bracket; the work does not.
+        let plain = builder.work(Work(id: "W2", titles: [WorkTitle(text: "Here I Am", kind: .original)]))
+        let long = builder.line(UsageLine(lineId: "L2", title: "Here I Am (Come and Take Me)"))
+        #expect(Self.value(.titleVariantExact, long, plain) == 1)
+        // Exact titles and unrelated titles: no variant match.
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L3", title: "Here I Am")), plain) == 0)
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L4", title: "Darling")), work) == 0)
+    }
+
     @Test func titleNgramCosineToleratesTypos() {
         let c = Self.value(.titleNgramCosine, LineProfile(title: "bohemian rhapsdy"), Self.work(["bohemian rhapsody"]))
         #expect(c > 0.6 && c < 1)
