@@ -211,6 +211,10 @@ struct MatchCommand: AsyncParsableCommand {
                                 s.lines > 0 ? 100 * Double(n) / Double(s.lines) : 0, p, s.plays > 0 ? 100 * p / s.plays : 0))
         }
         lines.append("  via ISRC link: \(s.isrcLinked) line(s), \(s.isrcDirect) of them decided directly")
+        if s.retrieval.gemmSeconds > 0 {
+            lines.append(String(format: "  BLAS re-ranking: %.1f GFLOP/s (%.2f s in sgemm, OpenBLAS %@)",
+                                s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds, s.retrieval.gemmSeconds, BLAS.coreName))
+        }
         return lines.joined(separator: "\n")
     }
 }
