@@ -253,7 +253,8 @@ public final class UsageCSVReader {
         reader.limitInput(to: bounds[1])
         let slots = PartSlots(count: parts)
         let first = UncheckedBox(self)
-        DispatchQueue.concurrentPerform(iterations: parts) { k in
+        // Dedicated threads (`concurrentPerform` from the async command's cooperative thread runs serially).
+        Self.onThreads(parts) { k in
             do throws(OeuvreError) {
                 let r: UsageCSVReader
                 if k == 0 {
@@ -290,6 +291,21 @@ public final class UsageCSVReader {
             invalidIdentifiers.append(contentsOf: r.invalidIdentifiers)
         }
         return all
+    }
+
+    /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, the others on threads of their own; waits.
+    private static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        for k in 1..<max(1, count) {
+            let thread = Thread {
+                body(k)
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        body(0)
+        for _ in 1..<max(1, count) { done.wait() }
     }
 
     private struct PartOutput: @unchecked Sendable {

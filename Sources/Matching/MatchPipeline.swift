@@ -109,6 +109,7 @@ public struct MatchPipeline: Sendable {
         // 1. Direct hits: an ISRC linked to exactly one work (ISRCs looked up by their packed 64-bit key).
         var direct: [UInt64: Int32] = [:]
         let linkLookup = ISRCLinkLookup(index: index)
+        let emptyProfile = LineProfile(title: "")
         var rest: [UsageLine] = []
         var restIndex: [Int] = []
         // Per direct result, its plays and number of lines so far (a GroupResult is large: touching one per
@@ -126,7 +127,7 @@ public struct MatchPipeline: Sendable {
                         continue
                     }
                 } else if let link = linkLookup.single(key) {
-                    let hit = directHit(link: link, isrc: isrc, line: lines[i], index: i)
+                    let hit = directHit(link: link, isrc: isrc, line: lines[i], index: i, emptyProfile: emptyProfile)
                     let r = Int32(results.count)
                     results.append(hit)
                     directPlays.append(lines[i].plays)
@@ -264,13 +265,17 @@ public struct MatchPipeline: Sendable {
     }
 
     /// The result of a line whose ISRC is linked to exactly one work, by `link`.
-    func directHit(link: (work: Int, confidence: Float), isrc: String, line: UsageLine, index i: Int) -> GroupResult {
+    /// `emptyProfile` is `LineProfile(title: "")`, built once per run (its sketch does not depend on the ISRC).
+    func directHit(link: (work: Int, confidence: Float), isrc: String, line: UsageLine, index i: Int,
+                   emptyProfile: LineProfile) -> GroupResult {
         let p = index.summary(link.work)
+        var profile = emptyProfile
+        profile.isrc = isrc
         let confidence = Double(link.confidence)
         let t = model.thresholds
         let decision: Decision = confidence >= t.auto ? .auto : confidence >= t.review ? .review : .none
         let group = RecordingGroup(representative: line, lineIndices: [i], lineIds: [line.lineId], plays: line.plays,
-                                   profile: LineProfile(title: "", isrc: isrc))
+                                   profile: profile)
         let c = ScoredCandidate(work: link.work, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: confidence, reason: "isrc-link")
         return GroupResult(group: group, candidates: [c], decision: decision, reason: "isrc-link")
     }
