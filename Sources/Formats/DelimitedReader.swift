@@ -10,6 +10,12 @@ public struct DelimitedRecord: Sendable {
 /// Reads CSV (RFC 4180: quoted cells with embedded delimiters, quotes and newlines) or TSV
 /// (no quoting) with a header row. A UTF-8 BOM is skipped; invalid UTF-8 is an error naming
 /// file, line and column.
+///
+/// Two ways to read: `next()` gives each record's cells as Strings; `advance()` + `cellBytes(_:)`
+/// give the raw (validated) bytes of each cell without building Strings, for hot paths that need a
+/// few fields of millions of rows. Both follow the same rules: a record ends at an LF outside quotes;
+/// CRs before a record's first byte and one CR before its LF are dropped; a line of nothing but CRs
+/// is blank and skipped; in CSV a `"` opens a quoted cell only as the first byte of a cell.
 public final class DelimitedReader {
     public enum Dialect: Sendable { case csv, tsv }
 
@@ -18,34 +24,65 @@ public final class DelimitedReader {
     /// Header cells as written (BOM removed, trimmed).
     public private(set) var header: [String] = []
     private let source: any ByteSource
-    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// Unread input is `buffer[pos..<end]`; a record read by the fast path lies in it whole.
+    private var buffer: UnsafeMutableRawBufferPointer
     private var pos = 0
     private var end = 0
     private var eof = false
+    /// Physical line of the byte at `pos`.
     private var line = 1
+    /// Bytes of the source before `buffer[0]`.
+    private var sourceOffset = 0
+    /// Input offset where reading stops (`limitInput`).
+    private var limit = Int.max
+    /// Cells of a record read by the byte-at-a-time path (quoted CSV cells), copied out of `buffer`.
+    private var scratch: UnsafeMutableRawBufferPointer
+    private var scratchCount = 0
+    /// Cell i of the current record is `recordBase[bounds[2i]..<bounds[2i+1]]`.
+    private var recordBase: UnsafeRawPointer
+    private var bounds: UnsafeMutablePointer<Int>
+    private var boundsCapacity = 64
+    private var boundsCount = 0
+    /// Line the current record starts on.
+    public private(set) var recordLine = 0
 
     /// Opens `path` (`-` for standard input; `.gz` decompressed) and reads the header row.
     /// The dialect is TSV when the header line contains a tab, CSV otherwise, unless given.
-    public init(path: String, dialect: Dialect? = nil) throws(OeuvreError) {
+    public convenience init(path: String, dialect: Dialect? = nil) throws(OeuvreError) {
+        try self.init(path: path, dialect: dialect, bufferSize: 1 << 20)
+    }
+
+    /// `bufferSize`: initial input buffer (it grows to hold the longest line); small sizes exercise refills in tests.
+    init(path: String, dialect: Dialect?, bufferSize: Int) throws(OeuvreError) {
         self.path = path
         let source = try openByteSource(path: path)
         self.source = source
-        var first = [UInt8](repeating: 0, count: 1 << 20)
-        let n = try source.read(into: &first)
+        buffer = .allocate(byteCount: max(bufferSize, 16), alignment: 16)
+        scratch = .allocate(byteCount: 256, alignment: 16)
+        recordBase = UnsafeRawPointer(buffer.baseAddress!)
+        bounds = .allocate(capacity: 64)
+        let n: Int
+        do {
+            n = try source.read(into: buffer)
+        } catch {
+            buffer.deallocate()
+            scratch.deallocate()
+            bounds.deallocate()
+            throw error
+        }
         var start = 0
-        if n >= 3 && first[0] == 0xEF && first[1] == 0xBB && first[2] == 0xBF { start = 3 }
+        if n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
         if let dialect {
             self.dialect = dialect
         } else {
             var d = Dialect.csv
             var i = start
-            while i < n && first[i] != 0x0A {
-                if first[i] == 0x09 { d = .tsv; break }
+            while i < n && buffer[i] != 0x0A {
+                if buffer[i] == 0x09 { d = .tsv; break }
                 i += 1
             }
             self.dialect = d
         }
-        buffer = first
         pos = start
         end = n
         eof = n == 0
@@ -55,43 +92,216 @@ public final class DelimitedReader {
         header = h.cells.map { $0.trimmingASCIIWhitespace() }
     }
 
-    private func fillIfNeeded() throws(OeuvreError) {
-        guard pos >= end, !eof else { return }
-        let n = try source.read(into: &buffer)
-        pos = 0
-        end = n
-        if n == 0 { eof = true }
+    /// A reader of the records that start in a part of a file whose header was read by another reader:
+    /// `source` gives the part's bytes (starting at a record start), `firstLine` is the part's first line.
+    init(path: String, dialect: Dialect, header: [String], source: any ByteSource, firstLine: Int) {
+        self.path = path
+        self.dialect = dialect
+        self.header = header
+        self.source = source
+        buffer = .allocate(byteCount: 1 << 20, alignment: 16)
+        scratch = .allocate(byteCount: 256, alignment: 16)
+        bounds = .allocate(capacity: 64)
+        recordBase = UnsafeRawPointer(buffer.baseAddress!)
+        line = firstLine
     }
 
-    @inline(__always) private func peekByte() throws(OeuvreError) -> UInt8? {
-        if pos >= end { try fillIfNeeded() }
-        return pos < end ? buffer[pos] : nil
+    deinit {
+        buffer.deallocate()
+        scratch.deallocate()
+        bounds.deallocate()
+    }
+
+    /// Whether the input is a plain file read from its start (not standard input, not decompressed).
+    var isPlainFile: Bool { source is FileByteSource }
+
+    /// Stops reading at byte `offset` of the input (a record start), dropping whatever is buffered beyond it.
+    func limitInput(to offset: Int) {
+        limit = offset
+        if sourceOffset + end > offset { end = max(pos, offset - sourceOffset) }
+        if sourceOffset + end >= offset { eof = true }
     }
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
     public func next() throws(OeuvreError) -> DelimitedRecord? {
+        guard try advance() else { return nil }
         var cells: [String] = []
-        var cell: [UInt8] = []
-        var startLine = line
+        cells.reserveCapacity(cellCount)
+        for i in 0..<cellCount { cells.append(String(decoding: cellBytes(i), as: UTF8.self)) }
+        return DelimitedRecord(cells: cells, line: recordLine)
+    }
+
+    /// Bytes of the (decompressed) input consumed so far.
+    public var bytesConsumed: Int { sourceOffset + pos }
+
+    /// Number of cells of the record last read by `advance()`.
+    public var cellCount: Int { boundsCount / 2 }
+
+    /// The cells of the record last read by `advance()`, as one value (reading many cells through it
+    /// avoids a property access on the reader per cell). Valid until the next `advance()` or `next()`.
+    public var cells: DelimitedCells { DelimitedCells(base: recordBase, bounds: bounds, count: boundsCount / 2) }
+
+    /// The bytes of cell `i` of the record last read by `advance()` (valid UTF-8, untrimmed). Valid until the
+    /// next call to `advance()` or `next()`.
+    @inline(__always)
+    public func cellBytes(_ i: Int) -> UnsafeRawBufferPointer { cells[i] }
+
+    /// Reads the next record (its cells through `cellBytes`, its line in `recordLine`); false at the end of
+    /// the file. Blank lines are skipped.
+    public func advance() throws(OeuvreError) -> Bool {
+        boundsCount = 0
         let delimiter: UInt8 = dialect == .tsv ? 0x09 : 0x2C
+        while true {
+            // The whole physical line in the buffer.
+            var nl: UnsafeMutableRawPointer?
+            while true {
+                if pos < end { nl = memchr(buffer.baseAddress! + pos, 0x0A, end - pos) }
+                if nl != nil || eof { break }
+                try fill()
+            }
+            if pos >= end && eof { return false }
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            let terminated = nl != nil
+            let lineEnd = nl.map { UnsafeRawPointer($0) - base } ?? end
+            var s = pos
+            while s < lineEnd && base.load(fromByteOffset: s, as: UInt8.self) == 0x0D { s += 1 }
+            if s == lineEnd {
+                // Blank (nothing but CRs).
+                if !terminated {
+                    pos = end
+                    return false
+                }
+                pos = lineEnd + 1
+                line += 1
+                continue
+            }
+            var e = lineEnd
+            if terminated && base.load(fromByteOffset: e - 1, as: UInt8.self) == 0x0D { e -= 1 }
+            if dialect == .csv && memchr(base + s, 0x22, e - s) != nil {
+                // A quote: the cell-by-cell reader (a quoted cell may span lines).
+                return try advanceQuoted()
+            }
+            recordLine = line
+            recordBase = base
+            var bp = bounds
+            var n = 0
+            var cap = boundsCapacity
+            var c = s
+            var i = s
+            while i < e {
+                if base.load(fromByteOffset: i, as: UInt8.self) == delimiter {
+                    if n + 2 > cap { bp = growBounds(n); cap = boundsCapacity }
+                    bp[n] = c
+                    bp[n + 1] = i
+                    n += 2
+                    c = i + 1
+                }
+                i += 1
+            }
+            if n + 2 > cap { bp = growBounds(n) }
+            bp[n] = c
+            bp[n + 1] = e
+            boundsCount = n + 2
+            if !UTF8Validation.isValid(UnsafeRawBufferPointer(start: base + s, count: e - s)) {
+                for k in 0..<cellCount where !UTF8Validation.isValid(cellBytes(k)) { throw invalidUTF8(cell: k) }
+            }
+            if terminated {
+                pos = lineEnd + 1
+                line += 1
+            } else {
+                pos = end
+            }
+            return true
+        }
+    }
+
+    /// Doubles the bounds storage, keeping its first `count` entries.
+    private func growBounds(_ count: Int) -> UnsafeMutablePointer<Int> {
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: boundsCapacity * 2)
+        bigger.update(from: bounds, count: count)
+        bounds.deallocate()
+        bounds = bigger
+        boundsCapacity *= 2
+        return bigger
+    }
+
+    private func pushBounds(_ lo: Int, _ hi: Int) {
+        if boundsCount + 2 > boundsCapacity { _ = growBounds(boundsCount) }
+        bounds[boundsCount] = lo
+        bounds[boundsCount + 1] = hi
+        boundsCount += 2
+    }
+
+    private func invalidUTF8(cell k: Int) -> OeuvreError {
+        OeuvreError(.invalidInput, "invalid UTF-8",
+                    at: SourcePosition(file: path, line: recordLine, column: k + 1, field: k < header.count ? header[k] : nil))
+    }
+
+    /// Moves the unread bytes to the front of the buffer (growing it when full) and reads more.
+    private func fill() throws(OeuvreError) {
+        if pos > 0 {
+            if end > pos { memmove(buffer.baseAddress!, buffer.baseAddress! + pos, end - pos) }
+            end -= pos
+            sourceOffset += pos
+            pos = 0
+        }
+        if end == buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+            bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<end]))
+            buffer.deallocate()
+            buffer = bigger
+        }
+        let room = min(buffer.count - end, limit - sourceOffset - end)
+        let n = room <= 0 ? 0 : try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + room)]))
+        if n == 0 { eof = true } else { end += n }
+    }
+
+    @inline(__always) private func peekByte() throws(OeuvreError) -> UInt8? {
+        if pos >= end && !eof { try fill() }
+        return pos < end ? buffer[pos] : nil
+    }
+
+    @inline(__always) private func appendScratch(_ b: UInt8) {
+        if scratchCount == scratch.count { growScratch(scratchCount + 1) }
+        scratch[scratchCount] = b
+        scratchCount += 1
+    }
+
+    private func growScratch(_ needed: Int) {
+        var size = scratch.count * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: scratch[0..<scratchCount]))
+        scratch.deallocate()
+        scratch = bigger
+    }
+
+    /// A CSV record with quoted cells, byte by byte from `pos`, its cells copied to `scratch`.
+    private func advanceQuoted() throws(OeuvreError) -> Bool {
+        scratchCount = 0
+        boundsCount = 0
+        var cellStart = 0
+        var startLine = line
+        recordLine = line
+        let delimiter: UInt8 = 0x2C
         var sawAnything = false
-        var cellStartColumn = 1
 
         func finishCell() throws(OeuvreError) {
-            guard let s = String(validating: cell, as: UTF8.self) else {
-                throw OeuvreError(.invalidInput, "invalid UTF-8",
-                                  at: SourcePosition(file: path, line: startLine, column: cells.count + 1,
-                                                     field: cells.count < header.count ? header[cells.count] : nil))
+            pushBounds(cellStart, scratchCount)
+            recordBase = UnsafeRawPointer(scratch.baseAddress!)
+            if !UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: scratch[cellStart..<scratchCount])) {
+                recordLine = startLine
+                throw invalidUTF8(cell: cellCount - 1)
             }
-            cells.append(s)
-            cell.removeAll(keepingCapacity: true)
+            cellStart = scratchCount
         }
 
         while true {
             guard let b = try peekByte() else {
-                if !sawAnything { return nil }
+                if !sawAnything { return false }
                 try finishCell()
-                return DelimitedRecord(cells: cells, line: startLine)
+                recordLine = startLine
+                return true
             }
             pos += 1
             if b == 0x0A {
@@ -100,54 +310,173 @@ public final class DelimitedReader {
                     startLine = line
                     continue  // blank line
                 }
-                if cell.last == 0x0D { cell.removeLast() }
+                if scratchCount > cellStart && scratch[scratchCount - 1] == 0x0D { scratchCount -= 1 }
                 try finishCell()
-                return DelimitedRecord(cells: cells, line: startLine)
+                recordLine = startLine
+                return true
             }
             if b == 0x0D && !sawAnything { continue }
             sawAnything = true
             if b == delimiter {
                 try finishCell()
-                cellStartColumn += 1
                 continue
             }
-            if b == 0x22 && dialect == .csv && cell.isEmpty {
+            if b == 0x22 && scratchCount == cellStart {
                 // Quoted cell: read to the closing quote; "" is a literal quote.
                 let quoteLine = line
                 while true {
                     guard let q = try peekByte() else {
                         throw OeuvreError(.invalidInput, "unterminated quoted cell (opened on line \(quoteLine))",
-                                          at: SourcePosition(file: path, line: startLine, column: cells.count + 1,
-                                                             field: cells.count < header.count ? header[cells.count] : nil))
+                                          at: SourcePosition(file: path, line: startLine, column: cellCount + 1,
+                                                             field: cellCount < header.count ? header[cellCount] : nil))
                     }
                     pos += 1
                     if q == 0x22 {
                         if try peekByte() == 0x22 {
                             pos += 1
-                            cell.append(0x22)
+                            appendScratch(0x22)
                             continue
                         }
                         break
                     }
                     if q == 0x0A { line += 1 }
-                    cell.append(q)
+                    appendScratch(q)
                 }
                 continue
             }
-            cell.append(b)
+            appendScratch(b)
             // Copy the run of ordinary bytes that follows in one go.
-            let quote: UInt8 = dialect == .csv ? 0x22 : delimiter
             var j = pos
-            buffer.withUnsafeBufferPointer { buf in
-                while j < end {
-                    let c = buf[j]
-                    if c == delimiter || c == 0x0A || c == 0x0D || c == quote { break }
-                    j += 1
-                }
-                if j > pos { cell.append(contentsOf: buf[pos..<j]) }
+            while j < end {
+                let c = buffer[j]
+                if c == delimiter || c == 0x0A || c == 0x0D || c == 0x22 { break }
+                j += 1
+            }
+            if j > pos {
+                if scratchCount + (j - pos) > scratch.count { growScratch(scratchCount + j - pos) }
+                (scratch.baseAddress! + scratchCount).copyMemory(from: buffer.baseAddress! + pos, byteCount: j - pos)
+                scratchCount += j - pos
             }
             pos = j
         }
+    }
+}
+
+/// Bytes `offset..<offset + length` of a file, read with `pread` (one part of a file read in parallel).
+final class FileRangeByteSource: ByteSource {
+    private let fd: Int32
+    private var offset: Int
+    private let endOffset: Int
+    let path: String
+
+    init(path: String, offset: Int, length: Int) throws(OeuvreError) {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw OeuvreError(.io, "cannot open file: \(String(cString: strerror(errno)))", at: SourcePosition(file: path, line: 0))
+        }
+        self.offset = offset
+        endOffset = offset + length
+    }
+
+    deinit { close(fd) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int {
+        let want = min(buffer.count, endOffset - offset)
+        guard want > 0 else { return 0 }
+        while true {
+            let n = pread(fd, buffer.baseAddress, want, off_t(offset))
+            if n >= 0 {
+                offset += n
+                return n
+            }
+            if errno == EINTR { continue }
+            throw OeuvreError(.io, "read failed: \(String(cString: strerror(errno)))", at: SourcePosition(file: path, line: 0))
+        }
+    }
+
+    /// Line feeds in `offset..<offset + length` of the file.
+    static func countLineFeeds(path: String, offset: Int, length: Int) throws(OeuvreError) -> Int {
+        let source = try FileRangeByteSource(path: path, offset: offset, length: length)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var count = 0
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { return count }
+            var p = UnsafeRawPointer(chunk.baseAddress!)
+            var left = n
+            while left > 0, let hit = memchr(p, 0x0A, left) {
+                count += 1
+                let next = UnsafeRawPointer(hit) + 1
+                left -= next - p
+                p = next
+            }
+        }
+    }
+}
+
+/// The cells of one record of a `DelimitedReader` (raw, validated UTF-8 bytes, untrimmed).
+public struct DelimitedCells {
+    let base: UnsafeRawPointer
+    let bounds: UnsafeMutablePointer<Int>
+    public let count: Int
+
+    @inline(__always)
+    public subscript(i: Int) -> UnsafeRawBufferPointer {
+        let lo = bounds[2 * i], hi = bounds[2 * i + 1]
+        return UnsafeRawBufferPointer(start: base + lo, count: hi - lo)
+    }
+}
+
+/// UTF-8 well-formedness (Unicode 3.9, table 3-7: no overlongs, surrogates or code points above U+10FFFF),
+/// the rule `String(validating:as:)` applies, without building a String.
+enum UTF8Validation {
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let p = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n {
+                if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            @inline(__always) func at(_ k: Int) -> UInt8 { p.load(fromByteOffset: k, as: UInt8.self) }
+            @inline(__always) func cont(_ k: Int) -> Bool { at(k) & 0xC0 == 0x80 }
+            if b < 0xC2 { return false }
+            if b < 0xE0 {
+                guard i + 1 < n, cont(i + 1) else { return false }
+                i += 2
+            } else if b < 0xF0 {
+                guard i + 2 < n, cont(i + 2) else { return false }
+                let b1 = at(i + 1)
+                switch b {
+                case 0xE0: guard b1 >= 0xA0 && b1 <= 0xBF else { return false }
+                case 0xED: guard b1 >= 0x80 && b1 <= 0x9F else { return false }
+                default: guard b1 & 0xC0 == 0x80 else { return false }
+                }
+                i += 3
+            } else if b < 0xF5 {
+                guard i + 3 < n, cont(i + 2), cont(i + 3) else { return false }
+                let b1 = at(i + 1)
+                switch b {
+                case 0xF0: guard b1 >= 0x90 && b1 <= 0xBF else { return false }
+                case 0xF4: guard b1 >= 0x80 && b1 <= 0x8F else { return false }
+                default: guard b1 & 0xC0 == 0x80 else { return false }
+                }
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }
 

@@ -63,6 +63,55 @@ public enum ResultsTSV {
     }
 }
 
+/// Results rows built as bytes, for writing millions of them: the part of a row after its line id (the
+/// "tail": rank, work, confidence, decision, reason) is formatted once per distinct result and copied after
+/// each line id that shares it. Bytes are identical to `ResultsTSV.line`.
+public struct ResultsTSVBuffer {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 1 << 20) { bytes.reserveCapacity(capacity) }
+
+    public var count: Int { bytes.count }
+
+    /// The bytes of `ResultsTSV.line(row)` that follow its line id: from the tab after it to the newline.
+    public static func tail(_ row: ResultsTSV.Row) -> [UInt8] {
+        var r = row
+        r.lineId = ""
+        return Array(ResultsTSV.line(r).utf8)
+    }
+
+    /// The line id cell (escaped as `tsvCell` does).
+    @inline(__always)
+    public mutating func appendLineId(_ lineId: String) {
+        var id = lineId
+        let plain = id.withUTF8 { b -> Bool in
+            for c in b where c == 9 || c == 10 || c == 13 { return false }
+            bytes.append(contentsOf: b)
+            return true
+        }
+        if !plain { bytes.append(contentsOf: tsvCell(lineId).utf8) }
+    }
+
+    @inline(__always)
+    public mutating func append(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// `source[range]` (a tail kept in a larger array).
+    @inline(__always)
+    public mutating func append(_ source: [UInt8], _ range: Range<Int>) {
+        bytes.append(contentsOf: source[range])
+    }
+
+    /// One whole row, as `ResultsTSV.line(row)`.
+    public mutating func append(_ row: ResultsTSV.Row) {
+        appendLineId(row.lineId)
+        bytes.append(contentsOf: Self.tail(row))
+    }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+}
+
 /// Reads a results file written by `oeuvre match` (or anything following the contract).
 public final class ResultsTSVReader {
     private let reader: DelimitedReader

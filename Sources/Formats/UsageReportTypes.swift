@@ -120,10 +120,13 @@ public struct UsageReadOptions: Sendable {
     public var renames: [String: String]
     /// Treat FOOT/SRFO count mismatches as warnings instead of errors (a missing footer stays an error).
     public var lenientCounts: Bool
+    /// Threads for reading a large plain TSV usage file (cut at line ends into parts read at once).
+    public var threads: Int
 
-    public init(renames: [String: String] = [:], lenientCounts: Bool = false) {
+    public init(renames: [String: String] = [:], lenientCounts: Bool = false, threads: Int = 2) {
         self.renames = renames
         self.lenientCounts = lenientCounts
+        self.threads = threads
     }
 }
 

@@ -95,7 +95,11 @@ public enum UsageReports {
                 summary.lineIdPrefix = label + "/"
                 for i in lines.indices { lines[i].lineId = label + "/" + lines[i].lineId }
             }
-            result.lines.append(contentsOf: lines)
+            if result.lines.isEmpty {
+                result.lines = lines  // no copy of a million lines for the usual single file
+            } else {
+                result.lines.append(contentsOf: lines)
+            }
             result.files.append(contentsOf: files)
             result.reports.append(summary)
         }
@@ -197,19 +201,19 @@ public enum UsageReports {
     {
         let reader = try UsageCSVReader(path: path, renames: options.renames)
         var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
-        var lines: [UsageLine] = []
-        var seen: Set<String> = []
+        let lines = try reader.readRemaining(threads: options.threads)
+        var seen = LineIdSet()
+        seen.reserve(lines.count)
         var warnings = WarningCollector()
-        while let line = try reader.next() {
-            if !seen.insert(line.lineId).inserted {
-                warnings.add(1, "duplicate line_id '\(line.lineId)'", at: line.position)
+        for k in lines.indices {  // fields read in place (no copy of each line)
+            if !seen.insert(lines[k].lineId, index: k, in: lines) {
+                warnings.add(1, "duplicate line_id '\(lines[k].lineId)'", at: lines[k].position)
             }
-            if line.title.isEmpty && line.isrc == nil {
-                warnings.add(2, "line with neither a title nor a valid ISRC cannot be matched", at: line.position)
+            if lines[k].title.isEmpty && lines[k].isrc == nil {
+                warnings.add(2, "line with neither a title nor a valid ISRC cannot be matched", at: lines[k].position)
             }
-            stats.plays += line.plays
-            if let r = line.netRevenue { stats.netRevenue = (stats.netRevenue ?? 0) + r }
-            lines.append(line)
+            stats.plays += lines[k].plays
+            if let r = lines[k].netRevenue { stats.netRevenue = (stats.netRevenue ?? 0) + r }
         }
         for (position, message) in reader.invalidIdentifiers {
             warnings.add(message.hasPrefix("invalid ISRC") ? 3 : 4,
@@ -224,6 +228,52 @@ public enum UsageReports {
                                          lines: lines.count, plays: stats.plays, netRevenue: stats.netRevenue, lineIdPrefix: nil,
                                          warnings: [])
         return (lines, [stats], summary)
+    }
+
+    /// Line ids seen so far: an open-addressing table of (upper 32 bits of a 64-bit hash, line index + 1)
+    /// in one word per slot; ids are compared only when those hash bits are equal (a `Set<String>` compares
+    /// strings on every probe and rehashes them as it grows).
+    struct LineIdSet {
+        private var slots: [UInt64] = []
+        private var count = 0
+
+        mutating func reserve(_ n: Int) {
+            var size = 64
+            while size < 2 * n { size *= 2 }
+            guard size > slots.count else { return }
+            let old = slots
+            slots = [UInt64](repeating: 0, count: size)
+            let mask = size - 1
+            // The slot's hash bits place it again (they are the table position's source too).
+            for v in old where v != 0 {
+                var i = Int(truncatingIfNeeded: v >> 32) & mask
+                while slots[i] != 0 { i = (i + 1) & mask }
+                slots[i] = v
+            }
+        }
+
+        static func hash(_ s: String) -> UInt64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return h ^ (h >> 31)
+        }
+
+        /// Records `id` as the id of `lines[index]`; false when an earlier line has it.
+        mutating func insert(_ id: String, index: Int, in lines: [UsageLine]) -> Bool {
+            if 2 * (count + 1) > slots.count { reserve(max(count + 1, slots.count)) }
+            let h = Self.hash(id) >> 32
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let v = slots[i]
+                if v == 0 { break }
+                if v >> 32 == h && lines[Int(v & 0xFFFF_FFFF) - 1].lineId == id { return false }
+                i = (i + 1) & mask
+            }
+            slots[i] = h << 32 | UInt64(index + 1)
+            count += 1
+            return true
+        }
     }
 
     // MARK: Detection and grouping

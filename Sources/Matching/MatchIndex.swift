@@ -229,6 +229,11 @@ public final class MatchIndex: @unchecked Sendable {
     /// Links of `isrc`: the works and each link's confidence, in work order.
     public func links(forISRC isrc: String) -> [(work: Int, confidence: Float)] {
         guard let key = ISRCKey.pack(isrc) else { return [] }
+        return links(forKey: key)
+    }
+
+    /// Links of the ISRC packed as `key` (`ISRCKey.pack`).
+    public func links(forKey key: UInt64) -> [(work: Int, confidence: Float)] {
         var lo = 0, hi = isrcKeys.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -363,6 +368,44 @@ struct TermTable {
 }
 
 // MARK: - ISRC keys
+
+/// ISRC → link lookups for many lines: a sample of every 8th key (an eighth of the keys' size, mostly in
+/// cache) narrows the binary search to one cache line of keys (a plain binary search over a million keys
+/// misses the cache at nearly every step).
+public struct ISRCLinkLookup: Sendable {
+    public let index: MatchIndex
+    private let sample: [UInt64]
+    private static let stride = 8
+
+    public init(index: MatchIndex) {
+        self.index = index
+        let keys = index.isrcKeys
+        sample = Swift.stride(from: 0, to: keys.count, by: Self.stride).map { keys[$0] }
+    }
+
+    /// The link of the ISRC packed as `key` when it is linked to exactly one work; nil when it is linked to
+    /// none or to several.
+    @inline(__always)
+    public func single(_ key: UInt64) -> (work: Int, confidence: Float)? {
+        let keys = index.isrcKeys
+        // First sample ≥ key: the first key ≥ key lies after the sample before it, at or before this one.
+        var lo = 0, hi = sample.count
+        sample.withUnsafeBufferPointer { s in
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if s[mid] < key { lo = mid + 1 } else { hi = mid }
+            }
+        }
+        hi = min(keys.count, lo * Self.stride)
+        lo = lo == 0 ? 0 : (lo - 1) * Self.stride + 1
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < keys.count, keys[lo] == key, lo + 1 == keys.count || keys[lo + 1] != key else { return nil }
+        return (Int(index.isrcWork[lo]), index.isrcConfidence[lo])
+    }
+}
 
 /// A canonical ISRC (12 characters, A–Z/0–9) packed losslessly into 64 bits (base 36).
 public enum ISRCKey {

@@ -106,33 +106,62 @@ public struct MatchPipeline: Sendable {
         let started = ContinuousClock.now
         var results: [GroupResult] = []
         var resultOfLine = [Int32](repeating: -1, count: lines.count)
-        // 1. Direct hits: an ISRC linked to exactly one work.
-        var direct: [String: Int32] = [:]
+        // 1. Direct hits: an ISRC linked to exactly one work (ISRCs looked up by their packed 64-bit key).
+        var direct: [UInt64: Int32] = [:]
+        let linkLookup = ISRCLinkLookup(index: index)
+        let emptyProfile = LineProfile(title: "")
         var rest: [UsageLine] = []
         var restIndex: [Int] = []
-        for (i, l) in lines.enumerated() {
-            if let isrc = l.isrc {
-                if let r = direct[isrc] {
+        // Per direct result, its plays and number of lines so far (a GroupResult is large: touching one per
+        // line would miss the cache; its line lists are filled once below).
+        var directPlays: [Double] = []
+        var directLines: [Int32] = []
+        for i in lines.indices {
+            // Fields read in place: copying a whole UsageLine per line costs more than the lookup.
+            if let isrc = lines[i].isrc, let key = ISRCKey.pack(isrc) {
+                if let r = direct[key] {
                     if r >= 0 {
                         resultOfLine[i] = r
-                        results[Int(r)].group.lineIndices.append(i)
-                        results[Int(r)].group.lineIds.append(l.lineId)
-                        results[Int(r)].group.plays += l.plays
+                        directPlays[Int(r)] += lines[i].plays
+                        directLines[Int(r)] += 1
                         continue
                     }
-                } else if let hit = directHit(isrc: isrc, line: l, index: i) {
+                } else if let link = linkLookup.single(key) {
+                    let hit = directHit(link: link, isrc: isrc, line: lines[i], index: i, emptyProfile: emptyProfile)
                     let r = Int32(results.count)
                     results.append(hit)
-                    direct[isrc] = r
+                    directPlays.append(lines[i].plays)
+                    directLines.append(1)
+                    direct[key] = r
                     resultOfLine[i] = r
                     continue
                 } else {
-                    direct[isrc] = -1
+                    direct[key] = -1
                 }
             }
-            rest.append(l)
+            rest.append(lines[i])
             restIndex.append(i)
         }
+        // Line lists of the direct results seen on several lines, in line order (a counting sort).
+        let directCount = lines.count - rest.count
+        if directCount > results.count {
+            var start = [Int](repeating: 0, count: results.count + 1)
+            for r in results.indices { start[r + 1] = start[r] + Int(directLines[r]) }
+            var cursor = start
+            var order = [Int](repeating: 0, count: directCount)
+            var ids = [String](repeating: "", count: directCount)
+            for i in lines.indices where resultOfLine[i] >= 0 {
+                let r = Int(resultOfLine[i])
+                order[cursor[r]] = i
+                ids[cursor[r]] = lines[i].lineId
+                cursor[r] += 1
+            }
+            for r in results.indices where directLines[r] > 1 {
+                results[r].group.lineIndices = Array(order[start[r]..<start[r + 1]])
+                results[r].group.lineIds = Array(ids[start[r]..<start[r + 1]])
+            }
+        }
+        for r in results.indices { results[r].group.plays = directPlays[r] }
         var summary = MatchSummary()
         summary.isrcDirect = lines.count - rest.count
         // 2. Distinct recordings, in batches.
@@ -177,12 +206,13 @@ public struct MatchPipeline: Sendable {
         results.append(contentsOf: fuzzy.map { $0! })
         summary.lines = lines.count
         summary.groups = results.count
-        for r in results {
-            let n = r.group.lineIndices.count
-            summary.linesByDecision[r.decision, default: 0] += n
-            summary.playsByDecision[r.decision, default: 0] += r.group.plays
-            summary.plays += r.group.plays
-            if r.reason == "isrc-link" { summary.isrcLinked += n }
+        for k in results.indices {  // fields read in place (a GroupResult is large)
+            let n = results[k].group.lineIndices.count
+            let decision = results[k].decision
+            summary.linesByDecision[decision, default: 0] += n
+            summary.playsByDecision[decision, default: 0] += results[k].group.plays
+            summary.plays += results[k].group.plays
+            if results[k].reason == "isrc-link" { summary.isrcLinked += n }
         }
         let d = ContinuousClock.now - started
         summary.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
@@ -234,16 +264,18 @@ public struct MatchPipeline: Sendable {
                            scoringSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
-    /// The result of a line whose ISRC is linked to exactly one work; nil otherwise.
-    func directHit(isrc: String, line: UsageLine, index i: Int) -> GroupResult? {
-        let links = index.links(forISRC: isrc)
-        guard links.count == 1, let link = links.first else { return nil }
+    /// The result of a line whose ISRC is linked to exactly one work, by `link`.
+    /// `emptyProfile` is `LineProfile(title: "")`, built once per run (its sketch does not depend on the ISRC).
+    func directHit(link: (work: Int, confidence: Float), isrc: String, line: UsageLine, index i: Int,
+                   emptyProfile: LineProfile) -> GroupResult {
         let p = index.summary(link.work)
+        var profile = emptyProfile
+        profile.isrc = isrc
         let confidence = Double(link.confidence)
         let t = model.thresholds
         let decision: Decision = confidence >= t.auto ? .auto : confidence >= t.review ? .review : .none
         let group = RecordingGroup(representative: line, lineIndices: [i], lineIds: [line.lineId], plays: line.plays,
-                                   profile: LineProfile(title: "", isrc: isrc))
+                                   profile: profile)
         let c = ScoredCandidate(work: link.work, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: confidence, reason: "isrc-link")
         return GroupResult(group: group, candidates: [c], decision: decision, reason: "isrc-link")
     }

@@ -74,6 +74,7 @@ struct MatchCommand: AsyncParsableCommand {
             func process(_ lines: [UsageLine]) throws {
                 let (results, resultOfLine, part) = pipeline.run(lines: lines) { done, total in progress.update(done, total) }
                 try write(lines: lines, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
+                if !stdin { Self.keepUntilExit(results) }
                 summary.add(part)
                 if reviewQueue != nil {
                     for (i, line) in lines.enumerated() {
@@ -103,9 +104,11 @@ struct MatchCommand: AsyncParsableCommand {
             } else {
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
+                readOptions.threads = threads
                 let result = try UsageReports.read(paths: reports, options: readOptions)
                 if !quiet { for w in result.warnings { printError("warning: \(w)") } }
                 try process(result.lines)
+                Self.keepUntilExit(result)
             }
             progress.finish()
             try writer.commit()
@@ -128,6 +131,18 @@ struct MatchCommand: AsyncParsableCommand {
         }
     }
 
+    /// Leaves `value` (a million lines, results) to the end of the process: the system takes the memory
+    /// back at exit at once, where releasing millions of small allocations one by one costs about as much
+    /// as reading them did. Only for values that live until the command ends anyway (not per stream chunk).
+    static func keepUntilExit<T>(_ value: T) {
+        _ = Unmanaged.passRetained(KeptUntilExit(value))
+    }
+
+    final class KeptUntilExit<T> {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+
     /// Lines per streamed chunk with --stdin.
     static let streamChunk = 20_000
 
@@ -143,22 +158,64 @@ struct MatchCommand: AsyncParsableCommand {
         throw OeuvreError(.usage, "no scoring model: give --model FILE (models/default.json was not found)")
     }
 
+    /// The results rows of one distinct result (`ResultsTSV.Row`s without their line id).
+    static func rows(of r: GroupResult) -> [ResultsTSV.Row] {
+        if r.candidates.isEmpty {
+            return [ResultsTSV.Row(lineId: "", rank: 0, workId: "", iswc: "", workTitle: "", confidence: nil, decision: .none, reason: r.reason)]
+        }
+        return r.candidates.enumerated().map { k, c in
+            ResultsTSV.Row(lineId: "", rank: k + 1, workId: c.workId, iswc: c.iswc ?? "", workTitle: c.title,
+                           confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)
+        }
+    }
+
+    /// TSV results in line order: each distinct result's rows are formatted once (`ResultsTSVBuffer.tail`) and
+    /// copied after the line id of every line it decides; output goes out in 1 MiB blocks.
+    static func writeTSV(lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter) {
+        // Result g's rows: tail r spans tailBytes[rowEnds[r]..<rowEnds[r + 1]] for r in firstRow[g]..<firstRow[g + 1].
+        var tailBytes: [UInt8] = []
+        var rowEnds: [Int] = [0]
+        var firstRow: [Int] = [0]
+        firstRow.reserveCapacity(results.count + 1)
+        for g in results.indices {
+            for row in rows(of: results[g]) {
+                tailBytes.append(contentsOf: ResultsTSVBuffer.tail(row))
+                rowEnds.append(tailBytes.count)
+            }
+            firstRow.append(rowEnds.count - 1)
+        }
+        var out = ResultsTSVBuffer(capacity: (1 << 20) + 4096)
+        tailBytes.withUnsafeBytes { tails in
+            rowEnds.withUnsafeBufferPointer { ends in
+                firstRow.withUnsafeBufferPointer { first in
+                    resultOfLine.withUnsafeBufferPointer { resultOf in
+                        for i in lines.indices {
+                            let g = Int(resultOf[i])
+                            for r in first[g]..<first[g + 1] {
+                                out.appendLineId(lines[i].lineId)
+                                out.append(UnsafeRawBufferPointer(rebasing: tails[ends[r]..<ends[r + 1]]))
+                            }
+                            if out.count >= 1 << 20 {
+                                out.bytes.withUnsafeBytes { writer.write(bytes: $0) }
+                                out.removeAll()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.bytes.withUnsafeBytes { writer.write(bytes: $0) }
+    }
+
     func write(lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter, index: MatchIndex) throws {
+        if format == "tsv" {
+            Self.writeTSV(lines: lines, results: results, resultOfLine: resultOfLine, to: writer)
+            return
+        }
         let names = FeatureSchema.current.names
         for (i, line) in lines.enumerated() {
             let r = results[Int(resultOfLine[i])]
-            if format == "tsv" {
-                if r.candidates.isEmpty {
-                    writer.write(ResultsTSV.line(ResultsTSV.Row(lineId: line.lineId, rank: 0, workId: "", iswc: "", workTitle: "",
-                                                                confidence: nil, decision: .none, reason: r.reason)))
-                    continue
-                }
-                for (k, c) in r.candidates.enumerated() {
-                    writer.write(ResultsTSV.line(ResultsTSV.Row(
-                        lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc ?? "", workTitle: c.title,
-                        confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)))
-                }
-            } else {
+            do {
                 let obj: [String: Any] = [
                     "line_id": line.lineId, "title": line.title, "artist": line.artist ?? NSNull(), "isrc": line.isrc ?? NSNull(),
                     "plays": line.plays, "decision": r.decision.rawValue, "reason": r.reason,
