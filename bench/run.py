@@ -279,6 +279,11 @@ def run_peer(python, script, name, sample, lines, oeuvre, data, work, works_csv,
     return tool
 
 
+def rate(v):
+    """A rate for the table: thousands separators, decimals only below 10 (a peer at 0.2 lines/s is not 0)."""
+    return f"{v:,.0f}" if v >= 10 else f"{v:.2g}"
+
+
 def fmt(v, pct=False, digits=3):
     if v is None:
         return "–"
@@ -340,10 +345,10 @@ def render(rep):
         else:
             notes.append(f"index {t['index_s']:.1f} s")
         lps = t.get("lines_per_s")
-        lps_s = f"{lps:,.0f}" + ("*" if t.get("sampled") else "") if lps else "–"
+        lps_s = rate(lps) + ("*" if t.get("sampled") else "") if lps else "–"
         rss = f"{t['rss_mb']:,.0f} MB" if t.get("rss_mb") else "–"
         cps = t.get("lines_per_cpu_s")
-        cps_s = f"{cps:,.0f}" + ("*" if t.get("sampled") else "") if cps else "–"
+        cps_s = rate(cps) + ("*" if t.get("sampled") else "") if cps else "–"
         out.append(f"| {name} | {lps_s} | {cps_s} | {fmt(m.get('top1'))} | {fmt(recall10(m))} | {fmt(m.get('auto_precision'))} | "
                    f"{fmt(m.get('auto_share'), pct=True)} | {fmt(m.get('wrong_auto_out'), pct=True)} | {rss} | "
                    f"{'; '.join(notes)} |")
