@@ -19,13 +19,15 @@ public enum PairFeatureBuilder {
     }
 
     /// Contexts for `pairs` (see the type's documentation).
-    public static func contexts(lines: [LineProfile], works: [WorkProfile], pairs: [Pair]) -> [CandidateContext] {
+    /// `linksFromWorks`: take ISRC links from the works' recordings (the labelled-pairs path); the
+    /// matcher passes false and sets them from the index itself.
+    public static func contexts(lines: [LineProfile], works: [WorkProfile], pairs: [Pair], linksFromWorks: Bool = true) -> [CandidateContext] {
         var titleCount: [String: Int] = [:]
         for w in works.indices { for t in works[w].titles { titleCount[t, default: 0] += 1 } }
         // Works carrying each title of each work, resolved once (not per pair).
         let sharing: [[Int]] = works.indices.map { w in works[w].titles.map { titleCount[$0] ?? 1 } }
         var isrcWorks: [String: [Int]] = [:]
-        for w in works.indices {
+        for w in works.indices where linksFromWorks {
             for isrc in works[w].isrcs where !(isrcWorks[isrc]?.contains(w) ?? false) { isrcWorks[isrc, default: []].append(w) }
         }
 
