@@ -392,7 +392,7 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         }
         let dir = TestSupport.temporaryDirectory()
         let path = dir + "/blob"
-        FileManager.default.createFile(atPath: path, contents: Data(data))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(data)))
         let expected = whole.finalize()
         #expect(parts.finalize() == expected)
         #expect(try SHA256.file(path) == expected)

@@ -94,7 +94,7 @@ enum Gzip {
         var bytes = compress(Array(text.utf8))
         bytes.removeLast(min(truncateBy, bytes.count))
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
         return path
     }
 }
