@@ -529,23 +529,9 @@ public struct HeaderMapping: Sendable {
     /// `|`-separated values of `field`.
     public func values(_ field: String, in record: DelimitedRecord) -> [String] {
         guard let v = value(field, in: record) else { return [] }
-        let bar = UInt8(ascii: "|")
-        if !v.utf8.contains(bar) { return [v] }
+        if !v.utf8.contains(UInt8(ascii: "|")) { return [v] }
         var text = v
-        return text.withUTF8 { bytes in
-            var out: [String] = []
-            var start = 0
-            @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
-            for i in 0...bytes.count where i == bytes.count || bytes[i] == bar {
-                var lo = start
-                var hi = i
-                while lo < hi && isSpace(bytes[lo]) { lo += 1 }
-                while hi > lo && isSpace(bytes[hi - 1]) { hi -= 1 }
-                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self))
-                start = i + 1
-            }
-            return out
-        }
+        return text.withUTF8 { splitMultiValues(UnsafeRawBufferPointer($0)) }
     }
 
     /// Position of `field` in `record`, for error messages.
@@ -565,4 +551,23 @@ public struct HeaderMapping: Sendable {
         }
         return out
     }
+}
+
+/// The values of a `|`-separated multi-value cell (`a|b|c` in the file contracts), each trimmed of
+/// spaces, tabs and line breaks; empty values are kept (their position may matter to the caller).
+func splitMultiValues(_ v: UnsafeRawBufferPointer) -> [String] {
+    let bar = UInt8(ascii: "|")
+    if !v.contains(bar) { return [String(decoding: v, as: UTF8.self)] }
+    var out: [String] = []
+    var start = 0
+    @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+    for i in 0...v.count where i == v.count || v[i] == bar {
+        var lo = start
+        var hi = i
+        while lo < hi && isSpace(v[lo]) { lo += 1 }
+        while hi > lo && isSpace(v[hi - 1]) { hi -= 1 }
+        out.append(String(decoding: UnsafeRawBufferPointer(rebasing: v[lo..<hi]), as: UTF8.self))
+        start = i + 1
+    }
+    return out
 }

@@ -124,20 +124,7 @@ public final class UsageCSVReader {
     /// `|`-separated values of a cell, each trimmed, empty ones kept.
     private static func values(_ cells: DelimitedCells, _ column: Int) -> [String] {
         guard let v = trimmed(cells, column) else { return [] }
-        let bar = UInt8(ascii: "|")
-        if !v.contains(bar) { return [String(decoding: v, as: UTF8.self)] }
-        var out: [String] = []
-        var start = 0
-        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
-        for i in 0...v.count where i == v.count || v[i] == bar {
-            var lo = start
-            var hi = i
-            while lo < hi && isSpace(v[lo]) { lo += 1 }
-            while hi > lo && isSpace(v[hi - 1]) { hi -= 1 }
-            out.append(String(decoding: UnsafeRawBufferPointer(rebasing: v[lo..<hi]), as: UTF8.self))
-            start = i + 1
-        }
-        return out
+        return splitMultiValues(v)
     }
 
     public func next() throws(OeuvreError) -> UsageLine? {

@@ -340,7 +340,7 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
     private func zip() -> String {
         let dir = TestSupport.temporaryDirectory()
         let path = dir + "/a.zip"
-        FileManager.default.createFile(atPath: path, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0]))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0])), "cannot write test file")
         return path
     }
 

@@ -396,7 +396,7 @@ import Testing
         let at = try #require(bytes.indices.first { bytes[$0..<min($0 + title.count, bytes.count)].elementsEqual(title) })
         bytes[at + 1] = 0xFF
         let path = dir + "/u.tsv"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write test file")
         let e = try #require(readError(path))
         #expect(e.position?.line == 4)
         #expect(e.position?.column == 6)

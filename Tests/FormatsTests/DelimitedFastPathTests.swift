@@ -134,7 +134,7 @@ struct ReferenceDelimited {
         -> Result<(header: [String], records: [([String], Int)]), ReferenceDelimited.Failure>
     {
         let path = dir + "/f-\(bufferSize)-\(raw).txt"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write test file")
         do {
             let r = try DelimitedReader(path: path, dialect: dialect, bufferSize: bufferSize)
             var records: [([String], Int)] = []

@@ -36,7 +36,7 @@ import Testing
         bytes.append(0xFF)
         bytes.append(0x0A)
         let path = dir + "/bad.csv"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write test file")
         let r = try DelimitedReader(path: path)
         _ = try r.next()
         do {

@@ -59,7 +59,7 @@ import Testing
         let path = dir + "/usage.tsv"
         var bytes = Array("title\tartist\nYesterday\tThe Beatles\n".utf8)
         bytes += [0x43, 0x61, 0x66, 0xE9, 0x09, 0x41, 0x0A]  // "Caf\xE9\tA\n"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write test file")
         let r = try CLI.run(["normalize", "--file", path])
         #expect(r.status == 3)
         #expect(r.stderr.contains("usage.tsv:3"))

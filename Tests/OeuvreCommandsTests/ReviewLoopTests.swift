@@ -52,7 +52,7 @@ import Testing
             cells[di] = choose(cells[li], ci.map { cells[$0] }.filter { !$0.isEmpty })
             text += cells.map(csvCell).joined(separator: ",") + "\n"
         }
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write test file")
     }
 
     @Test func reviewedLinesComeBackRankedFirst() throws {
