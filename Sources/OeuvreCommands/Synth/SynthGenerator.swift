@@ -402,7 +402,7 @@ struct SynthGenerator: Sendable {
             let generated = parallelMap(count) { i, worker in self.generateBlock(first + i, cache: caches[worker]) }
             for g in generated where lineNo < config.lines {
                 block += 1
-                try dsr?.beginBlock(release: DSRWriter.Release(
+                dsr?.beginBlock(release: DSRWriter.Release(
                     dspReleaseId: "rel-" + String(mixHash(u.seed, UInt64(block), 9) & 0xFFFF_FFFF_FF, radix: 16),
                     catalogNumber: "CAT-\(block)", icpn: SynthUniverse.ean13(mixHash(u.seed, UInt64(block), 13)),
                     displayArtist: g.albumArtist, title: g.album, releaseType: g.releaseType, label: g.label))
