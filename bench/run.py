@@ -17,6 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 PEERS = os.path.join(BENCH, "peers")
 
+# Bump when `oeuvre synth` writes different files for the same settings (cached data sets are keyed by it).
+# 2: hard negatives take the shortest title of three catalogued works (different songs share short titles).
+GENERATOR = 2
 PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},
@@ -83,7 +86,8 @@ def main():
     if a.lines:
         cfg["lines"] = a.lines
     started = time.perf_counter()
-    data = os.path.join(BENCH, ".data", f"{a.preset}-{cfg['works']}-{cfg['lines']}-{cfg['seed']}")
+    # GENERATOR names the version of `oeuvre synth`'s output: a new version gets a new data directory.
+    data = os.path.join(BENCH, ".data", f"{a.preset}-{cfg['works']}-{cfg['lines']}-{cfg['seed']}-g{GENERATOR}")
     work = os.path.join(data, "runs")
     os.makedirs(work, exist_ok=True)
     oeuvre = a.oeuvre

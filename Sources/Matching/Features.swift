@@ -43,6 +43,11 @@ public enum Feature: Int, CaseIterable, Sendable {
     // bracket part removed or alone ("Beautiful Boy" / "Beautiful Boy (Darling Boy)", "He's My Guy" /
     // "(Nobody Knows Better Than I) He's My Guy"), a medley part, number words in digits.
     case titleVariantExact
+    // Schema 4. How much a title says on its own. Short generic titles ("If", "Home", "Rain", "Good Times")
+    // are shared by many different songs — most of them absent from any one catalogue — so an exact short
+    // title is weaker evidence of the same work than an exact long one. Specificity = the line's core title
+    // length in letters and digits (a non-Latin character counts 2), over 24, capped at 1.
+    case titleSpecificity, titleExactSpecificity
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -109,6 +114,8 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .releaseYearEqual: "release_year_equal"
         case .releaseDateMissing: "release_date_missing"
         case .titleVariantExact: "title_variant_exact"
+        case .titleSpecificity: "title_specificity"
+        case .titleExactSpecificity: "title_exact_specificity"
         }
     }
 }
@@ -124,7 +131,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 3, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 4, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -332,6 +339,9 @@ public struct PairFeatureExtractor: Sendable {
         set(.titleTokenOverlap, ovl)
         set(.titleEditSimilarity, edit)
         flag(.titleExact, exact)
+        let specificity = Self.titleSpecificity(line.pointee.title)
+        set(.titleSpecificity, specificity)
+        set(.titleExactSpecificity, exact ? specificity : 0)
         set(.titlePrefixRatio, prefixRatio)
         set(.titlePrefixWords, Float(min(prefixWords, 4)) / 4)
 
@@ -526,6 +536,16 @@ public struct PairFeatureExtractor: Sendable {
             if c > best { best = c; index = i }
         }
         return index
+    }
+
+    /// `title_specificity` of a normalized core title: letters and digits (a non-Latin one counts 2) over 24, capped at 1.
+    public static func titleSpecificity(_ title: String) -> Float {
+        var units = 0
+        for u in title.unicodeScalars where u.properties.isAlphabetic || u.properties.numericType != nil {
+            units += u.value < 0x250 ? 1 : 2
+            if units >= 24 { return 1 }
+        }
+        return Float(units) / 24
     }
 
     @inline(__always)

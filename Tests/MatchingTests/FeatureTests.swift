@@ -52,6 +52,19 @@ import Testing
         #expect(Self.value(.titleNgramCosine, line, other) < 0.2)
     }
 
+    @Test func titleSpecificityGrowsWithTheTitleAndGradesExactMatches() {
+        let short = LineProfile(title: "if"), long = LineProfile(title: "i aint living long like this anymore")
+        #expect(Self.value(.titleSpecificity, short, Self.work(["if"])) == Float(2) / 24)
+        #expect(Self.value(.titleSpecificity, long, Self.work(["other"])) == 1)
+        #expect(Self.value(.titleExactSpecificity, short, Self.work(["if"])) == Float(2) / 24)
+        #expect(Self.value(.titleExactSpecificity, long, Self.work(["i aint living long like this anymore"])) == 1)
+        // Not exact: no graded exact evidence, whatever the length.
+        #expect(Self.value(.titleExactSpecificity, long, Self.work(["living long"])) == 0)
+        // Spaces and punctuation do not count; a non-Latin character counts twice.
+        #expect(PairFeatureExtractor.titleSpecificity("a b-c") == Float(3) / 24)
+        #expect(PairFeatureExtractor.titleSpecificity("東京") == Float(4) / 24)
+    }
+
     @Test func titleVariantExactFiresOnAnotherReadingOnly() {
         let builder = ProfileBuilder()
         let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Beautiful Boy (Darling Boy)", kind: .original)]))

@@ -340,7 +340,15 @@ struct SynthUniverse: Sendable {
         var (spec, lang) = self.spec(index)
         if !inCatalogue, config.works > 0, rng.chance(config.hardNegatives) {
             // A hard negative: the title (or a near copy) of a catalogued work, other writers and performer.
-            let twin = self.spec(rng.below(config.works))
+            // Different songs share short generic titles ("Home", "Rain", "Good Times") far more often than
+            // long ones, so the twin is the shortest-titled of three catalogued works drawn at random.
+            var twin = self.spec(rng.below(config.works))
+            var twinLength = TitleRenderer.render(twin.0, twin.1).roman.count
+            for _ in 0..<2 {
+                let other = self.spec(rng.below(config.works))
+                let length = TitleRenderer.render(other.0, other.1).roman.count
+                if length < twinLength { (twin, twinLength) = (other, length) }
+            }
             spec = rng.chance(0.5) ? twin.0 : twin.0.perturbed(&rng)
             lang = twin.1
         }
