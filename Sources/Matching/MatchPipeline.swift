@@ -450,7 +450,8 @@ public struct CandidateGenerator: Sendable {
                 flat.append((g, w))
             }
         }
-        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, linksFromWorks: false)
+        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, linksFromWorks: false,
+                                                  tiesShareRank: false)
         for k in pairs.indices {
             let g = flat[k].group
             if !linked[g].isEmpty {

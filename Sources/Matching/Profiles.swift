@@ -1,3 +1,4 @@
+import Foundation
 import Normalization
 import OeuvreCore
 
@@ -215,7 +216,7 @@ public final class ProfileBuilder {
                            textDurations: Self.textDurations([line.title, line.subtitle, line.artist, line.album].compactMap { $0 }),
                            remixers: parsed.remixers)
         var variants: [String] = []
-        for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 })
+        for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         profile.titleVariants = variants
         if let raw = line.releaseDate, let date = ReleaseDateParser.parse(raw) {
@@ -346,6 +347,35 @@ public final class ProfileBuilder {
             if skip.contains(word) || Self.benignQualifierWords.contains(word) || out.contains(word) { continue }
             if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
             out.append(word)
+        }
+        return out
+    }
+
+    /// Separators between the fields a user-uploaded video packs into its title ("Artist - Title (Official
+    /// Video)", "Title | Artist", "\"Title\" - Artist").
+    static let segmentSeparators = [" - ", " – ", " — ", " -- ", " | ", " // ", " ~ "]
+
+    /// Readings of a title cell that packs several fields, as user-uploaded videos do: each part between
+    /// separators parsed on its own ("Jeff Healey - Jambalaya" → ["jeff healey", "jambalaya"]), and the part
+    /// before a final " by " naming two or more words ("Marie by Ray Charles" → ["marie"]; "Stand by Me" is
+    /// left whole). Parts of fewer than 3 letters or only digits ("06") are dropped. A title without
+    /// separators gives nothing, and a part must read as text of the full core title (version descriptors after
+    /// " - " are peeled by the parser already and stay out).
+    public func segmentVariants(_ parsed: ParsedTitle) -> [String] {
+        var text = parsed.latin
+        for s in Self.segmentSeparators.dropFirst() { text = text.replacingOccurrences(of: s, with: " - ") }
+        var parts = text.components(separatedBy: " - ")
+        if parts.count == 1, let r = text.range(of: " by ", options: [.caseInsensitive, .backwards]) {
+            let after = text[r.upperBound...].split(separator: " ")
+            if after.count >= 2 { parts = [String(text[..<r.lowerBound]), String(text[r.upperBound...])] }
+        }
+        guard parts.count > 1 else { return [] }
+        var out: [String] = []
+        for part in parts {
+            let core = parser.parse(part.trimmingCharacters(in: CharacterSet(charactersIn: " \"'“”‘’«»"))).core
+            let letters = core.unicodeScalars.filter { $0.properties.isAlphabetic }.count
+            // A part must be text of the full core: qualifiers the parser peeled ("Remastered 2009") are not titles.
+            if letters >= 3, core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
         }
         return out
     }

@@ -41,6 +41,7 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(help: "Share of lines without a duration.") var missingDuration: Double = 0.08
     @Option(help: "Share of lines whose report names the composers.") var writersInReport: Double = 0.1
     @Option(help: "Share of lines whose report carries the ISWC.") var iswcInReport: Double = 0.01
+    @Option(help: "Share of lines presented as user-uploaded videos (\"Artist - Title (Official Video)\", a channel as artist).") var ugc: Double = 0.05
     @Option(help: "Popularity skew: rank = n·u^skew (1 = uniform).") var popularitySkew: Double = 2.5
     @Option(help: "Plays per line: P(k) ∝ k^-exponent.") var playsExponent: Double = 2.0
     @Flag(help: "Write even-numbered works only to works.csv and odd-numbered ones only to catalogue.V22.") var splitCatalogue = false
@@ -61,7 +62,7 @@ struct SynthCommand: AsyncParsableCommand {
         c.covers = covers; c.featured = featured; c.transliterate = transliterate; c.typos = typos
         c.truncations = truncations; c.caseChanges = caseChanges; c.stripDiacritics = stripDiacritics
         c.missingArtist = missingArtist; c.missingISRC = missingIsrc; c.missingDuration = missingDuration
-        c.writersInReport = writersInReport; c.iswcInReport = iswcInReport; c.popularitySkew = popularitySkew
+        c.writersInReport = writersInReport; c.iswcInReport = iswcInReport; c.ugc = ugc; c.popularitySkew = popularitySkew
         c.playsExponent = playsExponent; c.splitCatalogue = splitCatalogue; c.writeCWR = !noCwr; c.writeDSR = !noDsr
         c.territory = territory; c.period = period; c.service = service
         return c

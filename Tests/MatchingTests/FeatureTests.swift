@@ -65,6 +65,23 @@ import Testing
         #expect(PairFeatureExtractor.titleSpecificity("東京") == Float(4) / 24)
     }
 
+    @Test func userUploadTitlesAreReadPartByPart() {
+        let builder = ProfileBuilder()
+        func variants(_ title: String) -> [String] { builder.line(UsageLine(lineId: "L", title: title)).titleVariants }
+        #expect(variants("Jeff Healey - Jambalaya").contains("jambalaya"))
+        #expect(variants("The Associates - Heart Of Glass (Official Video)").contains("heart of glass"))
+        #expect(variants("Heart Of Glass | The Associates").contains("heart of glass"))
+        #expect(variants("Townes Van Zandt - Live at the Jester Lounge - 06 - I'm So Lonesome I Could Cry").contains("im so lonesome i could cry"))
+        #expect(!variants("Townes Van Zandt - Live at the Jester Lounge - 06 - I'm So Lonesome I Could Cry").contains("06"))
+        #expect(variants("Marie by Ray Charles").contains("marie"))
+        // A version descriptor after " - " is the parser's, a one-word " by " tail is part of the title.
+        #expect(variants("Yesterday - Remastered 2009").isEmpty)
+        #expect(variants("Stand by Me").isEmpty)
+        // The part that is a work's title makes title_variant_exact fire.
+        let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Jambalaya (On the Bayou)", kind: .original)]))
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L1", title: "Jeff Healey - Jambalaya (On the Bayou) [HD]")), work) == 1)
+    }
+
     @Test func titleVariantExactFiresOnAnotherReadingOnly() {
         let builder = ProfileBuilder()
         let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Beautiful Boy (Darling Boy)", kind: .original)]))
@@ -285,6 +302,24 @@ import Testing
         #expect(row[Feature.retrievalGap.rawValue] == 0.1)
         #expect(row[Feature.titleSharedWorks.rawValue] == 1)
         #expect(Self.features(LineProfile(title: "x"), Self.work(["x"]))[Feature.titleSharedWorks.rawValue] == 0)
+    }
+
+    @Test func tiedPairsShareRankAndGapUnlessInRetrievalOrder() {
+        // Two works called "home" and a weaker candidate: in pairs mode the tied pair gets the same context
+        // whatever the file order; the third the next rank after the tie.
+        let line = LineProfile(title: "home")
+        let works = [Self.work(["home"], performers: ["a"]), Self.work(["home"], performers: ["b"]), Self.work(["home again"])]
+        let pairs = (0..<3).map { PairFeatureBuilder.Pair(line: 0, work: $0) }
+        let c = PairFeatureBuilder.contexts(lines: [line], works: works, pairs: pairs)
+        #expect(c[0].rank == 1 && c[1].rank == 1 && c[2].rank == 3)
+        #expect(c[0].gapToNext == c[1].gapToNext)
+        #expect(c[0].gapToNext == c[0].retrievalScore - c[2].retrievalScore && c[0].gapToNext > 0)
+        #expect(c[2].gapToNext == c[2].retrievalScore)
+        #expect(c[0].worksSharingTitle == 2)
+        // In retrieval order (the matcher) the order stands.
+        let m = PairFeatureBuilder.contexts(lines: [line], works: works, pairs: pairs, tiesShareRank: false)
+        #expect(m[0].rank == 1 && m[1].rank == 2 && m[2].rank == 3)
+        #expect(m[0].gapToNext == 0)
     }
 
     @Test func sketchFollowsMutation() {

@@ -117,7 +117,7 @@ struct SynthGenerator: Sendable {
             ("--alternate-titles", config.alternateTitles), ("--singer-songwriters", config.singerSongwriters),
             ("--featured", config.featured), ("--case-changes", config.caseChanges),
             ("--strip-diacritics", config.stripDiacritics), ("--missing-duration", config.missingDuration),
-            ("--iswc-in-report", config.iswcInReport),
+            ("--iswc-in-report", config.iswcInReport), ("--ugc", config.ugc),
         ]
         for (name, v) in shares where !(0...1).contains(v) {
             throw OeuvreError(.usage, "\(name) must be a share between 0 and 1, got \(v)")

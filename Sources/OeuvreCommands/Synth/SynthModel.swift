@@ -37,6 +37,9 @@ struct SynthConfig: Sendable {
     /// Share of lines whose report carries the composers' names (AS02) / the ISWC.
     var writersInReport = 0.1
     var iswcInReport = 0.01
+    /// Share of lines presented as a user-uploaded video: "Artist - Title (Official Video)", "Title by
+    /// Artist", … in the title cell, a channel name as the artist.
+    var ugc = 0.05
     /// Popularity: rank = n · u^skew (higher = a few works take more of the usage).
     var popularitySkew = 2.5
     /// Plays per line follow P(plays = k) ∝ k^-exponent.
@@ -57,7 +60,7 @@ struct SynthConfig: Sendable {
 
 /// Random streams (the `stream` argument of SynthRandom), one per kind of entity.
 enum SynthStream: UInt64 {
-    case workTitle = 1, work, recording, performer, writer, publisher, block, resource, line, misc
+    case workTitle = 1, work, recording, performer, writer, publisher, block, resource, line, misc, ugc
 }
 
 /// A catalogue or out-of-catalogue work, regenerated on demand from (seed, index).

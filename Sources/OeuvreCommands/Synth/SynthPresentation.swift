@@ -118,6 +118,45 @@ extension SynthUniverse {
         }
     }
 
+    static let uploadSuffixes = [
+        "(Official Video)", "(Official Music Video)", "(Official Audio)", "[Official Video]", "(Lyrics)", "(Lyric Video)",
+        "[HD]", "(HQ)", "(Audio)", "(Live)", "(cover)", "(Acoustic Cover)", "(Piano Cover)", "[1080p]", "(Visualizer)",
+    ]
+    static let channelSuffixes = ["VEVO", " - Topic", " Official", "Music", "TV", " Channel"]
+    static let channelWords = ["music", "vinyl", "oldies", "jazz", "records", "tunes", "radio", "covers", "gold", "sound", "retro", "songs"]
+
+    /// A user-uploaded video of the recording: the title cell packs performer and title with a separator
+    /// and a video suffix; the artist cell is the uploading channel.
+    static func userUpload(title: String, performer: String, _ rng: inout SynthRandom) -> (title: String, artist: String) {
+        let suffix = uploadSuffixes[rng.below(uploadSuffixes.count)]
+        let text: String
+        switch rng.below(20) {
+        case 0..<6: text = "\(performer) - \(title)"
+        case 6..<10: text = "\(performer) - \(title) \(suffix)"
+        case 10..<13: text = "\(title) - \(performer)"
+        case 13: text = "\(title) by \(performer)"
+        case 14: text = "\(performer) \(title)"
+        case 15: text = "\"\(title)\" - \(performer)"
+        case 16: text = "\(title) (\(performer) cover)"
+        case 17: text = "\(performer) | \(title) \(suffix)"
+        case 18: text = "\(performer.uppercased()) - \(title.uppercased())"
+        default: text = "\(title) \(suffix)"
+        }
+        let artist: String
+        if rng.chance(0.35) {
+            artist = performer.replacingOccurrences(of: " ", with: "") + channelSuffixes[rng.below(channelSuffixes.count)]
+        } else {
+            let word = channelWords[rng.below(channelWords.count)]
+            let other = channelWords[rng.below(channelWords.count)]
+            switch rng.below(3) {
+            case 0: artist = "\(word)\(other)\(rng.range(1...99))"
+            case 1: artist = "\(word.capitalized) \(other.capitalized) \(["Archive", "Channel", "Collector", "Lover"][rng.below(4)])"
+            default: artist = "Mr\(word.capitalized)\(rng.range(1950...2005))"
+            }
+        }
+        return (text, artist)
+    }
+
     func present(_ w: SynthWork, _ rec: SynthRecording, _ rng: inout SynthRandom) -> SynthUsageView {
         let c = config
         var title: String
@@ -171,6 +210,13 @@ extension SynthUniverse {
             }
         }
         let duration = rng.chance(c.missingDuration) ? nil : max(30, rec.duration + rng.range(-1...1))
+        if c.ugc > 0 {
+            // Its own stream, seeded from the line's generator without advancing it: the other lines and
+            // fields come out the same whatever the UGC share.
+            var peek = rng
+            var u = SynthRandom(seed: peek.next(), stream: SynthStream.ugc.rawValue)
+            if u.chance(c.ugc) { (title, artist) = Self.userUpload(title: title, performer: rec.performerName, &u) }
+        }
         return SynthUsageView(
             title: title, subtitle: subtitle, artist: artist, duration: duration,
             isrc: rng.chance(c.missingISRC) ? "" : rec.isrc, writers: writers, writerIds: writerIds,
