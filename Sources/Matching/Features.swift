@@ -48,6 +48,10 @@ public enum Feature: Int, CaseIterable, Sendable {
     // title is weaker evidence of the same work than an exact long one. Specificity = the line's core title
     // length in letters and digits (a non-Latin character counts 2), over 24, capped at 1.
     case titleSpecificity, titleExactSpecificity
+    // Schema 5 (FieldEvidence.swift): the same title once values of other fields appended to the title are cut;
+    // another performance (karaoke, instrumental, acoustic, demo, cover; title or album) on one side only;
+    // interactions with the title and the duration.
+    case titleCleanExact, performanceConflict, titlePerformanceConflict, titleCleanDurationAgreement, performanceDurationAgreement
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -116,6 +120,11 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titleVariantExact: "title_variant_exact"
         case .titleSpecificity: "title_specificity"
         case .titleExactSpecificity: "title_exact_specificity"
+        case .titleCleanExact: "title_clean_exact"
+        case .performanceConflict: "performance_conflict"
+        case .titlePerformanceConflict: "title_performance_conflict"
+        case .titleCleanDurationAgreement: "title_clean_duration_agreement"
+        case .performanceDurationAgreement: "performance_duration_agreement"
         }
     }
 }
@@ -131,7 +140,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 4, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 5, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -212,6 +221,12 @@ public struct LineSketch: Sendable, Hashable {
     /// Words of the whole line: title, version words, artists, album.
     public var record: [UInt32] = []
     public var tagMask: UInt32 = 0
+    /// Words of the line's other fields (artists, featured, writers, album), for `title_clean_exact`.
+    public var fieldTokens: [UInt32] = []
+    /// All-digit words of the title.
+    public var digitWords: [UInt32] = []
+    /// Version tags of the title and the album.
+    public var recordTagMask: UInt32 = 0
 
     init() {}
 
@@ -228,6 +243,9 @@ public struct LineSketch: Sendable, Hashable {
         artistTokens = TextSketch.tokenSet(p.artists)
         record = TextSketch.tokenSet([p.title] + p.versionWords + p.artists + (p.album.map { [$0] } ?? []))
         tagMask = VersionTag.mask(p.tags)
+        fieldTokens = TextSketch.tokenSet(p.artists + p.featured + p.writers + (p.album.map { [$0] } ?? []))
+        digitWords = FieldEvidence.digitWords([p.title])
+        recordTagMask = tagMask | FieldEvidence.albumTags(p.album.map { [$0] } ?? [])
     }
 }
 
@@ -245,6 +263,12 @@ public struct WorkSketch: Sendable, Hashable {
     /// Words of the whole work: titles, version words, performers, featured artists, albums.
     public var record: [UInt32] = []
     public var tagMask: UInt32 = 0
+    /// Words of the work's other fields (performers, featured, writers, albums), for `title_clean_exact`.
+    public var fieldTokens: [UInt32] = []
+    /// All-digit words of the titles.
+    public var digitWords: [UInt32] = []
+    /// Version tags of the original title and the albums.
+    public var recordTagMask: UInt32 = 0
 
     init() {}
 
@@ -270,6 +294,13 @@ public struct WorkSketch: Sendable, Hashable {
         TextSketch.sortUnique(&all)
         record = all
         tagMask = VersionTag.mask(p.titleTags)
+        var fields = people
+        for s in writers { fields.append(contentsOf: s.tokens) }
+        for s in albums { fields.append(contentsOf: s.tokens) }
+        TextSketch.sortUnique(&fields)
+        fieldTokens = fields
+        digitWords = FieldEvidence.digitWords(p.titles)
+        recordTagMask = tagMask | FieldEvidence.albumTags(p.albums)
     }
 }
 
@@ -496,6 +527,8 @@ public struct PairFeatureExtractor: Sendable {
         set(.retrievalRankInverse, 1 / Float(max(1, context.rank)))
         set(.retrievalGap, context.gapToNext)
         set(.titleSharedWorks, min(1, log2f(Float(max(1, context.worksSharingTitle))) / 10))
+
+        FieldEvidence.compute(line: line, work: work, into: row)
     }
 
     /// Features of `works.count` candidates of one line into `out` (row-major, `count` columns each).

@@ -9,6 +9,20 @@ public enum ClassWeighting: String, Sendable, Codable, CaseIterable {
     case none
 }
 
+/// Wall seconds per phase of a fit (for benchmarks).
+public struct FitTimings: Sendable {
+    /// Statistics, standardized copy, row sample.
+    public var setup = 0.0
+    /// Margins and loss (one sgemv each, line search included).
+    public var margins = 0.0
+    /// Residuals, curvature weights, gradient (one transposed sgemv).
+    public var gradient = 0.0
+    /// XᵀWX (scaled row blocks + ssyrk).
+    public var hessian = 0.0
+    /// Cholesky solve.
+    public var solve = 0.0
+}
+
 /// A fitted logistic regression on standardized features: p = σ(w·(x − mean)/std + bias).
 public struct LogisticFit: Sendable {
     public var weights: [Double]
@@ -19,6 +33,10 @@ public struct LogisticFit: Sendable {
     public var converged: Bool
     /// Final penalized, class-weighted training loss per pair.
     public var loss: Double
+    /// Iterations whose curvature matrix came from a row sample (see `LogisticRegression.Options.hessianSample`).
+    public var sampledIterations: Int = 0
+    /// Where the fitting time went.
+    public var timings = FitTimings()
 
     /// Weights and bias on raw (unstandardized) features, optionally composed with a Platt calibration
     /// σ(a·z + b): scoring is then one matrix-vector product.
@@ -48,11 +66,16 @@ public enum LogisticRegression {
         public var maxIterations: Int = 50
         /// Stop when the relative loss decrease falls below this.
         public var tolerance: Double = 1e-9
-        public init(l2: Double = 1, classWeighting: ClassWeighting = .balanced, maxIterations: Int = 50, tolerance: Double = 1e-9) {
+        /// Rows of the curvature matrix (XᵀWX) in the iterations far from the optimum when the training set has more
+        /// than twice as many (0: always every row). The gradient always uses every row.
+        public var hessianSample: Int = 131_072
+        public init(l2: Double = 1, classWeighting: ClassWeighting = .balanced, maxIterations: Int = 50, tolerance: Double = 1e-9,
+                    hessianSample: Int = 131_072) {
             self.l2 = l2
             self.classWeighting = classWeighting
             self.maxIterations = maxIterations
             self.tolerance = tolerance
+            self.hessianSample = hessianSample
         }
     }
 
@@ -63,46 +86,96 @@ public enum LogisticRegression {
     /// Labels are 0/1. Throws when the selection lacks either class.
     public static func fit(features: UnsafeBufferPointer<Float>, columns d: Int, labels: UnsafeBufferPointer<UInt8>,
                            rows: [Int]? = nil, options: Options = Options()) throws(OeuvreError) -> LogisticFit {
+        var timings = FitTimings()
+        var clock = ContinuousClock.now
+        func lap(_ into: inout Double) {
+            let now = ContinuousClock.now
+            let d = now - clock
+            into += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            clock = now
+        }
         let n = rows?.count ?? labels.count
-        let selected: (Int) -> Int = { rows?[$0] ?? $0 }
+        guard let fBase = features.baseAddress, let lBase = labels.baseAddress, n > 0, d > 0 else {
+            throw OeuvreError(.invalidInput, "training pairs are empty")
+        }
         var positives = 0
-        for i in 0..<n where labels[selected(i)] == 1 { positives += 1 }
+        if let rows {
+            for r in rows where lBase[r] == 1 { positives += 1 }
+        } else {
+            for i in 0..<n where lBase[i] == 1 { positives += 1 }
+        }
         guard positives > 0 else { throw OeuvreError(.invalidInput, "training pairs contain no positive (label 1) pair") }
         guard positives < n else { throw OeuvreError(.invalidInput, "training pairs contain no negative (label 0) pair") }
 
-        // Standardization statistics (double).
+        // Standardization statistics in one pass (double sums shifted by the first row, so features with a
+        // large mean and a small spread keep their precision).
+        let firstRow = rows?[0] ?? 0
+        var shift = [Double](repeating: 0, count: d)
+        for j in 0..<d { shift[j] = Double(fBase[firstRow * d + j]) }
+        var sum = [Double](repeating: 0, count: d)
+        var sumSquares = [Double](repeating: 0, count: d)
+        shift.withUnsafeBufferPointer { k in
+            sum.withUnsafeMutableBufferPointer { s1 in
+                sumSquares.withUnsafeMutableBufferPointer { s2 in
+                    for i in 0..<n {
+                        let src = fBase + (rows?[i] ?? i) * d
+                        for j in 0..<d {
+                            let x = Double(src[j]) - k[j]
+                            s1[j] += x
+                            s2[j] += x * x
+                        }
+                    }
+                }
+            }
+        }
         var mean = [Double](repeating: 0, count: d)
-        var m2 = [Double](repeating: 0, count: d)
-        for i in 0..<n {
-            let r = selected(i) * d
-            for j in 0..<d { mean[j] += Double(features[r + j]) }
-        }
-        for j in 0..<d { mean[j] /= Double(n) }
-        for i in 0..<n {
-            let r = selected(i) * d
-            for j in 0..<d { let x = Double(features[r + j]) - mean[j]; m2[j] += x * x }
-        }
         var std = [Double](repeating: 1, count: d)
         for j in 0..<d {
-            let s = (m2[j] / Double(n)).squareRoot()
+            let m = sum[j] / Double(n)
+            mean[j] = shift[j] + m
+            let s = max(0, sumSquares[j] / Double(n) - m * m).squareRoot()
             std[j] = s > 1e-9 ? s : 1
         }
 
-        // Standardized design matrix with a bias column (float, row-major n × (d+1)).
+        // Standardized design matrix with a bias column (float, row-major n × (d+1)), labels and class weights.
         let p = d + 1
+        let wPos = options.classWeighting == .balanced ? Double(n) / (2 * Double(positives)) : 1
+        let wNeg = options.classWeighting == .balanced ? Double(n) / (2 * Double(n - positives)) : 1
+        let meanF = mean.map { Float($0) }, scaleF = std.map { Float(1 / $0) }
         var x = [Float](repeating: 0, count: n * p)
         var y = [Float](repeating: 0, count: n)
         var c = [Float](repeating: 1, count: n)
-        let wPos = options.classWeighting == .balanced ? Double(n) / (2 * Double(positives)) : 1
-        let wNeg = options.classWeighting == .balanced ? Double(n) / (2 * Double(n - positives)) : 1
-        for i in 0..<n {
-            let r = selected(i) * d
-            for j in 0..<d { x[i * p + j] = Float((Double(features[r + j]) - mean[j]) / std[j]) }
-            x[i * p + d] = 1
-            let label = labels[selected(i)]
-            y[i] = Float(label)
-            c[i] = Float(label == 1 ? wPos : wNeg)
+        x.withUnsafeMutableBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    meanF.withUnsafeBufferPointer { mu in
+                        scaleF.withUnsafeBufferPointer { sc in
+                            for i in 0..<n {
+                                let r = rows?[i] ?? i
+                                let src = fBase + r * d, dst = xp.baseAddress! + i * p
+                                for j in 0..<d { dst[j] = (src[j] - mu[j]) * sc[j] }
+                                dst[d] = 1
+                                let label = lBase[r]
+                                yp[i] = Float(label)
+                                cp[i] = Float(label == 1 ? wPos : wNeg)
+                            }
+                        }
+                    }
+                }
+            }
         }
+
+        // Rows of the curvature matrix while far from the optimum: a fixed pseudo-random subset (by a hash of the
+        // row number: file order often follows a structure, e.g. candidates per line) when there are many rows.
+        // The gradient is always exact, so the fit converges to the same optimum (sub-sampled Newton; Byrd et
+        // al. 2011, Roosta-Khorasani & Mahoney 2016); the last iterations use every row.
+        var sample: [Int32] = []
+        if options.hessianSample > 0 && n > 2 * options.hessianSample {
+            let keep = UInt64(options.hessianSample)
+            sample.reserveCapacity(options.hessianSample + options.hessianSample / 8)
+            for i in 0..<n where Trainer.mix(UInt64(i)) % UInt64(n) < keep { sample.append(Int32(i)) }
+        }
+        lap(&timings.setup)
 
         var beta = [Double](repeating: 0, count: p)
         var z = [Float](repeating: 0, count: n)
@@ -115,44 +188,86 @@ public enum LogisticRegression {
 
         func loss(_ b: [Double], margins: inout [Float]) -> Double {
             let bf = b.map { Float($0) }
+            var total = 0.0
             x.withUnsafeBufferPointer { xp in
                 bf.withUnsafeBufferPointer { bp in
                     margins.withUnsafeMutableBufferPointer { zp in
                         BLAS.gemv(m: n, n: p, a: xp.baseAddress!, x: bp.baseAddress!, y: zp.baseAddress!)
+                        y.withUnsafeBufferPointer { yp in
+                            c.withUnsafeBufferPointer { cp in
+                                var chunk: Float = 0
+                                for i in 0..<n {
+                                    let zi = zp[i]
+                                    // softplus(z) − y·z, stable; summed in float chunks of 1024, then in double.
+                                    let sp = zi > 0 ? zi + log1pf(expf(-zi)) : log1pf(expf(zi))
+                                    chunk += cp[i] * (sp - yp[i] * zi)
+                                    if i & 1023 == 1023 { total += Double(chunk); chunk = 0 }
+                                }
+                                total += Double(chunk)
+                            }
+                        }
                     }
                 }
-            }
-            var total = 0.0
-            margins.withUnsafeBufferPointer { zp in
-                var chunk: Float = 0
-                for i in 0..<n {
-                    let zi = zp[i]
-                    // softplus(z) − y·z, stable; summed in float chunks of 1024, then in double.
-                    let sp = zi > 0 ? zi + log1pf(expf(-zi)) : log1pf(expf(zi))
-                    chunk += c[i] * (sp - y[i] * zi)
-                    if i & 1023 == 1023 { total += Double(chunk); chunk = 0 }
-                }
-                total += Double(chunk)
             }
             var pen = 0.0
             for j in 0..<d { pen += b[j] * b[j] }
             return total + 0.5 * lambda * pen
         }
 
+        /// Σ over `count` rows (row `index(i)`) of s_i² x_i x_iᵀ, scaled by `scale`, added to `hess` (upper triangle).
+        func accumulateCurvature(count: Int, scale: Double, _ index: (Int) -> Int, into hess: inout [Double]) {
+            var start = 0
+            while start < count {
+                let m = min(block, count - start)
+                x.withUnsafeBufferPointer { xp in
+                    s.withUnsafeBufferPointer { sp in
+                        zBlock.withUnsafeMutableBufferPointer { zb in
+                            for i in 0..<m {
+                                let row = index(start + i)
+                                let si = sp[row]
+                                let src = xp.baseAddress! + row * p, dst = zb.baseAddress! + i * p
+                                for j in 0..<p { dst[j] = si * src[j] }
+                            }
+                        }
+                    }
+                }
+                zBlock.withUnsafeBufferPointer { zp in
+                    hBlock.withUnsafeMutableBufferPointer { hp in
+                        BLAS.syrkAtA(m: m, n: p, a: zp.baseAddress!, c: hp.baseAddress!)
+                    }
+                }
+                for a in 0..<p { for b in a..<p { hess[a * p + b] += scale * Double(hBlock[a * p + b]) } }
+                start += m
+            }
+        }
+
         var current = loss(beta, margins: &z)
+        lap(&timings.margins)
         var iterations = 0
+        var sampledIterations = 0
         var converged = false
+        var lastDecrease = Double.infinity
         while iterations < options.maxIterations {
             iterations += 1
+            let useSample = !sample.isEmpty && lastDecrease > 1e-5 * max(1, current)
             // Residuals and curvature weights.
-            var hess = [Double](repeating: 0, count: p * p)
+            var curvatureAll = 0.0
             z.withUnsafeBufferPointer { zp in
                 r.withUnsafeMutableBufferPointer { rp in
                     s.withUnsafeMutableBufferPointer { sp in
-                        for i in 0..<n {
-                            let pi = 1 / (1 + expf(-zp[i]))
-                            rp[i] = c[i] * (pi - y[i])
-                            sp[i] = (c[i] * pi * (1 - pi)).squareRoot()
+                        y.withUnsafeBufferPointer { yp in
+                            c.withUnsafeBufferPointer { cp in
+                                var chunk: Float = 0
+                                for i in 0..<n {
+                                    let pi = 1 / (1 + expf(-zp[i]))
+                                    rp[i] = cp[i] * (pi - yp[i])
+                                    let w = cp[i] * pi * (1 - pi)
+                                    sp[i] = w.squareRoot()
+                                    chunk += w
+                                    if i & 1023 == 1023 { curvatureAll += Double(chunk); chunk = 0 }
+                                }
+                                curvatureAll += Double(chunk)
+                            }
                         }
                     }
                 }
@@ -166,30 +281,24 @@ public enum LogisticRegression {
             }
             var grad = gradF.map(Double.init)
             for j in 0..<d { grad[j] += lambda * beta[j] }
-            var start = 0
-            while start < n {
-                let m = min(block, n - start)
-                x.withUnsafeBufferPointer { xp in
-                    zBlock.withUnsafeMutableBufferPointer { zb in
-                        for i in 0..<m {
-                            let si = s[start + i]
-                            let src = (start + i) * p, dst = i * p
-                            for j in 0..<p { zb[dst + j] = si * xp[src + j] }
-                        }
-                    }
-                }
-                zBlock.withUnsafeBufferPointer { zp in
-                    hBlock.withUnsafeMutableBufferPointer { hp in
-                        BLAS.syrkAtA(m: m, n: p, a: zp.baseAddress!, c: hp.baseAddress!)
-                    }
-                }
-                for a in 0..<p { for b in a..<p { hess[a * p + b] += Double(hBlock[a * p + b]) } }
-                start += m
+            lap(&timings.gradient)
+
+            var hess = [Double](repeating: 0, count: p * p)
+            if useSample {
+                // Scaled so that the sampled total curvature (the bias entry) equals the full one.
+                var curvatureSample = 0.0
+                for i in sample { curvatureSample += Double(s[Int(i)] * s[Int(i)]) }
+                let scale = curvatureSample > 0 ? curvatureAll / curvatureSample : Double(n) / Double(sample.count)
+                accumulateCurvature(count: sample.count, scale: scale, { Int(sample[$0]) }, into: &hess)
+                sampledIterations += 1
+            } else {
+                accumulateCurvature(count: n, scale: 1, { $0 }, into: &hess)
             }
             for a in 0..<p { for b in 0..<a { hess[a * p + b] = hess[b * p + a] } }
             for j in 0..<d { hess[j * p + j] += lambda }
             // A tiny ridge keeps the system positive definite when a feature never varies or classes separate.
             for j in 0..<p { hess[j * p + j] += 1e-8 * Double(n) }
+            lap(&timings.hessian)
 
             guard grad.allSatisfy(\.isFinite) else {
                 throw OeuvreError(.invalidInput, "logistic regression: the gradient is not finite (a feature holds NaN or an infinite value)")
@@ -211,6 +320,7 @@ public enum LogisticRegression {
             guard let step = solved else {
                 throw OeuvreError(.invalidInput, "logistic regression: the curvature matrix is not positive definite even with a ridge (iteration \(iterations))")
             }
+            lap(&timings.solve)
             var t = 1.0
             var candidate = beta
             var next = current
@@ -226,22 +336,28 @@ public enum LogisticRegression {
                     throw OeuvreError(.invalidInput, "logistic regression: the loss is not finite along the Newton step (iteration \(iterations))")
                 }
                 _ = loss(beta, margins: &z)
+                lap(&timings.margins)
+                // A sampled curvature may give no descent where the exact one would: try the exact one first.
+                if useSample { lastDecrease = 0; continue }
                 converged = true
                 break
             }
+            lap(&timings.margins)
             let decrease = current - next
             beta = candidate
             let previous = current
             current = next
+            lastDecrease = decrease
             var maxStep = 0.0
             for j in 0..<p { maxStep = max(maxStep, abs(t * step[j])) }
-            if decrease <= options.tolerance * max(1, previous) || maxStep < 1e-9 {
+            if !useSample && (decrease <= options.tolerance * max(1, previous) || maxStep < 1e-9) {
                 converged = true
                 break
             }
         }
         return LogisticFit(weights: Array(beta[0..<d]), bias: beta[d], mean: mean, std: std, iterations: iterations,
-                           converged: converged, loss: current / Double(n))
+                           converged: converged, loss: current / Double(n), sampledIterations: sampledIterations,
+                           timings: timings)
     }
 
     /// Solves A·x = b for a symmetric positive definite A (size × size, row-major) by Cholesky; nil if not SPD.

@@ -494,3 +494,69 @@ import Testing
         #expect(b.line(UsageLine(lineId: "1", title: "Yayo $ 1.29 3:57")).textDurations == [237])
     }
 }
+
+@Suite struct FeatureSchema5Tests {
+    typealias T = FeatureTests
+
+    @Test func titleCleanExactCutsAppendedFieldValues() {
+        // Title + genre on one side, title + artist on the other (values of other columns appended to the title).
+        let line = LineProfile(title: "remark pop music singer songwriter", artists: [], duration: 177)
+        let work = WorkProfile(workId: "W", displayTitle: "", titles: ["remark rachel platten"], performers: [], albums: ["be here"])
+        #expect(T.value(.titleExact, line, work) == 0)
+        #expect(T.value(.titleCleanExact, LineProfile(title: "remark pop music", artists: ["rachel platten"]), work) == 1)
+        // The album of the other record explains the rest of the title; a price's digits may follow it.
+        let album = LineProfile(title: "love song try this", artists: ["pink"])
+        let priced = WorkProfile(workId: "W", displayTitle: "", titles: ["love song pop 0 99 cwm records"], performers: ["pink"],
+                                 albums: ["try this"])
+        #expect(T.value(.titleCleanExact, album, priced) == 1)
+        // More title after the shared words: not the same title.
+        #expect(T.value(.titleCleanExact, LineProfile(title: "we will"), T.work(["we will rock you"])) == 0)
+        #expect(T.value(.titleCleanExact, LineProfile(title: "sweet spot 2 0"), T.work(["sweet spot"])) == 0)
+        #expect(T.value(.titleCleanExact, LineProfile(title: "crack in the pearl pt ii mark ronson", artists: ["mark ronson"]),
+                        T.work(["crack in the pearl"], performers: ["mark ronson"])) == 0)
+        #expect(T.value(.titleCleanExact, LineProfile(title: "style"), T.work(["bad blood"])) == 0)
+        // Exact titles are clean titles.
+        #expect(T.value(.titleCleanExact, LineProfile(title: "bad blood"), T.work(["bad blood"])) == 1)
+    }
+
+    @Test func performanceConflictReadsTitleAndAlbum() {
+        let karaoke = LineProfile(title: "bad blood", tags: ["karaoke"])
+        #expect(T.value(.performanceConflict, karaoke, T.work(["bad blood"])) == 1)
+        #expect(T.value(.performanceConflict, LineProfile(title: "baby", tags: ["acoustic"]), T.work(["baby"])) == 1)
+        // A karaoke or acoustic album names the performance as well as the title does.
+        let album = LineProfile(title: "bad blood", album: "taylor swift karaoke 1989")
+        #expect(T.value(.karaokeConflict, album, T.work(["bad blood"])) == 0)
+        #expect(T.value(.performanceConflict, album, T.work(["bad blood"])) == 1)
+        let acoustic = WorkProfile(workId: "W", displayTitle: "", titles: ["baby"], albums: ["my worlds acoustic"])
+        #expect(T.value(.performanceConflict, LineProfile(title: "baby", tags: ["acoustic"]), acoustic) == 0)
+        // Live takes and remixes are not other performances here; neither are plain albums.
+        #expect(T.value(.performanceConflict, LineProfile(title: "the a team", tags: ["live"]), T.work(["the a team"])) == 0)
+        #expect(T.value(.performanceConflict, LineProfile(title: "stop me", tags: ["remix"]), T.work(["stop me"])) == 0)
+        #expect(T.value(.performanceConflict, LineProfile(title: "bad blood", album: "1989"), T.work(["bad blood"])) == 0)
+    }
+
+    @Test func titlePerformanceConflictScalesWithTheTitle() {
+        let karaoke = LineProfile(title: "this love", tags: ["karaoke"])
+        #expect(T.value(.titlePerformanceConflict, karaoke, T.work(["this love"])) == 1)
+        #expect(T.value(.titlePerformanceConflict, karaoke, T.work(["style"])) < 0.3)
+        #expect(T.value(.titlePerformanceConflict, LineProfile(title: "this love"), T.work(["this love"])) == 0)
+    }
+
+    @Test func titleCleanDurationAgreement() {
+        let line = LineProfile(title: "remark pop music", artists: ["rachel platten"], duration: 177)
+        let same = WorkProfile(workId: "W", displayTitle: "", titles: ["remark rachel platten"], duration: 177)
+        #expect(T.value(.titleCleanDurationAgreement, line, same) == 1)
+        #expect(T.value(.titleDurationAgreement, line, same) < 1)
+        let other = WorkProfile(workId: "W", displayTitle: "", titles: ["remark rachel platten"], duration: 240)
+        #expect(T.value(.titleCleanDurationAgreement, line, other) < 0.01)
+        #expect(T.value(.titleCleanDurationAgreement, LineProfile(title: "remark pop music", duration: 177), same) < 1)
+    }
+
+    @Test func performanceDurationAgreement() {
+        // A karaoke version as long as the original: the duration agreement is carried by the conflict feature.
+        let karaoke = LineProfile(title: "bad blood", tags: ["karaoke"], duration: 209)
+        #expect(T.value(.performanceDurationAgreement, karaoke, T.work(["bad blood"], duration: 211)) > 0.7)
+        #expect(T.value(.performanceDurationAgreement, karaoke, T.work(["bad blood"], duration: 300)) < 0.01)
+        #expect(T.value(.performanceDurationAgreement, LineProfile(title: "bad blood", duration: 209), T.work(["bad blood"], duration: 211)) == 0)
+    }
+}

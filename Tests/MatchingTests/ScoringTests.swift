@@ -35,6 +35,18 @@ import Testing
         #expect(abs(b - 0.5) < 0.15)
     }
 
+    @Test func sampledCurvatureConvergesToTheExactFit() throws {
+        let (x, y) = Self.synthetic(20_000)
+        let exact = try Self.fit(x, y, LogisticRegression.Options(l2: 1, hessianSample: 0))
+        let sampled = try Self.fit(x, y, LogisticRegression.Options(l2: 1, hessianSample: 2_000))
+        #expect(exact.sampledIterations == 0)
+        #expect(sampled.sampledIterations > 0)
+        #expect(sampled.converged)
+        for j in 0..<3 { #expect(abs(sampled.weights[j] - exact.weights[j]) < 1e-4) }
+        #expect(abs(sampled.bias - exact.bias) < 1e-4)
+        #expect(abs(sampled.loss - exact.loss) < 1e-7 * exact.loss)
+    }
+
     @Test func isDeterministic() throws {
         let (x, y) = Self.synthetic(5_000)
         let a = try Self.fit(x, y, LogisticRegression.Options())

@@ -1,0 +1,128 @@
+/// Schema 5 features: titles compared after cutting values of other fields appended to them, and conflicts
+/// between performances (karaoke, instrumental, acoustic, demo, cover) that also read the album.
+///
+/// Flattened exports and scraped catalogues append the cells of other columns to the title ("Remark Pop ,
+/// Music $ 0.99 2011 Great Unknown , LLC", "Love Song Try This Pop …"): the title proper is then a prefix of
+/// the title field, followed by the artist, the album, the genre, a price, a notice, a date. Two such
+/// fields describe the same title when they share a leading run of words and what follows it on each side
+/// is explained by another field (a name or album word of either record, a genre word), not by more title.
+/// A karaoke, instrumental or acoustic recording is another performance than the original's, whatever the
+/// labels of a training set say about live takes and remixes (often filed as the same song); an album
+/// ("Taylor Swift Karaoke : 1989", "My Worlds Acoustic") names it as well as a title qualifier does.
+enum FieldEvidence {
+    /// FNV-1a of a word, as `TextSketch` hashes words.
+    static func hash<S: Sequence>(_ bytes: S) -> UInt32 where S.Element == UInt8 {
+        var h: UInt32 = 2_166_136_261
+        for b in bytes { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
+
+    /// Words of store genre names (iTunes, Amazon, DSR genre columns), normalized as `Normalizer.fold` writes them.
+    static let genreWords: [UInt32] = TextSketch.tokenSet([
+        "pop", "music", "rock", "dance", "electronic", "electronica", "country", "rap", "hip", "hop", "hiphop", "r", "b", "rnb",
+        "soul", "alternative", "jazz", "house", "indie", "folk", "metal", "blues", "reggae", "latin", "christian", "gospel",
+        "soundtrack", "soundtracks", "singer", "songwriter", "dubstep", "techno", "trance", "funk", "punk", "world",
+        "contemporary", "adult", "teen", "urban", "cowboy", "hard", "traditional", "honky", "tonk", "coast", "dirty", "south",
+        "hardcore", "bop", "international", "kids", "children", "childrens", "new", "age", "ambient", "vocal", "easy",
+        "listening", "comedy", "holiday", "christmas", "classical", "opera", "americana", "bluegrass", "disco", "grunge", "emo",
+        "ska", "swing", "lounge", "chill", "trap", "drum", "bass", "breakbeat", "downtempo", "garage", "grime", "edm",
+        "electro", "synth", "synthpop", "wave", "progressive", "psychedelic", "experimental", "industrial", "gangsta",
+        "underground", "east", "west", "rhythm", "neo", "pop/rock", "big", "band", "jam", "bands", "oldies", "inspirational",
+        "k", "j", "french", "german", "brazilian", "spanish", "italian", "african", "caribbean", "celtic", "flamenco", "salsa",
+        "tropical", "regional", "mexicano", "mexican", "urbano", "tejano", "bachata", "merengue", "cumbia", "reggaeton",
+        "afrobeat", "afrobeats", "fusion", "smooth", "instrumental", "score", "film", "tv", "musicals", "showtunes",
+    ])
+
+    /// Tags that mean another performance than the original recording's. Not medley: a " / " in text that landed in
+    /// the title (genres: "R&B / Soul") reads as one.
+    static let performanceTags = VersionTag.karaoke | VersionTag.instrumental | VersionTag.acoustic | VersionTag.demo | VersionTag.cover
+
+    /// Version tags named by album words ("… : Live", "… Karaoke …", "(Remixes) - EP", "Acoustic Sessions").
+    static let albumTagWords: [(UInt32, UInt32)] = [
+        ("karaoke", VersionTag.karaoke), ("instrumental", VersionTag.instrumental), ("instrumentals", VersionTag.instrumental),
+        ("live", VersionTag.live), ("remix", VersionTag.remix), ("remixes", VersionTag.remix), ("remixed", VersionTag.remix),
+        ("acoustic", VersionTag.acoustic), ("demo", VersionTag.demo), ("demos", VersionTag.demo),
+    ].map { (hash($0.0.utf8), $0.1) }
+
+    /// Version tags named by the words of album titles.
+    static func albumTags(_ albums: [String]) -> UInt32 {
+        var mask: UInt32 = 0
+        for album in albums {
+            for w in album.split(separator: " ") {
+                let h = hash(w.utf8)
+                for (word, tag) in albumTagWords where word == h { mask |= tag }
+            }
+        }
+        return mask
+    }
+
+    /// Sorted unique hashes of the all-digit words of `texts` ("2", "29", "1989").
+    static func digitWords(_ texts: [String]) -> [UInt32] {
+        var out: [UInt32] = []
+        for t in texts where t.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) {
+            for w in t.split(separator: " ") where w.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { out.append(hash(w.utf8)) }
+        }
+        TextSketch.sortUnique(&out)
+        return out
+    }
+
+    @inline(__always)
+    static func contains(_ sorted: [UInt32], _ x: UInt32) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == x
+    }
+
+    /// Whether two title word sequences name the same title once appended field values are cut: they share
+    /// a leading run of at least one word, and on each side what follows is empty or starts with a word of
+    /// another field (`fields`: names and album words of both records) or a genre word, followed by such a
+    /// word or a number ("Remark Pop Music 0 99" / "Remark Rachel Platten"; not "We Will" / "We Will Rock You",
+    /// not "Sweet Spot 2 0" / "Sweet Spot").
+    static func sameTitleBeforeFields(_ a: [UInt32], _ b: [UInt32], lineFields: [UInt32], workFields: [UInt32],
+                                      lineDigits: [UInt32], workDigits: [UInt32]) -> Bool {
+        let common = Similarity.commonPrefixWords(a, b)
+        guard common > 0 else { return false }
+        @inline(__always) func field(_ w: UInt32) -> Bool {
+            contains(lineFields, w) || contains(workFields, w) || contains(genreWords, w)
+        }
+        @inline(__always) func explained(_ words: [UInt32]) -> Bool {
+            guard words.count > common else { return true }
+            guard field(words[common]) else { return false }
+            guard words.count > common + 1 else { return true }
+            let next = words[common + 1]
+            return field(next) || contains(lineDigits, next) || contains(workDigits, next)
+        }
+        return explained(a) && explained(b)
+    }
+
+    /// Fills the schema 5 features of one pair. Reads the schema 1–4 values already in `row`.
+    @inline(__always)
+    static func compute(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>, into row: UnsafeMutablePointer<Float>) {
+        var clean = row[Feature.titleExact.rawValue] == 1
+        if !clean {
+            for t in work.pointee.sketch.titles.indices
+            where sameTitleBeforeFields(line.pointee.sketch.title.words, work.pointee.sketch.titles[t].words,
+                                        lineFields: line.pointee.sketch.fieldTokens, workFields: work.pointee.sketch.fieldTokens,
+                                        lineDigits: line.pointee.sketch.digitWords, workDigits: work.pointee.sketch.digitWords) {
+                clean = true
+                break
+            }
+        }
+        row[Feature.titleCleanExact.rawValue] = clean ? 1 : 0
+        // Another performance on one side only, from the title and album tags of each side. Live takes and remixes
+        // are left to the schema 1 features: catalogues often file them under the same song.
+        let diff = line.pointee.sketch.recordTagMask ^ work.pointee.sketch.recordTagMask
+        let conflict = diff & performanceTags != 0
+        row[Feature.performanceConflict.rawValue] = conflict ? 1 : 0
+        let titleMatch = clean ? 1 : row[Feature.titleNgramCosine.rawValue]
+        row[Feature.titlePerformanceConflict.rawValue] = conflict ? titleMatch : 0
+        let durationAgreement = titleMatch * row[Feature.durationSimilarity.rawValue]
+        row[Feature.titleCleanDurationAgreement.rawValue] = durationAgreement
+        // Karaoke, sound-alike and cover recordings copy the original's length: a matching duration is no evidence
+        // of the same recording when the performances differ.
+        row[Feature.performanceDurationAgreement.rawValue] = conflict ? durationAgreement : 0
+    }
+}
