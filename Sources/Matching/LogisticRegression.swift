@@ -11,7 +11,7 @@ public enum ClassWeighting: String, Sendable, Codable, CaseIterable {
 
 /// Wall seconds per phase of a fit (for benchmarks).
 public struct FitTimings: Sendable {
-    /// Statistics, standardized copy, row sample.
+    /// Statistics, standardized copy, warm-start subset.
     public var setup = 0.0
     /// Margins and loss (one sgemv each, line search included).
     public var margins = 0.0
@@ -33,8 +33,9 @@ public struct LogisticFit: Sendable {
     public var converged: Bool
     /// Final penalized, class-weighted training loss per pair.
     public var loss: Double
-    /// Iterations whose curvature matrix came from a row sample (see `LogisticRegression.Options.hessianSample`).
-    public var sampledIterations: Int = 0
+    /// Newton iterations on the warm-start row subset before `iterations` on all rows (see
+    /// `LogisticRegression.Options.warmStartRows`).
+    public var warmStartIterations: Int = 0
     /// Where the fitting time went.
     public var timings = FitTimings()
 
@@ -66,16 +67,17 @@ public enum LogisticRegression {
         public var maxIterations: Int = 50
         /// Stop when the relative loss decrease falls below this.
         public var tolerance: Double = 1e-9
-        /// Rows of the curvature matrix (XᵀWX) in the iterations far from the optimum when the training set has more
-        /// than twice as many (0: always every row). The gradient always uses every row.
-        public var hessianSample: Int = 131_072
+        /// When the training set has more than twice as many rows, Newton first converges on about this many rows
+        /// (a fixed pseudo-random subset, penalty scaled to it) and continues on all rows from there (0: never).
+        /// Same optimum, a third of the full-data iterations.
+        public var warmStartRows: Int = 65_536
         public init(l2: Double = 1, classWeighting: ClassWeighting = .balanced, maxIterations: Int = 50, tolerance: Double = 1e-9,
-                    hessianSample: Int = 131_072) {
+                    warmStartRows: Int = 65_536) {
             self.l2 = l2
             self.classWeighting = classWeighting
             self.maxIterations = maxIterations
             self.tolerance = tolerance
-            self.hessianSample = hessianSample
+            self.warmStartRows = warmStartRows
         }
     }
 
@@ -165,19 +167,62 @@ public enum LogisticRegression {
             }
         }
 
-        // Rows of the curvature matrix while far from the optimum: a fixed pseudo-random subset (by a hash of the
-        // row number: file order often follows a structure, e.g. candidates per line) when there are many rows.
-        // The gradient is always exact, so the fit converges to the same optimum (sub-sampled Newton; Byrd et
-        // al. 2011, Roosta-Khorasani & Mahoney 2016); the last iterations use every row.
-        var sample: [Int32] = []
-        if options.hessianSample > 0 && n > 2 * options.hessianSample {
-            let keep = UInt64(options.hessianSample)
-            sample.reserveCapacity(options.hessianSample + options.hessianSample / 8)
-            for i in 0..<n where Trainer.mix(UInt64(i)) % UInt64(n) < keep { sample.append(Int32(i)) }
+        // Warm start: on many rows, Newton first runs to convergence on a fixed pseudo-random subset of rows (by a hash
+        // of the row number: file order often follows a structure, e.g. the candidates of each line) with the penalty
+        // scaled to the subset, and the full data then needs two or three iterations instead of ten.
+        var beta = [Double](repeating: 0, count: p)
+        var warmIterations = 0
+        if options.warmStartRows > 0 && n > 2 * options.warmStartRows {
+            let keep = UInt64(options.warmStartRows)
+            var rowsKept: [Int] = []
+            rowsKept.reserveCapacity(options.warmStartRows + options.warmStartRows / 8)
+            for i in 0..<n where Trainer.mix(UInt64(i)) % UInt64(n) < keep { rowsKept.append(i) }
+            let m = rowsKept.count
+            var xs = [Float](repeating: 0, count: m * p)
+            var ys = [Float](repeating: 0, count: m)
+            var cs = [Float](repeating: 0, count: m)
+            var subsetPositives = 0
+            x.withUnsafeBufferPointer { xp in
+                xs.withUnsafeMutableBufferPointer { xsp in
+                    for (k, i) in rowsKept.enumerated() {
+                        (xsp.baseAddress! + k * p).update(from: xp.baseAddress! + i * p, count: p)
+                        ys[k] = y[i]
+                        cs[k] = c[i]
+                        if y[i] == 1 { subsetPositives += 1 }
+                    }
+                }
+            }
+            lap(&timings.setup)
+            if subsetPositives > 0 && subsetPositives < m {
+                var sub = options
+                sub.l2 = options.l2 * Double(m) / Double(n)
+                // A start only needs to be close: the full-data iterations finish the job.
+                sub.tolerance = max(options.tolerance, 1e-7)
+                let warm = try newton(x: xs, y: ys, c: cs, rows: m, columns: p, start: beta, options: sub, timings: &timings, clock: &clock)
+                beta = warm.beta
+                warmIterations = warm.iterations
+            }
         }
         lap(&timings.setup)
+        let result = try newton(x: x, y: y, c: c, rows: n, columns: p, start: beta, options: options, timings: &timings, clock: &clock)
+        return LogisticFit(weights: Array(result.beta[0..<d]), bias: result.beta[d], mean: mean, std: std, iterations: result.iterations,
+                           converged: result.converged, loss: result.loss / Double(n), warmStartIterations: warmIterations,
+                           timings: timings)
+    }
 
-        var beta = [Double](repeating: 0, count: p)
+    /// Newton / IRLS on a standardized design matrix `x` (rows × columns, the last column the bias) from `start`.
+    /// Returns the coefficients, the penalized loss (sum over rows), the iterations and whether it converged.
+    static func newton(x: [Float], y: [Float], c: [Float], rows n: Int, columns p: Int, start: [Double], options: Options,
+                       timings: inout FitTimings, clock: inout ContinuousClock.Instant) throws(OeuvreError)
+        -> (beta: [Double], loss: Double, iterations: Int, converged: Bool) {
+        func lap(_ into: inout Double) {
+            let now = ContinuousClock.now
+            let e = now - clock
+            into += Double(e.components.seconds) + Double(e.components.attoseconds) * 1e-18
+            clock = now
+        }
+        let d = p - 1
+        var beta = start
         var z = [Float](repeating: 0, count: n)
         var r = [Float](repeating: 0, count: n)
         var s = [Float](repeating: 0, count: n)
@@ -214,59 +259,23 @@ public enum LogisticRegression {
             return total + 0.5 * lambda * pen
         }
 
-        /// Σ over `count` rows (row `index(i)`) of s_i² x_i x_iᵀ, scaled by `scale`, added to `hess` (upper triangle).
-        func accumulateCurvature(count: Int, scale: Double, _ index: (Int) -> Int, into hess: inout [Double]) {
-            var start = 0
-            while start < count {
-                let m = min(block, count - start)
-                x.withUnsafeBufferPointer { xp in
-                    s.withUnsafeBufferPointer { sp in
-                        zBlock.withUnsafeMutableBufferPointer { zb in
-                            for i in 0..<m {
-                                let row = index(start + i)
-                                let si = sp[row]
-                                let src = xp.baseAddress! + row * p, dst = zb.baseAddress! + i * p
-                                for j in 0..<p { dst[j] = si * src[j] }
-                            }
-                        }
-                    }
-                }
-                zBlock.withUnsafeBufferPointer { zp in
-                    hBlock.withUnsafeMutableBufferPointer { hp in
-                        BLAS.syrkAtA(m: m, n: p, a: zp.baseAddress!, c: hp.baseAddress!)
-                    }
-                }
-                for a in 0..<p { for b in a..<p { hess[a * p + b] += scale * Double(hBlock[a * p + b]) } }
-                start += m
-            }
-        }
-
         var current = loss(beta, margins: &z)
         lap(&timings.margins)
         var iterations = 0
-        var sampledIterations = 0
         var converged = false
-        var lastDecrease = Double.infinity
         while iterations < options.maxIterations {
             iterations += 1
-            let useSample = !sample.isEmpty && lastDecrease > 1e-5 * max(1, current)
             // Residuals and curvature weights.
-            var curvatureAll = 0.0
             z.withUnsafeBufferPointer { zp in
                 r.withUnsafeMutableBufferPointer { rp in
                     s.withUnsafeMutableBufferPointer { sp in
                         y.withUnsafeBufferPointer { yp in
                             c.withUnsafeBufferPointer { cp in
-                                var chunk: Float = 0
                                 for i in 0..<n {
                                     let pi = 1 / (1 + expf(-zp[i]))
                                     rp[i] = cp[i] * (pi - yp[i])
-                                    let w = cp[i] * pi * (1 - pi)
-                                    sp[i] = w.squareRoot()
-                                    chunk += w
-                                    if i & 1023 == 1023 { curvatureAll += Double(chunk); chunk = 0 }
+                                    sp[i] = (cp[i] * pi * (1 - pi)).squareRoot()
                                 }
-                                curvatureAll += Double(chunk)
                             }
                         }
                     }
@@ -283,16 +292,29 @@ public enum LogisticRegression {
             for j in 0..<d { grad[j] += lambda * beta[j] }
             lap(&timings.gradient)
 
+            // XᵀWX: rows scaled by √wᵢ in blocks, one ssyrk per block, accumulated in double.
             var hess = [Double](repeating: 0, count: p * p)
-            if useSample {
-                // Scaled so that the sampled total curvature (the bias entry) equals the full one.
-                var curvatureSample = 0.0
-                for i in sample { curvatureSample += Double(s[Int(i)] * s[Int(i)]) }
-                let scale = curvatureSample > 0 ? curvatureAll / curvatureSample : Double(n) / Double(sample.count)
-                accumulateCurvature(count: sample.count, scale: scale, { Int(sample[$0]) }, into: &hess)
-                sampledIterations += 1
-            } else {
-                accumulateCurvature(count: n, scale: 1, { $0 }, into: &hess)
+            var start = 0
+            while start < n {
+                let m = min(block, n - start)
+                x.withUnsafeBufferPointer { xp in
+                    s.withUnsafeBufferPointer { sp in
+                        zBlock.withUnsafeMutableBufferPointer { zb in
+                            for i in 0..<m {
+                                let si = sp[start + i]
+                                let src = xp.baseAddress! + (start + i) * p, dst = zb.baseAddress! + i * p
+                                for j in 0..<p { dst[j] = si * src[j] }
+                            }
+                        }
+                    }
+                }
+                zBlock.withUnsafeBufferPointer { zp in
+                    hBlock.withUnsafeMutableBufferPointer { hp in
+                        BLAS.syrkAtA(m: m, n: p, a: zp.baseAddress!, c: hp.baseAddress!)
+                    }
+                }
+                for a in 0..<p { for b in a..<p { hess[a * p + b] += Double(hBlock[a * p + b]) } }
+                start += m
             }
             for a in 0..<p { for b in 0..<a { hess[a * p + b] = hess[b * p + a] } }
             for j in 0..<d { hess[j * p + j] += lambda }
@@ -321,6 +343,17 @@ public enum LogisticRegression {
                 throw OeuvreError(.invalidInput, "logistic regression: the curvature matrix is not positive definite even with a ridge (iteration \(iterations))")
             }
             lap(&timings.solve)
+            // Newton decrement: the decrease a full step promises. Below the tolerance the fit has converged; the
+            // step is taken without a line search, which could only chase rounding noise in the float loss.
+            var decrement = 0.0
+            for j in 0..<p { decrement += grad[j] * step[j] }
+            if decrement.isFinite && decrement / 2 <= options.tolerance * max(1, current) {
+                for j in 0..<p { beta[j] -= step[j] }
+                current = loss(beta, margins: &z)
+                lap(&timings.margins)
+                converged = true
+                break
+            }
             var t = 1.0
             var candidate = beta
             var next = current
@@ -337,8 +370,6 @@ public enum LogisticRegression {
                 }
                 _ = loss(beta, margins: &z)
                 lap(&timings.margins)
-                // A sampled curvature may give no descent where the exact one would: try the exact one first.
-                if useSample { lastDecrease = 0; continue }
                 converged = true
                 break
             }
@@ -347,17 +378,14 @@ public enum LogisticRegression {
             beta = candidate
             let previous = current
             current = next
-            lastDecrease = decrease
             var maxStep = 0.0
             for j in 0..<p { maxStep = max(maxStep, abs(t * step[j])) }
-            if !useSample && (decrease <= options.tolerance * max(1, previous) || maxStep < 1e-9) {
+            if decrease <= options.tolerance * max(1, previous) || maxStep < 1e-9 {
                 converged = true
                 break
             }
         }
-        return LogisticFit(weights: Array(beta[0..<d]), bias: beta[d], mean: mean, std: std, iterations: iterations,
-                           converged: converged, loss: current / Double(n), sampledIterations: sampledIterations,
-                           timings: timings)
+        return (beta, current, iterations, converged)
     }
 
     /// Solves A·x = b for a symmetric positive definite A (size × size, row-major) by Cholesky; nil if not SPD.

@@ -17,8 +17,8 @@ struct BenchScorerCommand: AsyncParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Share of labels flipped (human labels are noisy; separable data only inflates Newton iterations).")
     var labelNoise = 0.02
-    @Option(help: "Rows of XᵀWX in the iterations far from the optimum (0: every row; see LogisticRegression.Options).")
-    var hessianSample = LogisticRegression.Options().hessianSample
+    @Option(help: "Warm-start row subset of the fit (0: none; see LogisticRegression.Options.warmStartRows).")
+    var warmStartRows = LogisticRegression.Options().warmStartRows
     @Flag(help: "Also time a full `train` (5-fold cross-validation + final fit + calibration).") var fullTrain = false
 
     func run() async throws {
@@ -56,7 +56,7 @@ struct BenchScorerCommand: AsyncParsableCommand {
 
             var options = LogisticRegression.Options()
             options.classWeighting = .balanced
-            options.hessianSample = hessianSample
+            options.warmStartRows = warmStartRows
             t0 = Date()
             c0 = Self.cpuSeconds()
             let fit = try features.withUnsafeBufferPointer { (f) throws(OeuvreError) -> LogisticFit in
@@ -66,8 +66,8 @@ struct BenchScorerCommand: AsyncParsableCommand {
             }
             let tFit = Date().timeIntervalSince(t0)
             let cFit = Self.cpuSeconds() - c0
-            print(String(format: "fit: %.2f s wall, %.2f s CPU for %d pairs (%d Newton iterations, %d of them with a sampled XᵀWX; %@)",
-                         tFit, cFit, pairs, fit.iterations, fit.sampledIterations, fit.converged ? "converged" : "not converged"))
+            print(String(format: "fit: %.2f s wall, %.2f s CPU for %d pairs (%d Newton iterations on all rows after %d on a warm-start subset; %@)",
+                         tFit, cFit, pairs, fit.iterations, fit.warmStartIterations, fit.converged ? "converged" : "not converged"))
             let t = fit.timings
             print(String(format: "  fit phases (wall s): setup %.2f, margins+loss %.2f, gradient %.2f, XᵀWX %.2f, solve %.3f",
                          t.setup, t.margins, t.gradient, t.hessian, t.solve))

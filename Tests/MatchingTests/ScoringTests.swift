@@ -35,12 +35,13 @@ import Testing
         #expect(abs(b - 0.5) < 0.15)
     }
 
-    @Test func sampledCurvatureConvergesToTheExactFit() throws {
+    @Test func warmStartConvergesToTheColdFit() throws {
         let (x, y) = Self.synthetic(20_000)
-        let exact = try Self.fit(x, y, LogisticRegression.Options(l2: 1, hessianSample: 0))
-        let sampled = try Self.fit(x, y, LogisticRegression.Options(l2: 1, hessianSample: 2_000))
-        #expect(exact.sampledIterations == 0)
-        #expect(sampled.sampledIterations > 0)
+        let exact = try Self.fit(x, y, LogisticRegression.Options(l2: 1, warmStartRows: 0))
+        let sampled = try Self.fit(x, y, LogisticRegression.Options(l2: 1, warmStartRows: 2_000))
+        #expect(exact.warmStartIterations == 0)
+        #expect(sampled.warmStartIterations > 0)
+        #expect(sampled.iterations < exact.iterations)
         #expect(sampled.converged)
         for j in 0..<3 { #expect(abs(sampled.weights[j] - exact.weights[j]) < 1e-4) }
         #expect(abs(sampled.bias - exact.bias) < 1e-4)
