@@ -48,10 +48,10 @@ public enum Feature: Int, CaseIterable, Sendable {
     // title is weaker evidence of the same work than an exact long one. Specificity = the line's core title
     // length in letters and digits (a non-Latin character counts 2), over 24, capped at 1.
     case titleSpecificity, titleExactSpecificity
-    // Schema 5 (FieldEvidence.swift): the same title once values of other fields appended to the title are cut;
-    // another performance (karaoke, instrumental, acoustic, demo, cover; title or album) on one side only;
-    // interactions with the title and the duration.
-    case titleCleanExact, performanceConflict, titlePerformanceConflict, titleCleanDurationAgreement, performanceDurationAgreement
+    // Schema 5 (FieldEvidence.swift): another performance (karaoke, instrumental, acoustic, demo, cover; title or
+    // album) on one side only; interactions with a title match that also counts titles equal once values of other
+    // fields appended to them are cut, and with the duration.
+    case performanceConflict, titlePerformanceConflict, titleCleanDurationAgreement, performanceDurationAgreement
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -120,7 +120,6 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titleVariantExact: "title_variant_exact"
         case .titleSpecificity: "title_specificity"
         case .titleExactSpecificity: "title_exact_specificity"
-        case .titleCleanExact: "title_clean_exact"
         case .performanceConflict: "performance_conflict"
         case .titlePerformanceConflict: "title_performance_conflict"
         case .titleCleanDurationAgreement: "title_clean_duration_agreement"
@@ -221,7 +220,7 @@ public struct LineSketch: Sendable, Hashable {
     /// Words of the whole line: title, version words, artists, album.
     public var record: [UInt32] = []
     public var tagMask: UInt32 = 0
-    /// Words of the line's other fields (artists, featured, writers, album), for `title_clean_exact`.
+    /// Words of the line's other fields (artists, featured, writers, album), for the clean title match (FieldEvidence).
     public var fieldTokens: [UInt32] = []
     /// All-digit words of the title.
     public var digitWords: [UInt32] = []
@@ -263,7 +262,7 @@ public struct WorkSketch: Sendable, Hashable {
     /// Words of the whole work: titles, version words, performers, featured artists, albums.
     public var record: [UInt32] = []
     public var tagMask: UInt32 = 0
-    /// Words of the work's other fields (performers, featured, writers, albums), for `title_clean_exact`.
+    /// Words of the work's other fields (performers, featured, writers, albums), for the clean title match (FieldEvidence).
     public var fieldTokens: [UInt32] = []
     /// All-digit words of the titles.
     public var digitWords: [UInt32] = []
