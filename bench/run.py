@@ -20,7 +20,8 @@ PEERS = os.path.join(BENCH, "peers")
 # Bump when `oeuvre synth` writes different files for the same settings (cached data sets are keyed by it).
 # 2: hard negatives take the shortest title of three catalogued works (different songs share short titles).
 # 3: --ugc (5% of lines presented as user-uploaded videos).
-GENERATOR = 3
+# 4: more user-upload title shapes (no separator, quotes, file names, track numbers).
+GENERATOR = 4
 PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},

@@ -352,30 +352,49 @@ public final class ProfileBuilder {
     }
 
     /// Separators between the fields a user-uploaded video packs into its title ("Artist - Title (Official
-    /// Video)", "Title | Artist", "\"Title\" - Artist").
-    static let segmentSeparators = [" - ", " – ", " — ", " -- ", " | ", " // ", " ~ "]
+    /// Video)", "Title | Artist", "\"Title\" - Artist", "Artist_Title.avi").
+    static let segmentSeparators = [" - ", " – ", " — ", " -- ", " | ", " // ", " ~ ", " * ", " • ", "_"]
+    /// A hyphen spaced on one side only ("Caravan -Olavi Virta-") separates too; inside a word it does not.
+    private static let halfSpacedHyphen = try! NSRegularExpression(pattern: #"(?<=\S)-\s+|\s+-(?=\S)"#)
+    /// Upload leftovers: a file extension, a leading track number ("08. ", "3) ").
+    private static let uploadJunk = try! NSRegularExpression(
+        pattern: #"\.(?:avi|wmv|mp4|mp3|flv|mov|mkv|m4a|webm|mpe?g|3gp)\b|^\s*\d{1,3}[.)]\s+"#, options: [.caseInsensitive])
+    /// Text in double quotes: "Doris Day sings \"Secret Love\" from \"Calamity Jane\"".
+    private static let quoted = try! NSRegularExpression(pattern: #"["“”„«»]([^"“”„«»]{3,})["“”„«»]"#)
 
     /// Readings of a title cell that packs several fields, as user-uploaded videos do: each part between
-    /// separators parsed on its own ("Jeff Healey - Jambalaya" → ["jeff healey", "jambalaya"]), and the part
-    /// before a final " by " naming two or more words ("Marie by Ray Charles" → ["marie"]; "Stand by Me" is
-    /// left whole). Parts of fewer than 3 letters or only digits ("06") are dropped. A title without
-    /// separators gives nothing, and a part must read as text of the full core title (version descriptors after
+    /// separators parsed on its own ("Jeff Healey - Jambalaya" → ["jeff healey", "jambalaya"]), each quoted
+    /// phrase, the bracket readings of each part, and the part before a final " by " naming two or more
+    /// words ("Marie by Ray Charles" → ["marie"]; "Stand by Me" is left whole). File extensions and leading
+    /// track numbers are dropped; parts of fewer than 3 letters ("06") too. A title without separators or
+    /// quotes gives nothing, and a reading must be text of the full core title (version descriptors after
     /// " - " are peeled by the parser already and stay out).
     public func segmentVariants(_ parsed: ParsedTitle) -> [String] {
-        var text = parsed.latin
-        for s in Self.segmentSeparators.dropFirst() { text = text.replacingOccurrences(of: s, with: " - ") }
-        var parts = text.components(separatedBy: " - ")
-        if parts.count == 1, let r = text.range(of: " by ", options: [.caseInsensitive, .backwards]) {
-            let after = text[r.upperBound...].split(separator: " ")
-            if after.count >= 2 { parts = [String(text[..<r.lowerBound]), String(text[r.upperBound...])] }
+        func replace(_ re: NSRegularExpression, in text: String, with template: String) -> String {
+            re.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
         }
-        guard parts.count > 1 else { return [] }
+        var text = replace(Self.uploadJunk, in: parsed.latin, with: " ")
+        var parts: [String] = []
+        for m in Self.quoted.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            if let r = Range(m.range(at: 1), in: text) { parts.append(String(text[r])) }
+        }
+        text = replace(Self.halfSpacedHyphen, in: text, with: " - ")
+        for s in Self.segmentSeparators.dropFirst() { text = text.replacingOccurrences(of: s, with: " - ") }
+        var split = text.components(separatedBy: " - ")
+        if split.count == 1, let r = text.range(of: " by ", options: [.caseInsensitive, .backwards]) {
+            let after = text[r.upperBound...].split(separator: " ")
+            if after.count >= 2 { split = [String(text[..<r.lowerBound]), String(text[r.upperBound...])] }
+        }
+        if split.count > 1 { parts += split }
+        guard !parts.isEmpty else { return [] }
         var out: [String] = []
         for part in parts {
-            let core = parser.parse(part.trimmingCharacters(in: CharacterSet(charactersIn: " \"'“”‘’«»"))).core
-            let letters = core.unicodeScalars.filter { $0.properties.isAlphabetic }.count
-            // A part must be text of the full core: qualifiers the parser peeled ("Remastered 2009") are not titles.
-            if letters >= 3, core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
+            let p = parser.parse(replace(Self.uploadJunk, in: part, with: " ").trimmingCharacters(in: CharacterSet(charactersIn: " -\"'“”‘’«»")))
+            for core in [p.core] + bracketVariants(p) {
+                let letters = core.unicodeScalars.filter { $0.properties.isAlphabetic }.count
+                // A reading must be text of the full core: qualifiers the parser peeled ("Remastered 2009") are not titles.
+                if letters >= 3, core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
+            }
         }
         return out
     }

@@ -130,17 +130,23 @@ extension SynthUniverse {
     static func userUpload(title: String, performer: String, _ rng: inout SynthRandom) -> (title: String, artist: String) {
         let suffix = uploadSuffixes[rng.below(uploadSuffixes.count)]
         let text: String
-        switch rng.below(20) {
-        case 0..<6: text = "\(performer) - \(title)"
-        case 6..<10: text = "\(performer) - \(title) \(suffix)"
-        case 10..<13: text = "\(title) - \(performer)"
-        case 13: text = "\(title) by \(performer)"
-        case 14: text = "\(performer) \(title)"
-        case 15: text = "\"\(title)\" - \(performer)"
+        switch rng.below(24) {
+        case 0..<5: text = "\(performer) - \(title)"
+        case 5..<8: text = "\(performer) - \(title) \(suffix)"
+        case 8..<10: text = "\(title) - \(performer)"
+        case 10: text = "\(title) by \(performer)"
+        case 11, 12: text = "\(performer) \(title)"
+        case 13: text = "\(title) \(performer)"
+        case 14: text = "\"\(title)\" - \(performer)"
+        case 15: text = "\(performer) sings \"\(title)\""
         case 16: text = "\(title) (\(performer) cover)"
         case 17: text = "\(performer) | \(title) \(suffix)"
-        case 18: text = "\(performer.uppercased()) - \(title.uppercased())"
-        default: text = "\(title) \(suffix)"
+        case 18: text = "\(performer)_\(title)\([".avi", ".wmv", ".mp4", ".flv"][rng.below(4)])"
+        case 19: text = "0\(rng.range(1...9)). \(title) - \(performer)"
+        case 20: text = "\(performer.uppercased()) - \(title.uppercased())"
+        case 21: text = "\(title) \(suffix)"
+        case 22: text = "\(title) -\(performer)-"
+        default: text = "\(performer) - \(title) (\(rng.range(1955...2015)))"
         }
         let artist: String
         if rng.chance(0.35) {
