@@ -80,6 +80,47 @@ public struct ResultsTSVBuffer {
         return Array(ResultsTSV.line(r).utf8)
     }
 
+    /// Appends the bytes of `tail(row)` for a row whose work id, ISWC and title are given as UTF-8 bytes,
+    /// without building Strings (cells are escaped as `tsvCell` does).
+    public static func appendTail(to out: inout [UInt8], rank: Int, workId: UnsafeRawBufferPointer, iswc: UnsafeRawBufferPointer,
+                                  workTitle: UnsafeRawBufferPointer, confidence: Double?, decision: Decision, reason: String) {
+        out.append(9)
+        out.append(contentsOf: String(rank).utf8)
+        out.append(9)
+        appendCell(workId, to: &out)
+        out.append(9)
+        out.append(contentsOf: iswc)
+        out.append(9)
+        appendCell(workTitle, to: &out)
+        out.append(9)
+        if let c = confidence, c.isFinite {
+            // `ResultsTSV.confidenceText`: four decimals.
+            let scaled = Int((min(max(c, 0), 1) * 10000).rounded())
+            let frac = scaled % 10000
+            out.append(UInt8(48 + scaled / 10000))
+            out.append(46)
+            out.append(UInt8(48 + frac / 1000))
+            out.append(UInt8(48 + frac / 100 % 10))
+            out.append(UInt8(48 + frac / 10 % 10))
+            out.append(UInt8(48 + frac % 10))
+        }
+        out.append(9)
+        out.append(contentsOf: decision.rawValue.utf8)
+        out.append(9)
+        out.append(contentsOf: reason.utf8)
+        out.append(10)
+    }
+
+    /// A cell's bytes as `tsvCell` writes them.
+    @inline(__always)
+    public static func appendCell(_ cell: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        for c in cell where c == 9 || c == 10 || c == 13 {
+            out.append(contentsOf: tsvCell(String(decoding: cell, as: UTF8.self)).utf8)
+            return
+        }
+        out.append(contentsOf: cell)
+    }
+
     /// The line id cell (escaped as `tsvCell` does).
     @inline(__always)
     public mutating func appendLineId(_ lineId: String) {

@@ -131,7 +131,11 @@ public final class UsageCSVReader {
         guard try reader.advance() else { return nil }
         row += 1
         lastLine = reader.recordLine
-        let cells = reader.cells
+        return try makeLine(reader.cells)
+    }
+
+    /// The usage line of the record just read (`row` counted).
+    private func makeLine(_ cells: DelimitedCells) throws(OeuvreError) -> UsageLine {
         @inline(__always) func trimmed(_ column: Int) -> UnsafeRawBufferPointer? { Self.trimmed(cells, column) }
         @inline(__always) func text(_ column: Int) -> String? { Self.text(cells, column) }
         @inline(__always) func values(_ column: Int) -> [String] { Self.values(cells, column) }
@@ -153,48 +157,115 @@ public final class UsageCSVReader {
         }
         line.artist = text(artistColumn)
         line.subtitle = text(subtitleColumn)
-        if let d = trimmed(durationColumn) {
-            if let v = Self.digits(d) {
-                line.duration = v
-            } else {
-                do {
-                    line.duration = try DurationParser.seconds(String(decoding: d, as: UTF8.self))
-                } catch {
-                    throw OeuvreError(.invalidInput, error.message, at: position(durationColumn, "duration"))
-                }
-            }
-        }
-        if let p = trimmed(playsColumn) {
-            if let v = Self.digits(p) {
-                line.plays = Double(v)
-            } else {
-                let s = String(decoding: p, as: UTF8.self)
-                guard let v = Double(s), v.isFinite, v >= 0 else {
-                    throw OeuvreError(.invalidInput, "plays must be a non-negative number, got '\(s)'", at: position(playsColumn, "plays"))
-                }
-                line.plays = v
-            }
-        }
-        if let raw = text(iswcColumn) {
-            if let iswc = ISWC.parse(raw) {
-                line.iswc = iswc.value
-            } else {
-                invalidIdentifiers.append((position(iswcColumn, "iswc"), "invalid ISWC '\(raw)'"))
-            }
-        }
+        line.duration = try duration(cells)
+        line.plays = try plays(cells)
+        line.iswc = iswc(cells)
         if writersColumn >= 0 { line.writers = values(writersColumn).filter { !$0.isEmpty } }
         if writerIdsColumn >= 0 { line.writerIds = values(writerIdsColumn) }
         line.album = text(albumColumn)
         line.releaseDate = text(releaseDateColumn)
         line.territory = text(territoryColumn)
         line.useType = text(useTypeColumn)
-        if let r = text(netRevenueColumn) {
-            guard let v = Double(r), v.isFinite else {
-                throw OeuvreError(.invalidInput, "net_revenue must be a number, got '\(r)'", at: position(netRevenueColumn, "net_revenue"))
-            }
-            line.netRevenue = v
-        }
+        line.netRevenue = try netRevenue(cells)
         return line
+    }
+
+    // The checked cells, shared by `makeLine` and the keyed records of `readKeyedPart` (same errors, same order).
+
+    @inline(__always)
+    private func duration(_ cells: DelimitedCells) throws(OeuvreError) -> Int? {
+        guard let d = Self.trimmed(cells, durationColumn) else { return nil }
+        if let v = Self.digits(d) { return v }
+        do {
+            return try DurationParser.seconds(String(decoding: d, as: UTF8.self))
+        } catch {
+            throw OeuvreError(.invalidInput, error.message, at: position(durationColumn, "duration"))
+        }
+    }
+
+    @inline(__always)
+    private func plays(_ cells: DelimitedCells) throws(OeuvreError) -> Double {
+        guard let p = Self.trimmed(cells, playsColumn) else { return 1 }
+        if let v = Self.digits(p) { return Double(v) }
+        let s = String(decoding: p, as: UTF8.self)
+        guard let v = Double(s), v.isFinite, v >= 0 else {
+            throw OeuvreError(.invalidInput, "plays must be a non-negative number, got '\(s)'", at: position(playsColumn, "plays"))
+        }
+        return v
+    }
+
+    /// The canonical ISWC of the cell; an invalid one is recorded in `invalidIdentifiers`.
+    @inline(__always)
+    private func iswc(_ cells: DelimitedCells) -> String? {
+        guard let raw = Self.text(cells, iswcColumn) else { return nil }
+        if let iswc = ISWC.parse(raw) { return iswc.value }
+        invalidIdentifiers.append((position(iswcColumn, "iswc"), "invalid ISWC '\(raw)'"))
+        return nil
+    }
+
+    @inline(__always)
+    private func netRevenue(_ cells: DelimitedCells) throws(OeuvreError) -> Double? {
+        guard let r = Self.text(cells, netRevenueColumn) else { return nil }
+        guard let v = Double(r), v.isFinite else {
+            throw OeuvreError(.invalidInput, "net_revenue must be a number, got '\(r)'", at: position(netRevenueColumn, "net_revenue"))
+        }
+        return v
+    }
+
+    /// The remaining records of this reader's part, split as `UsageReports.readKeyed` describes: a record whose ISRC
+    /// cell holds a valid ISRC that `accept` takes (a value ≥ 0 for its key; asked once per key) is kept as a few
+    /// numbers and its line id bytes, after the same checks `next()` makes; every other record becomes a `UsageLine`.
+    func readKeyedPart(accept: (UInt64) -> Int32, estimatedRecords: Int) throws(OeuvreError) -> KeyedUsagePart {
+        var part = KeyedUsagePart()
+        part.records.reserveCapacity(estimatedRecords)
+        part.plays.reserveCapacity(estimatedRecords)
+        part.idEnds.reserveCapacity(estimatedRecords)
+        part.physicalLines.reserveCapacity(estimatedRecords)
+        let keepsRevenue = netRevenueColumn >= 0
+        part.keepsNetRevenue = keepsRevenue
+        var table = ISRCKeySlots(capacity: 1024)
+        while try reader.advance() {
+            row += 1
+            let recordLine = reader.recordLine
+            lastLine = recordLine
+            let cells = reader.cells
+            var slot: Int32 = -1
+            if let raw = Self.trimmed(cells, isrcColumn) {
+                var key: UInt64 = 0
+                if Self.isCanonicalISRC(raw) {
+                    key = ISRCKey.packCanonical(raw)
+                } else if let isrc = ISRC.parse(String(decoding: raw, as: UTF8.self)) {
+                    key = ISRCKey.pack(isrc.value) ?? 0
+                }
+                if key != 0 {
+                    let (s, inserted) = table.slot(key)
+                    if inserted {
+                        part.slotKeys.append(key)
+                        part.slotValues.append(accept(key))
+                    }
+                    if part.slotValues[Int(s)] >= 0 { slot = s }
+                }
+            }
+            if slot >= 0 {
+                _ = try duration(cells)
+                let p = try plays(cells)
+                _ = iswc(cells)
+                let revenue = try netRevenue(cells)
+                if let id = Self.trimmed(cells, lineIdColumn) { part.ids.append(contentsOf: id) }
+                part.records.append(slot)
+                part.plays.append(p)
+                if keepsRevenue { part.netRevenues.append(revenue ?? .nan) }
+            } else {
+                let line = try makeLine(cells)
+                part.lines.append(line)
+                part.records.append(-Int32(part.lines.count))
+                part.plays.append(line.plays)
+                if keepsRevenue { part.netRevenues.append(.nan) }
+            }
+            part.idEnds.append(part.ids.count)
+            part.physicalLines.append(recordLine)
+        }
+        return part
     }
 
     /// The remaining lines of this reader's file (right after the header), read on up to `threads` threads
@@ -202,22 +273,117 @@ public final class UsageCSVReader {
     /// at line ends into parts that are read at once. The lines, identifier findings, last line and any
     /// error are those of reading it in one go (the first part's error wins). Otherwise reads serially.
     public func readRemaining(threads: Int, minimumBytes: Int = 8 << 20) throws(OeuvreError) -> [UsageLine] {
-        let path = reader.path
-        var st = stat()
-        let size = stat(path, &st) == 0 ? Int(st.st_size) : 0
-        let start = reader.bytesConsumed
-        guard threads > 1, dialect == .tsv, reader.isPlainFile, size - start >= minimumBytes else {
+        guard let bounds = try partBounds(threads: threads, minimumBytes: minimumBytes) else {
+            let size = reader.isPlainFile ? Self.fileSize(reader.path) : 0
             var lines: [UsageLine] = []
             while let l = try next() {
                 lines.append(l)
                 // Room for the whole file once its line length is known (no regrowth of a million lines).
-                if lines.count == 4096 && reader.isPlainFile && size > 0 {
+                if lines.count == 4096 && size > 0 {
                     lines.reserveCapacity(Int(min(Double(size) / Double(max(1, reader.bytesConsumed)) * 4096 * 1.02, 1e9)))
                 }
             }
             return lines
         }
-        // Cut points: the byte after the first LF at or after each even share of the file.
+        let parts = try readParts(bounds) { r, bytes throws(OeuvreError) in
+            var lines: [UsageLine] = []
+            lines.reserveCapacity(bytes / 48)
+            while let l = try r.next() { lines.append(l) }
+            return lines
+        }
+        var all: [UsageLine] = []
+        for (k, (lines, r)) in parts.enumerated() {
+            if k == 0 {
+                all = lines
+                all.reserveCapacity(all.count * parts.count + all.count / 8)
+                continue
+            }
+            let base = all.count
+            let rowsBefore = absorb(r)
+            all.append(contentsOf: lines)
+            for localRow in r.defaultedRows { all[base + localRow - 1].lineId = String(rowsBefore + localRow) }
+        }
+        return all
+    }
+
+    /// The remaining records of this reader's file split into keyed records and usage lines (see
+    /// `UsageReports.readKeyed`), read in parts on up to `threads` threads as `readRemaining` does. Slots and
+    /// line indices in the parts' `records` are global (slots numbered in order of first appearance).
+    func readKeyed(threads: Int, minimumBytes: Int = 8 << 20, accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError)
+        -> (parts: [KeyedUsagePart], lines: [UsageLine], slotKeys: [UInt64], slotValues: [Int32])
+    {
+        let bounds = try partBounds(threads: threads, minimumBytes: minimumBytes)
+        var read: [(KeyedUsagePart, UsageCSVReader)]
+        if let bounds {
+            read = try readParts(bounds) { r, bytes throws(OeuvreError) in try r.readKeyedPart(accept: accept, estimatedRecords: bytes / 48) }
+        } else {
+            let size = reader.isPlainFile ? Self.fileSize(reader.path) : 0
+            read = [(try readKeyedPart(accept: accept, estimatedRecords: max(0, size - reader.bytesConsumed) / 64), self)]
+        }
+        // Global slots: the accepted keys in order of first appearance (a part's slots are in that order).
+        var global = ISRCKeySlots(capacity: read[0].0.slotKeys.count * 2)
+        var slotKeys: [UInt64] = []
+        var slotValues: [Int32] = []
+        var lines: [UsageLine] = []
+        var recordsBefore = 0
+        for k in read.indices {
+            let r = read[k].1
+            var rowsBefore = 0
+            if k > 0 { rowsBefore = absorb(r) }
+            var part = read[k].0
+            read[k].0 = KeyedUsagePart()  // the part's arrays uniquely referenced (rewritten in place)
+            part.firstRecord = recordsBefore
+            recordsBefore += part.records.count
+            var map = [Int32](repeating: -1, count: part.slotKeys.count)
+            for s in part.slotKeys.indices where part.slotValues[s] >= 0 {
+                let (g, inserted) = global.slot(part.slotKeys[s])
+                if inserted {
+                    slotKeys.append(part.slotKeys[s])
+                    slotValues.append(part.slotValues[s])
+                }
+                map[s] = g
+            }
+            let lineBase = Int32(lines.count)
+            map.withUnsafeBufferPointer { m in
+                part.records.withUnsafeMutableBufferPointer { rec in
+                    for i in rec.indices {
+                        let v = rec[i]
+                        rec[i] = v >= 0 ? m[Int(v)] : v - lineBase
+                    }
+                }
+            }
+            if k == 0 {
+                lines = part.lines
+            } else {
+                lines.append(contentsOf: part.lines)
+                for localRow in r.defaultedRows {
+                    // The local row's line: its record is a usage line (keyed records keep no id string).
+                    let v = part.records[localRow - 1]
+                    if v < 0 { lines[Int(-v) - 1].lineId = String(rowsBefore + localRow) }
+                }
+            }
+            part.lines = []
+            part.slotKeys = []
+            part.slotValues = []
+            read[k].0 = part
+        }
+        return (read.map(\.0), lines, slotKeys, slotValues)
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    /// Where the rest of the file is cut into parts read at once (byte offsets: this reader's position, the cuts,
+    /// the file's end), or nil when it is read serially (one thread, not a plain TSV file, or under `minimumBytes`).
+    /// A cut is the byte after the first LF at or after each even share of the file.
+    private func partBounds(threads: Int, minimumBytes: Int) throws(OeuvreError) -> [Int]? {
+        let path = reader.path
+        let start = reader.bytesConsumed
+        guard threads > 1, dialect == .tsv, reader.isPlainFile else { return nil }
+        let size = Self.fileSize(path)
+        guard size - start >= minimumBytes else { return nil }
         var cuts = [start]
         for k in 1..<threads {
             let target = start + (size - start) * k / threads
@@ -235,10 +401,19 @@ public final class UsageCSVReader {
             cuts.append(cut)
         }
         cuts.append(size)
-        let bounds = cuts
-        let parts = cuts.count - 1
+        return cuts
+    }
+
+    /// Runs `body(reader, bytes)` on a reader of each part `bounds` cuts the file into (this reader for the first),
+    /// all at once on threads of their own. The outputs with their readers, in file order; the error of the first
+    /// failing part in file order is thrown.
+    private func readParts<P>(_ bounds: [Int], _ body: @escaping @Sendable (UsageCSVReader, Int) throws(OeuvreError) -> P)
+        throws(OeuvreError) -> [(P, UsageCSVReader)]
+    {
+        let path = reader.path
+        let parts = bounds.count - 1
         reader.limitInput(to: bounds[1])
-        let slots = PartSlots(count: parts)
+        let slots = PartSlots<(P, UsageCSVReader)>(count: parts)
         let first = UncheckedBox(self)
         // Dedicated threads (`concurrentPerform` from the async command's cooperative thread runs serially).
         Self.onThreads(parts) { k in
@@ -252,36 +427,29 @@ public final class UsageCSVReader {
                     r = UsageCSVReader(part: DelimitedReader(path: path, dialect: .tsv, header: first.value.reader.header, source: source,
                                                              firstLine: lineFeeds + 1), template: first.value)
                 }
-                var lines: [UsageLine] = []
-                lines.reserveCapacity(Int(Double(bounds[k + 1] - bounds[k]) / 48))
-                while let l = try r.next() { lines.append(l) }
-                slots.set(k, .success(PartOutput(lines: lines, reader: k == 0 ? nil : UncheckedBox(r))))
+                let output = try body(r, bounds[k + 1] - bounds[k])
+                slots.set(k, .success((output, r)))
             } catch {
                 slots.set(k, .failure(error))
             }
         }
-        var all: [UsageLine] = []
-        for k in 0..<parts {
-            let part = try slots.get(k).get()
-            if k == 0 {
-                all = part.lines
-                all.reserveCapacity(all.count * parts + all.count / 8)
-                continue
-            }
-            guard let r = part.reader?.value else { continue }
-            let base = all.count
-            let rowsBefore = row
-            all.append(contentsOf: part.lines)
-            for localRow in r.defaultedRows { all[base + localRow - 1].lineId = String(rowsBefore + localRow) }
-            row += r.row
-            if r.row > 0 { lastLine = r.lastLine }
-            invalidIdentifiers.append(contentsOf: r.invalidIdentifiers)
-        }
-        return all
+        var out: [(P, UsageCSVReader)] = []
+        for k in 0..<parts { out.append(try slots.get(k).get()) }
+        return out
+    }
+
+    /// Takes over the counts of the reader of a later part (rows, last line, identifier findings); returns the
+    /// rows read before that part.
+    private func absorb(_ r: UsageCSVReader) -> Int {
+        let rowsBefore = row
+        row += r.row
+        if r.row > 0 { lastLine = r.lastLine }
+        invalidIdentifiers.append(contentsOf: r.invalidIdentifiers)
+        return rowsBefore
     }
 
     /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, the others on threads of their own; waits.
-    private static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let done = DispatchSemaphore(value: 0)
         for k in 1..<max(1, count) {
             let thread = Thread {
@@ -295,22 +463,17 @@ public final class UsageCSVReader {
         for _ in 1..<max(1, count) { done.wait() }
     }
 
-    private struct PartOutput: @unchecked Sendable {
-        var lines: [UsageLine]
-        var reader: UncheckedBox<UsageCSVReader>?
-    }
-
     /// Results of parallel parts, written once each by their thread.
-    private final class PartSlots: @unchecked Sendable {
+    private final class PartSlots<P>: @unchecked Sendable {
         private let lock = NSLock()
-        private var items: [Result<PartOutput, OeuvreError>?]
+        private var items: [Result<P, OeuvreError>?]
         init(count: Int) { items = Array(repeating: nil, count: count) }
-        func set(_ k: Int, _ v: Result<PartOutput, OeuvreError>) {
+        func set(_ k: Int, _ v: Result<P, OeuvreError>) {
             lock.lock()
             items[k] = v
             lock.unlock()
         }
-        func get(_ k: Int) -> Result<PartOutput, OeuvreError> {
+        func get(_ k: Int) -> Result<P, OeuvreError> {
             lock.lock()
             defer { lock.unlock() }
             return items[k] ?? .failure(OeuvreError(.io, "a part of the file was not read"))

@@ -144,4 +144,11 @@ struct WarningCollector {
         index[key] = items.count
         items.append(ReportWarning(message: message(), count: 1, position: position()))
     }
+
+    /// Adds `count` occurrences at once (`position`: the first one's).
+    mutating func add(_ key: Int, _ message: @autoclosure () -> String, at position: @autoclosure () -> SourcePosition?, count: Int) {
+        guard count > 0 else { return }
+        add(key, message(), at: position())
+        if let i = index[key] { items[i].count += count - 1 }
+    }
 }

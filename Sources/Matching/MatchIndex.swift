@@ -232,6 +232,10 @@ public final class MatchIndex: @unchecked Sendable {
         return links(forKey: key)
     }
 
+    /// The ISRC link kept at `position` (0 ..< number of links; see `ISRCLinkLookup.singleLink`).
+    @inline(__always)
+    public func link(at position: Int) -> (work: Int, confidence: Float) { (Int(isrcWork[position]), isrcConfidence[position]) }
+
     /// Links of the ISRC packed as `key` (`ISRCKey.pack`).
     public func links(forKey key: UInt64) -> [(work: Int, confidence: Float)] {
         var lo = 0, hi = isrcKeys.count
@@ -278,6 +282,15 @@ public final class MatchIndex: @unchecked Sendable {
         let id = r.string()
         let iswc = r.string()
         return (id, iswc.isEmpty ? nil : iswc, r.string())
+    }
+
+    /// `summary(w)` as the stored UTF-8 bytes (id, ISWC — empty when none — and display title), without building
+    /// Strings; the buffers are valid while the index is.
+    public func summaryBytes(_ w: Int) -> (workId: UnsafeRawBufferPointer, iswc: UnsafeRawBufferPointer, displayTitle: UnsafeRawBufferPointer) {
+        var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))
+        let id = r.bytes()
+        let iswc = r.bytes()
+        return (id, iswc, r.bytes())
     }
 
     /// The profile of work `w`, decoded from the index.
@@ -387,6 +400,13 @@ public struct ISRCLinkLookup: Sendable {
     /// none or to several.
     @inline(__always)
     public func single(_ key: UInt64) -> (work: Int, confidence: Float)? {
+        singleLink(key).map { index.link(at: $0) }
+    }
+
+    /// Where the only link of the ISRC packed as `key` is kept (`MatchIndex.link(at:)`); nil when the ISRC is
+    /// linked to no work or to several.
+    @inline(__always)
+    public func singleLink(_ key: UInt64) -> Int? {
         let keys = index.isrcKeys
         // First sample ≥ key: the first key ≥ key lies after the sample before it, at or before this one.
         var lo = 0, hi = sample.count
@@ -403,29 +423,7 @@ public struct ISRCLinkLookup: Sendable {
             if keys[mid] < key { lo = mid + 1 } else { hi = mid }
         }
         guard lo < keys.count, keys[lo] == key, lo + 1 == keys.count || keys[lo + 1] != key else { return nil }
-        return (Int(index.isrcWork[lo]), index.isrcConfidence[lo])
-    }
-}
-
-/// A canonical ISRC (12 characters, A–Z/0–9) packed losslessly into 64 bits (base 36).
-public enum ISRCKey {
-    public static func pack(_ isrc: String) -> UInt64? {
-        var key: UInt64 = 0
-        var n = 0
-        for b in isrc.utf8 {
-            let d: UInt64
-            switch b {
-            case 48...57: d = UInt64(b - 48)
-            case 65...90: d = UInt64(b - 55)
-            case 97...122: d = UInt64(b - 87)
-            case 45: continue  // hyphenated display form
-            default: return nil
-            }
-            n += 1
-            if n > 12 { return nil }
-            key = key * 36 + d
-        }
-        return n == 12 ? key : nil
+        return lo
     }
 }
 
@@ -641,6 +639,15 @@ struct BlobReader {
         let s = String(decoding: UnsafeBufferPointer(rebasing: blobs[offset..<(offset + n)]), as: UTF8.self)
         offset += n
         return s
+    }
+
+    /// The bytes of the next string (what `string()` decodes).
+    mutating func bytes() -> UnsafeRawBufferPointer {
+        let n = u32()
+        guard n > 0, offset + n <= blobs.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let b = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(blobs)[offset..<(offset + n)])
+        offset += n
+        return b
     }
 
     mutating func ints() -> [Int] {

@@ -54,6 +54,8 @@ public struct MatchSummary: Sendable {
     public var isrcLinked = 0
     /// Lines decided by an ISRC linked to exactly one work, without normalizing or scoring them.
     public var isrcDirect = 0
+    /// Results of those lines (one per ISRC): the first `directResults` results of `MatchPipeline.run`.
+    public var directResults = 0
     public var seconds = 0.0
     /// CPU seconds (all threads) in retrieval and in feature computation + scoring.
     public var retrievalSeconds = 0.0
@@ -71,6 +73,7 @@ public struct MatchSummary: Sendable {
         for (d, p) in o.playsByDecision { playsByDecision[d, default: 0] += p }
         isrcLinked += o.isrcLinked
         isrcDirect += o.isrcDirect
+        directResults += o.directResults
         seconds += o.seconds
         retrievalSeconds += o.retrievalSeconds
         scoringSeconds += o.scoringSeconds
@@ -164,6 +167,7 @@ public struct MatchPipeline: Sendable {
         for r in results.indices { results[r].group.plays = directPlays[r] }
         var summary = MatchSummary()
         summary.isrcDirect = lines.count - rest.count
+        summary.directResults = results.count
         // 2. Distinct recordings, in batches.
         let grouping = RecordingGrouper(threads: options.threads).group(rest)
         let groups = grouping.groups

@@ -1,0 +1,287 @@
+import Foundation
+import OeuvreCore
+
+/// One part of a usage file read by `UsageReports.readKeyed`, its records in file order. Arrays are indexed by
+/// the record's position in the part (`i`): a keyed record is `records[i] ≥ 0` (its slot), any other is the usage
+/// line `lines[-records[i] - 1]` of the `KeyedUsageRead`.
+public struct KeyedUsagePart: Sendable {
+    /// Per record: the slot of a keyed record, or `-(line index + 1)`.
+    public internal(set) var records: [Int32] = []
+    /// Per record: its plays (the line's for a usage line).
+    public internal(set) var plays: [Double] = []
+    /// Per record, when the file has a net_revenue column: a keyed record's net revenue (NaN when the cell is empty).
+    public internal(set) var netRevenues: [Double] = []
+    var keepsNetRevenue = false
+    /// Per record: the end of its line id in `ids` (a keyed record's id is `ids[idEnds[i - 1]..<idEnds[i]]`; empty
+    /// when the line_id cell is, and the id is then the row number `firstRecord + i + 1`). Usage lines add no bytes.
+    public internal(set) var idEnds: [Int] = []
+    public internal(set) var ids: [UInt8] = []
+    /// Per record: the physical line it starts on.
+    public internal(set) var physicalLines: [Int] = []
+    /// Records in the parts before this one.
+    public internal(set) var firstRecord = 0
+
+    // While reading: the part's usage lines and the keys it met (its own slot numbers), emptied once merged.
+    var lines: [UsageLine] = []
+    var slotKeys: [UInt64] = []
+    var slotValues: [Int32] = []
+
+    public var count: Int { records.count }
+
+    /// The line id bytes of keyed record `i` as written (trimmed); empty when the id is the row number.
+    @inline(__always)
+    public func idRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : idEnds[i - 1])..<idEnds[i] }
+}
+
+/// A usage file read as keyed records and usage lines (`UsageReports.readKeyed`).
+public struct KeyedUsageRead: Sendable {
+    public var parts: [KeyedUsagePart]
+    /// The records that are not keyed, in file order.
+    public var lines: [UsageLine]
+    /// Per slot (in order of first appearance): the ISRC key and the value `accept` gave it (≥ 0).
+    public var slotKeys: [UInt64]
+    public var slotValues: [Int32]
+    public var file: UsageFileStats
+    public var records: Int
+    /// The file's warnings, as `UsageReports.read` gives them.
+    public var warnings: [ReportWarning] { file.warnings }
+}
+
+/// ISRC key → slot (numbered in order of insertion): open addressing on the key (0, no ISRC's key, marks a free place).
+struct ISRCKeySlots {
+    private var keys: [UInt64]
+    private var slots: [Int32]
+    private var shift: UInt64
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * capacity { bits += 1 }
+        keys = [UInt64](repeating: 0, count: 1 << bits)
+        slots = [Int32](repeating: 0, count: 1 << bits)
+        shift = 64 - bits
+    }
+
+    /// The slot of `key`, and whether it was added now (as slot `count - 1`).
+    @inline(__always)
+    mutating func slot(_ key: UInt64) -> (Int32, Bool) {
+        if 2 * (count + 1) > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while true {
+            let k = keys[i]
+            if k == key { return (slots[i], false) }
+            if k == 0 { break }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        slots[i] = Int32(count)
+        count += 1
+        return (Int32(count - 1), true)
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldSlots = slots
+        shift -= 1
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        slots = [Int32](repeating: 0, count: oldKeys.count * 2)
+        let mask = keys.count - 1
+        for j in oldKeys.indices where oldKeys[j] != 0 {
+            var i = Int(truncatingIfNeeded: (oldKeys[j] &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = oldKeys[j]
+            slots[i] = oldSlots[j]
+        }
+    }
+}
+
+extension UsageReports {
+    /// Reads a CSV/TSV usage file (as `read(paths:)` reads one) keeping most lines as a few numbers: a record whose
+    /// ISRC cell holds a valid ISRC (any form `ISRC.parse` takes) whose key (`ISRCKey`) `accept` maps to a value
+    /// ≥ 0 becomes a keyed record (slot of its key, plays, line id bytes, physical line) instead of a `UsageLine`;
+    /// `accept` is called once per key and part, from the reading threads. Every record passes the same checks,
+    /// with the same errors (file:line:column), as with `read`; the warnings (duplicate line ids, lines that
+    /// cannot be matched, invalid identifiers) are those `read` gives, in the same order, with the same counts.
+    /// A plain TSV file is read on `options.threads` threads as `read` does.
+    /// `minimumBytes`: the smallest file read in parts (tests make it 0).
+    public static func readKeyed(path: String, options: UsageReadOptions = UsageReadOptions(), minimumBytes: Int = 8 << 20,
+                                 accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError) -> KeyedUsageRead
+    {
+        let reader = try UsageCSVReader(path: path, renames: options.renames)
+        var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
+        let (parts, lines, slotKeys, slotValues) = try reader.readKeyed(threads: options.threads, minimumBytes: minimumBytes,
+                                                                        accept: accept)
+        let records = parts.reduce(0) { $0 + $1.count }
+        var warnings = WarningCollector()
+        let duplicates = duplicateLineIds(parts: parts, lines: lines, threads: options.threads)
+        var unmatchable = 0
+        var firstUnmatchable: Int?
+        for k in lines.indices where lines[k].title.isEmpty && lines[k].isrc == nil {
+            unmatchable += 1
+            if firstUnmatchable == nil { firstUnmatchable = k }
+        }
+        // In the order `read` meets them: line by line, a duplicate id before an unmatchable line.
+        var found: [(line: Int, add: (inout WarningCollector) -> Void)] = []
+        if let first = duplicates.first {
+            let (p, i) = locate(first, in: parts)
+            let id = String(decoding: lineIdBytes(parts: parts, lines: lines, part: p, record: i), as: UTF8.self)
+            let position = SourcePosition(file: path, line: parts[p].physicalLines[i])
+            found.append((position.line ?? 0, { $0.add(1, "duplicate line_id '\(id)'", at: position, count: duplicates.count) }))
+        }
+        if let k = firstUnmatchable {
+            let position = lines[k].position
+            found.append((position?.line ?? 0, {
+                $0.add(2, "line with neither a title nor a valid ISRC cannot be matched", at: position, count: unmatchable)
+            }))
+        }
+        for f in found.sorted(by: { $0.line < $1.line }) { f.add(&warnings) }
+        for (position, message) in reader.invalidIdentifiers {
+            warnings.add(message.hasPrefix("invalid ISRC") ? 3 : 4,
+                         message.hasPrefix("invalid ISRC") ? "invalid ISRC not used for matching: \(message)" : "invalid ISWC not used for matching: \(message)",
+                         at: position)
+        }
+        for part in parts {
+            for p in part.plays { stats.plays += p }
+            guard part.keepsNetRevenue else { continue }
+            for i in 0..<part.count {
+                let v = part.records[i]
+                let r = v >= 0 ? (part.netRevenues[i].isNaN ? nil : part.netRevenues[i]) : lines[Int(-v) - 1].netRevenue
+                if let r { stats.netRevenue = (stats.netRevenue ?? 0) + r }
+            }
+        }
+        stats.physicalLines = reader.lastLine
+        stats.usageRecords = records
+        stats.lines = records
+        stats.warnings = warnings.items
+        return KeyedUsageRead(parts: parts, lines: lines, slotKeys: slotKeys, slotValues: slotValues, file: stats, records: records)
+    }
+
+    /// Part and position in it of global record `r`.
+    static func locate(_ r: Int, in parts: [KeyedUsagePart]) -> (part: Int, record: Int) {
+        var p = parts.count - 1
+        while p > 0 && parts[p].firstRecord > r { p -= 1 }
+        return (p, r - parts[p].firstRecord)
+    }
+
+    /// The line id of record `i` of part `p` as `read` gives it (before any `label/` prefix).
+    static func lineIdBytes(parts: [KeyedUsagePart], lines: [UsageLine], part p: Int, record i: Int) -> [UInt8] {
+        let v = parts[p].records[i]
+        if v < 0 { return Array(lines[Int(-v) - 1].lineId.utf8) }
+        let range = parts[p].idRange(i)
+        if range.isEmpty { return Array(String(parts[p].firstRecord + i + 1).utf8) }
+        return Array(parts[p].ids[range])
+    }
+
+    /// The records whose line id an earlier record has: how many, and the first (a global record index). Ids are
+    /// hashed part by part at once, then checked in hash classes on `threads` threads, each with its own table of
+    /// (upper 32 bits of the hash, record + 1) words; ids are compared only when those bits are equal.
+    static func duplicateLineIds(parts: [KeyedUsagePart], lines: [UsageLine], threads: Int) -> (first: Int?, count: Int) {
+        let total = parts.reduce(0) { $0 + $1.count }
+        guard total > 1 else { return (nil, 0) }
+        precondition(total < Int(UInt32.max), "more records than a line id table holds")
+        let hashes = SharedSlots<[UInt64]>(count: parts.count)
+        let box = SendableBox((parts, lines))
+        UsageCSVReader.onThreads(parts.count) { p in
+            let (parts, lines) = box.value
+            let part = parts[p]
+            var out = [UInt64](repeating: 0, count: part.count)
+            var digits = [UInt8](repeating: 0, count: 24)
+            for i in 0..<part.count {
+                let v = part.records[i]
+                if v < 0 {
+                    out[i] = LineIdSet.hash(lines[Int(-v) - 1].lineId)
+                    continue
+                }
+                let range = part.idRange(i)
+                if range.isEmpty {
+                    // The row number's digits.
+                    var n = part.firstRecord + i + 1
+                    var k = digits.count
+                    repeat {
+                        k -= 1
+                        digits[k] = UInt8(48 + n % 10)
+                        n /= 10
+                    } while n > 0
+                    out[i] = digits.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[k...])) }
+                } else {
+                    out[i] = part.ids.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[range])) }
+                }
+            }
+            hashes.set(p, out)
+        }
+        let classes = max(1, min(threads, 8))
+        let found = SharedSlots<(first: Int?, count: Int)>(count: classes)
+        let hashBox = SendableBox((0..<parts.count).map { hashes.get($0) ?? [] })
+        UsageCSVReader.onThreads(classes) { c in
+            let (parts, lines) = box.value
+            let all = hashBox.value
+            var size = 64
+            while size < 3 * total / classes { size *= 2 }
+            var table = [UInt64](repeating: 0, count: size)
+            var count = 0
+            var first: Int?
+            var dups = 0
+            for p in all.indices {
+                let base = parts[p].firstRecord
+                for (i, h) in all[p].enumerated() where Int(h % UInt64(classes)) == c {
+                    if 2 * (count + 1) > table.count { table = LineIdSet.grown(table) }
+                    let hi = h >> 32
+                    let mask = table.count - 1
+                    var j = Int(truncatingIfNeeded: hi) & mask
+                    var duplicate = false
+                    while true {
+                        let e = table[j]
+                        if e == 0 { break }
+                        if e >> 32 == hi {
+                            let (q, k) = locate(Int(e & 0xFFFF_FFFF) - 1, in: parts)
+                            if lineIdBytes(parts: parts, lines: lines, part: q, record: k) == lineIdBytes(parts: parts, lines: lines, part: p, record: i) {
+                                duplicate = true
+                                break
+                            }
+                        }
+                        j = (j + 1) & mask
+                    }
+                    if duplicate {
+                        dups += 1
+                        if first == nil { first = base + i }
+                        continue
+                    }
+                    table[j] = hi << 32 | UInt64(base + i + 1)
+                    count += 1
+                }
+            }
+            found.set(c, (first, dups))
+        }
+        var first: Int?
+        var count = 0
+        for c in 0..<classes {
+            guard let f = found.get(c) else { continue }
+            count += f.count
+            if let x = f.first { first = min(first ?? x, x) }
+        }
+        return (first, count)
+    }
+}
+
+/// Values written once each by parallel threads.
+final class SharedSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T?]
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ v: T) {
+        lock.lock()
+        items[k] = v
+        lock.unlock()
+    }
+    func get(_ k: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[k]
+    }
+}
+
+/// A value handed to other threads that only read it.
+final class SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

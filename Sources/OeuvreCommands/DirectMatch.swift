@@ -1,0 +1,321 @@
+import Foundation
+import Formats
+import Matching
+import OeuvreCore
+import Review
+
+/// `oeuvre match` of one CSV/TSV usage file to TSV results, with the lines an ISRC decides kept out of the
+/// general pipeline: the reader hands over, per such line, its ISRC's slot, plays and line id bytes
+/// (`UsageReports.readKeyed`, the ISRC looked up once per part where it first appears), and each results row is
+/// its line id followed by the row tail formatted once per ISRC. Only the other lines (no ISRC, an ISRC linked to
+/// no work or to several, and — when a review queue is written — links whose confidence routes to review)
+/// become `UsageLine`s and go through `MatchPipeline.run`.
+///
+/// Output, summary counts, play sums (added in the same order) and warnings are those of the general path
+/// (`MatchCommand.process`), which decides the same lines the same way (`MatchPipeline.directHit`).
+struct DirectMatch {
+    let pipeline: MatchPipeline
+    /// Links routed to review stay with the general path (the review queue needs their `UsageLine`s).
+    let keepReviewLinks: Bool
+    let threads: Int
+
+    struct Outcome {
+        var summary: MatchSummary
+        var reviewRows: [(lineId: String, rows: [MatchResultRow])] = []
+        var reviewLines: [String: UsageLine] = [:]
+    }
+
+    /// Records formatted per chunk (chunks are formatted on all threads, then written in order).
+    static let chunkRecords = 1 << 16
+
+    func run(path: String, options: UsageReadOptions, writer: AtomicFileWriter, warn: ([ReportWarning]) -> Void,
+             progress: MatchProgress) throws(OeuvreError) -> Outcome {
+        let started = ContinuousClock.now
+        let index = pipeline.index
+        let thresholds = pipeline.model.thresholds
+        func decision(_ confidence: Double) -> Decision {
+            confidence >= thresholds.auto ? .auto : confidence >= thresholds.review ? .review : .none
+        }
+        let lookup = ISRCLinkLookup(index: index)
+        let keepReview = keepReviewLinks
+        let review = thresholds.review, auto = thresholds.auto
+        let read = try UsageReports.readKeyed(path: path, options: options) { key in
+            guard let position = lookup.singleLink(key), position <= Int(Int32.max) else { return -1 }
+            if keepReview {
+                let c = Double(index.link(at: position).confidence)
+                if c >= review && c < auto { return -1 }
+            }
+            return Int32(position)
+        }
+        warn(read.warnings)
+        let parts = read.parts
+        let slots = read.slotKeys.count
+
+        // Per ISRC slot: its lines, plays (added in line order, as the general path does) and first record.
+        var slotLines = [Int](repeating: 0, count: slots)
+        var slotPlays = [Double](repeating: 0, count: slots)
+        var slotFirst = [Int](repeating: 0, count: slots)
+        for part in parts {
+            part.records.withUnsafeBufferPointer { records in
+                part.plays.withUnsafeBufferPointer { plays in
+                    for i in records.indices where records[i] >= 0 {
+                        let s = Int(records[i])
+                        if slotLines[s] == 0 {
+                            slotPlays[s] = plays[i]
+                            slotFirst[s] = part.firstRecord + i
+                        } else {
+                            slotPlays[s] += plays[i]
+                        }
+                        slotLines[s] += 1
+                    }
+                }
+            }
+        }
+        let slotDecision = read.slotValues.map { decision(Double(index.link(at: Int($0)).confidence)) }
+
+        // The other lines: the general pipeline.
+        var rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) = ([], [], MatchSummary())
+        if !read.lines.isEmpty {
+            rest = pipeline.run(lines: read.lines) { done, total in progress.update(done, total) }
+        }
+        let recordOfLine = rest.summary.directResults > 0 ? Self.recordOfLine(parts, lines: read.lines.count) : []
+        let summary = Self.summary(slotLines: slotLines, slotPlays: slotPlays, slotFirst: slotFirst, slotDecision: slotDecision,
+                                   rest: rest, restRecord: { recordOfLine[$0] }, records: read.records, started: started)
+
+        // Row tails: one per ISRC slot (from the index's bytes), and those of the general path's results.
+        let (tails, tailEnds) = slotTails(read.slotValues, decisions: slotDecision)
+        var restTails: [UInt8] = []
+        var restRowEnds: [Int] = [0]
+        var restFirstRow: [Int] = [0]
+        for g in rest.results.indices {
+            for row in MatchCommand.rows(of: rest.results[g]) {
+                restTails.append(contentsOf: ResultsTSVBuffer.tail(row))
+                restRowEnds.append(restTails.count)
+            }
+            restFirstRow.append(restRowEnds.count - 1)
+        }
+
+        // Rows in file order: chunks of records formatted on all threads, written in order.
+        var chunks: [(part: Int, range: Range<Int>)] = []
+        for (p, part) in parts.enumerated() {
+            for lo in stride(from: 0, to: part.count, by: Self.chunkRecords) { chunks.append((p, lo..<min(part.count, lo + Self.chunkRecords))) }
+        }
+        let workers = max(1, threads)
+        var sinks = (0..<workers).map { _ in ByteSink(capacity: Self.chunkRecords * 96) }
+        defer { for s in sinks { s.free() } }
+        let lines = read.lines
+        let groupOfLine = rest.groupOfLine
+        tails.withUnsafeBytes { tails in
+            tailEnds.withUnsafeBufferPointer { tailEnds in
+                restTails.withUnsafeBytes { restTails in
+                    sinks.withUnsafeMutableBufferPointer { sinks in
+                        var next = 0
+                        while next < chunks.count {
+                            let round = min(workers, chunks.count - next)
+                            parallelWorkers(round) { w in
+                                let (p, range) = chunks[next + w]
+                                sinks[w].count = 0
+                                Self.format(part: parts[p], range: range, into: &sinks[w], tails: tails, tailEnds: tailEnds, lines: lines,
+                                            groupOfLine: groupOfLine, restTails: restTails, restRowEnds: restRowEnds, restFirstRow: restFirstRow)
+                            }
+                            for w in 0..<round { writer.write(bytes: UnsafeRawBufferPointer(start: sinks[w].base, count: sinks[w].count)) }
+                            next += round
+                        }
+                    }
+                }
+            }
+        }
+
+        var outcome = Outcome(summary: summary)
+        if keepReviewLinks {
+            for (i, line) in lines.enumerated() {
+                let r = rest.results[Int(groupOfLine[i])]
+                guard r.decision == .review else { continue }
+                outcome.reviewLines[line.lineId] = line
+                outcome.reviewRows.append((line.lineId, r.candidates.enumerated().map { k, c in
+                    MatchResultRow(lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
+                                   confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)
+                }))
+            }
+        }
+        MatchCommand.keepUntilExit((read, rest))
+        return outcome
+    }
+
+    /// Global record of each line of the general path.
+    static func recordOfLine(_ parts: [KeyedUsagePart], lines: Int) -> [Int] {
+        var out = [Int](repeating: 0, count: lines)
+        for part in parts {
+            for (k, v) in part.records.enumerated() where v < 0 { out[Int(-v) - 1] = part.firstRecord + k }
+        }
+        return out
+    }
+
+    /// The summary `MatchPipeline.run` gives for all the lines at once: results are the ISRC-decided ones in order
+    /// of their first line (the slots' and the general path's direct hits merged), then the general path's others.
+    static func summary(slotLines: [Int], slotPlays: [Double], slotFirst: [Int], slotDecision: [Decision],
+                        rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary),
+                        restRecord: (Int) -> Int, records: Int, started: ContinuousClock.Instant) -> MatchSummary {
+        var s = MatchSummary()
+        s.lines = records
+        s.groups = slotLines.count + rest.results.count
+        let fastLines = slotLines.reduce(0, +)
+        s.isrcDirect = fastLines + rest.summary.isrcDirect
+        s.directResults = slotLines.count + rest.summary.directResults
+        s.retrieval = rest.summary.retrieval
+        s.retrievalSeconds = rest.summary.retrievalSeconds
+        s.scoringSeconds = rest.summary.scoringSeconds
+        func add(_ decision: Decision, lines n: Int, plays: Double, isrcLink: Bool) {
+            s.linesByDecision[decision, default: 0] += n
+            s.playsByDecision[decision, default: 0] += plays
+            s.plays += plays
+            if isrcLink { s.isrcLinked += n }
+        }
+        // Slots are numbered in order of first appearance, as are the general path's direct results.
+        let restDirect = rest.summary.directResults
+        var a = 0, b = 0
+        var restFirst: Int?
+        while a < slotLines.count || b < restDirect {
+            if b < restDirect && restFirst == nil { restFirst = restRecord(rest.results[b].group.lineIndices[0]) }
+            if b >= restDirect || (a < slotLines.count && slotFirst[a] < restFirst ?? Int.max) {
+                add(slotDecision[a], lines: slotLines[a], plays: slotPlays[a], isrcLink: true)
+                a += 1
+            } else {
+                let r = rest.results[b]
+                add(r.decision, lines: r.group.lineIndices.count, plays: r.group.plays, isrcLink: r.reason == "isrc-link")
+                b += 1
+                restFirst = nil
+            }
+        }
+        for k in restDirect..<rest.results.count {
+            let r = rest.results[k]
+            add(r.decision, lines: r.group.lineIndices.count, plays: r.group.plays, isrcLink: r.reason == "isrc-link")
+        }
+        let d = ContinuousClock.now - started
+        s.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s
+    }
+
+    /// Row tails of the slots (rank 1, the linked work, the link's confidence, `isrc-link`), formatted from the
+    /// index's bytes on all threads: slot `s`'s tail is `tails[ends[s]..<ends[s + 1]]`.
+    func slotTails(_ links: [Int32], decisions: [Decision]) -> (tails: [UInt8], ends: [Int]) {
+        let index = pipeline.index
+        let ranges = (0..<max(1, threads)).map { (links.count * $0 / max(1, threads))..<(links.count * ($0 + 1) / max(1, threads)) }
+        var pieces = [(bytes: [UInt8], ends: [Int])](repeating: ([], []), count: ranges.count)
+        pieces.withUnsafeMutableBufferPointer { pieces in
+            parallelWorkers(ranges.count) { w in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(ranges[w].count * 72)
+                var ends: [Int] = []
+                ends.reserveCapacity(ranges[w].count)
+                for s in ranges[w] {
+                    let link = index.link(at: Int(links[s]))
+                    let work = index.summaryBytes(link.work)
+                    ResultsTSVBuffer.appendTail(to: &bytes, rank: 1, workId: work.workId, iswc: work.iswc, workTitle: work.displayTitle,
+                                                confidence: Double(link.confidence), decision: decisions[s], reason: "isrc-link")
+                    ends.append(bytes.count)
+                }
+                pieces[w] = (bytes, ends)
+            }
+        }
+        var tails: [UInt8] = []
+        tails.reserveCapacity(pieces.reduce(0) { $0 + $1.bytes.count })
+        var ends = [0]
+        ends.reserveCapacity(links.count + 1)
+        for piece in pieces {
+            let base = tails.count
+            tails.append(contentsOf: piece.bytes)
+            for e in piece.ends { ends.append(base + e) }
+        }
+        return (tails, ends)
+    }
+
+    /// The results rows of records `range` of `part`, in order.
+    static func format(part: KeyedUsagePart, range: Range<Int>, into out: inout ByteSink, tails: UnsafeRawBufferPointer,
+                       tailEnds: UnsafeBufferPointer<Int>, lines: [UsageLine], groupOfLine: [Int32], restTails: UnsafeRawBufferPointer,
+                       restRowEnds: [Int], restFirstRow: [Int]) {
+        part.records.withUnsafeBufferPointer { records in
+            part.ids.withUnsafeBytes { ids in
+                part.idEnds.withUnsafeBufferPointer { idEnds in
+                    var digits = (UInt64(0), UInt64(0), UInt64(0))
+                    for i in range {
+                        let v = records[i]
+                        if v < 0 {
+                            let li = Int(-v) - 1
+                            let id = tsvCell(lines[li].lineId)
+                            let g = Int(groupOfLine[li])
+                            for r in restFirstRow[g]..<restFirstRow[g + 1] {
+                                out.append(id)
+                                out.append(UnsafeRawBufferPointer(rebasing: restTails[restRowEnds[r]..<restRowEnds[r + 1]]))
+                            }
+                            continue
+                        }
+                        let lo = i == 0 ? 0 : idEnds[i - 1], hi = idEnds[i]
+                        if lo == hi {
+                            // No line id: the row number.
+                            var n = part.firstRecord + i + 1
+                            withUnsafeMutableBytes(of: &digits) { d in
+                                var k = d.count
+                                repeat {
+                                    k -= 1
+                                    d[k] = UInt8(48 + n % 10)
+                                    n /= 10
+                                } while n > 0
+                                out.append(UnsafeRawBufferPointer(rebasing: d[k...]))
+                            }
+                        } else {
+                            let id = UnsafeRawBufferPointer(rebasing: ids[lo..<hi])
+                            var plain = true
+                            for c in id where c == 9 || c == 10 || c == 13 { plain = false }
+                            if plain {
+                                out.append(id)
+                            } else {
+                                out.append(tsvCell(String(decoding: id, as: UTF8.self)))
+                            }
+                        }
+                        let s = Int(v)
+                        out.append(UnsafeRawBufferPointer(rebasing: tails[tailEnds[s]..<tailEnds[s + 1]]))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A growable byte buffer for formatting output off the main thread (memcpy appends, no per-row allocation).
+struct ByteSink {
+    var base: UnsafeMutableRawPointer
+    var count = 0
+    var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(byteCount: self.capacity, alignment: 16)
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard n > 0, let src = bytes.baseAddress else { return }
+        if count + n > capacity { grow(count + n) }
+        (base + count).copyMemory(from: src, byteCount: n)
+        count += n
+    }
+
+    mutating func append(_ text: String) {
+        var t = text
+        t.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        bigger.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    func free() { base.deallocate() }
+}
