@@ -47,50 +47,51 @@ public struct KeyedUsageRead: Sendable {
     public var warnings: [ReportWarning] { file.warnings }
 }
 
-/// ISRC key → slot (numbered in order of insertion): open addressing on the key (0, no ISRC's key, marks a free place).
+/// ISRC key → slot (numbered in order of insertion): open addressing on the key (0, no ISRC's key, marks a free
+/// place), key and slot side by side (one cache line per probe).
 struct ISRCKeySlots {
-    private var keys: [UInt64]
-    private var slots: [Int32]
+    private var entries: [UInt64]
     private var shift: UInt64
     private(set) var count = 0
 
     init(capacity: Int) {
         var bits: UInt64 = 4
         while (1 << bits) < 2 * capacity { bits += 1 }
-        keys = [UInt64](repeating: 0, count: 1 << bits)
-        slots = [Int32](repeating: 0, count: 1 << bits)
+        entries = [UInt64](repeating: 0, count: 2 << bits)
         shift = 64 - bits
     }
 
     /// The slot of `key`, and whether it was added now (as slot `count - 1`).
     @inline(__always)
     mutating func slot(_ key: UInt64) -> (Int32, Bool) {
-        if 2 * (count + 1) > keys.count { grow() }
-        let mask = keys.count - 1
+        if 4 * (count + 1) > entries.count { grow() }
+        let mask = entries.count / 2 - 1
         var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while true {
-            let k = keys[i]
-            if k == key { return (slots[i], false) }
-            if k == 0 { break }
-            i = (i + 1) & mask
+        let found: Int32? = entries.withUnsafeBufferPointer { e in
+            while true {
+                let k = e[2 * i]
+                if k == key { return Int32(truncatingIfNeeded: e[2 * i + 1]) }
+                if k == 0 { return nil }
+                i = (i + 1) & mask
+            }
         }
-        keys[i] = key
-        slots[i] = Int32(count)
+        if let found { return (found, false) }
+        entries[2 * i] = key
+        entries[2 * i + 1] = UInt64(count)
         count += 1
         return (Int32(count - 1), true)
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldSlots = slots
+        let old = entries
         shift -= 1
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        slots = [Int32](repeating: 0, count: oldKeys.count * 2)
-        let mask = keys.count - 1
-        for j in oldKeys.indices where oldKeys[j] != 0 {
-            var i = Int(truncatingIfNeeded: (oldKeys[j] &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = oldKeys[j]
-            slots[i] = oldSlots[j]
+        entries = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = entries.count / 2 - 1
+        for j in stride(from: 0, to: old.count, by: 2) where old[j] != 0 {
+            var i = Int(truncatingIfNeeded: (old[j] &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while entries[2 * i] != 0 { i = (i + 1) & mask }
+            entries[2 * i] = old[j]
+            entries[2 * i + 1] = old[j + 1]
         }
     }
 }
@@ -103,14 +104,15 @@ extension UsageReports {
     /// with the same errors (file:line:column), as with `read`; the warnings (duplicate line ids, lines that
     /// cannot be matched, invalid identifiers) are those `read` gives, in the same order, with the same counts.
     /// A plain TSV file is read on `options.threads` threads as `read` does.
+    /// `accept`'s values must differ between keys and lie below `valueBound` (e.g. where the index keeps the link).
     /// `minimumBytes`: the smallest file read in parts (tests make it 0).
     public static func readKeyed(path: String, options: UsageReadOptions = UsageReadOptions(), minimumBytes: Int = 8 << 20,
-                                 accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError) -> KeyedUsageRead
+                                 valueBound: Int, accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError) -> KeyedUsageRead
     {
         let reader = try UsageCSVReader(path: path, renames: options.renames)
         var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
         let (parts, lines, slotKeys, slotValues) = try reader.readKeyed(threads: options.threads, minimumBytes: minimumBytes,
-                                                                        accept: accept)
+                                                                        valueBound: valueBound, accept: accept)
         let records = parts.reduce(0) { $0 + $1.count }
         var warnings = WarningCollector()
         let duplicates = duplicateLineIds(parts: parts, lines: lines, threads: options.threads)
@@ -172,90 +174,102 @@ extension UsageReports {
         return Array(parts[p].ids[range])
     }
 
-    /// The records whose line id an earlier record has: how many, and the first (a global record index). Ids are
-    /// hashed part by part at once, then checked in hash classes on `threads` threads, each with its own table of
-    /// (upper 32 bits of the hash, record + 1) words; ids are compared only when those bits are equal.
-    static func duplicateLineIds(parts: [KeyedUsagePart], lines: [UsageLine], threads: Int) -> (first: Int?, count: Int) {
+    /// The records whose line id an earlier record has: how many, and the first (a global record index). Each
+    /// part's ids are hashed at once and spread by hash into `buckets` lists of (upper 32 bits of the hash, record + 1)
+    /// words, in record order; the buckets are then checked at once, each with a table small enough for the cache.
+    /// Ids are compared only when those hash bits are equal.
+    static func duplicateLineIds(parts: [KeyedUsagePart], lines: [UsageLine], threads: Int, buckets given: Int? = nil)
+        -> (first: Int?, count: Int)
+    {
         let total = parts.reduce(0) { $0 + $1.count }
         guard total > 1 else { return (nil, 0) }
         precondition(total < Int(UInt32.max), "more records than a line id table holds")
-        let hashes = SharedSlots<[UInt64]>(count: parts.count)
+        let buckets = given ?? (total >= 1 << 16 ? 256 : 1)  // a power of two
+        let spread = SharedSlots<[[UInt64]]>(count: parts.count)
         let box = SendableBox((parts, lines))
         UsageCSVReader.onThreads(parts.count) { p in
             let (parts, lines) = box.value
             let part = parts[p]
-            var out = [UInt64](repeating: 0, count: part.count)
+            var out = [[UInt64]](repeating: [], count: buckets)
+            for b in 0..<buckets { out[b].reserveCapacity(part.count / buckets + part.count / (4 * buckets) + 16) }
             var digits = [UInt8](repeating: 0, count: 24)
-            for i in 0..<part.count {
-                let v = part.records[i]
-                if v < 0 {
-                    out[i] = LineIdSet.hash(lines[Int(-v) - 1].lineId)
-                    continue
-                }
-                let range = part.idRange(i)
-                if range.isEmpty {
-                    // The row number's digits.
-                    var n = part.firstRecord + i + 1
-                    var k = digits.count
-                    repeat {
-                        k -= 1
-                        digits[k] = UInt8(48 + n % 10)
-                        n /= 10
-                    } while n > 0
-                    out[i] = digits.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[k...])) }
-                } else {
-                    out[i] = part.ids.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            part.records.withUnsafeBufferPointer { records in
+                part.idEnds.withUnsafeBufferPointer { idEnds in
+                    part.ids.withUnsafeBytes { ids in
+                        for i in 0..<records.count {
+                            let v = records[i]
+                            let h: UInt64
+                            let lo = i == 0 ? 0 : idEnds[i - 1], hi = idEnds[i]
+                            if v < 0 {
+                                h = LineIdSet.hash(lines[Int(-v) - 1].lineId)
+                            } else if lo == hi {
+                                // The row number's digits.
+                                var n = part.firstRecord + i + 1
+                                var k = digits.count
+                                repeat {
+                                    k -= 1
+                                    digits[k] = UInt8(48 + n % 10)
+                                    n /= 10
+                                } while n > 0
+                                h = digits.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[k...])) }
+                            } else {
+                                h = LineIdSet.hash(UnsafeRawBufferPointer(rebasing: ids[lo..<hi]))
+                            }
+                            out[Int(h & UInt64(buckets - 1))].append((h >> 32) << 32 | UInt64(part.firstRecord + i + 1))
+                        }
+                    }
                 }
             }
-            hashes.set(p, out)
+            spread.set(p, out)
         }
-        let classes = max(1, min(threads, 8))
-        let found = SharedSlots<(first: Int?, count: Int)>(count: classes)
-        let hashBox = SendableBox((0..<parts.count).map { hashes.get($0) ?? [] })
-        UsageCSVReader.onThreads(classes) { c in
+        let lists = SendableBox((0..<parts.count).map { spread.get($0) ?? [] })
+        let workers = max(1, min(threads, buckets))
+        let found = SharedSlots<(first: Int?, count: Int)>(count: workers)
+        UsageCSVReader.onThreads(workers) { w in
             let (parts, lines) = box.value
-            let all = hashBox.value
-            var size = 64
-            while size < 3 * total / classes { size *= 2 }
-            var table = [UInt64](repeating: 0, count: size)
-            var count = 0
             var first: Int?
             var dups = 0
-            for p in all.indices {
-                let base = parts[p].firstRecord
-                for (i, h) in all[p].enumerated() where Int(h % UInt64(classes)) == c {
-                    if 2 * (count + 1) > table.count { table = LineIdSet.grown(table) }
-                    let hi = h >> 32
-                    let mask = table.count - 1
-                    var j = Int(truncatingIfNeeded: hi) & mask
-                    var duplicate = false
-                    while true {
-                        let e = table[j]
-                        if e == 0 { break }
-                        if e >> 32 == hi {
-                            let (q, k) = locate(Int(e & 0xFFFF_FFFF) - 1, in: parts)
-                            if lineIdBytes(parts: parts, lines: lines, part: q, record: k) == lineIdBytes(parts: parts, lines: lines, part: p, record: i) {
-                                duplicate = true
-                                break
+            var table: [UInt64] = []
+            for b in stride(from: w, to: buckets, by: workers) {
+                let n = lists.value.reduce(0) { $0 + ($1.isEmpty ? 0 : $1[b].count) }
+                var size = 16
+                while size < 2 * n { size *= 2 }
+                if table.count != size { table = [UInt64](repeating: 0, count: size) } else { table.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                let mask = size - 1
+                for list in lists.value where !list.isEmpty {
+                    for e in list[b] {
+                        let hi = e >> 32
+                        var j = Int(truncatingIfNeeded: hi) & mask
+                        var duplicate = false
+                        while true {
+                            let t = table[j]
+                            if t == 0 { break }
+                            if t >> 32 == hi {
+                                let (q, k) = locate(Int(t & 0xFFFF_FFFF) - 1, in: parts)
+                                let (p, i) = locate(Int(e & 0xFFFF_FFFF) - 1, in: parts)
+                                if lineIdBytes(parts: parts, lines: lines, part: q, record: k) == lineIdBytes(parts: parts, lines: lines, part: p, record: i) {
+                                    duplicate = true
+                                    break
+                                }
                             }
+                            j = (j + 1) & mask
                         }
-                        j = (j + 1) & mask
+                        if duplicate {
+                            dups += 1
+                            let r = Int(e & 0xFFFF_FFFF) - 1
+                            first = min(first ?? r, r)
+                        } else {
+                            table[j] = e
+                        }
                     }
-                    if duplicate {
-                        dups += 1
-                        if first == nil { first = base + i }
-                        continue
-                    }
-                    table[j] = hi << 32 | UInt64(base + i + 1)
-                    count += 1
                 }
             }
-            found.set(c, (first, dups))
+            found.set(w, (first, dups))
         }
         var first: Int?
         var count = 0
-        for c in 0..<classes {
-            guard let f = found.get(c) else { continue }
+        for w in 0..<workers {
+            guard let f = found.get(w) else { continue }
             count += f.count
             if let x = f.first { first = min(first ?? x, x) }
         }

@@ -309,8 +309,8 @@ public final class UsageCSVReader {
     /// The remaining records of this reader's file split into keyed records and usage lines (see
     /// `UsageReports.readKeyed`), read in parts on up to `threads` threads as `readRemaining` does. Slots and
     /// line indices in the parts' `records` are global (slots numbered in order of first appearance).
-    func readKeyed(threads: Int, minimumBytes: Int = 8 << 20, accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError)
-        -> (parts: [KeyedUsagePart], lines: [UsageLine], slotKeys: [UInt64], slotValues: [Int32])
+    func readKeyed(threads: Int, minimumBytes: Int = 8 << 20, valueBound: Int, accept: @escaping @Sendable (UInt64) -> Int32)
+        throws(OeuvreError) -> (parts: [KeyedUsagePart], lines: [UsageLine], slotKeys: [UInt64], slotValues: [Int32])
     {
         let bounds = try partBounds(threads: threads, minimumBytes: minimumBytes)
         var read: [(KeyedUsagePart, UsageCSVReader)]
@@ -320,8 +320,9 @@ public final class UsageCSVReader {
             let size = reader.isPlainFile ? Self.fileSize(reader.path) : 0
             read = [(try readKeyedPart(accept: accept, estimatedRecords: max(0, size - reader.bytesConsumed) / 64), self)]
         }
-        // Global slots: the accepted keys in order of first appearance (a part's slots are in that order).
-        var global = ISRCKeySlots(capacity: read[0].0.slotKeys.count * 2)
+        // Global slots: the accepted keys in order of first appearance (a part's slots are in that order), found
+        // by their value (distinct per key, below `valueBound`).
+        var globalOfValue = [Int32](repeating: -1, count: valueBound)
         var slotKeys: [UInt64] = []
         var slotValues: [Int32] = []
         var lines: [UsageLine] = []
@@ -336,12 +337,14 @@ public final class UsageCSVReader {
             recordsBefore += part.records.count
             var map = [Int32](repeating: -1, count: part.slotKeys.count)
             for s in part.slotKeys.indices where part.slotValues[s] >= 0 {
-                let (g, inserted) = global.slot(part.slotKeys[s])
-                if inserted {
+                let v = Int(part.slotValues[s])
+                precondition(v < valueBound, "readKeyed: accept gave \(v), not below its bound \(valueBound)")
+                if globalOfValue[v] < 0 {
+                    globalOfValue[v] = Int32(slotKeys.count)
                     slotKeys.append(part.slotKeys[s])
                     slotValues.append(part.slotValues[s])
                 }
-                map[s] = g
+                map[s] = globalOfValue[v]
             }
             let lineBase = Int32(lines.count)
             map.withUnsafeBufferPointer { m in

@@ -266,18 +266,6 @@ public enum UsageReports {
             return h ^ (h >> 31)
         }
 
-        /// A table of (upper 32 hash bits, value) words twice as large, with the same words (placed by those bits).
-        static func grown(_ old: [UInt64]) -> [UInt64] {
-            var slots = [UInt64](repeating: 0, count: old.count * 2)
-            let mask = slots.count - 1
-            for v in old where v != 0 {
-                var i = Int(truncatingIfNeeded: v >> 32) & mask
-                while slots[i] != 0 { i = (i + 1) & mask }
-                slots[i] = v
-            }
-            return slots
-        }
-
         /// Records `id` as the id of `lines[index]`; false when an earlier line has it.
         mutating func insert(_ id: String, index: Int, in lines: [UsageLine]) -> Bool {
             if 2 * (count + 1) > slots.count { reserve(max(count + 1, slots.count)) }

@@ -25,7 +25,7 @@ struct DirectMatch {
         var reviewLines: [String: UsageLine] = [:]
     }
 
-    /// Records formatted per chunk (chunks are formatted on all threads, then written in order).
+    /// Records formatted per chunk (chunks are formatted on `threads` threads and written in order by another).
     static let chunkRecords = 1 << 16
 
     func run(path: String, options: UsageReadOptions, writer: AtomicFileWriter, warn: ([ReportWarning]) -> Void,
@@ -39,7 +39,7 @@ struct DirectMatch {
         let lookup = ISRCLinkLookup(index: index)
         let keepReview = keepReviewLinks
         let review = thresholds.review, auto = thresholds.auto
-        let read = try UsageReports.readKeyed(path: path, options: options) { key in
+        let read = try UsageReports.readKeyed(path: path, options: options, valueBound: index.linkCount) { key in
             guard let position = lookup.singleLink(key), position <= Int(Int32.max) else { return -1 }
             if keepReview {
                 let c = Double(index.link(at: position).confidence)
@@ -71,7 +71,16 @@ struct DirectMatch {
                 }
             }
         }
-        let slotDecision = read.slotValues.map { decision(Double(index.link(at: Int($0)).confidence)) }
+        // Per slot: the linked work, the link's confidence and the decision.
+        var slotWork = [Int32](repeating: 0, count: slots)
+        var slotConfidence = [Float](repeating: 0, count: slots)
+        var slotDecision = [Decision](repeating: .none, count: slots)
+        for s in 0..<slots {
+            let link = index.link(at: Int(read.slotValues[s]))
+            slotWork[s] = Int32(link.work)
+            slotConfidence[s] = link.confidence
+            slotDecision[s] = decision(Double(link.confidence))
+        }
 
         // The other lines: the general pipeline.
         var rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) = ([], [], MatchSummary())
@@ -83,7 +92,7 @@ struct DirectMatch {
                                    rest: rest, restRecord: { recordOfLine[$0] }, records: read.records, started: started)
 
         // Row tails: one per ISRC slot (from the index's bytes), and those of the general path's results.
-        let (tails, tailEnds) = slotTails(read.slotValues, decisions: slotDecision)
+        let (tails, tailRanges) = slotTails(works: slotWork, confidences: slotConfidence, decisions: slotDecision)
         var restTails: [UInt8] = []
         var restRowEnds: [Int] = [0]
         var restFirstRow: [Int] = [0]
@@ -95,31 +104,50 @@ struct DirectMatch {
             restFirstRow.append(restRowEnds.count - 1)
         }
 
-        // Rows in file order: chunks of records formatted on all threads, written in order.
+        // Rows in file order: chunks of records formatted on `threads` threads while this one writes them in order.
         var chunks: [(part: Int, range: Range<Int>)] = []
         for (p, part) in parts.enumerated() {
             for lo in stride(from: 0, to: part.count, by: Self.chunkRecords) { chunks.append((p, lo..<min(part.count, lo + Self.chunkRecords))) }
         }
-        let workers = max(1, threads)
-        var sinks = (0..<workers).map { _ in ByteSink(capacity: Self.chunkRecords * 96) }
-        defer { for s in sinks { s.free() } }
         let lines = read.lines
         let groupOfLine = rest.groupOfLine
+        let formatters = max(1, threads)
+        let ready = (0..<chunks.count).map { _ in DispatchSemaphore(value: 0) }
+        // At most this many formatted chunks wait for the writer (memory stays bounded when writing is slow).
+        let room = DispatchSemaphore(value: formatters + 2)
+        let next = AtomicCounter()
+        var done = [ByteSink?](repeating: nil, count: chunks.count)
         tails.withUnsafeBytes { tails in
-            tailEnds.withUnsafeBufferPointer { tailEnds in
+            tailRanges.withUnsafeBufferPointer { tailRanges in
                 restTails.withUnsafeBytes { restTails in
-                    sinks.withUnsafeMutableBufferPointer { sinks in
-                        var next = 0
-                        while next < chunks.count {
-                            let round = min(workers, chunks.count - next)
-                            parallelWorkers(round) { w in
-                                let (p, range) = chunks[next + w]
-                                sinks[w].count = 0
-                                Self.format(part: parts[p], range: range, into: &sinks[w], tails: tails, tailEnds: tailEnds, lines: lines,
-                                            groupOfLine: groupOfLine, restTails: restTails, restRowEnds: restRowEnds, restFirstRow: restFirstRow)
+                    done.withUnsafeMutableBufferPointer { done in
+                        parallelWorkers(formatters + 1) { w in
+                            if w == 0 {
+                                for k in 0..<chunks.count {
+                                    ready[k].wait()
+                                    if let sink = done[k] {
+                                        writer.write(bytes: UnsafeRawBufferPointer(start: sink.base, count: sink.count))
+                                        sink.free()
+                                    }
+                                    done[k] = nil
+                                    room.signal()
+                                }
+                                return
                             }
-                            for w in 0..<round { writer.write(bytes: UnsafeRawBufferPointer(start: sinks[w].base, count: sinks[w].count)) }
-                            next += round
+                            while true {
+                                room.wait()
+                                let k = next.next()
+                                guard k < chunks.count else {
+                                    room.signal()
+                                    return
+                                }
+                                let (p, range) = chunks[k]
+                                var sink = ByteSink(capacity: range.count * 100)
+                                Self.format(part: parts[p], range: range, into: &sink, tails: tails, tailRanges: tailRanges, lines: lines,
+                                            groupOfLine: groupOfLine, restTails: restTails, restRowEnds: restRowEnds, restFirstRow: restFirstRow)
+                                done[k] = sink
+                                ready[k].signal()
+                            }
                         }
                     }
                 }
@@ -197,42 +225,62 @@ struct DirectMatch {
     }
 
     /// Row tails of the slots (rank 1, the linked work, the link's confidence, `isrc-link`), formatted from the
-    /// index's bytes on all threads: slot `s`'s tail is `tails[ends[s]..<ends[s + 1]]`.
-    func slotTails(_ links: [Int32], decisions: [Decision]) -> (tails: [UInt8], ends: [Int]) {
+    /// index's bytes on all threads, in work order (the index keeps works in order: its pages are read in order)
+    /// and once per work and confidence: slot `s`'s tail is `tails[ranges[2s]..<ranges[2s + 1]]`.
+    func slotTails(works: [Int32], confidences: [Float], decisions: [Decision]) -> (tails: [UInt8], ranges: [Int]) {
         let index = pipeline.index
-        let ranges = (0..<max(1, threads)).map { (links.count * $0 / max(1, threads))..<(links.count * ($0 + 1) / max(1, threads)) }
-        var pieces = [(bytes: [UInt8], ends: [Int])](repeating: ([], []), count: ranges.count)
+        let n = works.count
+        var order = [Int32](0..<Int32(n))
+        works.withUnsafeBufferPointer { w in
+            order.sort { w[Int($0)] != w[Int($1)] ? w[Int($0)] < w[Int($1)] : $0 < $1 }
+        }
+        let parts = max(1, threads)
+        let cuts = (0..<parts).map { (n * $0 / parts)..<(n * ($0 + 1) / parts) }
+        var pieces = [(bytes: [UInt8], ranges: [Int])](repeating: ([], []), count: parts)
         pieces.withUnsafeMutableBufferPointer { pieces in
-            parallelWorkers(ranges.count) { w in
+            parallelWorkers(parts) { w in
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity(ranges[w].count * 72)
-                var ends: [Int] = []
-                ends.reserveCapacity(ranges[w].count)
-                for s in ranges[w] {
-                    let link = index.link(at: Int(links[s]))
-                    let work = index.summaryBytes(link.work)
+                bytes.reserveCapacity(cuts[w].count * 72)
+                // Per position in `order`: (start, end) in `bytes`.
+                var ranges: [Int] = []
+                ranges.reserveCapacity(2 * cuts[w].count)
+                var previous = -1
+                for k in cuts[w] {
+                    let s = Int(order[k])
+                    if previous >= 0 && works[previous] == works[s] && confidences[previous] == confidences[s] {
+                        ranges.append(ranges[ranges.count - 2])
+                        ranges.append(ranges[ranges.count - 2])
+                        continue
+                    }
+                    let start = bytes.count
+                    let work = index.summaryBytes(Int(works[s]))
                     ResultsTSVBuffer.appendTail(to: &bytes, rank: 1, workId: work.workId, iswc: work.iswc, workTitle: work.displayTitle,
-                                                confidence: Double(link.confidence), decision: decisions[s], reason: "isrc-link")
-                    ends.append(bytes.count)
+                                                confidence: Double(confidences[s]), decision: decisions[s], reason: "isrc-link")
+                    ranges.append(start)
+                    ranges.append(bytes.count)
+                    previous = s
                 }
-                pieces[w] = (bytes, ends)
+                pieces[w] = (bytes, ranges)
             }
         }
         var tails: [UInt8] = []
         tails.reserveCapacity(pieces.reduce(0) { $0 + $1.bytes.count })
-        var ends = [0]
-        ends.reserveCapacity(links.count + 1)
-        for piece in pieces {
+        var ranges = [Int](repeating: 0, count: 2 * n)
+        for (w, piece) in pieces.enumerated() {
             let base = tails.count
             tails.append(contentsOf: piece.bytes)
-            for e in piece.ends { ends.append(base + e) }
+            for (j, k) in cuts[w].enumerated() {
+                let s = Int(order[k])
+                ranges[2 * s] = base + piece.ranges[2 * j]
+                ranges[2 * s + 1] = base + piece.ranges[2 * j + 1]
+            }
         }
-        return (tails, ends)
+        return (tails, ranges)
     }
 
     /// The results rows of records `range` of `part`, in order.
     static func format(part: KeyedUsagePart, range: Range<Int>, into out: inout ByteSink, tails: UnsafeRawBufferPointer,
-                       tailEnds: UnsafeBufferPointer<Int>, lines: [UsageLine], groupOfLine: [Int32], restTails: UnsafeRawBufferPointer,
+                       tailRanges: UnsafeBufferPointer<Int>, lines: [UsageLine], groupOfLine: [Int32], restTails: UnsafeRawBufferPointer,
                        restRowEnds: [Int], restFirstRow: [Int]) {
         part.records.withUnsafeBufferPointer { records in
             part.ids.withUnsafeBytes { ids in
@@ -274,7 +322,7 @@ struct DirectMatch {
                             }
                         }
                         let s = Int(v)
-                        out.append(UnsafeRawBufferPointer(rebasing: tails[tailEnds[s]..<tailEnds[s + 1]]))
+                        out.append(UnsafeRawBufferPointer(rebasing: tails[tailRanges[2 * s]..<tailRanges[2 * s + 1]]))
                     }
                 }
             }

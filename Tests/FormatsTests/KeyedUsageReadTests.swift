@@ -51,8 +51,10 @@ import Testing
         return s
     }
 
-    /// Keys accepted: a fixed rule on the key, so that some valid ISRCs stay usage lines.
-    static let accept: @Sendable (UInt64) -> Int32 = { key in key % 3 == 0 ? -1 : Int32(key % 1000) }
+    /// Keys accepted: a fixed rule on the key, so that some valid ISRCs stay usage lines. The value is the key's
+    /// last five characters (base 36), distinct for the test files' keys (`USAAA00000nn`) and below 36² · 4.
+    static let accept: @Sendable (UInt64) -> Int32 = { key in key % 3 == 0 ? -1 : Int32(key % 60_466_176) }
+    static let bound = 36 * 36 * 4
 
     func compare(_ path: String, threads: Int) throws {
         var options = UsageReadOptions()
@@ -60,7 +62,7 @@ import Testing
         let expected: Result<UsageReadResult, OeuvreError>
         do { expected = .success(try UsageReports.read(paths: [path], options: options)) } catch { expected = .failure(error) }
         let got: Result<KeyedUsageRead, OeuvreError>
-        do { got = .success(try UsageReports.readKeyed(path: path, options: options, minimumBytes: 0, accept: Self.accept)) } catch {
+        do { got = .success(try UsageReports.readKeyed(path: path, options: options, minimumBytes: 0, valueBound: Self.bound, accept: Self.accept)) } catch {
             got = .failure(error)
         }
         switch (expected, got) {
@@ -125,11 +127,26 @@ import Testing
         // And when the bad cell is on a line the reader keys.
         let keyed = TestSupport.write("line_id\tisrc\ttitle\tplays\nA\tUSAAA0000001\tT\t1\nB\tUSAAA0000001\tT\t-2\n", to: "k.tsv", in: dir)
         do {
-            _ = try UsageReports.readKeyed(path: keyed, accept: { _ in 0 })
+            _ = try UsageReports.readKeyed(path: keyed, valueBound: 1, accept: { _ in 0 })
             Issue.record("expected an error")
         } catch {
             #expect(error.message == "plays must be a non-negative number, got '-2'")
             #expect(error.position == SourcePosition(file: keyed, line: 3, column: 4, field: "plays"))
+        }
+    }
+
+    @Test func duplicatesAreFoundInAnyNumberOfBuckets() throws {
+        let dir = TestSupport.temporaryDirectory()
+        var rng = SeededGenerator(seed: 77)
+        let path = TestSupport.write(Self.file(&rng, tsv: true, rows: 3000), to: "d.tsv", in: dir)
+        var options = UsageReadOptions()
+        options.threads = 3
+        let read = try UsageReports.readKeyed(path: path, options: options, minimumBytes: 0, valueBound: Self.bound, accept: Self.accept)
+        let expected = UsageReports.duplicateLineIds(parts: read.parts, lines: read.lines, threads: 1, buckets: 1)
+        #expect(expected.count > 10 && expected.first != nil)
+        for (buckets, threads) in [(2, 1), (16, 3), (256, 2)] {
+            let got = UsageReports.duplicateLineIds(parts: read.parts, lines: read.lines, threads: threads, buckets: buckets)
+            #expect(got.first == expected.first && got.count == expected.count)
         }
     }
 
