@@ -61,12 +61,20 @@ struct ISRCKeySlots {
         shift = 64 - bits
     }
 
-    /// The slot of `key`, and whether it was added now (as slot `count - 1`).
+    /// The key at `key`'s first place (loading it early lets the cache miss overlap other work).
     @inline(__always)
-    mutating func slot(_ key: UInt64) -> (Int32, Bool) {
+    func touch(_ key: UInt64) -> UInt64 {
+        entries.withUnsafeBufferPointer { $0[2 * Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)] }
+    }
+
+    /// The slot of `key`, and whether it was added now (as slot `count - 1`). `hint`: `touch(key)`, or anything.
+    @inline(__always)
+    mutating func slot(_ key: UInt64, hint: UInt64 = 0) -> (Int32, Bool) {
         if 4 * (count + 1) > entries.count { grow() }
         let mask = entries.count / 2 - 1
         var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        // Keeps the early load: a first place holding another key is not read again.
+        if hint != 0 && hint != key && hint == entries[2 * i] { i = (i + 1) & mask }
         let found: Int32? = entries.withUnsafeBufferPointer { e in
             while true {
                 let k = e[2 * i]

@@ -84,15 +84,27 @@ public struct ResultsTSVBuffer {
     /// without building Strings (cells are escaped as `tsvCell` does).
     public static func appendTail(to out: inout [UInt8], rank: Int, workId: UnsafeRawBufferPointer, iswc: UnsafeRawBufferPointer,
                                   workTitle: UnsafeRawBufferPointer, confidence: Double?, decision: Decision, reason: String) {
+        appendTailHead(to: &out, rank: rank, workId: workId, iswc: iswc, workTitle: workTitle)
+        out.append(contentsOf: tailEnd(confidence: confidence, decision: decision, reason: reason))
+    }
+
+    /// The first part of a tail: tab, rank, work id, ISWC and title cells, up to the tab before the confidence.
+    @inline(__always)
+    public static func appendTailHead(to out: inout [UInt8], rank: Int, workId: UnsafeRawBufferPointer, iswc: UnsafeRawBufferPointer,
+                                      workTitle: UnsafeRawBufferPointer) {
         out.append(9)
-        out.append(contentsOf: String(rank).utf8)
+        if rank >= 0 && rank < 10 { out.append(UInt8(48 + rank)) } else { out.append(contentsOf: String(rank).utf8) }
         out.append(9)
         appendCell(workId, to: &out)
         out.append(9)
         out.append(contentsOf: iswc)
         out.append(9)
         appendCell(workTitle, to: &out)
-        out.append(9)
+    }
+
+    /// The rest of a tail (the same for many rows): tab, confidence, decision and reason cells, newline.
+    public static func tailEnd(confidence: Double?, decision: Decision, reason: String) -> [UInt8] {
+        var out: [UInt8] = [9]
         if let c = confidence, c.isFinite {
             // `ResultsTSV.confidenceText`: four decimals.
             let scaled = Int((min(max(c, 0), 1) * 10000).rounded())
@@ -109,6 +121,7 @@ public struct ResultsTSVBuffer {
         out.append(9)
         out.append(contentsOf: reason.utf8)
         out.append(10)
+        return out
     }
 
     /// A cell's bytes as `tsvCell` writes them.

@@ -230,25 +230,29 @@ public final class UsageCSVReader {
             lastLine = recordLine
             let cells = reader.cells
             var slot: Int32 = -1
+            var key: UInt64 = 0
             if let raw = Self.trimmed(cells, isrcColumn) {
-                var key: UInt64 = 0
                 if Self.isCanonicalISRC(raw) {
                     key = ISRCKey.packCanonical(raw)
                 } else if let isrc = ISRC.parse(String(decoding: raw, as: UTF8.self)) {
                     key = ISRCKey.pack(isrc.value) ?? 0
                 }
-                if key != 0 {
-                    let (s, inserted) = table.slot(key)
-                    if inserted {
-                        part.slotKeys.append(key)
-                        part.slotValues.append(accept(key))
-                    }
-                    if part.slotValues[Int(s)] >= 0 { slot = s }
+            }
+            // The key's table entry is loaded now and the checked numbers read while it arrives (the table of a
+            // part's distinct ISRCs is larger than the cache).
+            let hint = key != 0 ? table.touch(key) : 0
+            var p = 1.0
+            if key != 0 {
+                _ = try duration(cells)
+                p = try plays(cells)
+                let (s, inserted) = table.slot(key, hint: hint)
+                if inserted {
+                    part.slotKeys.append(key)
+                    part.slotValues.append(accept(key))
                 }
+                if part.slotValues[Int(s)] >= 0 { slot = s }
             }
             if slot >= 0 {
-                _ = try duration(cells)
-                let p = try plays(cells)
                 _ = iswc(cells)
                 let revenue = try netRevenue(cells)
                 if let id = Self.trimmed(cells, lineIdColumn) { part.ids.append(contentsOf: id) }

@@ -26,7 +26,7 @@ struct DirectMatch {
     }
 
     /// Records formatted per chunk (chunks are formatted on `threads` threads and written in order by another).
-    static let chunkRecords = 1 << 16
+    static let chunkRecords = 1 << 14
 
     func run(path: String, options: UsageReadOptions, writer: AtomicFileWriter, warn: ([ReportWarning]) -> Void,
              progress: MatchProgress) throws(OeuvreError) -> Outcome {
@@ -113,8 +113,9 @@ struct DirectMatch {
         let groupOfLine = rest.groupOfLine
         let formatters = max(1, threads)
         let ready = (0..<chunks.count).map { _ in DispatchSemaphore(value: 0) }
-        // At most this many formatted chunks wait for the writer (memory stays bounded when writing is slow).
-        let room = DispatchSemaphore(value: formatters + 2)
+        // Buffers go round between formatters and the writer (fresh ones would cost a page fault per 4 KiB).
+        let pool = SinkPool((0..<(formatters + 2)).map { _ in ByteSink(capacity: Self.chunkRecords * 100) })
+        defer { pool.freeAll() }
         let next = AtomicCounter()
         var done = [ByteSink?](repeating: nil, count: chunks.count)
         tails.withUnsafeBytes { tails in
@@ -127,22 +128,21 @@ struct DirectMatch {
                                     ready[k].wait()
                                     if let sink = done[k] {
                                         writer.write(bytes: UnsafeRawBufferPointer(start: sink.base, count: sink.count))
-                                        sink.free()
+                                        pool.put(sink)
                                     }
                                     done[k] = nil
-                                    room.signal()
                                 }
                                 return
                             }
                             while true {
-                                room.wait()
+                                var sink = pool.take()
                                 let k = next.next()
                                 guard k < chunks.count else {
-                                    room.signal()
+                                    pool.put(sink)
                                     return
                                 }
                                 let (p, range) = chunks[k]
-                                var sink = ByteSink(capacity: range.count * 100)
+                                sink.count = 0
                                 Self.format(part: parts[p], range: range, into: &sink, tails: tails, tailRanges: tailRanges, lines: lines,
                                             groupOfLine: groupOfLine, restTails: restTails, restRowEnds: restRowEnds, restFirstRow: restFirstRow)
                                 done[k] = sink
@@ -245,6 +245,10 @@ struct DirectMatch {
                 var ranges: [Int] = []
                 ranges.reserveCapacity(2 * cuts[w].count)
                 var previous = -1
+                // The end of a tail is the same for every link of one confidence.
+                var endConfidence: Float = .nan
+                var endDecision = Decision.none
+                var end: [UInt8] = []
                 for k in cuts[w] {
                     let s = Int(order[k])
                     if previous >= 0 && works[previous] == works[s] && confidences[previous] == confidences[s] {
@@ -254,8 +258,13 @@ struct DirectMatch {
                     }
                     let start = bytes.count
                     let work = index.summaryBytes(Int(works[s]))
-                    ResultsTSVBuffer.appendTail(to: &bytes, rank: 1, workId: work.workId, iswc: work.iswc, workTitle: work.displayTitle,
-                                                confidence: Double(confidences[s]), decision: decisions[s], reason: "isrc-link")
+                    ResultsTSVBuffer.appendTailHead(to: &bytes, rank: 1, workId: work.workId, iswc: work.iswc, workTitle: work.displayTitle)
+                    if end.isEmpty || endConfidence != confidences[s] || endDecision != decisions[s] {
+                        endConfidence = confidences[s]
+                        endDecision = decisions[s]
+                        end = ResultsTSVBuffer.tailEnd(confidence: Double(endConfidence), decision: endDecision, reason: "isrc-link")
+                    }
+                    bytes.append(contentsOf: end)
                     ranges.append(start)
                     ranges.append(bytes.count)
                     previous = s
@@ -327,6 +336,39 @@ struct DirectMatch {
                 }
             }
         }
+    }
+}
+
+/// Byte buffers shared by formatting threads and the writer: `take` waits until one is free.
+final class SinkPool: @unchecked Sendable {
+    private var free: [ByteSink]
+    private let lock = NSLock()
+    private let available: DispatchSemaphore
+    init(_ sinks: [ByteSink]) {
+        free = sinks
+        available = DispatchSemaphore(value: sinks.count)
+    }
+
+    func take() -> ByteSink {
+        available.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return free.removeLast()
+    }
+
+    func put(_ sink: ByteSink) {
+        lock.lock()
+        free.append(sink)
+        lock.unlock()
+        available.signal()
+    }
+
+    /// Frees the buffers (all of them must have been put back).
+    func freeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for s in free { s.free() }
+        free = []
     }
 }
 
