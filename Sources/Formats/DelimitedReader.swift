@@ -188,14 +188,27 @@ public final class DelimitedReader {
             var cap = boundsCapacity
             var c = s
             var i = s
+            // Eight bytes at a time: the lowest flagged byte of a SWAR zero-byte test of (word ^ delimiters) is the
+            // first delimiter (flags above it may be false).
+            let pattern = UInt64(delimiter) &* 0x0101_0101_0101_0101
             while i < e {
-                if base.load(fromByteOffset: i, as: UInt8.self) == delimiter {
-                    if n + 2 > cap { bp = growBounds(n); cap = boundsCapacity }
-                    bp[n] = c
-                    bp[n + 1] = i
-                    n += 2
-                    c = i + 1
+                if i + 8 <= e {
+                    let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian ^ pattern
+                    let z = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+                    if z == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += z.trailingZeroBitCount >> 3
+                } else if base.load(fromByteOffset: i, as: UInt8.self) != delimiter {
+                    i += 1
+                    continue
                 }
+                if n + 2 > cap { bp = growBounds(n); cap = boundsCapacity }
+                bp[n] = c
+                bp[n + 1] = i
+                n += 2
+                c = i + 1
                 i += 1
             }
             if n + 2 > cap { bp = growBounds(n) }

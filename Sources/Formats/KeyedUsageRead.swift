@@ -47,9 +47,9 @@ public struct KeyedUsageRead: Sendable {
     public var warnings: [ReportWarning] { file.warnings }
 }
 
-/// ISRC key → slot (numbered in order of insertion): open addressing on the key (0, no ISRC's key, marks a free
-/// place), key and slot side by side (one cache line per probe).
-struct ISRCKeySlots {
+/// ISRC key → 64-bit payload: open addressing on the key (0, no ISRC's key, marks a free place), key and payload
+/// side by side (one cache line per probe).
+struct ISRCKeyTable {
     private var entries: [UInt64]
     private var shift: UInt64
     private(set) var count = 0
@@ -61,33 +61,41 @@ struct ISRCKeySlots {
         shift = 64 - bits
     }
 
+    @inline(__always)
+    private func place(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
     /// The key at `key`'s first place (loading it early lets the cache miss overlap other work).
     @inline(__always)
     func touch(_ key: UInt64) -> UInt64 {
-        entries.withUnsafeBufferPointer { $0[2 * Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)] }
+        entries.withUnsafeBufferPointer { $0[2 * place(key)] }
     }
 
-    /// The slot of `key`, and whether it was added now (as slot `count - 1`). `hint`: `touch(key)`, or anything.
+    /// The payload of `key`, nil when absent. `hint`: `touch(key)`, or 0.
     @inline(__always)
-    mutating func slot(_ key: UInt64, hint: UInt64 = 0) -> (Int32, Bool) {
-        if 4 * (count + 1) > entries.count { grow() }
-        let mask = entries.count / 2 - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        // Keeps the early load: a first place holding another key is not read again.
-        if hint != 0 && hint != key && hint == entries[2 * i] { i = (i + 1) & mask }
-        let found: Int32? = entries.withUnsafeBufferPointer { e in
+    func find(_ key: UInt64, hint: UInt64 = 0) -> UInt64? {
+        entries.withUnsafeBufferPointer { e in
+            let mask = e.count / 2 - 1
+            var i = place(key)
+            // Keeps the early load: a first place holding another key is not compared again.
+            if hint != 0 && hint != key && hint == e[2 * i] { i = (i + 1) & mask }
             while true {
                 let k = e[2 * i]
-                if k == key { return Int32(truncatingIfNeeded: e[2 * i + 1]) }
+                if k == key { return e[2 * i + 1] }
                 if k == 0 { return nil }
                 i = (i + 1) & mask
             }
         }
-        if let found { return (found, false) }
+    }
+
+    /// Adds `key` (absent) with `payload`.
+    mutating func insert(_ key: UInt64, _ payload: UInt64) {
+        if 4 * (count + 1) > entries.count { grow() }
+        let mask = entries.count / 2 - 1
+        var i = place(key)
+        while entries[2 * i] != 0 { i = (i + 1) & mask }
         entries[2 * i] = key
-        entries[2 * i + 1] = UInt64(count)
+        entries[2 * i + 1] = payload
         count += 1
-        return (Int32(count - 1), true)
     }
 
     private mutating func grow() {
@@ -96,7 +104,7 @@ struct ISRCKeySlots {
         entries = [UInt64](repeating: 0, count: old.count * 2)
         let mask = entries.count / 2 - 1
         for j in stride(from: 0, to: old.count, by: 2) where old[j] != 0 {
-            var i = Int(truncatingIfNeeded: (old[j] &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            var i = place(old[j])
             while entries[2 * i] != 0 { i = (i + 1) & mask }
             entries[2 * i] = old[j]
             entries[2 * i + 1] = old[j + 1]

@@ -223,7 +223,7 @@ public final class UsageCSVReader {
         part.physicalLines.reserveCapacity(estimatedRecords)
         let keepsRevenue = netRevenueColumn >= 0
         part.keepsNetRevenue = keepsRevenue
-        var table = ISRCKeySlots(capacity: 1024)
+        var table = ISRCKeyTable(capacity: 1024)
         while try reader.advance() {
             row += 1
             let recordLine = reader.recordLine
@@ -245,12 +245,17 @@ public final class UsageCSVReader {
             if key != 0 {
                 _ = try duration(cells)
                 p = try plays(cells)
-                let (s, inserted) = table.slot(key, hint: hint)
-                if inserted {
+                // Payload: the slot, or bit 32 for a key `accept` does not take.
+                if let v = table.find(key, hint: hint) {
+                    if v >> 32 == 0 { slot = Int32(truncatingIfNeeded: v) }
+                } else {
+                    let s = Int32(part.slotKeys.count)
+                    let value = accept(key)
                     part.slotKeys.append(key)
-                    part.slotValues.append(accept(key))
+                    part.slotValues.append(value)
+                    table.insert(key, value >= 0 ? UInt64(s) : 1 << 32)
+                    if value >= 0 { slot = s }
                 }
-                if part.slotValues[Int(s)] >= 0 { slot = s }
             }
             if slot >= 0 {
                 _ = iswc(cells)

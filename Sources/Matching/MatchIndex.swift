@@ -388,12 +388,16 @@ struct TermTable {
 public struct ISRCLinkLookup: Sendable {
     public let index: MatchIndex
     private let sample: [UInt64]
+    /// Every 8th sample (every 64th key: small enough to stay in the cache); narrows the search of `sample` to
+    /// one cache line as `sample` narrows that of the keys.
+    private let coarse: [UInt64]
     private static let stride = 8
 
     public init(index: MatchIndex) {
         self.index = index
         let keys = index.isrcKeys
         sample = Swift.stride(from: 0, to: keys.count, by: Self.stride).map { keys[$0] }
+        coarse = Swift.stride(from: 0, to: sample.count, by: Self.stride).map { [sample] in sample[$0] }
     }
 
     /// The link of the ISRC packed as `key` when it is linked to exactly one work; nil when it is linked to
@@ -408,14 +412,23 @@ public struct ISRCLinkLookup: Sendable {
     @inline(__always)
     public func singleLink(_ key: UInt64) -> Int? {
         let keys = index.isrcKeys
-        // First sample ≥ key: the first key ≥ key lies after the sample before it, at or before this one.
-        var lo = 0, hi = sample.count
+        // First coarse sample ≥ key, then first sample ≥ key between the coarse sample before it and this one.
+        var lo = 0, hi = coarse.count
+        coarse.withUnsafeBufferPointer { c in
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if c[mid] < key { lo = mid + 1 } else { hi = mid }
+            }
+        }
+        hi = min(sample.count, lo * Self.stride)
+        lo = lo == 0 ? 0 : (lo - 1) * Self.stride + 1
         sample.withUnsafeBufferPointer { s in
             while lo < hi {
                 let mid = (lo + hi) >> 1
                 if s[mid] < key { lo = mid + 1 } else { hi = mid }
             }
         }
+        // The first key ≥ key lies after the sample before it, at or before this one.
         hi = min(keys.count, lo * Self.stride)
         lo = lo == 0 ? 0 : (lo - 1) * Self.stride + 1
         while lo < hi {

@@ -230,9 +230,15 @@ struct DirectMatch {
     func slotTails(works: [Int32], confidences: [Float], decisions: [Decision]) -> (tails: [UInt8], ranges: [Int]) {
         let index = pipeline.index
         let n = works.count
-        var order = [Int32](0..<Int32(n))
-        works.withUnsafeBufferPointer { w in
-            order.sort { w[Int($0)] != w[Int($1)] ? w[Int($0)] < w[Int($1)] : $0 < $1 }
+        // Slots by work, then slot (a counting sort).
+        var start = [Int32](repeating: 0, count: index.workCount + 1)
+        for w in works { start[Int(w) + 1] += 1 }
+        for w in 0..<index.workCount { start[w + 1] += start[w] }
+        var order = [Int32](repeating: 0, count: n)
+        for s in 0..<n {
+            let w = Int(works[s])
+            order[Int(start[w])] = Int32(s)
+            start[w] += 1
         }
         let parts = max(1, threads)
         let cuts = (0..<parts).map { (n * $0 / parts)..<(n * ($0 + 1) / parts) }

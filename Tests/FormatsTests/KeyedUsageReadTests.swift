@@ -150,19 +150,21 @@ import Testing
         }
     }
 
-    @Test func keyTableKeepsInsertionOrder() {
-        var table = ISRCKeySlots(capacity: 1)
+    @Test func keyTableFindsWhatWasInserted() {
+        var table = ISRCKeyTable(capacity: 1)
         var rng = SeededGenerator(seed: 9)
-        var keys: [UInt64] = []
-        for _ in 0..<5000 { keys.append(rng.next() % 3000 + 1) }
-        var expected: [UInt64: Int32] = [:]
-        for k in keys {
-            let (slot, inserted) = table.slot(k)
+        var expected: [UInt64: UInt64] = [:]
+        for _ in 0..<5000 {
+            let k = rng.next() % 3000 + 1
+            let hint = table.touch(k)
             if let e = expected[k] {
-                #expect(slot == e && !inserted)
+                #expect(table.find(k, hint: hint) == e)
+                #expect(table.find(k) == e)
             } else {
-                #expect(slot == Int32(expected.count) && inserted)
-                expected[k] = slot
+                #expect(table.find(k, hint: hint) == nil)
+                let payload = rng.next()
+                table.insert(k, payload)
+                expected[k] = payload
             }
         }
         #expect(table.count == expected.count)
