@@ -51,37 +51,41 @@ struct DirectMatch {
         let parts = read.parts
         let slots = read.slotKeys.count
 
-        // Per ISRC slot: its lines, plays (added in line order, as the general path does) and first record.
+        // Per ISRC slot: its lines, plays (added in line order, as the general path does) and first record; on
+        // another thread at once, its linked work, the link's confidence and the decision.
         var slotLines = [Int](repeating: 0, count: slots)
         var slotPlays = [Double](repeating: 0, count: slots)
         var slotFirst = [Int](repeating: 0, count: slots)
-        for part in parts {
-            part.records.withUnsafeBufferPointer { records in
-                part.plays.withUnsafeBufferPointer { plays in
-                    for i in records.indices where records[i] >= 0 {
-                        let s = Int(records[i])
-                        if slotLines[s] == 0 {
-                            slotPlays[s] = plays[i]
-                            slotFirst[s] = part.firstRecord + i
-                        } else {
-                            slotPlays[s] += plays[i]
+        var slotWork = [Int32](repeating: 0, count: slots)
+        var slotConfidence = [Float](repeating: 0, count: slots)
+        var slotDecision = [Decision](repeating: .none, count: slots)
+        parallelWorkers(threads > 1 ? 2 : 1) { w in
+            if w == 1 || threads == 1 {
+                for s in 0..<slots {
+                    let link = index.link(at: Int(read.slotValues[s]))
+                    slotWork[s] = Int32(link.work)
+                    slotConfidence[s] = link.confidence
+                    slotDecision[s] = decision(Double(link.confidence))
+                }
+                if threads > 1 { return }
+            }
+            for part in parts {
+                part.records.withUnsafeBufferPointer { records in
+                    part.plays.withUnsafeBufferPointer { plays in
+                        for i in records.indices where records[i] >= 0 {
+                            let s = Int(records[i])
+                            if slotLines[s] == 0 {
+                                slotPlays[s] = plays[i]
+                                slotFirst[s] = part.firstRecord + i
+                            } else {
+                                slotPlays[s] += plays[i]
+                            }
+                            slotLines[s] += 1
                         }
-                        slotLines[s] += 1
                     }
                 }
             }
         }
-        // Per slot: the linked work, the link's confidence and the decision.
-        var slotWork = [Int32](repeating: 0, count: slots)
-        var slotConfidence = [Float](repeating: 0, count: slots)
-        var slotDecision = [Decision](repeating: .none, count: slots)
-        for s in 0..<slots {
-            let link = index.link(at: Int(read.slotValues[s]))
-            slotWork[s] = Int32(link.work)
-            slotConfidence[s] = link.confidence
-            slotDecision[s] = decision(Double(link.confidence))
-        }
-
         // The other lines: the general pipeline.
         var rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) = ([], [], MatchSummary())
         if !read.lines.isEmpty {
@@ -193,10 +197,19 @@ struct DirectMatch {
         s.retrieval = rest.summary.retrieval
         s.retrievalSeconds = rest.summary.retrievalSeconds
         s.scoringSeconds = rest.summary.scoringSeconds
-        func add(_ decision: Decision, lines n: Int, plays: Double, isrcLink: Bool) {
-            s.linesByDecision[decision, default: 0] += n
-            s.playsByDecision[decision, default: 0] += plays
-            s.plays += plays
+        // Per decision (in `Decision.allCases` order), added in result order as `MatchPipeline.run` adds them;
+        // moved into the summary's dictionaries at the end (a dictionary update per result costs more).
+        var lines = [Int](repeating: 0, count: Decision.allCases.count)
+        var plays = [Double](repeating: 0, count: Decision.allCases.count)
+        var seen = [Bool](repeating: false, count: Decision.allCases.count)
+        let slotOf: [Decision: Int] = Dictionary(uniqueKeysWithValues: Decision.allCases.enumerated().map { ($1, $0) })
+        let auto = slotOf[.auto] ?? 0, review = slotOf[.review] ?? 0, none = slotOf[.none] ?? 0
+        func add(_ decision: Decision, lines n: Int, plays p: Double, isrcLink: Bool) {
+            let d = decision == .auto ? auto : decision == .review ? review : none
+            lines[d] += n
+            plays[d] += p
+            seen[d] = true
+            s.plays += p
             if isrcLink { s.isrcLinked += n }
         }
         // Slots are numbered in order of first appearance, as are the general path's direct results.
@@ -218,6 +231,10 @@ struct DirectMatch {
         for k in restDirect..<rest.results.count {
             let r = rest.results[k]
             add(r.decision, lines: r.group.lineIndices.count, plays: r.group.plays, isrcLink: r.reason == "isrc-link")
+        }
+        for (k, decision) in Decision.allCases.enumerated() where seen[k] {
+            s.linesByDecision[decision] = lines[k]
+            s.playsByDecision[decision] = plays[k]
         }
         let d = ContinuousClock.now - started
         s.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
