@@ -316,6 +316,8 @@ public struct PairFeatureExtractor: Sendable {
     public static let sameNameCosine: Float = 0.8
 
     private var scratch = Similarity.EditScratch()
+    /// Records of the profiles given as values, packed for the one feature implementation.
+    private var packing = PackedWriter()
 
     public init() {}
 
@@ -326,42 +328,60 @@ public struct PairFeatureExtractor: Sendable {
         }
     }
 
-    /// Features of one pair, reading the profiles in place (no struct copies: the batch paths use this).
+    /// Features of one pair, reading the profiles in place (packed into the extractor's scratch first).
     public mutating func compute(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>, context: CandidateContext,
                                  into row: UnsafeMutablePointer<Float>) {
+        packing.out.removeAll(keepingCapacity: true)
+        PackedLine.encode(line.pointee, into: &packing)
+        let workStart = packing.out.count
+        PackedWork.encode(work.pointee, into: &packing)
+        let buffer = packing.out
+        buffer.withUnsafeBufferPointer { b in
+            compute(line: PackedLine(b.baseAddress!), work: PackedWork(b.baseAddress! + workStart), context: context, into: row)
+        }
+    }
+
+    /// Features of one pair from packed records (`PackedRecords.swift`): the one implementation of the
+    /// features. Reads the records in place; no allocation.
+    mutating func compute(line l: PackedLine, work w: PackedWork, context: CandidateContext, into row: UnsafeMutablePointer<Float>) {
         let n = Self.count
         row.initialize(repeating: 0, count: n)
         @inline(__always) func set(_ f: Feature, _ v: Float) { row[f.rawValue] = v }
         @inline(__always) func flag(_ f: Feature, _ b: Bool) { row[f.rawValue] = b ? 1 : 0 }
 
         // Titles.
+        let lt = l.title
+        let lineRecord = l.record
         var cos: Float = 0, jac: Float = 0, ovl: Float = 0, edit: Float = 0
         var exact = false
         var inLineRecord: Float = 0
         var prefixRatio: Float = 0
         var prefixWords = 0
-        for i in work.pointee.sketch.titles.indices {
-            let common = Similarity.commonPrefixWords(line.pointee.sketch.title.words, work.pointee.sketch.titles[i].words)
+        let workTitles = w.titles
+        for t in workTitles {
+            let common = Similarity.commonPrefixWords(lt.words, t.words)
             if common > 0 {
                 prefixWords = max(prefixWords, common)
-                prefixRatio = max(prefixRatio, Float(common) / Float(min(line.pointee.sketch.title.words.count, work.pointee.sketch.titles[i].words.count)))
+                prefixRatio = max(prefixRatio, Float(common) / Float(min(lt.words.count, t.words.count)))
             }
-            cos = max(cos, Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[i].grams))
-            jac = max(jac, Similarity.jaccard(line.pointee.sketch.title.tokens, work.pointee.sketch.titles[i].tokens))
-            ovl = max(ovl, Similarity.overlap(line.pointee.sketch.title.tokens, work.pointee.sketch.titles[i].tokens))
+            cos = max(cos, Similarity.cosine(lt.grams, t.grams))
+            jac = max(jac, Similarity.jaccard(lt.tokens, t.tokens))
+            ovl = max(ovl, Similarity.overlap(lt.tokens, t.tokens))
             if !exact {
-                if line.pointee.title == work.pointee.titles[i] {
+                if packedTextEqual(lt.text, t.text) {
                     exact = true
                     edit = 1
                 } else if edit < 1 {
-                    edit = max(edit, Similarity.editSimilarity(line.pointee.title, work.pointee.titles[i], scratch: &scratch))
+                    edit = max(edit, Similarity.editSimilarity(UnsafeBufferPointer(rebasing: lt.text.prefix(Similarity.maxEditBytes)),
+                                                               UnsafeBufferPointer(rebasing: t.text.prefix(Similarity.maxEditBytes)),
+                                                               scratch: &scratch))
                 }
             }
-            inLineRecord = max(inLineRecord, Similarity.containment(work.pointee.sketch.titles[i].tokens, in: line.pointee.sketch.record))
+            inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))
         }
         if !exact {
-            var variant = work.pointee.titleVariants.contains(line.pointee.title)
-            if !variant { for v in line.pointee.titleVariants where work.pointee.titles.contains(v) { variant = true; break } }
+            var variant = w.titleVariants.contains(lt.text)
+            if !variant { for v in l.titleVariants where workTitles.containsText(v) { variant = true; break } }
             flag(.titleVariantExact, variant)
         }
         set(.titleNgramCosine, cos)
@@ -369,32 +389,31 @@ public struct PairFeatureExtractor: Sendable {
         set(.titleTokenOverlap, ovl)
         set(.titleEditSimilarity, edit)
         flag(.titleExact, exact)
-        let specificity = Self.titleSpecificity(line.pointee.title)
+        let specificity = l.titleSpecificity
         set(.titleSpecificity, specificity)
         set(.titleExactSpecificity, exact ? specificity : 0)
         set(.titlePrefixRatio, prefixRatio)
         set(.titlePrefixWords, Float(min(prefixWords, 4)) / 4)
 
-        if !line.pointee.sketch.medleyParts.isEmpty {
+        if !l.medleyParts.isEmpty {
             var best: Float = 0
-            for p in line.pointee.sketch.medleyParts.indices {
-                for t in work.pointee.sketch.titles.indices {
-                    best = max(best, Similarity.cosine(line.pointee.sketch.medleyParts[p].grams, work.pointee.sketch.titles[t].grams))
-                }
+            for p in l.medleyParts {
+                for t in workTitles { best = max(best, Similarity.cosine(p.grams, t.grams)) }
             }
             set(.medleyPartMatch, best)
         }
 
         // Versions.
-        let sameVersion = line.pointee.sketch.versionWords == work.pointee.sketch.versionWords
-        if line.pointee.sketch.versionWords.isEmpty && work.pointee.sketch.versionWords.isEmpty {
+        let lineVersion = l.versionWords, workVersion = w.versionWords
+        let sameVersion = lineVersion.elementsEqual(workVersion)
+        if lineVersion.isEmpty && workVersion.isEmpty {
             set(.versionWordsNone, 1)
         } else {
-            set(.versionWordsJaccard, Similarity.jaccard(line.pointee.sketch.versionWords, work.pointee.sketch.versionWords))
+            set(.versionWordsJaccard, Similarity.jaccard(lineVersion, workVersion))
         }
         flag(.versionWordsSame, sameVersion)
         flag(.titleFullExact, exact && sameVersion)
-        let lm = line.pointee.sketch.tagMask, wm = work.pointee.sketch.tagMask, diff = lm ^ wm
+        let lm = l.tagMask, wm = w.tagMask, diff = lm ^ wm
         flag(.versionTagsAgree, lm != 0 && lm == wm)
         flag(.karaokeConflict, diff & VersionTag.karaoke != 0)
         flag(.instrumentalConflict, diff & VersionTag.instrumental != 0)
@@ -403,8 +422,8 @@ public struct PairFeatureExtractor: Sendable {
         flag(.otherVersionConflict, diff & VersionTag.other != 0)
         // Both are remixes, both name a remixer, and no remixer name matches: two different remixes.
         var remixers = false
-        if lm & wm & VersionTag.remix != 0 && !line.pointee.sketch.remixers.isEmpty && !work.pointee.sketch.remixers.isEmpty {
-            remixers = Similarity.bestCosine(line.pointee.sketch.remixers, work.pointee.sketch.remixers) < 0.5
+        if lm & wm & VersionTag.remix != 0 && !l.remixers.isEmpty && !w.remixers.isEmpty {
+            remixers = Similarity.bestCosine(l.remixers, w.remixers) < 0.5
             flag(.remixerConflict, remixers)
         }
         // Title similarity for the interactions: the best trigram cosine, 1 for an exact core title.
@@ -414,44 +433,45 @@ public struct PairFeatureExtractor: Sendable {
         set(.titleVersionConflict, conflict ? titleMatch : 0)
 
         // People.
-        set(.artistPerformerSimilarity, Similarity.bestCosine(line.pointee.sketch.artists, work.pointee.sketch.performers))
-        set(.artistPerformerTokenOverlap, Similarity.overlap(line.pointee.sketch.artistTokens, work.pointee.sketch.performerTokens))
-        set(.artistWriterSimilarity, Similarity.bestCosine(line.pointee.sketch.artists, work.pointee.sketch.writers))
-        if !line.pointee.sketch.featured.isEmpty || !work.pointee.sketch.featured.isEmpty {
+        let lineArtists = l.artists, performers = w.performers, workWriters = w.writers
+        let lineFeatured = l.featured, workFeatured = w.featured, lineWriters = l.writers
+        set(.artistPerformerSimilarity, Similarity.bestCosine(lineArtists, performers))
+        set(.artistPerformerTokenOverlap, Similarity.overlap(l.artistTokens, w.performerTokens))
+        set(.artistWriterSimilarity, Similarity.bestCosine(lineArtists, workWriters))
+        if !lineFeatured.isEmpty || !workFeatured.isEmpty {
             var matched = 0
-            for f in line.pointee.sketch.featured.indices
-            where Self.named(line.pointee.sketch.featured[f], in: work.pointee.sketch.featured) || Self.named(line.pointee.sketch.featured[f], in: work.pointee.sketch.performers) {
-                matched += 1
-            }
-            for f in work.pointee.sketch.featured.indices where Self.named(work.pointee.sketch.featured[f], in: line.pointee.sketch.artists) { matched += 1 }
-            set(.featuredOverlap, Float(matched) / Float(line.pointee.sketch.featured.count + work.pointee.sketch.featured.count))
+            for f in lineFeatured where Self.named(f, in: workFeatured) || Self.named(f, in: performers) { matched += 1 }
+            for f in workFeatured where Self.named(f, in: lineArtists) { matched += 1 }
+            set(.featuredOverlap, Float(matched) / Float(lineFeatured.count + workFeatured.count))
         }
-        set(.originalArtistSimilarity, Similarity.bestCosine(line.pointee.sketch.originalArtists, work.pointee.sketch.performers))
-        if !line.pointee.sketch.writers.isEmpty && !work.pointee.sketch.writers.isEmpty {
+        set(.originalArtistSimilarity, Similarity.bestCosine(l.originalArtists, performers))
+        if !lineWriters.isEmpty && !workWriters.isEmpty {
             var sum: Float = 0
-            for w in line.pointee.sketch.writers.indices {
+            for a in lineWriters {
                 var best: Float = 0
-                for v in work.pointee.sketch.writers.indices {
-                    best = max(best, Similarity.cosine(line.pointee.sketch.writers[w].grams, work.pointee.sketch.writers[v].grams))
-                }
+                for b in workWriters { best = max(best, Similarity.cosine(a.grams, b.grams)) }
                 sum += best
             }
-            set(.writerSimilarity, sum / Float(line.pointee.sketch.writers.count))
+            set(.writerSimilarity, sum / Float(lineWriters.count))
         }
-        if !line.pointee.writerIPIs.isEmpty && !work.pointee.writerIPIs.isEmpty {
-            flag(.writerIPIMatch, line.pointee.writerIPIs.contains(where: { work.pointee.writerIPIs.contains($0) }))
+        let lineIPIs = l.writerIPIs, workIPIs = w.writerIPIs
+        if !lineIPIs.isEmpty && !workIPIs.isEmpty {
+            var any = false
+            for i in lineIPIs where workIPIs.contains(i) { any = true; break }
+            flag(.writerIPIMatch, any)
         }
 
         // Duration and album.
         // A duration field wins; a single m:ss found in the text stands in for a missing one.
-        let lineDuration = line.pointee.duration ?? (line.pointee.textDurations.count == 1 ? line.pointee.textDurations[0] : nil)
-        let workDuration = work.pointee.duration ?? (work.pointee.textDurations.count == 1 ? work.pointee.textDurations[0] : nil)
+        let lineText = l.textDurations, workText = w.textDurations
+        let lineDuration = l.duration ?? (lineText.count == 1 ? Int(Int32(bitPattern: lineText[0])) : nil)
+        let workDuration = w.duration ?? (workText.count == 1 ? Int(Int32(bitPattern: workText[0])) : nil)
         if let a = lineDuration, let b = workDuration, a > 0, b > 0 {
             let d = Float(abs(a - b))
             flag(.durationClose, d <= 3)
             flag(.durationFar, d > 20)
             set(.durationLogDifference, min(1, log1pf(d) / log1pf(600)))
-            flag(.durationFromText, line.pointee.duration == nil || work.pointee.duration == nil)
+            flag(.durationFromText, l.duration == nil || w.duration == nil)
             // exp(-|Δ|/8 s): 0.88 at 1 s, 0.69 at 3 s, 0.29 at 10 s, 0.08 at 20 s.
             let similarity = expf(-d / Self.durationScale)
             set(.durationSimilarity, similarity)
@@ -460,31 +480,33 @@ public struct PairFeatureExtractor: Sendable {
         } else {
             set(.durationMissing, 1)
         }
-        if line.pointee.sketch.album != nil, !work.pointee.sketch.albums.isEmpty {
+        let lineAlbums = l.album, workAlbums = w.albums
+        let workRecord = w.record
+        if !lineAlbums.isEmpty, !workAlbums.isEmpty {
+            let album = lineAlbums.first
             var best: Float = 0
-            for a in work.pointee.sketch.albums.indices { best = max(best, Similarity.cosine(line.pointee.sketch.album!.grams, work.pointee.sketch.albums[a].grams)) }
+            for a in workAlbums { best = max(best, Similarity.cosine(album.grams, a.grams)) }
             set(.albumSimilarity, best)
         } else {
             set(.albumMissing, 1)
         }
         var albumInRecord: Float = 0
-        if line.pointee.sketch.album != nil { albumInRecord = Similarity.containment(line.pointee.sketch.album!.tokens, in: work.pointee.sketch.record) }
-        for a in work.pointee.sketch.albums.indices {
-            albumInRecord = max(albumInRecord, Similarity.containment(work.pointee.sketch.albums[a].tokens, in: line.pointee.sketch.record))
-        }
+        if !lineAlbums.isEmpty { albumInRecord = Similarity.containment(lineAlbums.first.tokens, in: workRecord) }
+        for a in workAlbums { albumInRecord = max(albumInRecord, Similarity.containment(a.tokens, in: lineRecord)) }
         set(.albumInOtherRecord, albumInRecord)
 
         // Release dates: full dates compared by day, else by year.
-        let lineDates = line.pointee.releaseDates, workDates = work.pointee.releaseDates
+        let lineDates = l.releaseDates, workDates = w.releaseDates
         if lineDates.isEmpty || workDates.isEmpty {
             set(.releaseDateMissing, 1)
         } else {
             var closest = Int.max
             var sameYear = false
-            for a in lineDates {
-                for b in workDates {
-                    if a.year == b.year { sameYear = true }
-                    if let x = a.dayNumber, let y = b.dayNumber { closest = min(closest, abs(x - y)) }
+            for i in stride(from: 0, to: lineDates.count, by: 2) {
+                for j in stride(from: 0, to: workDates.count, by: 2) {
+                    if lineDates[i] == workDates[j] { sameYear = true }
+                    let x = Int32(bitPattern: lineDates[i + 1]), y = Int32(bitPattern: workDates[j + 1])
+                    if x != PackedLayout.noDay && y != PackedLayout.noDay { closest = min(closest, abs(Int(x) - Int(y))) }
                 }
             }
             flag(.releaseYearEqual, sameYear)
@@ -497,29 +519,30 @@ public struct PairFeatureExtractor: Sendable {
         }
 
         // Identifiers.
-        if let a = line.pointee.iswc, let b = work.pointee.iswc {
-            flag(.iswcEqual, a == b)
-            flag(.iswcConflict, a != b)
+        if let a = l.iswc, let b = w.iswc {
+            let equal = packedTextEqual(a, b)
+            flag(.iswcEqual, equal)
+            flag(.iswcConflict, !equal)
         } else {
             set(.iswcMissing, 1)
         }
         var linkedHere = context.isrcLinkedHere
-        if !linkedHere, let isrc = line.pointee.isrc, work.pointee.isrcs.contains(isrc) { linkedHere = true }
+        if !linkedHere, let isrc = l.isrc, w.isrcs.contains(isrc) { linkedHere = true }
         flag(.isrcLinkedHere, linkedHere)
         flag(.isrcLinkedElsewhere, context.isrcLinkedElsewhere && !linkedHere)
 
         // Whole record.
-        set(.recordTokenJaccard, Similarity.jaccard(line.pointee.sketch.record, work.pointee.sketch.record))
+        set(.recordTokenJaccard, Similarity.jaccard(lineRecord, workRecord))
         set(.workTitleInLineRecord, inLineRecord)
-        set(.lineTitleInWorkRecord, Similarity.containment(line.pointee.sketch.title.tokens, in: work.pointee.sketch.record))
-        set(.artistInWorkRecord, Similarity.containment(line.pointee.sketch.artistTokens, in: work.pointee.sketch.record))
-        set(.performerInLineRecord, Similarity.containment(work.pointee.sketch.performerTokens, in: line.pointee.sketch.record))
+        set(.lineTitleInWorkRecord, Similarity.containment(lt.tokens, in: workRecord))
+        set(.artistInWorkRecord, Similarity.containment(l.artistTokens, in: workRecord))
+        set(.performerInLineRecord, Similarity.containment(w.performerTokens, in: lineRecord))
 
         // Missing fields.
-        flag(.lineArtistMissing, line.pointee.sketch.artists.isEmpty)
-        flag(.workPerformersMissing, work.pointee.sketch.performers.isEmpty)
-        flag(.lineWritersMissing, line.pointee.sketch.writers.isEmpty)
-        flag(.workWritersMissing, work.pointee.sketch.writers.isEmpty)
+        flag(.lineArtistMissing, lineArtists.isEmpty)
+        flag(.workPerformersMissing, performers.isEmpty)
+        flag(.lineWritersMissing, lineWriters.isEmpty)
+        flag(.workWritersMissing, workWriters.isEmpty)
 
         // Candidate context.
         set(.retrievalScore, context.retrievalScore)
@@ -527,7 +550,7 @@ public struct PairFeatureExtractor: Sendable {
         set(.retrievalGap, context.gapToNext)
         set(.titleSharedWorks, min(1, log2f(Float(max(1, context.worksSharingTitle))) / 10))
 
-        FieldEvidence.compute(line: line, work: work, into: row)
+        FieldEvidence.compute(line: l, work: w, into: row)
     }
 
     /// Features of `works.count` candidates of one line into `out` (row-major, `count` columns each).
@@ -535,39 +558,49 @@ public struct PairFeatureExtractor: Sendable {
                                  into out: UnsafeMutableBufferPointer<Float>) {
         precondition(works.count == contexts.count && out.count >= works.count * Self.count, "feature buffer too small")
         guard let base = out.baseAddress else { return }
-        withUnsafePointer(to: line) { l in
-            works.withUnsafeBufferPointer { w in
-                for i in w.indices { compute(line: l, work: w.baseAddress! + i, context: contexts[i], into: base + i * Self.count) }
+        let lines = PackedRecords(lines: [line]), packed = PackedRecords(works: works)
+        lines.words.withUnsafeBufferPointer { lw in
+            packed.words.withUnsafeBufferPointer { ww in
+                for i in works.indices {
+                    compute(line: PackedLine(lw.baseAddress!), work: PackedWork(ww.baseAddress! + packed.offsets[i]), context: contexts[i],
+                            into: base + i * Self.count)
+                }
             }
         }
     }
 
     /// The retrieval similarity used when no retrieval ran (pairs mode): best title trigram cosine.
     public static func titleSimilarity(line: LineProfile, work: WorkProfile) -> Float {
-        withUnsafePointer(to: line) { l in withUnsafePointer(to: work) { w in titleSimilarity(line: l, work: w) } }
-    }
-
-    static func titleSimilarity(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>) -> Float {
-        var best: Float = 0
-        for t in work.pointee.sketch.titles.indices {
-            best = max(best, Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[t].grams))
-        }
-        return best
+        bestTitle(line: line, work: work).similarity
     }
 
     /// Index of the work title that best matches the line's title (trigram cosine), nil without titles.
     public static func bestTitleIndex(line: LineProfile, work: WorkProfile) -> Int? {
-        withUnsafePointer(to: line) { l in withUnsafePointer(to: work) { w in bestTitleIndex(line: l, work: w) } }
+        let i = bestTitle(line: line, work: work).index
+        return i >= 0 ? i : nil
     }
 
-    static func bestTitleIndex(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>) -> Int? {
-        var best: Float = -1
-        var index: Int?
-        for i in work.pointee.sketch.titles.indices {
-            let c = Similarity.cosine(line.pointee.sketch.title.grams, work.pointee.sketch.titles[i].grams)
-            if c > best { best = c; index = i }
+    static func bestTitle(line: LineProfile, work: WorkProfile) -> (similarity: Float, index: Int) {
+        let l = PackedRecords(lines: [line]), w = PackedRecords(works: [work])
+        return l.words.withUnsafeBufferPointer { lb in
+            w.words.withUnsafeBufferPointer { wb in bestTitle(line: PackedLine(lb.baseAddress!), work: PackedWork(wb.baseAddress!)) }
         }
-        return index
+    }
+
+    /// The best title trigram cosine (0 without titles) and the index of the first title reaching it (-1
+    /// without titles).
+    @inline(__always)
+    static func bestTitle(line: PackedLine, work: PackedWork) -> (similarity: Float, index: Int) {
+        let grams = line.title.grams
+        var best: Float = -1
+        var index = -1
+        var i = 0
+        for t in work.titles {
+            let c = Similarity.cosine(grams, t.grams)
+            if c > best { best = c; index = i }
+            i += 1
+        }
+        return (max(0, best), index)
     }
 
     /// `title_specificity` of a normalized core title: letters and digits (a non-Latin one counts 2) over 24, capped at 1.
@@ -581,8 +614,8 @@ public struct PairFeatureExtractor: Sendable {
     }
 
     @inline(__always)
-    static func named(_ name: TextSketch, in list: [TextSketch]) -> Bool {
-        for x in list.indices where Similarity.cosine(name.grams, list[x].grams) >= sameNameCosine { return true }
+    static func named(_ name: SketchView, in list: SketchList) -> Bool {
+        for x in list where Similarity.cosine(name.grams, x.grams) >= sameNameCosine { return true }
         return false
     }
 }

@@ -67,8 +67,15 @@ enum FieldEvidence {
         return out
     }
 
+    /// `genreWords` in place for the packed feature path (allocated once, never freed; read-only).
+    nonisolated(unsafe) static let genreBuffer: UnsafeBufferPointer<UInt32> = {
+        let p = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: genreWords.count)
+        _ = p.initialize(from: genreWords)
+        return UnsafeBufferPointer(p)
+    }()
+
     @inline(__always)
-    static func contains(_ sorted: [UInt32], _ x: UInt32) -> Bool {
+    static func contains(_ sorted: UnsafeBufferPointer<UInt32>, _ x: UInt32) -> Bool {
         var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -82,14 +89,16 @@ enum FieldEvidence {
     /// another field (`fields`: names and album words of both records) or a genre word, followed by such a
     /// word or a number ("Remark Pop Music 0 99" / "Remark Rachel Platten"; not "We Will" / "We Will Rock You",
     /// not "Sweet Spot 2 0" / "Sweet Spot").
-    static func sameTitleBeforeFields(_ a: [UInt32], _ b: [UInt32], lineFields: [UInt32], workFields: [UInt32],
-                                      lineDigits: [UInt32], workDigits: [UInt32]) -> Bool {
+    static func sameTitleBeforeFields(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>,
+                                      lineFields: UnsafeBufferPointer<UInt32>, workFields: UnsafeBufferPointer<UInt32>,
+                                      lineDigits: UnsafeBufferPointer<UInt32>, workDigits: UnsafeBufferPointer<UInt32>) -> Bool {
         let common = Similarity.commonPrefixWords(a, b)
         guard common > 0 else { return false }
+        let genres = genreBuffer
         @inline(__always) func field(_ w: UInt32) -> Bool {
-            contains(lineFields, w) || contains(workFields, w) || contains(genreWords, w)
+            contains(lineFields, w) || contains(workFields, w) || contains(genres, w)
         }
-        @inline(__always) func explained(_ words: [UInt32]) -> Bool {
+        @inline(__always) func explained(_ words: UnsafeBufferPointer<UInt32>) -> Bool {
             guard words.count > common else { return true }
             guard field(words[common]) else { return false }
             guard words.count > common + 1 else { return true }
@@ -103,20 +112,21 @@ enum FieldEvidence {
     /// feature of its own was tried: held-out log-loss on iTunes-Amazon was the same with or without it, so the
     /// clean match only enters the interactions.)
     @inline(__always)
-    static func compute(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>, into row: UnsafeMutablePointer<Float>) {
+    static func compute(line: PackedLine, work: PackedWork, into row: UnsafeMutablePointer<Float>) {
         var clean = row[Feature.titleExact.rawValue] == 1
         if !clean {
-            for t in work.pointee.sketch.titles.indices
-            where sameTitleBeforeFields(line.pointee.sketch.title.words, work.pointee.sketch.titles[t].words,
-                                        lineFields: line.pointee.sketch.fieldTokens, workFields: work.pointee.sketch.fieldTokens,
-                                        lineDigits: line.pointee.sketch.digitWords, workDigits: work.pointee.sketch.digitWords) {
+            let words = line.title.words
+            let lineFields = line.fieldTokens, workFields = work.fieldTokens, lineDigits = line.digitWords, workDigits = work.digitWords
+            for t in work.titles
+            where sameTitleBeforeFields(words, t.words, lineFields: lineFields, workFields: workFields, lineDigits: lineDigits,
+                                        workDigits: workDigits) {
                 clean = true
                 break
             }
         }
         // Another performance on one side only, from the title and album tags of each side. Live takes and remixes
         // are left to the schema 1 features: catalogues often file them under the same song.
-        let diff = line.pointee.sketch.recordTagMask ^ work.pointee.sketch.recordTagMask
+        let diff = line.recordTagMask ^ work.recordTagMask
         let conflict = diff & performanceTags != 0
         row[Feature.performanceConflict.rawValue] = conflict ? 1 : 0
         let titleMatch = clean ? 1 : row[Feature.titleNgramCosine.rawValue]

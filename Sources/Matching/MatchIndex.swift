@@ -17,7 +17,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 7
+    public static let formatVersion: UInt32 = 8
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
@@ -54,6 +54,9 @@ public final class MatchIndex: @unchecked Sendable {
     let blobs: UnsafeBufferPointer<UInt8>
     /// Seconds per work (0 = unknown), for telling same-titled works apart in retrieval.
     let workDuration: UnsafeBufferPointer<UInt16>
+    /// Per work, the word offset of its packed comparison record (`PackedWork`) in `packed`.
+    let packedOffset: UnsafeBufferPointer<UInt64>
+    let packed: UnsafeBufferPointer<UInt32>
 
     private let storage: Storage
 
@@ -131,7 +134,8 @@ public final class MatchIndex: @unchecked Sendable {
         guard h.fileSize == storage.count else { throw Self.damaged(path, "size \(storage.count) bytes, header says \(h.fileSize)") }
         let layout = Layout(workCount: h.workCount, titleCount: h.titleCount, dim: h.dim, termCapacity: h.termCapacity,
                             postingCount: h.postingCount, artistTermCapacity: h.artistTermCapacity,
-                            artistPostingCount: h.artistPostingCount, isrcCount: h.isrcCount, blobBytes: h.blobBytes)
+                            artistPostingCount: h.artistPostingCount, isrcCount: h.isrcCount, blobBytes: h.blobBytes,
+                            packedWords: h.packedWords)
         guard layout.totalBytes == storage.count, layout.sections.elementsEqual(h.sections, by: { $0.0 == $1.0 && $0.1 == $1.1 }) else {
             throw Self.damaged(path, "section table does not match the counts")
         }
@@ -166,9 +170,12 @@ public final class MatchIndex: @unchecked Sendable {
         isrcConfidence = buf(.isrcConfidence, Float.self)
         blobs = buf(.blobs, UInt8.self)
         workDuration = buf(.workDuration, UInt16.self)
+        packedOffset = buf(.packedOffset, UInt64.self)
+        packed = buf(.packed, UInt32.self)
         // Cheap structural checks so a damaged file fails here rather than deep inside retrieval.
         guard workTitleStart.count == workCount + 1, workTitleStart[workCount] == UInt32(titleCount),
-              workBlobOffset.count == workCount + 1, workBlobOffset[workCount] == UInt64(blobs.count)
+              workBlobOffset.count == workCount + 1, workBlobOffset[workCount] == UInt64(blobs.count),
+              packedOffset.count == workCount + 1, packedOffset[workCount] == UInt64(packed.count)
         else { throw Self.damaged(path, "work tables inconsistent") }
     }
 
@@ -292,6 +299,10 @@ public final class MatchIndex: @unchecked Sendable {
         let iswc = r.bytes()
         return (id, iswc, r.bytes())
     }
+
+    /// The comparison record of work `w`, read in place (what the pair features need; no decoding).
+    @inline(__always)
+    func packedWork(_ w: Int) -> PackedWork { PackedWork(packed.baseAddress! + Int(packedOffset[w])) }
 
     /// The profile of work `w`, decoded from the index.
     public func profile(_ w: Int) -> WorkProfile {
@@ -453,6 +464,7 @@ struct Header {
     var artistPostingCount: Int
     var isrcCount: Int
     var blobBytes: Int
+    var packedWords: Int
     var postingCap: Int
     var artistPostingCap: Int
     var titleIDFMax: Float
@@ -472,6 +484,7 @@ struct Header {
         artistPostingCount = layout.artistPostingCount
         isrcCount = layout.isrcCount
         blobBytes = layout.blobBytes
+        packedWords = layout.packedWords
         self.postingCap = postingCap
         self.artistPostingCap = artistPostingCap
         self.titleIDFMax = titleIDFMax
@@ -500,6 +513,7 @@ struct Header {
         titleIDFMax = f32(96)
         artistIDFMax = f32(100)
         fileSize = u64(104)
+        packedWords = u64(504)
         sections = (0..<Layout.Section.allCases.count).map { (u64(112 + $0 * 16), u64(120 + $0 * 16)) }
         let stampLength = min(Int(u32(512)), MatchIndex.maxStampBytes)
         stamp = String(decoding: raw[516..<(516 + stampLength)], as: UTF8.self)
@@ -525,6 +539,7 @@ struct Header {
         u32(96, titleIDFMax.bitPattern)
         u32(100, artistIDFMax.bitPattern)
         u64(104, fileSize)
+        u64(504, packedWords)
         for (i, s) in sections.enumerated() {
             u64(112 + i * 16, s.0)
             u64(120 + i * 16, s.1)
@@ -541,15 +556,17 @@ struct Layout {
         case termKeys, termStart, termCount, termIDF, postings, postingWeights
         case artistKeys, artistStart, artistCount, artistIDF, artistPostWork, artistPostWeight
         case isrcKeys, isrcWork, blobs, workDuration, isrcConfidence
+        case packedOffset, packed
     }
 
     let workCount, titleCount, dim, termCapacity, postingCount, artistTermCapacity, artistPostingCount, isrcCount, blobBytes: Int
+    let packedWords: Int
     /// (offset, byte length) per section, 64-byte aligned.
     private(set) var sections: [(Int, Int)] = []
     private(set) var totalBytes = 0
 
     init(workCount: Int, titleCount: Int, dim: Int, termCapacity: Int, postingCount: Int, artistTermCapacity: Int,
-         artistPostingCount: Int, isrcCount: Int, blobBytes: Int) {
+         artistPostingCount: Int, isrcCount: Int, blobBytes: Int, packedWords: Int) {
         self.workCount = workCount
         self.titleCount = titleCount
         self.dim = dim
@@ -559,6 +576,7 @@ struct Layout {
         self.artistPostingCount = artistPostingCount
         self.isrcCount = isrcCount
         self.blobBytes = blobBytes
+        self.packedWords = packedWords
         var offset = MatchIndex.headerSize
         for s in Section.allCases {
             let len = byteLength(s)
@@ -585,6 +603,8 @@ struct Layout {
         case .isrcWork, .isrcConfidence: return isrcCount * 4
         case .blobs: return blobBytes
         case .workDuration: return workCount * 2
+        case .packedOffset: return (workCount + 1) * 8
+        case .packed: return packedWords * 4
         }
     }
 }
@@ -630,6 +650,26 @@ enum ProfileBlob {
         for d in p.textDurations { int(d) }
         list(p.remixers)
         list(p.titleVariants)
+    }
+}
+
+extension ProfileBlob {
+    /// `p` as `MatchIndex.profile` returns it after encoding (integers clamped, an empty ISWC absent),
+    /// so records derived from it agree with the decoded profile. The blob does not keep release dates:
+    /// pack the result with `releaseDates: false`.
+    static func asDecoded(_ p: WorkProfile) -> WorkProfile {
+        func kept(_ v: Int) -> Bool { v >= 0 && v <= Int(Int32.max) }
+        if p.iswc != "" && (p.duration.map(kept) ?? true) && p.textDurations.allSatisfy({ Int(Int32(clamping: $0)) == $0 })
+        {
+            return p  // the common case: nothing is lost but the release dates (and the sketch is already built)
+        }
+        var q = WorkProfile(workId: p.workId, iswc: (p.iswc?.isEmpty ?? true) ? nil : p.iswc, displayTitle: p.displayTitle, titles: p.titles,
+                            titleTags: p.titleTags, performers: p.performers, writers: p.writers, writerIPIs: p.writerIPIs,
+                            duration: p.duration.flatMap { let d = Int(Int32(clamping: $0)); return d < 0 ? nil : d },
+                            isrcs: p.isrcs, albums: p.albums, featured: p.featured, versionWords: p.versionWords,
+                            textDurations: p.textDurations.map { Int(Int32(clamping: $0)) }, remixers: p.remixers)
+        q.titleVariants = p.titleVariants
+        return q
     }
 }
 

@@ -272,10 +272,33 @@ public enum MatchIndexBuilder {
         blobOffsets[workCount] = UInt64(blob.count)
         lap("links and profiles")
 
+        // Packed comparison records (parallel over works), as the decoded profile reads: what the pair
+        // features of a candidate need, read in place at match time.
+        var packedOffsets = [UInt64](repeating: 0, count: workCount + 1)
+        let packChunks = chunkRanges(workCount, parts: threads * 4)
+        let packedParts = ResultSlots<([UInt32], [Int])>(count: packChunks.count)
+        parallel(packChunks.count, threads: threads) { c in
+            var writer = PackedWriter(reserving: packChunks[c].count * 128)
+            var offsets: [Int] = []
+            offsets.reserveCapacity(packChunks[c].count)
+            for w in packChunks[c] {
+                offsets.append(writer.out.count)
+                PackedWork.encode(ProfileBlob.asDecoded(profiles[w]), into: &writer, releaseDates: false)
+            }
+            packedParts.set(c, (writer.out, offsets))
+        }
+        var packedWords = 0
+        for c in 0..<packChunks.count {
+            for (k, w) in packChunks[c].enumerated() { packedOffsets[w] = UInt64(packedWords + packedParts[c].1[k]) }
+            packedWords += packedParts[c].0.count
+        }
+        packedOffsets[workCount] = UInt64(packedWords)
+        lap("packed records")
+
         // 7. The image.
         let layout = Layout(workCount: workCount, titleCount: titleCount, dim: dim, termCapacity: termCapacity,
                             postingCount: postingCount, artistTermCapacity: artistCapacity, artistPostingCount: artistWork.count,
-                            isrcCount: isrcPairs.count, blobBytes: blob.count)
+                            isrcCount: isrcPairs.count, blobBytes: blob.count, packedWords: packedWords)
         let base = UnsafeMutableRawPointer.allocate(byteCount: layout.totalBytes, alignment: 4096)
         memset(base, 0, MatchIndex.headerSize)
         let header = Header(version: MatchIndex.formatVersion, layout: layout, postingCap: cap, artistPostingCap: options.artistPostingCap,
@@ -352,6 +375,19 @@ public enum MatchIndexBuilder {
         copy(isrcPairs.map(\.2), to: .isrcConfidence)
         copy(blob, to: .blobs)
         copy(profiles.map { UInt16(clamping: max(0, $0.duration ?? 0)) }, to: .workDuration)
+        copy(packedOffsets, to: .packedOffset)
+        do {
+            let dst = section(.packed, UInt32.self)
+            var at = 0
+            for c in 0..<packChunks.count {
+                let part = packedParts[c].0
+                part.withUnsafeBufferPointer { src in
+                    (dst.baseAddress! + at).update(from: src.baseAddress!, count: src.count)
+                }
+                at += part.count
+                packedParts.clear(c)
+            }
+        }
         lap("image")
 
         // 8. Hashed title vectors (parallel over titles).

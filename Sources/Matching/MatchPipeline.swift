@@ -244,22 +244,32 @@ public struct MatchPipeline: Sendable {
         var results: [GroupResult] = []
         results.reserveCapacity(slice.count)
         var k = 0
+        var order: [Int] = []
         for g in 0..<slice.count {
+            let first = k
+            while k < pairs.count && pairs[k].group == g { k += 1 }
+            // Only the candidates `decide` can look at are materialized (a results row decodes the work's
+            // id, ISWC and title): the best max(topK, 2) in its order (confidence, then work id), and the
+            // ISRC-linked work wherever it ranks.
+            order.removeAll(keepingCapacity: true)
+            order.append(contentsOf: first..<k)
+            order.sort { a, b in
+                conf[a] != conf[b] ? conf[a] > conf[b] : index.workId(pairs[a].work) < index.workId(pairs[b].work)
+            }
+            let keep = max(options.topK, 2)
             var scored: [ScoredCandidate] = []
-            scored.reserveCapacity(candidates[g].count)
-            var r = 0
-            while k < pairs.count && pairs[k].group == g {
-                let w = pairs[k].work
+            scored.reserveCapacity(keep + 1)
+            for (rank, i) in order.enumerated() {
+                let w = pairs[i].work
+                guard rank < keep || (linked[g].count == 1 && linked[g][0] == w) else { continue }
                 let p = index.summary(w)
-                let reason = rows.withUnsafeBufferPointer { Self.reason(row: UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
-                var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[k]), reason: reason)
-                c.retrieval = retrieved[g][r]
+                let reason = rows.withUnsafeBufferPointer { Self.reason(row: UnsafeBufferPointer(rebasing: $0[(i * columns)..<((i + 1) * columns)])) }
+                var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[i]), reason: reason)
+                c.retrieval = retrieved[g][i - first]
                 if options.contributions {
-                    c.contributions = rows.withUnsafeBufferPointer { scorer.contributions(UnsafeBufferPointer(rebasing: $0[(k * columns)..<((k + 1) * columns)])) }
+                    c.contributions = rows.withUnsafeBufferPointer { scorer.contributions(UnsafeBufferPointer(rebasing: $0[(i * columns)..<((i + 1) * columns)])) }
                 }
                 scored.append(c)
-                k += 1
-                r += 1
             }
             results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], cache: &cache))
         }
@@ -428,19 +438,26 @@ public struct CandidateGenerator: Sendable {
         return features(profiles: profiles, candidates: candidates, linked: linked, range: range, cache: &cache)
     }
 
-    /// `features(...)` decoding each candidate work's profile at most once per `cache` lifetime (a
-    /// decode builds the work's comparison sketch: the costliest step at a million works).
+    /// `features(...)`; `cache` is not needed any more (the works' comparison records are read in place
+    /// from the index) and kept for callers.
     public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>,
                          cache: inout WorkProfileCache) -> (rows: [Float], pairs: [(group: Int, work: Int)])
     {
         var workSlot: [Int: Int] = [:]
-        var works: [WorkProfile] = []
+        var works: [PackedWork] = []
         var pairs: [PairFeatureBuilder.Pair] = []
         var flat: [(group: Int, work: Int)] = []
-        var lines: [LineProfile] = []
+        var lineWriter = PackedWriter()
+        var lineOffsets: [Int] = []
+        let expected = range.reduce(0) { $0 + candidates[$1].count }
+        workSlot.reserveCapacity(expected)
+        works.reserveCapacity(expected)
+        pairs.reserveCapacity(expected)
+        flat.reserveCapacity(expected)
         for g in range {
-            let local = lines.count
-            lines.append(profiles[g])
+            let local = lineOffsets.count
+            lineOffsets.append(lineWriter.out.count)
+            PackedLine.encode(profiles[g], into: &lineWriter)
             for w in candidates[g] {
                 let slot: Int
                 if let s = workSlot[w] {
@@ -448,25 +465,24 @@ public struct CandidateGenerator: Sendable {
                 } else {
                     slot = works.count
                     workSlot[w] = slot
-                    works.append(cache.profile(w, index: index))
+                    works.append(index.packedWork(w))
                 }
                 pairs.append(PairFeatureBuilder.Pair(line: local, work: slot))
                 flat.append((g, w))
             }
         }
-        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, linksFromWorks: false,
-                                                  tiesShareRank: false)
-        for k in pairs.indices {
-            let g = flat[k].group
-            if !linked[g].isEmpty {
-                contexts[k].isrcLinkedHere = linked[g].contains(flat[k].work)
-                contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
-            } else {
-                contexts[k].isrcLinkedHere = false
-                contexts[k].isrcLinkedElsewhere = false
+        let rows = lineWriter.out.withUnsafeBufferPointer { lb in
+            let lines = lineOffsets.map { PackedLine(lb.baseAddress! + $0) }
+            var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, tiesShareRank: false)
+            for k in pairs.indices {
+                let g = flat[k].group
+                if !linked[g].isEmpty {
+                    contexts[k].isrcLinkedHere = linked[g].contains(flat[k].work)
+                    contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
+                }
             }
+            return PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: options.threads)
         }
-        let rows = PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: options.threads)
         return (rows, flat)
     }
 

@@ -1,0 +1,457 @@
+import Foundation
+import OeuvreCore
+
+/// Flat, allocation-free forms of the comparison data of a line (`LineSketch` + the profile fields the
+/// features read) and of a work (`WorkSketch` + fields), as runs of UInt32 words.
+///
+/// The pair features read these instead of the profiles: a work's record is stored in the match index
+/// (section `packed`) and read in place from the mapped file, so a candidate costs no decoding, no
+/// String and no array allocation. Profiles given as values (pairs mode, tests, review) are packed on
+/// the fly by the same encoders, so both paths compute the same features with the same code.
+///
+/// Record: word 0 = length in words, 1 = version-tag mask, 2 = duration (Int32, -1 unknown), 3 = version tags
+/// of the title and the albums (`recordTagMask`), 4 = the line's `title_specificity` (Float bits; 0 for a
+/// work), then one offset (from the record start) per section, then the sections. Section kinds:
+/// - sketch list: count, then per item `[text bytes, grams, tokens, words]` counts and the parts present
+///   (text as UTF-8 bytes padded to whole words; grams, tokens and words as in `TextSketch`);
+/// - word set: count, sorted unique values;
+/// - text list: count, then per item its byte count and bytes (padded);
+/// - integers: count, values (Int32 bit patterns); dates: count, (year, day number or `noDay`) pairs.
+///
+/// Texts are compared byte for byte: normalized texts come from the same normalizer on both sides.
+enum PackedLayout {
+    static let headerWords = 5
+    static let noDay = Int32.min
+    static let noDuration = UInt32(bitPattern: -1)
+
+    /// Sketch parts written for a list.
+    struct Parts: OptionSet {
+        let rawValue: Int
+        static let text = Parts(rawValue: 1)
+        static let grams = Parts(rawValue: 2)
+        static let tokens = Parts(rawValue: 4)
+        static let words = Parts(rawValue: 8)
+        static let all: Parts = [.text, .grams, .tokens, .words]
+    }
+}
+
+/// Appends one record to a word buffer.
+struct PackedWriter {
+    var out: [UInt32]
+    private var start = 0
+    private var sectionIndex = 0
+    private var sections = 0
+
+    init(reserving n: Int = 0) {
+        out = []
+        out.reserveCapacity(n)
+    }
+
+    mutating func begin(sections: Int, tagMask: UInt32, duration: Int?, recordTagMask: UInt32, extra: UInt32 = 0) {
+        start = out.count
+        sectionIndex = 0
+        self.sections = sections
+        out.append(0)
+        out.append(tagMask)
+        out.append(duration.map { UInt32(bitPattern: Int32(clamping: $0)) } ?? PackedLayout.noDuration)
+        out.append(recordTagMask)
+        out.append(extra)
+        out.append(contentsOf: repeatElement(0, count: sections))
+    }
+
+    mutating func end() {
+        precondition(sectionIndex == sections, "packed record: \(sectionIndex) of \(sections) sections written")
+        out[start] = UInt32(out.count - start)
+    }
+
+    private mutating func nextSection() {
+        out[start + PackedLayout.headerWords + sectionIndex] = UInt32(out.count - start)
+        sectionIndex += 1
+    }
+
+    private mutating func text(_ s: String) {
+        let u = s.utf8
+        out.append(UInt32(u.count))
+        var word: UInt32 = 0
+        var k = 0
+        for b in u {
+            word |= UInt32(b) << (8 * UInt32(k & 3))
+            k += 1
+            if k & 3 == 0 {
+                out.append(word)
+                word = 0
+            }
+        }
+        if k & 3 != 0 { out.append(word) }
+    }
+
+    mutating func sketches(_ list: [TextSketch], _ parts: PackedLayout.Parts) {
+        nextSection()
+        out.append(UInt32(list.count))
+        for s in list { sketch(s, parts) }
+    }
+
+    private mutating func sketch(_ s: TextSketch, _ parts: PackedLayout.Parts) {
+        // Counts first (text bytes are counted by `text`).
+        if parts.contains(.text) { text(s.text) } else { out.append(0) }
+        out.append(parts.contains(.grams) ? UInt32(s.grams.count) : 0)
+        out.append(parts.contains(.tokens) ? UInt32(s.tokens.count) : 0)
+        out.append(parts.contains(.words) ? UInt32(s.words.count) : 0)
+        if parts.contains(.grams) { out.append(contentsOf: s.grams) }
+        if parts.contains(.tokens) { out.append(contentsOf: s.tokens) }
+        if parts.contains(.words) { out.append(contentsOf: s.words) }
+    }
+
+    mutating func set(_ values: [UInt32]) {
+        nextSection()
+        out.append(UInt32(values.count))
+        out.append(contentsOf: values)
+    }
+
+    mutating func texts(_ list: [String]) {
+        nextSection()
+        out.append(UInt32(list.count))
+        for s in list { text(s) }
+    }
+
+    mutating func ints(_ list: [Int]) {
+        nextSection()
+        out.append(UInt32(list.count))
+        for v in list { out.append(UInt32(bitPattern: Int32(clamping: v))) }
+    }
+
+    mutating func dates(_ list: [ReleaseDate]) {
+        nextSection()
+        out.append(UInt32(list.count))
+        for d in list {
+            out.append(UInt32(bitPattern: Int32(clamping: d.year)))
+            out.append(UInt32(bitPattern: d.dayNumber.map { Int32(clamping: $0) } ?? PackedLayout.noDay))
+        }
+    }
+}
+
+// MARK: - Views
+
+/// Bytes of a packed text.
+typealias PackedText = UnsafeBufferPointer<UInt8>
+
+@inline(__always)
+func packedTextEqual(_ a: PackedText, _ b: PackedText) -> Bool {
+    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+}
+
+/// One packed `TextSketch` (parts not stored are empty).
+struct SketchView {
+    let text: PackedText
+    let grams: UnsafeBufferPointer<UInt32>
+    let tokens: UnsafeBufferPointer<UInt32>
+    let words: UnsafeBufferPointer<UInt32>
+    /// Words the item occupies.
+    let size: Int
+
+    @inline(__always)
+    init(_ p: UnsafePointer<UInt32>) {
+        let nText = Int(p[0])
+        let textWords = (nText + 3) >> 2
+        text = PackedText(start: UnsafeRawPointer(p + 1).assumingMemoryBound(to: UInt8.self), count: nText)
+        let c = p + 1 + textWords
+        let nGrams = Int(c[0]), nTokens = Int(c[1]), nWords = Int(c[2])
+        grams = UnsafeBufferPointer(start: c + 3, count: nGrams)
+        tokens = UnsafeBufferPointer(start: c + 3 + nGrams, count: nTokens)
+        words = UnsafeBufferPointer(start: c + 3 + nGrams + nTokens, count: nWords)
+        size = 1 + textWords + 3 + nGrams + nTokens + nWords
+    }
+}
+
+/// A packed list of sketches, iterated in order.
+struct SketchList: Sequence {
+    let base: UnsafePointer<UInt32>
+    @inline(__always) var count: Int { Int(base[0]) }
+    @inline(__always) var isEmpty: Bool { base[0] == 0 }
+    /// The first item (only when not empty).
+    @inline(__always) var first: SketchView { SketchView(base + 1) }
+
+    struct Iterator: IteratorProtocol {
+        var p: UnsafePointer<UInt32>
+        var left: Int
+        @inline(__always)
+        mutating func next() -> SketchView? {
+            guard left > 0 else { return nil }
+            let s = SketchView(p)
+            p += s.size
+            left -= 1
+            return s
+        }
+    }
+
+    @inline(__always) func makeIterator() -> Iterator { Iterator(p: base + 1, left: count) }
+}
+
+/// A packed list of texts.
+struct TextList: Sequence {
+    let base: UnsafePointer<UInt32>
+    @inline(__always) var count: Int { Int(base[0]) }
+    @inline(__always) var isEmpty: Bool { base[0] == 0 }
+
+    struct Iterator: IteratorProtocol {
+        var p: UnsafePointer<UInt32>
+        var left: Int
+        @inline(__always)
+        mutating func next() -> PackedText? {
+            guard left > 0 else { return nil }
+            let n = Int(p[0])
+            let t = PackedText(start: UnsafeRawPointer(p + 1).assumingMemoryBound(to: UInt8.self), count: n)
+            p += 1 + (n + 3) >> 2
+            left -= 1
+            return t
+        }
+    }
+
+    @inline(__always) func makeIterator() -> Iterator { Iterator(p: base + 1, left: count) }
+
+    @inline(__always)
+    func contains(_ t: PackedText) -> Bool {
+        for x in self where packedTextEqual(x, t) { return true }
+        return false
+    }
+
+    /// The first text, nil when the list is empty.
+    @inline(__always) var first: PackedText? { var it = makeIterator(); return it.next() }
+}
+
+/// A packed run of counted words (sets, integers, date pairs).
+@inline(__always)
+func packedWords(_ p: UnsafePointer<UInt32>, stride: Int = 1) -> UnsafeBufferPointer<UInt32> {
+    UnsafeBufferPointer(start: p + 1, count: Int(p[0]) * stride)
+}
+
+/// A packed line record (see `PackedLayout`).
+struct PackedLine {
+    enum Section: Int, CaseIterable {
+        case title, medleyParts, artists, featured, writers, originalArtists, remixers, album
+        case versionWords, artistTokens, record, writerIPIs, titleVariants, iswc, isrc, textDurations, releaseDates
+        case fieldTokens, digitWords
+    }
+
+    let base: UnsafePointer<UInt32>
+    @inline(__always) init(_ base: UnsafePointer<UInt32>) { self.base = base }
+
+    @inline(__always) private func at(_ s: Section) -> UnsafePointer<UInt32> { base + Int(base[PackedLayout.headerWords + s.rawValue]) }
+    @inline(__always) var tagMask: UInt32 { base[1] }
+    @inline(__always) var duration: Int? { base[2] == PackedLayout.noDuration ? nil : Int(Int32(bitPattern: base[2])) }
+    /// The title's sketch (always present, possibly of an empty text).
+    @inline(__always) var title: SketchView { SketchList(base: at(.title)).first }
+    @inline(__always) var medleyParts: SketchList { SketchList(base: at(.medleyParts)) }
+    @inline(__always) var artists: SketchList { SketchList(base: at(.artists)) }
+    @inline(__always) var featured: SketchList { SketchList(base: at(.featured)) }
+    @inline(__always) var writers: SketchList { SketchList(base: at(.writers)) }
+    @inline(__always) var originalArtists: SketchList { SketchList(base: at(.originalArtists)) }
+    @inline(__always) var remixers: SketchList { SketchList(base: at(.remixers)) }
+    /// Zero or one album sketch.
+    @inline(__always) var album: SketchList { SketchList(base: at(.album)) }
+    @inline(__always) var versionWords: UnsafeBufferPointer<UInt32> { packedWords(at(.versionWords)) }
+    @inline(__always) var artistTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.artistTokens)) }
+    @inline(__always) var record: UnsafeBufferPointer<UInt32> { packedWords(at(.record)) }
+    @inline(__always) var writerIPIs: TextList { TextList(base: at(.writerIPIs)) }
+    @inline(__always) var titleVariants: TextList { TextList(base: at(.titleVariants)) }
+    @inline(__always) var iswc: PackedText? { TextList(base: at(.iswc)).first }
+    @inline(__always) var isrc: PackedText? { TextList(base: at(.isrc)).first }
+    @inline(__always) var textDurations: UnsafeBufferPointer<UInt32> { packedWords(at(.textDurations)) }
+    /// (year, day number or `noDay`) pairs, flat.
+    @inline(__always) var releaseDates: UnsafeBufferPointer<UInt32> { packedWords(at(.releaseDates), stride: 2) }
+    @inline(__always) var recordTagMask: UInt32 { base[3] }
+    @inline(__always) var titleSpecificity: Float { Float(bitPattern: base[4]) }
+    @inline(__always) var fieldTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.fieldTokens)) }
+    @inline(__always) var digitWords: UnsafeBufferPointer<UInt32> { packedWords(at(.digitWords)) }
+
+    /// Appends the record of `p` to `w.out`.
+    static func encode(_ p: LineProfile, into w: inout PackedWriter) {
+        let s = p.sketch
+        w.begin(sections: Section.allCases.count, tagMask: s.tagMask, duration: p.duration, recordTagMask: s.recordTagMask,
+                extra: PairFeatureExtractor.titleSpecificity(p.title).bitPattern)
+        w.sketches([s.title], .all)
+        w.sketches(s.medleyParts, .all)
+        w.sketches(s.artists, .all)
+        w.sketches(s.featured, .all)
+        w.sketches(s.writers, .all)
+        w.sketches(s.originalArtists, .all)
+        w.sketches(s.remixers, .all)
+        w.sketches(s.album.map { [$0] } ?? [], .all)
+        w.set(s.versionWords)
+        w.set(s.artistTokens)
+        w.set(s.record)
+        w.texts(p.writerIPIs)
+        w.texts(p.titleVariants)
+        w.texts(p.iswc.map { [$0] } ?? [])
+        w.texts(p.isrc.map { [$0] } ?? [])
+        w.ints(p.textDurations)
+        w.dates(p.releaseDates)
+        w.set(s.fieldTokens)
+        w.set(s.digitWords)
+        w.end()
+    }
+}
+
+/// A packed work record (see `PackedLayout`): what the pair features read of a candidate work.
+struct PackedWork {
+    enum Section: Int, CaseIterable {
+        case titles, titleVariants, performers, featured, writers, albums, remixers
+        case versionWords, performerTokens, record, iswc, writerIPIs, isrcs, textDurations, releaseDates
+        case fieldTokens, digitWords
+    }
+
+    let base: UnsafePointer<UInt32>
+    @inline(__always) init(_ base: UnsafePointer<UInt32>) { self.base = base }
+
+    @inline(__always) private func at(_ s: Section) -> UnsafePointer<UInt32> { base + Int(base[PackedLayout.headerWords + s.rawValue]) }
+    @inline(__always) var tagMask: UInt32 { base[1] }
+    @inline(__always) var duration: Int? { base[2] == PackedLayout.noDuration ? nil : Int(Int32(bitPattern: base[2])) }
+    /// Titles with text, grams, tokens and words.
+    @inline(__always) var titles: SketchList { SketchList(base: at(.titles)) }
+    @inline(__always) var titleVariants: TextList { TextList(base: at(.titleVariants)) }
+    /// Names with grams only (their words are in `performerTokens` / `record`).
+    @inline(__always) var performers: SketchList { SketchList(base: at(.performers)) }
+    @inline(__always) var featured: SketchList { SketchList(base: at(.featured)) }
+    @inline(__always) var writers: SketchList { SketchList(base: at(.writers)) }
+    /// Albums with grams and tokens.
+    @inline(__always) var albums: SketchList { SketchList(base: at(.albums)) }
+    @inline(__always) var remixers: SketchList { SketchList(base: at(.remixers)) }
+    @inline(__always) var versionWords: UnsafeBufferPointer<UInt32> { packedWords(at(.versionWords)) }
+    @inline(__always) var performerTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.performerTokens)) }
+    @inline(__always) var record: UnsafeBufferPointer<UInt32> { packedWords(at(.record)) }
+    @inline(__always) var iswc: PackedText? { TextList(base: at(.iswc)).first }
+    @inline(__always) var writerIPIs: TextList { TextList(base: at(.writerIPIs)) }
+    @inline(__always) var isrcs: TextList { TextList(base: at(.isrcs)) }
+    @inline(__always) var textDurations: UnsafeBufferPointer<UInt32> { packedWords(at(.textDurations)) }
+    @inline(__always) var releaseDates: UnsafeBufferPointer<UInt32> { packedWords(at(.releaseDates), stride: 2) }
+    @inline(__always) var recordTagMask: UInt32 { base[3] }
+    @inline(__always) var fieldTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.fieldTokens)) }
+    @inline(__always) var digitWords: UnsafeBufferPointer<UInt32> { packedWords(at(.digitWords)) }
+
+    /// Appends the record of `p` to `w.out` (without its release dates when `releaseDates` is false).
+    static func encode(_ p: WorkProfile, into w: inout PackedWriter, releaseDates: Bool = true) {
+        let s = p.sketch
+        w.begin(sections: Section.allCases.count, tagMask: s.tagMask, duration: p.duration, recordTagMask: s.recordTagMask)
+        w.sketches(s.titles, .all)
+        w.texts(p.titleVariants)
+        w.sketches(s.performers, .grams)
+        w.sketches(s.featured, .grams)
+        w.sketches(s.writers, .grams)
+        w.sketches(s.albums, [.grams, .tokens])
+        w.sketches(s.remixers, .grams)
+        w.set(s.versionWords)
+        w.set(s.performerTokens)
+        w.set(s.record)
+        w.texts(p.iswc.map { [$0] } ?? [])
+        w.texts(p.writerIPIs)
+        w.texts(p.isrcs)
+        w.ints(p.textDurations)
+        w.dates(releaseDates ? p.releaseDates : [])
+        w.set(s.fieldTokens)
+        w.set(s.digitWords)
+        w.end()
+    }
+}
+
+/// Records of many profiles in one buffer, addressed by their word offsets.
+struct PackedRecords {
+    var words: [UInt32] = []
+    var offsets: [Int] = []
+
+    init() {}
+
+    init(lines: [LineProfile]) {
+        var w = PackedWriter()
+        for p in lines {
+            offsets.append(w.out.count)
+            PackedLine.encode(p, into: &w)
+        }
+        words = w.out
+    }
+
+    init(works: [WorkProfile]) {
+        var w = PackedWriter()
+        for p in works {
+            offsets.append(w.out.count)
+            PackedWork.encode(p, into: &w)
+        }
+        words = w.out
+    }
+}
+
+extension SketchList {
+    /// Whether an item's text equals `t` byte for byte.
+    @inline(__always)
+    func containsText(_ t: PackedText) -> Bool {
+        for s in self where packedTextEqual(s.text, t) { return true }
+        return false
+    }
+}
+
+// MARK: - Similarity on packed arrays (same formulas as the array versions)
+
+extension Similarity {
+    @inline(__always)
+    static func intersection(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
+        var i = 0, j = 0, n = 0
+        let na = a.count, nb = b.count
+        guard na > 0 && nb > 0 else { return 0 }
+        let pa = a.baseAddress!, pb = b.baseAddress!
+        // Disjoint ranges share nothing (common for names and titles that look nothing alike).
+        if pa[na - 1] < pb[0] || pb[nb - 1] < pa[0] { return 0 }
+        while i < na && j < nb {
+            let x = pa[i], y = pb[j]
+            if x == y {
+                n += 1
+                i += 1
+                j += 1
+            } else if x < y {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return n
+    }
+
+    @inline(__always)
+    static func cosine(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
+        guard !a.isEmpty && !b.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / (Float(a.count) * Float(b.count)).squareRoot()
+    }
+
+    @inline(__always)
+    static func jaccard(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
+        guard !a.isEmpty || !b.isEmpty else { return 0 }
+        let n = intersection(a, b)
+        return Float(n) / Float(a.count + b.count - n)
+    }
+
+    @inline(__always)
+    static func overlap(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
+        guard !a.isEmpty && !b.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / Float(min(a.count, b.count))
+    }
+
+    @inline(__always)
+    static func containment(_ a: UnsafeBufferPointer<UInt32>, in b: UnsafeBufferPointer<UInt32>) -> Float {
+        guard !a.isEmpty else { return 0 }
+        return Float(intersection(a, b)) / Float(a.count)
+    }
+
+    @inline(__always)
+    static func commonPrefixWords(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
+        var n = 0
+        let m = min(a.count, b.count)
+        while n < m && a[n] == b[n] { n += 1 }
+        return n
+    }
+
+    /// Best trigram cosine between any name of `a` and any name of `b` (0 when either list is empty).
+    @inline(__always)
+    static func bestCosine(_ a: SketchList, _ b: SketchList) -> Float {
+        var best: Float = 0
+        for x in a { for y in b { best = max(best, cosine(x.grams, y.grams)) } }
+        return best
+    }
+}
