@@ -343,7 +343,10 @@ public struct PairFeatureExtractor: Sendable {
 
     /// Features of one pair from packed records (`PackedRecords.swift`): the one implementation of the
     /// features. Reads the records in place; no allocation.
-    mutating func compute(line l: PackedLine, work w: PackedWork, context: CandidateContext, into row: UnsafeMutablePointer<Float>) {
+    @discardableResult
+    mutating func compute(line l: PackedLine, work w: PackedWork, context: CandidateContext, into row: UnsafeMutablePointer<Float>)
+        -> (titleSimilarity: Float, bestTitle: Int)
+    {
         let n = Self.count
         row.initialize(repeating: 0, count: n)
         @inline(__always) func set(_ f: Feature, _ v: Float) { row[f.rawValue] = v }
@@ -358,13 +361,20 @@ public struct PairFeatureExtractor: Sendable {
         var prefixRatio: Float = 0
         var prefixWords = 0
         let workTitles = w.titles
+        // Best title by trigram cosine (first of equals), as `bestTitle(line:work:)` finds it.
+        var bestCosine: Float = -1
+        var bestTitle = -1
+        var titleIndex = 0
         for t in workTitles {
+            let c = Similarity.cosine(lt.grams, t.grams)
+            if c > bestCosine { bestCosine = c; bestTitle = titleIndex }
+            titleIndex += 1
             let common = Similarity.commonPrefixWords(lt.words, t.words)
             if common > 0 {
                 prefixWords = max(prefixWords, common)
                 prefixRatio = max(prefixRatio, Float(common) / Float(min(lt.words.count, t.words.count)))
             }
-            cos = max(cos, Similarity.cosine(lt.grams, t.grams))
+            cos = max(cos, c)
             jac = max(jac, Similarity.jaccard(lt.tokens, t.tokens))
             ovl = max(ovl, Similarity.overlap(lt.tokens, t.tokens))
             if !exact {
@@ -545,12 +555,19 @@ public struct PairFeatureExtractor: Sendable {
         flag(.workWritersMissing, workWriters.isEmpty)
 
         // Candidate context.
-        set(.retrievalScore, context.retrievalScore)
-        set(.retrievalRankInverse, 1 / Float(max(1, context.rank)))
-        set(.retrievalGap, context.gapToNext)
-        set(.titleSharedWorks, min(1, log2f(Float(max(1, context.worksSharingTitle))) / 10))
-
+        Self.writeContext(context, into: row)
         FieldEvidence.compute(line: l, work: w, into: row)
+        return (max(0, bestCosine), bestTitle)
+    }
+
+    /// The candidate-context columns of a row (the only ones that depend on the context besides the ISRC
+    /// flags): the matcher fills them once the pairs of a line are ranked.
+    @inline(__always)
+    static func writeContext(_ context: CandidateContext, into row: UnsafeMutablePointer<Float>) {
+        row[Feature.retrievalScore.rawValue] = context.retrievalScore
+        row[Feature.retrievalRankInverse.rawValue] = 1 / Float(max(1, context.rank))
+        row[Feature.retrievalGap.rawValue] = context.gapToNext
+        row[Feature.titleSharedWorks.rawValue] = min(1, log2f(Float(max(1, context.worksSharingTitle))) / 10)
     }
 
     /// Features of `works.count` candidates of one line into `out` (row-major, `count` columns each).

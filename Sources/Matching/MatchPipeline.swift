@@ -189,13 +189,17 @@ public struct MatchPipeline: Sendable {
         let counter = AtomicCounter()
         let done = ProgressCounter(total: groups.count, report: progress)
         BLAS.setThreads(1)
+        var retrievalOptions = options.retrieval
+        retrievalOptions.topN = options.topN
         parallelWorkers(workers) { _ in
-            var cache = WorkProfileCache(limit: 200_000 / workers)
+            var cache = WorkProfileCache(limit: 0)
+            // One retriever per thread for the whole run (its scratch grows once).
+            let retriever = Retriever(index: index, options: retrievalOptions)
             while true {
                 let b = counter.next()
                 if b >= batches.count { break }
                 let slice = batches[b].map { groups[order[$0]] }
-                outputs.set(b, worker.matchBatch(slice, cache: &cache))
+                outputs.set(b, worker.matchBatch(slice, cache: &cache, retriever: retriever))
                 done.add(slice.count)
             }
         }
@@ -231,11 +235,11 @@ public struct MatchPipeline: Sendable {
 
     /// Retrieval, features, scoring and decisions for one batch of distinct recordings, on the
     /// calling thread (`options.threads` is the parallelism of the steps inside).
-    func matchBatch(_ slice: [RecordingGroup], cache: inout WorkProfileCache) -> BatchOutput {
+    func matchBatch(_ slice: [RecordingGroup], cache: inout WorkProfileCache, retriever: Retriever? = nil) -> BatchOutput {
         let generator = self.generator
         let scorer = model.scorer
         let columns = PairFeatureExtractor.count
-        let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice)
+        let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice, retriever: retriever)
         let s0 = ContinuousClock.now
         let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count,
                                                cache: &cache)
@@ -396,7 +400,7 @@ public struct CandidateGenerator: Sendable {
 
     /// `candidates(groups:)` plus, parallel to each group's candidates, what retrieval saw of them (nil
     /// for works that are candidates only through the ISRC link) and the retrieval counters.
-    public func candidatesWithRetrieval(groups: [RecordingGroup])
+    public func candidatesWithRetrieval(groups: [RecordingGroup], retriever: Retriever? = nil)
         -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
     {
         var retrievalOptions = options.retrieval
@@ -406,8 +410,14 @@ public struct CandidateGenerator: Sendable {
         // are retrieved as usual. Retrieval uses the groups' profiles (merged over their lines).
         let linked: [[Int]] = groups.map { g in g.representative.isrc.map { index.works(forISRC: $0) } ?? [] }
         let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
-        let (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieve.map { groups[$0].profile }, index: index,
-                                                       options: retrievalOptions, threads: options.threads)
+        let toRetrieveProfiles = toRetrieve.map { groups[$0].profile }
+        let (retrieved, stats): ([[RetrievedCandidate]], RetrievalStats)
+        if let retriever, retriever.index === index, retriever.options == retrievalOptions {
+            (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieveProfiles, retriever: retriever)
+        } else {
+            (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieveProfiles, index: index, options: retrievalOptions,
+                                                       threads: options.threads)
+        }
         let profiles = groups.map(\.profile)
         var all = linked
         var seen: [[RetrievedCandidate?]] = linked.map { Array(repeating: nil, count: $0.count) }
@@ -473,15 +483,13 @@ public struct CandidateGenerator: Sendable {
         }
         let rows = lineWriter.out.withUnsafeBufferPointer { lb in
             let lines = lineOffsets.map { PackedLine(lb.baseAddress! + $0) }
-            var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, tiesShareRank: false)
-            for k in pairs.indices {
+            return PairFeatureBuilder.featuresWithContexts(lines: lines, works: works, pairs: pairs, threads: options.threads,
+                                                               tiesShareRank: false) { k in
                 let g = flat[k].group
-                if !linked[g].isEmpty {
-                    contexts[k].isrcLinkedHere = linked[g].contains(flat[k].work)
-                    contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
-                }
+                guard !linked[g].isEmpty else { return (false, false) }
+                let here = linked[g].contains(flat[k].work)
+                return (here, !here)
             }
-            return PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: options.threads)
         }
         return (rows, flat)
     }

@@ -52,16 +52,33 @@ public enum PairFeatureBuilder {
 
     /// Contexts of packed records (ISRC links left unset).
     static func contexts(lines: [PackedLine], works: [PackedWork], pairs: [Pair], tiesShareRank: Bool) -> [CandidateContext] {
-        // Works carrying each title text, counted over `works`.
-        var counter = TitleCounter(expected: works.count * 2)
-        for w in works { for t in w.titles { counter.add(t.text) } }
         var scores = [Float](repeating: 0, count: pairs.count)
         var bestTitle = [Int](repeating: -1, count: pairs.count)
         for k in pairs.indices {
             let p = pairs[k]
             (scores[k], bestTitle[k]) = PairFeatureExtractor.bestTitle(line: lines[p.line], work: works[p.work])
         }
-        // Pairs grouped by line (stable), each group ranked by score.
+        return contexts(works: works, pairs: pairs, scores: scores, bestTitle: bestTitle, tiesShareRank: tiesShareRank)
+    }
+
+    /// Contexts from each pair's best title cosine and the index of that title (ISRC links left unset).
+    static func contexts(works: [PackedWork], pairs: [Pair], scores: [Float], bestTitle: [Int], tiesShareRank: Bool) -> [CandidateContext] {
+        // Works carrying each title text, counted over `works`.
+        var counter = TitleCounter(expected: works.count * 2)
+        for w in works { for t in w.titles { counter.add(t.text) } }
+        let sharing = pairs.indices.map { k -> Int in
+            guard bestTitle[k] >= 0 else { return -1 }
+            var it = works[pairs[k].work].titles.makeIterator()
+            for _ in 0..<bestTitle[k] { _ = it.next() }
+            return it.next().map { counter.count($0.text) } ?? -1
+        }
+        return rankedContexts(pairs: pairs, scores: scores, sharing: sharing, tiesShareRank: tiesShareRank)
+    }
+
+    /// Contexts from each pair's retrieval score and the number of works sharing its best title (-1 when
+    /// the work has no title): rank and gap among the pairs of the same line (stable, by score; see
+    /// `tiesShareRank` at `contexts`).
+    static func rankedContexts(pairs: [Pair], scores: [Float], sharing: [Int], tiesShareRank: Bool) -> [CandidateContext] {
         var sorted = true
         for k in pairs.indices.dropFirst() where pairs[k].line < pairs[k - 1].line { sorted = false; break }
         let order = sorted ? Array(pairs.indices)
@@ -78,7 +95,6 @@ public enum PairFeatureBuilder {
             var tieRank = 1
             var nextLower = 0
             for (r, k) in ranked.enumerated() {
-                let p = pairs[k]
                 if !tiesShareRank || r == 0 || scores[k] != scores[ranked[r - 1]] { tieRank = r + 1 }
                 if nextLower <= r {
                     nextLower = r + 1
@@ -88,14 +104,68 @@ public enum PairFeatureBuilder {
                 c.retrievalScore = scores[k]
                 c.rank = tieRank
                 c.gapToNext = nextLower < ranked.count ? scores[k] - scores[ranked[nextLower]] : scores[k]
-                if bestTitle[k] >= 0 {
-                    var it = works[p.work].titles.makeIterator()
-                    for _ in 0..<bestTitle[k] { _ = it.next() }
-                    if let t = it.next() { c.worksSharingTitle = max(1, counter.count(t.text)) }
-                }
+                if sharing[k] >= 0 { c.worksSharingTitle = max(1, sharing[k]) }
                 out[k] = c
             }
             start = end
+        }
+        return out
+    }
+
+    /// Feature rows of packed records with their contexts derived from the pairs (as `contexts` does), in
+    /// one pass: each pair's best title is found while its features are computed (and a work's titles are
+    /// counted while its record is in cache), then the context columns are written. `linked(k)`: the ISRC
+    /// flags of pair `k`'s context.
+    static func featuresWithContexts(lines: [PackedLine], works: [PackedWork], pairs: [Pair], threads: Int = 1, tiesShareRank: Bool,
+                                     linked: (Int) -> (here: Bool, elsewhere: Bool)) -> [Float] {
+        let d = PairFeatureExtractor.count
+        let n = pairs.count
+        var out = [Float](repeating: 0, count: n * d)
+        var scores = [Float](repeating: 0, count: n)
+        var bestTitle = [Int](repeating: -1, count: n)
+        let flags = (0..<n).map { linked($0) }
+        var contexts: [CandidateContext] = []
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            if threads <= 1 || n < 2048 {
+                var extractor = PairFeatureExtractor()
+                var counter = TitleCounter(expected: works.count * 2)
+                var firstEntry = [Int32](repeating: -1, count: works.count)
+                var entries: [Int32] = []
+                var sharing = [Int](repeating: -1, count: n)
+                func countTitles(_ w: Int) {
+                    firstEntry[w] = Int32(entries.count)
+                    for t in works[w].titles { entries.append(counter.add(t.text)) }
+                }
+                for k in 0..<n {
+                    let context = CandidateContext(isrcLinkedHere: flags[k].here, isrcLinkedElsewhere: flags[k].elsewhere)
+                    let w = pairs[k].work
+                    (scores[k], bestTitle[k]) = extractor.compute(line: lines[pairs[k].line], work: works[w], context: context, into: base + k * d)
+                    if firstEntry[w] < 0 { countTitles(w) }
+                }
+                for w in works.indices where firstEntry[w] < 0 { countTitles(w) }
+                for k in 0..<n where bestTitle[k] >= 0 {
+                    sharing[k] = Int(counter.counts[Int(entries[Int(firstEntry[pairs[k].work]) + bestTitle[k]])])
+                }
+                contexts = Self.rankedContexts(pairs: pairs, scores: scores, sharing: sharing, tiesShareRank: tiesShareRank)
+            } else {
+                scores.withUnsafeMutableBufferPointer { sb in
+                    bestTitle.withUnsafeMutableBufferPointer { bb in
+                        nonisolated(unsafe) let s = sb.baseAddress!, b = bb.baseAddress!
+                        nonisolated(unsafe) let l = lines, w = works
+                        let chunks = max(1, min(threads, n / 1024 + 1))
+                        parallelWorkers(chunks) { c in
+                            var extractor = PairFeatureExtractor()
+                            for k in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                                let context = CandidateContext(isrcLinkedHere: flags[k].here, isrcLinkedElsewhere: flags[k].elsewhere)
+                                (s[k], b[k]) = extractor.compute(line: l[pairs[k].line], work: w[pairs[k].work], context: context, into: base + k * d)
+                            }
+                        }
+                    }
+                }
+                contexts = Self.contexts(works: works, pairs: pairs, scores: scores, bestTitle: bestTitle, tiesShareRank: tiesShareRank)
+            }
+            for k in pairs.indices { PairFeatureExtractor.writeContext(contexts[k], into: base + k * d) }
         }
         return out
     }
@@ -136,19 +206,17 @@ public enum PairFeatureBuilder {
 }
 
 /// Counts texts (byte for byte) without building Strings: open addressing on a 64-bit hash, texts
-/// compared on a hash match.
+/// compared on a hash match. Each distinct text gets an entry id (stable while the table grows).
 struct TitleCounter {
-    private var hashes: [UInt64]
-    private var texts: [PackedText?]
-    private var counts: [Int32]
-    private var used = 0
+    private var table: [Int32]          // entry id + 1; 0 = empty
+    private var hashes: [UInt64] = []
+    private var texts: [PackedText] = []
+    private(set) var counts: [Int32] = []
 
     init(expected: Int) {
         var c = 64
         while c < expected * 2 { c <<= 1 }
-        hashes = [UInt64](repeating: 0, count: c)
-        texts = [PackedText?](repeating: nil, count: c)
-        counts = [Int32](repeating: 0, count: c)
+        table = [Int32](repeating: 0, count: c)
     }
 
     @inline(__always)
@@ -158,41 +226,51 @@ struct TitleCounter {
         return TermHash.mix(h)
     }
 
-    private func slot(_ t: PackedText, _ h: UInt64) -> Int {
-        let mask = hashes.count - 1
+    /// Counts `t` once more; returns its entry id.
+    @discardableResult
+    mutating func add(_ t: PackedText) -> Int32 {
+        if (counts.count + 1) * 2 > table.count { grow() }
+        let h = Self.hash(t)
+        let mask = table.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            if counts[i] == 0 { return i }
-            if hashes[i] == h, let x = texts[i], packedTextEqual(x, t) { return i }
+            let e = Int(table[i]) - 1
+            if e < 0 {
+                let id = Int32(counts.count)
+                table[i] = id + 1
+                hashes.append(h)
+                texts.append(t)
+                counts.append(1)
+                return id
+            }
+            if hashes[e] == h && packedTextEqual(texts[e], t) {
+                counts[e] += 1
+                return Int32(e)
+            }
             i = (i + 1) & mask
         }
     }
 
-    mutating func add(_ t: PackedText) {
-        if (used + 1) * 2 > hashes.count { grow() }
+    /// How many times `t` was added.
+    func count(_ t: PackedText) -> Int {
         let h = Self.hash(t)
-        let i = slot(t, h)
-        if counts[i] == 0 {
-            hashes[i] = h
-            texts[i] = t
-            used += 1
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(table[i]) - 1
+            if e < 0 { return 0 }
+            if hashes[e] == h && packedTextEqual(texts[e], t) { return Int(counts[e]) }
+            i = (i + 1) & mask
         }
-        counts[i] += 1
     }
 
-    func count(_ t: PackedText) -> Int { Int(counts[slot(t, Self.hash(t))]) }
-
     private mutating func grow() {
-        let old = (hashes, texts, counts)
-        let c = hashes.count * 2
-        hashes = [UInt64](repeating: 0, count: c)
-        texts = [PackedText?](repeating: nil, count: c)
-        counts = [Int32](repeating: 0, count: c)
-        for i in old.0.indices where old.2[i] > 0 {
-            let j = slot(old.1[i]!, old.0[i])
-            hashes[j] = old.0[i]
-            texts[j] = old.1[i]
-            counts[j] = old.2[i]
+        table = [Int32](repeating: 0, count: table.count * 2)
+        let mask = table.count - 1
+        for e in hashes.indices {
+            var i = Int(truncatingIfNeeded: hashes[e]) & mask
+            while table[i] != 0 { i = (i + 1) & mask }
+            table[i] = Int32(e + 1)
         }
     }
 }

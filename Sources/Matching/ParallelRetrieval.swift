@@ -47,6 +47,22 @@ public enum ParallelRetrieval {
         return (candidates, stats)
     }
 
+    /// Candidates for profiles on the calling thread with a caller-owned `retriever` (its scratch is
+    /// reused across calls; its stats are reset). Same candidates as `run(profiles:index:options:threads:)`.
+    public static func run(profiles: [LineProfile], retriever: Retriever) -> (candidates: [[RetrievedCandidate]], stats: RetrievalStats) {
+        let n = profiles.count
+        retriever.resetStats()
+        let queries = profiles.map(RetrievalQuery.init)
+        let order = (0..<n).sorted { (queries[$0].titles.first ?? "", $0) < (queries[$1].titles.first ?? "", $1) }
+        var candidates = [[RetrievedCandidate]](repeating: [], count: n)
+        var batch = RetrievalBatch()
+        for range in chunkRanges(n, parts: max(1, n / 256)) {
+            retriever.retrieve(range.map { queries[order[$0]] }, into: &batch)
+            for (k, i) in range.enumerated() { candidates[order[i]] = Array(batch[k]) }
+        }
+        return (candidates, retriever.stats)
+    }
+
     /// Candidates for each line (in input order). Lines are processed in order of their normalized
     /// title so that a dense batch often shares candidates (a report repeats titles).
     public static func run(lines: [UsageLine], index: MatchIndex, options: RetrievalOptions, threads: Int) -> Result {

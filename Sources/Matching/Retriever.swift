@@ -132,45 +132,47 @@ public struct RetrievalStats: Sendable {
 /// into one block and scored against the batch's query vectors with one sgemm.
 ///
 /// Owns large scratch buffers (a few bytes per title and work, allocated once) and is not
-/// thread-safe: one per task. The hot loops work on raw buffers: no allocation, no exclusivity checks.
+/// thread-safe: one per task. The hot loops work on raw buffers: no allocation, no exclusivity checks
+/// (the scratch properties are `@exclusivity(unchecked)`: only this object's methods touch them, one
+/// call at a time).
 public final class Retriever {
     public let index: MatchIndex
     public var options: RetrievalOptions
-    public private(set) var stats = RetrievalStats()
+    @exclusivity(unchecked) public private(set) var stats = RetrievalStats()
 
     private let dim: Int
     // Per-query accumulators: small hash maps that stay in cache (see `IdMap`); nothing here grows
     // with the catalogue.
-    private var titleMap = IdMap<Float>(capacity: 8192, zero: 0)      // title → Σ idf²/norm (+ exact mark)
-    private var artistMap = IdMap<Float>(capacity: 4096, zero: 0)     // work → artist similarity
-    private var poolMap = IdMap<Int32>(capacity: 1024, zero: -1)      // work → pool entry (this query)
-    private var slotMap = IdMap<Int32>(capacity: 4096, zero: -1)      // title → row of the batch block
-    private var select: [UInt64] = []
-    private var extractor = TermExtractor()
-    private var terms: [UInt64] = []
-    private var weights: [Float] = []
-    private var termOrder: [UInt64] = []
-    private var newKeys: [UInt64] = []
-    private var keepFlags: [Bool] = []
-    private var artistTermBuf: [UInt64] = []
+    @exclusivity(unchecked) private var titleMap = IdMap<Float>(capacity: 8192, zero: 0)      // title → Σ idf²/norm (+ exact mark)
+    @exclusivity(unchecked) private var artistMap = IdMap<Float>(capacity: 4096, zero: 0)     // work → artist similarity
+    @exclusivity(unchecked) private var poolMap = IdMap<Int32>(capacity: 1024, zero: -1)      // work → pool entry (this query)
+    @exclusivity(unchecked) private var slotMap = IdMap<Int32>(capacity: 4096, zero: -1)      // title → row of the batch block
+    @exclusivity(unchecked) private var select: [UInt64] = []
+    @exclusivity(unchecked) private var extractor = TermExtractor()
+    @exclusivity(unchecked) private var terms: [UInt64] = []
+    @exclusivity(unchecked) private var weights: [Float] = []
+    @exclusivity(unchecked) private var termOrder: [UInt64] = []
+    @exclusivity(unchecked) private var newKeys: [UInt64] = []
+    @exclusivity(unchecked) private var keepFlags: [Bool] = []
+    @exclusivity(unchecked) private var artistTermBuf: [UInt64] = []
 
     // Batch state (small, reused).
-    private var rows: [Float] = []            // query vectors, one row per title reading
-    private var rowCount = 0
-    private var queryRowStart: [Int] = []
-    private var queryEntryStart: [Int] = []
-    private var entryWork: [UInt32] = []
-    private var entrySparse: [Float] = []
-    private var entryArtist: [Float] = []
-    private var entryDuration: [Float] = []
-    private var queryDuration = 0
-    private var entrySlotStart: [Int] = []
-    private var entrySlots: [Int32] = []
-    private var gathered: [UInt32] = []
-    private var block: [Float] = []
-    private var sims: [Float] = []
-    private var scratch: [RetrievedCandidate] = []
-    private var rankKeys: [UInt64] = []
+    @exclusivity(unchecked) private var rows: [Float] = []            // query vectors, one row per title reading
+    @exclusivity(unchecked) private var rowCount = 0
+    @exclusivity(unchecked) private var queryRowStart: [Int] = []
+    @exclusivity(unchecked) private var queryEntryStart: [Int] = []
+    @exclusivity(unchecked) private var entryWork: [UInt32] = []
+    @exclusivity(unchecked) private var entrySparse: [Float] = []
+    @exclusivity(unchecked) private var entryArtist: [Float] = []
+    @exclusivity(unchecked) private var entryDuration: [Float] = []
+    @exclusivity(unchecked) private var queryDuration = 0
+    @exclusivity(unchecked) private var entrySlotStart: [Int] = []
+    @exclusivity(unchecked) private var entrySlots: [Int32] = []
+    @exclusivity(unchecked) private var gathered: [UInt32] = []
+    @exclusivity(unchecked) private var block: [Float] = []
+    @exclusivity(unchecked) private var sims: [Float] = []
+    @exclusivity(unchecked) private var scratch: [RetrievedCandidate] = []
+    @exclusivity(unchecked) private var rankKeys: [UInt64] = []
 
     /// Added to the accumulator of titles reached through the whole-title term (far above any IDF sum).
     static let exactMark: Float = 1_048_576

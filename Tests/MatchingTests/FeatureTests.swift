@@ -575,3 +575,57 @@ import Testing
         #expect(T.value(.performanceDurationAgreement, LineProfile(title: "bad blood", duration: 209), T.work(["bad blood"], duration: 211)) == 0)
     }
 }
+
+/// The matcher reads the works' packed records from the index and derives the candidate context while
+/// computing features; pairs mode packs decoded profiles and derives contexts first. Both must agree.
+@Suite struct PackedRecordTests {
+    @Test func indexRecordsGiveTheFeaturesOfTheDecodedProfiles() {
+        var profiles = MatchIndexBuilder.profiles(of: SmallCatalogue.works, threads: 1)
+        // Values the index blob normalizes (empty ISWC, negative duration) and does not keep (release dates).
+        profiles[1].iswc = ""
+        profiles[2].duration = -3
+        profiles[3].releaseDates = [ReleaseDate(year: 1997, month: 6, day: 9)]
+        profiles[3].albums = ["homogenic"]
+        profiles[4].textDurations = [185]
+        let index = MatchIndexBuilder.build(profiles: profiles, stamp: "t", options: MatchIndexOptions(dim: 64, threads: 1))
+        let builder = ProfileBuilder()
+        let lines = [
+            UsageLine(lineId: "1", isrc: "GBAYE6500524", title: "Yesterday (Live)", artist: "The Beatles", duration: 127),
+            UsageLine(lineId: "2", isrc: "USAAA0000001", title: "Shared Song", artist: "Nobody"),
+            UsageLine(lineId: "3", title: "Heart", subtitle: "Remix", artist: "Pet Shop Boys feat. Someone", album: "Homogenic",
+                      releaseDate: "1997-06-09"),
+            UsageLine(lineId: "4", title: "Ne me quitte pas / Amsterdam", artist: "Jacques Brel", duration: 185, writers: ["Jacques Brel"]),
+        ].map { builder.line($0) }
+        let candidates: [[Int]] = [[0, 1, 2], [8, 9, 0], [2, 1, 3, 11], [5, 6, 7, 4, 10]]
+        let linked: [[Int]] = lines.map { $0.isrc.map { index.works(forISRC: $0) } ?? [] }
+        let generator = CandidateGenerator(index: index, options: MatchOptions())
+        let (rows, flat) = generator.features(profiles: lines, candidates: candidates, linked: linked, range: 0..<lines.count)
+
+        let decoded = (0..<index.workCount).map { index.profile($0) }
+        var pairs: [PairFeatureBuilder.Pair] = []
+        var slots: [Int: Int] = [:]
+        var works: [WorkProfile] = []
+        for (g, list) in candidates.enumerated() {
+            for w in list {
+                if slots[w] == nil { slots[w] = works.count; works.append(decoded[w]) }
+                pairs.append(PairFeatureBuilder.Pair(line: g, work: slots[w]!))
+            }
+        }
+        var contexts = PairFeatureBuilder.contexts(lines: lines, works: works, pairs: pairs, linksFromWorks: false, tiesShareRank: false)
+        for k in pairs.indices where !linked[flat[k].group].isEmpty {
+            contexts[k].isrcLinkedHere = linked[flat[k].group].contains(flat[k].work)
+            contexts[k].isrcLinkedElsewhere = !contexts[k].isrcLinkedHere
+        }
+        let expected = PairFeatureBuilder.features(lines: lines, works: works, pairs: pairs, contexts: contexts, threads: 1)
+        #expect(rows.count == expected.count)
+        let d = PairFeatureExtractor.count
+        for k in pairs.indices {
+            for f in Feature.allCases where rows[k * d + f.rawValue] != expected[k * d + f.rawValue] {
+                Issue.record("pair \(k) (\(flat[k])): \(f.name) \(rows[k * d + f.rawValue]) != \(expected[k * d + f.rawValue])")
+            }
+        }
+        // Release dates are not kept by the index; everything else is.
+        #expect(decoded[3].releaseDates.isEmpty)
+        #expect(decoded[1].iswc == nil && decoded[2].duration == nil)
+    }
+}
