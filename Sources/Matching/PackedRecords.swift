@@ -70,19 +70,18 @@ struct PackedWriter {
     }
 
     private mutating func text(_ s: String) {
-        let u = s.utf8
-        out.append(UInt32(u.count))
-        var word: UInt32 = 0
-        var k = 0
-        for b in u {
-            word |= UInt32(b) << (8 * UInt32(k & 3))
-            k += 1
-            if k & 3 == 0 {
-                out.append(word)
-                word = 0
+        var s = s
+        s.withUTF8 { u in
+            let n = u.count
+            out.append(UInt32(n))
+            let words = (n + 3) >> 2
+            let at = out.count
+            out.append(contentsOf: repeatElement(0, count: words))
+            guard n > 0 else { return }
+            out.withUnsafeMutableBytes { raw in
+                UnsafeMutableRawBufferPointer(rebasing: raw[(at * 4)..<(at * 4 + n)]).copyMemory(from: UnsafeRawBufferPointer(u))
             }
         }
-        if k & 3 != 0 { out.append(word) }
     }
 
     mutating func sketches(_ list: [TextSketch], _ parts: PackedLayout.Parts) {
