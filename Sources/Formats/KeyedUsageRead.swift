@@ -144,7 +144,7 @@ extension UsageReports {
             let (p, i) = locate(first, in: parts)
             let id = String(decoding: lineIdBytes(parts: parts, lines: lines, part: p, record: i), as: UTF8.self)
             let position = SourcePosition(file: path, line: parts[p].physicalLines[i])
-            found.append((position.line ?? 0, { $0.add(1, "duplicate line_id '\(id)'", at: position, count: duplicates.count) }))
+            found.append((position.line, { $0.add(1, "duplicate line_id '\(id)'", at: position, count: duplicates.count) }))
         }
         if let k = firstUnmatchable {
             let position = lines[k].position

@@ -336,7 +336,7 @@ public struct PairFeatureExtractor: Sendable {
         let workStart = packing.out.count
         PackedWork.encode(work.pointee, into: &packing)
         let buffer = packing.out
-        buffer.withUnsafeBufferPointer { b in
+        _ = buffer.withUnsafeBufferPointer { b in
             compute(line: PackedLine(b.baseAddress!), work: PackedWork(b.baseAddress! + workStart), context: context, into: row)
         }
     }
