@@ -354,6 +354,8 @@ public final class ProfileBuilder {
     /// Separators between the fields a user-uploaded video packs into its title ("Artist - Title (Official
     /// Video)", "Title | Artist", "\"Title\" - Artist", "Artist_Title.avi").
     static let segmentSeparators = [" - ", " – ", " — ", " -- ", " | ", " // ", " ~ ", " * ", " • ", "_"]
+    /// Parts read at most (each is parsed): a title cell with hundreds of separators costs a bounded time.
+    static let maxSegments = 8
     /// A hyphen spaced on one side only ("Caravan -Olavi Virta-") separates too; inside a word it does not.
     private static let halfSpacedHyphen = try! NSRegularExpression(pattern: #"(?<=\S)-\s+|\s+-(?=\S)"#)
     /// Upload leftovers: a file extension, a leading track number ("08. ", "3) ").
@@ -376,7 +378,7 @@ public final class ProfileBuilder {
         var text = replace(Self.uploadJunk, in: parsed.latin, with: " ")
         var parts: [String] = []
         for m in Self.quoted.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-            if let r = Range(m.range(at: 1), in: text) { parts.append(String(text[r])) }
+            if parts.count < Self.maxSegments, let r = Range(m.range(at: 1), in: text) { parts.append(String(text[r])) }
         }
         text = replace(Self.halfSpacedHyphen, in: text, with: " - ")
         for s in Self.segmentSeparators.dropFirst() { text = text.replacingOccurrences(of: s, with: " - ") }
@@ -385,7 +387,7 @@ public final class ProfileBuilder {
             let after = text[r.upperBound...].split(separator: " ")
             if after.count >= 2 { split = [String(text[..<r.lowerBound]), String(text[r.upperBound...])] }
         }
-        if split.count > 1 { parts += split }
+        if split.count > 1 { parts += split.prefix(Self.maxSegments) }
         guard !parts.isEmpty else { return [] }
         var out: [String] = []
         for part in parts {

@@ -81,6 +81,9 @@ import Testing
         #expect(variants("Billie Holiday - It's A Sin To Tell A Lie (Harmony 1936)").contains("its a sin to tell a lie"))
         #expect(variants("Lenny Breau_Autumn Leaves").contains("autumn leaves"))
         #expect(variants("Ob-La-Di, Ob-La-Da").isEmpty)
+        // Hundreds of parts: bounded (the first ones are read).
+        let many = variants((1...500).map { "Part Number \($0)" }.joined(separator: " - "))
+        #expect(many.count <= 2 * ProfileBuilder.maxSegments && many.contains("part number 1"))
         // A version descriptor after " - " is the parser's, a one-word " by " tail is part of the title.
         #expect(variants("Yesterday - Remastered 2009").isEmpty)
         #expect(variants("Stand by Me").isEmpty)
