@@ -223,7 +223,9 @@ public final class UsageCSVReader {
         part.physicalLines.reserveCapacity(estimatedRecords)
         let keepsRevenue = netRevenueColumn >= 0
         part.keepsNetRevenue = keepsRevenue
-        var table = ISRCKeyTable(capacity: 1024)
+        // Sized for about one distinct ISRC in four records (no regrowth from a small table), at most 2^18 keys
+        // before the first growth (an 8 MB table).
+        var table = ISRCKeyTable(capacity: min(max(1024, estimatedRecords / 4), 1 << 18))
         while try reader.advance() {
             row += 1
             let recordLine = reader.recordLine

@@ -133,19 +133,19 @@ enum SmallCatalogue {
         #expect(index.links(forISRC: "GBAYE6500524").first?.confidence == 1)
     }
 
-    /// `ISRCLinkLookup.singleLink` (two levels of samples over the sorted keys) against `links(forKey:)`, for
-    /// ISRCs linked once, several times or not at all, around every sample boundary.
+    /// `ISRCLinkLookup.singleLink` (two levels of samples over the sorted keys; ≈ 24k keys, so ≈ 375 coarse samples)
+    /// against `links(forKey:)`, for ISRCs linked once, several times or not at all, around every sample boundary.
     @Test func singleLinkLookupAgreesWithLinks() {
         let profiles = MatchIndexBuilder.profiles(of: SmallCatalogue.works)
         var rng = SeededGenerator(seed: 31)
         var links: [ISRCLinkInput] = []
-        for k in 0..<3000 {
+        for k in 0..<20000 {
             let isrc = "FRZZZ24" + String(format: "%05d", k * 3)
             for _ in 0..<(rng.next() % 5 == 0 ? 2 : 1) { links.append(ISRCLinkInput(isrc: isrc, work: Int(rng.next() % UInt64(profiles.count)), confidence: 0.9)) }
         }
         let index = MatchIndexBuilder.build(profiles: profiles, links: links, stamp: "l")
         let lookup = ISRCLinkLookup(index: index)
-        for k in -2..<(3000 * 3 + 3) {
+        for k in -2..<(20000 * 3 + 3) {
             let isrc = k < 0 ? "AA0000000000" : "FRZZZ24" + String(format: "%05d", k)
             let key = ISRCKey.pack(isrc)!
             let all = index.links(forKey: key)
