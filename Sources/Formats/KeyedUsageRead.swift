@@ -209,7 +209,6 @@ extension UsageReports {
             let part = parts[p]
             var out = [[UInt64]](repeating: [], count: buckets)
             for b in 0..<buckets { out[b].reserveCapacity(part.count / buckets + part.count / (4 * buckets) + 16) }
-            var digits = [UInt8](repeating: 0, count: 24)
             part.records.withUnsafeBufferPointer { records in
                 part.idEnds.withUnsafeBufferPointer { idEnds in
                     part.ids.withUnsafeBytes { ids in
@@ -220,15 +219,8 @@ extension UsageReports {
                             if v < 0 {
                                 h = LineIdSet.hash(lines[Int(-v) - 1].lineId)
                             } else if lo == hi {
-                                // The row number's digits.
-                                var n = part.firstRecord + i + 1
-                                var k = digits.count
-                                repeat {
-                                    k -= 1
-                                    digits[k] = UInt8(48 + n % 10)
-                                    n /= 10
-                                } while n > 0
-                                h = digits.withUnsafeBytes { LineIdSet.hash(UnsafeRawBufferPointer(rebasing: $0[k...])) }
+                                // The row number stands in for the line id.
+                                h = withDecimalDigits(part.firstRecord + i + 1) { LineIdSet.hash($0) }
                             } else {
                                 h = LineIdSet.hash(UnsafeRawBufferPointer(rebasing: ids[lo..<hi]))
                             }
@@ -315,4 +307,20 @@ final class SharedSlots<T>: @unchecked Sendable {
 final class SendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// The decimal digits of `n` (≥ 0) as bytes on the stack, handed to `body`: the row number that stands in
+/// for a missing line id, hashed by the duplicate check and written by the direct match path.
+@inline(__always)
+public func withDecimalDigits<R>(_ n: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    var buffer = (UInt64(0), UInt64(0), UInt64(0))
+    return withUnsafeMutableBytes(of: &buffer) { d in
+        var n = n, k = d.count
+        repeat {
+            k -= 1
+            d[k] = UInt8(48 + n % 10)
+            n /= 10
+        } while n > 0
+        return body(UnsafeRawBufferPointer(rebasing: d[k...]))
+    }
 }

@@ -418,34 +418,32 @@ public struct ISRCLinkLookup: Sendable {
         singleLink(key).map { index.link(at: $0) }
     }
 
+    /// First index in `lo..<hi` of sorted `keys` whose key is ≥ `key` (`hi` when none).
+    @inline(__always)
+    static func lowerBound(_ key: UInt64, in keys: UnsafeBufferPointer<UInt64>, _ lo: Int, _ hi: Int) -> Int {
+        var lo = lo, hi = hi
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Where the only link of the ISRC packed as `key` is kept (`MatchIndex.link(at:)`); nil when the ISRC is
     /// linked to no work or to several.
     @inline(__always)
     public func singleLink(_ key: UInt64) -> Int? {
         let keys = index.isrcKeys
         // First coarse sample ≥ key, then first sample ≥ key between the coarse sample before it and this one.
-        var lo = 0, hi = coarse.count
-        coarse.withUnsafeBufferPointer { c in
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if c[mid] < key { lo = mid + 1 } else { hi = mid }
-            }
+        // Each level narrows the next to the entries after the sample before the hit, up to the hit's own.
+        @inline(__always) func below(_ hit: Int, _ count: Int) -> (Int, Int) {
+            (hit == 0 ? 0 : (hit - 1) * Self.stride + 1, min(count, hit * Self.stride))
         }
-        hi = min(sample.count, lo * Self.stride)
-        lo = lo == 0 ? 0 : (lo - 1) * Self.stride + 1
-        sample.withUnsafeBufferPointer { s in
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if s[mid] < key { lo = mid + 1 } else { hi = mid }
-            }
-        }
+        let c = coarse.withUnsafeBufferPointer { Self.lowerBound(key, in: $0, 0, $0.count) }
+        let s = sample.withUnsafeBufferPointer { b in let (l, h) = below(c, b.count); return Self.lowerBound(key, in: b, l, h) }
         // The first key ≥ key lies after the sample before it, at or before this one.
-        hi = min(keys.count, lo * Self.stride)
-        lo = lo == 0 ? 0 : (lo - 1) * Self.stride + 1
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
+        let (l, h) = below(s, keys.count)
+        let lo = Self.lowerBound(key, in: keys, l, h)
         guard lo < keys.count, keys[lo] == key, lo + 1 == keys.count || keys[lo + 1] != key else { return nil }
         return lo
     }

@@ -224,8 +224,20 @@ func packedWords(_ p: UnsafePointer<UInt32>, stride: Int = 1) -> UnsafeBufferPoi
     UnsafeBufferPointer(start: p + 1, count: Int(p[0]) * stride)
 }
 
+/// What line and work records share: the header (tag mask, duration) and the section offsets after it.
+protocol PackedRecordView {
+    associatedtype Section: RawRepresentable where Section.RawValue == Int
+    var base: UnsafePointer<UInt32> { get }
+}
+
+extension PackedRecordView {
+    @inline(__always) func at(_ s: Section) -> UnsafePointer<UInt32> { base + Int(base[PackedLayout.headerWords + s.rawValue]) }
+    @inline(__always) var tagMask: UInt32 { base[1] }
+    @inline(__always) var duration: Int? { base[2] == PackedLayout.noDuration ? nil : Int(Int32(bitPattern: base[2])) }
+}
+
 /// A packed line record (see `PackedLayout`).
-struct PackedLine {
+struct PackedLine: PackedRecordView {
     enum Section: Int, CaseIterable {
         case title, medleyParts, artists, featured, writers, originalArtists, remixers, album
         case versionWords, artistTokens, record, writerIPIs, titleVariants, iswc, isrc, textDurations, releaseDates
@@ -235,9 +247,6 @@ struct PackedLine {
     let base: UnsafePointer<UInt32>
     @inline(__always) init(_ base: UnsafePointer<UInt32>) { self.base = base }
 
-    @inline(__always) private func at(_ s: Section) -> UnsafePointer<UInt32> { base + Int(base[PackedLayout.headerWords + s.rawValue]) }
-    @inline(__always) var tagMask: UInt32 { base[1] }
-    @inline(__always) var duration: Int? { base[2] == PackedLayout.noDuration ? nil : Int(Int32(bitPattern: base[2])) }
     /// The title's sketch (always present, possibly of an empty text).
     @inline(__always) var title: SketchView { SketchList(base: at(.title)).first }
     @inline(__always) var medleyParts: SketchList { SketchList(base: at(.medleyParts)) }
@@ -292,7 +301,7 @@ struct PackedLine {
 }
 
 /// A packed work record (see `PackedLayout`): what the pair features read of a candidate work.
-struct PackedWork {
+struct PackedWork: PackedRecordView {
     enum Section: Int, CaseIterable {
         case titles, titleVariants, performers, featured, writers, albums, remixers
         case versionWords, performerTokens, record, iswc, writerIPIs, isrcs, textDurations, releaseDates
@@ -302,9 +311,6 @@ struct PackedWork {
     let base: UnsafePointer<UInt32>
     @inline(__always) init(_ base: UnsafePointer<UInt32>) { self.base = base }
 
-    @inline(__always) private func at(_ s: Section) -> UnsafePointer<UInt32> { base + Int(base[PackedLayout.headerWords + s.rawValue]) }
-    @inline(__always) var tagMask: UInt32 { base[1] }
-    @inline(__always) var duration: Int? { base[2] == PackedLayout.noDuration ? nil : Int(Int32(bitPattern: base[2])) }
     /// Titles with text, grams, tokens and words.
     @inline(__always) var titles: SketchList { SketchList(base: at(.titles)) }
     @inline(__always) var titleVariants: TextList { TextList(base: at(.titleVariants)) }

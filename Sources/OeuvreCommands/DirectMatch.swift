@@ -317,7 +317,6 @@ struct DirectMatch {
         part.records.withUnsafeBufferPointer { records in
             part.ids.withUnsafeBytes { ids in
                 part.idEnds.withUnsafeBufferPointer { idEnds in
-                    var digits = (UInt64(0), UInt64(0), UInt64(0))
                     for i in range {
                         let v = records[i]
                         if v < 0 {
@@ -333,16 +332,7 @@ struct DirectMatch {
                         let lo = i == 0 ? 0 : idEnds[i - 1], hi = idEnds[i]
                         if lo == hi {
                             // No line id: the row number.
-                            var n = part.firstRecord + i + 1
-                            withUnsafeMutableBytes(of: &digits) { d in
-                                var k = d.count
-                                repeat {
-                                    k -= 1
-                                    d[k] = UInt8(48 + n % 10)
-                                    n /= 10
-                                } while n > 0
-                                out.append(UnsafeRawBufferPointer(rebasing: d[k...]))
-                            }
+                            withDecimalDigits(part.firstRecord + i + 1) { out.append($0) }
                         } else {
                             let id = UnsafeRawBufferPointer(rebasing: ids[lo..<hi])
                             var plain = true
