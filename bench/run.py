@@ -228,7 +228,7 @@ def run_oeuvre(oeuvre, data, work, works_csv, usage, truth, lines, report):
     return tool
 
 
-def linked_subset(works_csv, usage, out):
+def linked_subset(works_csv, usage, out, min_lines=1_000_000):
     sys.path.insert(0, PEERS)
     import common  # noqa: E402
     linked = set()
@@ -238,15 +238,27 @@ def linked_subset(works_csv, usage, out):
             for i in (row.get("isrcs") or "").split("|"):
                 if i:
                     linked.add(i)
-    n = 0
-    with open(usage, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as o:
+    rows = []
+    with open(usage, encoding="utf-8") as f:
         header = f.readline()
-        o.write(header)
         for line in f:
             c = line.split("\t", 2)
             if len(c) > 1 and c[1] in linked:
+                rows.append(line)
+    # A month's report has millions of lines: the subset is repeated (line ids suffixed ~2, ~3, …) to at
+    # least 1M lines, so that process start-up and index mapping do not dominate the figure.
+    n = 0
+    with open(out, "w", encoding="utf-8") as o:
+        o.write(header)
+        copy = 1
+        while rows and (copy == 1 or n < min_lines):
+            for line in rows:
+                if copy > 1:
+                    lid, rest = line.split("\t", 1)
+                    line = f"{lid}~{copy}\t{rest}"
                 o.write(line)
                 n += 1
+            copy += 1
     return n
 
 
@@ -347,7 +359,8 @@ def render(rep):
             if t.get("blas_gflops"):
                 notes.append(f"BLAS phases {t['blas_gflops']} GFLOP/s")
             if t.get("linked"):
-                notes.append(f"ISRC-linked lines alone: {t['linked']['lines_per_s']:,.0f} lines/s")
+                notes.append(f"ISRC-linked lines alone ({t['linked']['lines']:,} lines: the linked subset repeated to ≥ 1M): "
+                             f"{t['linked']['lines_per_s']:,.0f} lines/s")
         else:
             notes.append(f"index {t['index_s']:.1f} s")
         lps = t.get("lines_per_s")
