@@ -275,7 +275,17 @@ public struct MatchPipeline: Sendable {
                 }
                 scored.append(c)
             }
-            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], cache: &cache))
+            // A namesake tie: the best candidate would be auto-matched, but another catalogued work carries the
+            // same evidence and neither has the line's artist (see `namesakeTie`).
+            var tie = false
+            if let best = order.first, Double(conf[best]) >= model.thresholds.auto, order.count > 1 {
+                tie = rows.withUnsafeBufferPointer { r in
+                    Self.namesakeTie(best: UnsafeBufferPointer(rebasing: r[(best * columns)..<((best + 1) * columns)]),
+                                     among: order.dropFirst().lazy.map { UnsafeBufferPointer(rebasing: r[($0 * columns)..<(($0 + 1) * columns)]) })
+                }
+            }
+            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], namesakeTie: tie,
+                                  cache: &cache))
         }
         let d = ContinuousClock.now - s0
         return BatchOutput(results: results, stats: stats,
@@ -304,8 +314,10 @@ public struct MatchPipeline: Sendable {
         return decide(group: group, profile: profile, scored: scored, linked: linked, cache: &cache)
     }
 
+    /// `namesakeTie`: another candidate ties with the best one on all evidence but the candidate context
+    /// (`namesakeTie(best:among:)`); such a line is never auto-matched.
     func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int],
-                cache: inout WorkProfileCache) -> GroupResult {
+                namesakeTie: Bool = false, cache: inout WorkProfileCache) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
         // Reasons only for what is kept (each needs the work's profile).
         for i in ranked.indices.prefix(max(options.topK, 1)) where ranked[i].reason.isEmpty {
@@ -337,8 +349,41 @@ public struct MatchPipeline: Sendable {
         } else {
             decision = .none
         }
-        if decision == .auto && top.confidence - second < options.autoMargin { decision = .review; reason = "ambiguous-title" }
+        if decision == .auto && (top.confidence - second < options.autoMargin || namesakeTie) {
+            decision = .review
+            reason = "ambiguous-title"
+        }
         return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: decision, reason: reason)
+    }
+
+    /// The features that are evidence for one work over another with the same title: everything but the
+    /// candidate context (retrieval score, rank, gap — derived from retrieval order, which is arbitrary
+    /// among equal titles), the artist comparisons (the tie needs both below the same-name level, see
+    /// `reason(row:)`) and the field-mixing and missing-field features that the artist names and the
+    /// catalogue's completeness move.
+    static let tieEvidence: [Int] = {
+        let ignored: Set<Feature> = [
+            .artistPerformerSimilarity, .artistPerformerTokenOverlap, .artistWriterSimilarity, .featuredOverlap,
+            .originalArtistSimilarity, .recordTokenJaccard, .workTitleInLineRecord, .lineTitleInWorkRecord,
+            .artistInWorkRecord, .performerInLineRecord, .lineArtistMissing, .workPerformersMissing,
+            .lineWritersMissing, .workWritersMissing, .iswcMissing, .retrievalScore, .retrievalRankInverse,
+            .retrievalGap,
+        ]
+        return Feature.allCases.filter { !ignored.contains($0) }.map(\.rawValue)
+    }()
+
+    /// Whether a title-only best candidate ties with another title-only candidate: equal (±1e-4) on every
+    /// `tieEvidence` feature — the same title similarities, version, duration, album, identifier,
+    /// writer and release-date evidence. Two catalogued songs called "Hello Stranger", and a line by a
+    /// third performer: nothing in the line says which one it is, and the confidence gap between them
+    /// comes only from the order retrieval happened to put them in (shs100k-val: ≈ 15 such lines were
+    /// auto-matched, half of them wrongly).
+    static func namesakeTie<S: Sequence<UnsafeBufferPointer<Float>>>(best: UnsafeBufferPointer<Float>, among others: S) -> Bool {
+        guard reason(row: best) == "title-only" else { return false }
+        for other in others where reason(row: other) == "title-only" {
+            if tieEvidence.allSatisfy({ abs(best[$0] - other[$0]) <= 1e-4 }) { return true }
+        }
+        return false
     }
 
     /// The reason of a candidate read off its feature row: the same evidence `reason(for:...)` looks

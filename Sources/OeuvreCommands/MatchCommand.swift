@@ -29,6 +29,9 @@ struct MatchCommand: AsyncParsableCommand {
     @Option(help: "tsv or jsonl.") var format = "tsv"
     @Option(help: "Candidates kept per line.") var top = 5
     @Option(help: "Candidates retrieved per recording and scored.") var candidates = 50
+    @Option(name: .customLong("auto-margin"),
+            help: "An auto-match needs its confidence to lead the next candidate's by this much (0...1).")
+    var autoMargin = MatchOptions().autoMargin
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Also write a review queue (CSV) of the lines routed to review.") var reviewQueue: String?
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
@@ -44,6 +47,7 @@ struct MatchCommand: AsyncParsableCommand {
         if stdin != reports.isEmpty { throw ValidationError(stdin ? "--stdin reads standard input: give no report files" : "give report files or --stdin") }
         if format != "tsv" && format != "jsonl" { throw ValidationError("--format must be tsv or jsonl") }
         if top < 1 || candidates < 1 || threads < 1 { throw ValidationError("--top, --candidates and --threads must be at least 1") }
+        if !(0...1).contains(autoMargin) { throw ValidationError("--auto-margin must be between 0 and 1") }
         if reviewQueue != nil && db == nil { throw ValidationError("--review-queue needs --db (queues are registered in the catalogue)") }
     }
 
@@ -61,6 +65,7 @@ struct MatchCommand: AsyncParsableCommand {
             var options = MatchOptions()
             options.topK = top
             options.topN = max(candidates, top)
+            options.autoMargin = autoMargin
             options.threads = threads
             options.contributions = format == "jsonl"
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)

@@ -1,0 +1,56 @@
+@testable import Matching
+import Testing
+
+/// `MatchPipeline.namesakeTie`: when two catalogued works carry the same evidence for a line.
+@Suite struct NamesakeTieTests {
+    /// A feature row of an exact-title, title-only candidate (no artist evidence).
+    static func row(_ changes: [Feature: Float] = [:]) -> [Float] {
+        var r = [Float](repeating: 0, count: Feature.allCases.count)
+        for f: Feature in [.titleNgramCosine, .titleTokenJaccard, .titleTokenOverlap, .titleEditSimilarity, .titleExact,
+                           .titleFullExact, .versionWordsNone, .durationMissing, .albumMissing, .iswcMissing] {
+            r[f.rawValue] = 1
+        }
+        r[Feature.titleSpecificity.rawValue] = 0.5
+        r[Feature.artistPerformerSimilarity.rawValue] = 0.1
+        for (f, v) in changes { r[f.rawValue] = v }
+        return r
+    }
+
+    static func tie(_ best: [Float], _ others: [[Float]]) -> Bool {
+        best.withUnsafeBufferPointer { b in
+            var buffers: [UnsafeBufferPointer<Float>] = []
+            var copies: [UnsafeMutableBufferPointer<Float>] = []
+            defer { copies.forEach { $0.deallocate() } }
+            for o in others {
+                let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: o.count)
+                _ = c.initialize(from: o)
+                copies.append(c)
+                buffers.append(UnsafeBufferPointer(c))
+            }
+            return MatchPipeline.namesakeTie(best: b, among: buffers)
+        }
+    }
+
+    @Test func sameEvidenceButRetrievalContextIsATie() {
+        let best = Self.row([.retrievalScore: 0.9, .retrievalRankInverse: 1, .retrievalGap: 0.2])
+        let other = Self.row([.retrievalScore: 0.7, .retrievalRankInverse: 0.5, .artistPerformerSimilarity: 0.2,
+                              .workPerformersMissing: 1, .recordTokenJaccard: 0.3])
+        #expect(Self.tie(best, [Self.row([.titleExact: 0, .titleNgramCosine: 0.4]), other]))
+    }
+
+    @Test(arguments: [Feature.durationClose, .titleFullExact, .iswcConflict, .writerIPIMatch, .albumSimilarity,
+                      .liveConflict, .releaseYearEqual, .titleVariantExact])
+    func differentEvidenceIsNoTie(_ feature: Feature) {
+        let best = Self.row()
+        let other = Self.row([feature: best[feature.rawValue] == 1 ? 0 : 1])
+        #expect(!Self.tie(best, [other]))
+    }
+
+    @Test func artistEvidenceOnEitherSideIsNoTie() {
+        // The best candidate names the line's artist: the line is not ambiguous.
+        #expect(!Self.tie(Self.row([.artistPerformerSimilarity: 0.95]), [Self.row()]))
+        // The other one does: it is no title-only namesake (it should have ranked first; not a tie either).
+        #expect(!Self.tie(Self.row(), [Self.row([.artistPerformerTokenOverlap: 1])]))
+        #expect(!Self.tie(Self.row(), []))
+    }
+}
