@@ -139,7 +139,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 5, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 6, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -215,7 +215,7 @@ public struct LineSketch: Sendable, Hashable {
     public var remixers: [TextSketch] = []
     public var album: TextSketch?
     public var versionWords: [UInt32] = []
-    /// Words of all artist names.
+    /// Words of all artist names, without the name function words (`TextSketch.nameFunctionWords`).
     public var artistTokens: [UInt32] = []
     /// Words of the whole line: title, version words, artists, album.
     public var record: [UInt32] = []
@@ -239,7 +239,7 @@ public struct LineSketch: Sendable, Hashable {
         remixers = p.remixers.map(TextSketch.init)
         album = p.album.map(TextSketch.init)
         versionWords = TextSketch.tokenSet(p.versionWords)
-        artistTokens = TextSketch.tokenSet(p.artists)
+        artistTokens = TextSketch.nameTokens(TextSketch.tokenSet(p.artists))
         record = TextSketch.tokenSet([p.title] + p.versionWords + p.artists + (p.album.map { [$0] } ?? []))
         tagMask = VersionTag.mask(p.tags)
         fieldTokens = TextSketch.tokenSet(p.artists + p.featured + p.writers + (p.album.map { [$0] } ?? []))
@@ -257,7 +257,7 @@ public struct WorkSketch: Sendable, Hashable {
     public var albums: [TextSketch] = []
     public var remixers: [TextSketch] = []
     public var versionWords: [UInt32] = []
-    /// Words of all performer and featured names.
+    /// Words of all performer and featured names, without the name function words.
     public var performerTokens: [UInt32] = []
     /// Words of the whole work: titles, version words, performers, featured artists, albums.
     public var record: [UInt32] = []
@@ -286,7 +286,7 @@ public struct WorkSketch: Sendable, Hashable {
         for s in featured { people.append(contentsOf: s.tokens) }
         var all = people
         TextSketch.sortUnique(&people)
-        performerTokens = people
+        performerTokens = TextSketch.nameTokens(people)
         for s in titles { all.append(contentsOf: s.tokens) }
         all.append(contentsOf: versionWords)
         for s in albums { all.append(contentsOf: s.tokens) }

@@ -416,13 +416,10 @@ public struct MatchPipeline: Sendable {
         return "title-only"
     }
 
-    /// Shared words / words of the shorter name (distinct words; 0 when either is empty).
+    /// Shared words / words of the shorter name, without the name function words (`TextSketch.nameFunctionWords`;
+    /// distinct words; 0 when either is empty).
     static func tokenOverlap(_ a: String, _ b: String) -> Double {
-        var x: [Substring] = [], y: [Substring] = []
-        for w in a.split(separator: " ") where !x.contains(w) { x.append(w) }
-        for w in b.split(separator: " ") where !y.contains(w) { y.append(w) }
-        guard !x.isEmpty, !y.isEmpty else { return 0 }
-        return Double(x.filter { y.contains($0) }.count) / Double(min(x.count, y.count))
+        Double(Similarity.overlap(TextSketch.nameTokens(TextSketch.tokenSet([a])), TextSketch.nameTokens(TextSketch.tokenSet([b]))))
     }
 }
 

@@ -199,7 +199,8 @@ public final class ProfileBuilder {
     /// Profile of a usage line: title parsed (subtitle as a qualifier), artists split, featured merged.
     public func line(_ line: UsageLine) -> LineProfile {
         let parsed = parser.parse(TitleJunk.strip(line.title), subtitle: line.subtitle)
-        var artists = line.artist.map { credits.split($0, kind: .artist) } ?? []
+        // A user upload's channel may stand in the artist field ("TaylorSwiftVEVO", "Bob Dylan - Topic").
+        var artists = line.artist.map { credits.split(ChannelName.artist($0), kind: .artist) } ?? []
         for f in parsed.featured where !artists.contains(f) { artists.append(f) }
         var writers: [String] = []
         for w in line.writers {

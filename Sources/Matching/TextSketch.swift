@@ -52,6 +52,26 @@ public struct TextSketch: Sendable, Hashable {
 
     public var isEmpty: Bool { tokens.isEmpty }
 
+    /// Hashes of the words that join or decorate names without naming anyone: articles, conjunctions,
+    /// prepositions (English, French, Spanish, Italian, Portuguese, German, Dutch) and ensemble words
+    /// ("Hal Kemp and His Orchestra", "The Bluetones"). Two names sharing only these share nobody:
+    /// name word overlaps (`artist_performer_token_overlap`, the `title+artist` reason) leave them out.
+    static let nameFunctionWords: Set<UInt32> = Set(tokenSet([
+        "the a an and with his her their of feat featuring ft vs",
+        "le la les l un une et avec du des",
+        "el los las y con del lo",
+        "il i gli e con di",
+        "o os as com do da",
+        "der die das und mit von",
+        "de het en van",
+        "orchestra orchestre orquesta orchester orkest band group trio quartet quintet sextet ensemble chorus choir singers",
+    ]))
+
+    /// `tokens` without the name function words.
+    static func nameTokens(_ tokens: [UInt32]) -> [UInt32] {
+        tokens.filter { !nameFunctionWords.contains($0) }
+    }
+
     /// Sorts `values` and removes repeats in place (no second buffer).
     static func sortUnique(_ values: inout [UInt32]) {
         guard values.count > 1 else { return }
