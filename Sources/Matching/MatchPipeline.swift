@@ -275,16 +275,18 @@ public struct MatchPipeline: Sendable {
                 }
                 scored.append(c)
             }
-            // A namesake tie: the best candidate would be auto-matched, but another catalogued work carries the
-            // same evidence and neither has the line's artist (see `namesakeTie`).
-            var tie = false
+            // Namesakes: another catalogued work with the same evidence and neither has the line's artist (a
+            // tie, never auto), or the runners-up within the margin have a title no better and lack the artist
+            // evidence the best one has (settled by the artist). See `contest`.
+            var contest = Contest.open
             if let best = order.first, Double(conf[best]) >= model.thresholds.auto, order.count > 1 {
-                tie = rows.withUnsafeBufferPointer { r in
-                    Self.namesakeTie(best: UnsafeBufferPointer(rebasing: r[(best * columns)..<((best + 1) * columns)]),
-                                     among: order.dropFirst().lazy.map { UnsafeBufferPointer(rebasing: r[($0 * columns)..<(($0 + 1) * columns)]) })
+                let floor = conf[best] - Float(options.autoMargin)
+                contest = rows.withUnsafeBufferPointer { r in
+                    Self.contest(best: UnsafeBufferPointer(rebasing: r[(best * columns)..<((best + 1) * columns)]),
+                                 among: order.dropFirst().lazy.map { (UnsafeBufferPointer(rebasing: r[($0 * columns)..<(($0 + 1) * columns)]), conf[$0] > floor) })
                 }
             }
-            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], namesakeTie: tie,
+            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], contest: contest,
                                   cache: &cache))
         }
         let d = ContinuousClock.now - s0
@@ -314,10 +316,10 @@ public struct MatchPipeline: Sendable {
         return decide(group: group, profile: profile, scored: scored, linked: linked, cache: &cache)
     }
 
-    /// `namesakeTie`: another candidate ties with the best one on all evidence but the candidate context
-    /// (`namesakeTie(best:among:)`); such a line is never auto-matched.
+    /// `contest`: how the best candidate stands against the others beyond their confidences
+    /// (`contest(best:among:)`): a tie is never auto-matched; settled by the artist, the margin is not needed.
     func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int],
-                namesakeTie: Bool = false, cache: inout WorkProfileCache) -> GroupResult {
+                contest: Contest = .open, cache: inout WorkProfileCache) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
         // Reasons only for what is kept (each needs the work's profile).
         for i in ranked.indices.prefix(max(options.topK, 1)) where ranked[i].reason.isEmpty {
@@ -341,7 +343,7 @@ public struct MatchPipeline: Sendable {
         let t = model.thresholds
         var decision: Decision
         var reason = top.reason
-        if top.confidence >= t.auto && top.confidence - second >= options.autoMargin {
+        if top.confidence >= t.auto && (top.confidence - second >= options.autoMargin || contest == .settledByArtist) {
             decision = .auto
         } else if top.confidence >= t.review {
             decision = .review
@@ -349,7 +351,7 @@ public struct MatchPipeline: Sendable {
         } else {
             decision = .none
         }
-        if decision == .auto && (top.confidence - second < options.autoMargin || namesakeTie) {
+        if decision == .auto && contest == .tie {
             decision = .review
             reason = "ambiguous-title"
         }
@@ -372,18 +374,47 @@ public struct MatchPipeline: Sendable {
         return Feature.allCases.filter { !ignored.contains($0) }.map(\.rawValue)
     }()
 
-    /// Whether a title-only best candidate ties with another title-only candidate: equal (±1e-4) on every
-    /// `tieEvidence` feature — the same title similarities, version, duration, album, identifier,
-    /// writer and release-date evidence. Two catalogued songs called "Hello Stranger", and a line by a
-    /// third performer: nothing in the line says which one it is, and the confidence gap between them
-    /// comes only from the order retrieval happened to put them in (shs100k-val: ≈ 15 such lines were
-    /// auto-matched, half of them wrongly).
-    static func namesakeTie<S: Sequence<UnsafeBufferPointer<Float>>>(best: UnsafeBufferPointer<Float>, among others: S) -> Bool {
-        guard reason(row: best) == "title-only" else { return false }
-        for other in others where reason(row: other) == "title-only" {
-            if tieEvidence.allSatisfy({ abs(best[$0] - other[$0]) <= 1e-4 }) { return true }
+    /// How the best candidate stands against the others, beyond their confidences.
+    enum Contest: Sendable, Equatable {
+        /// Nothing beyond the confidences: the margin rule decides.
+        case open
+        /// A title-only best candidate and another title-only candidate are equal (±1e-4) on every
+        /// `tieEvidence` feature — the same title similarities, version, duration, album, identifier,
+        /// writer and release-date evidence. Two catalogued songs called "Hello Stranger", and a line by a
+        /// third performer: nothing in the line says which one it is, and the confidence gap between them
+        /// comes only from the order retrieval happened to put them in (shs100k-val: ≈ 15 such lines were
+        /// auto-matched, half of them wrongly). Never auto-matched.
+        case tie
+        /// The best candidate has the line's artist (or its ISWC); every candidate within the margin is
+        /// title-only and its title is no better (`titleEvidence`). "Shake It Off" by Taylor Swift, with her
+        /// song and Mariah Carey's catalogued: the scorer rates each pair alone (0.9995 and 0.95, both
+        /// exact titles), and only the artist separates them — which is what the margin asks for.
+        case settledByArtist
+    }
+
+    /// The title comparisons a runner-up must not beat for the artist to settle a contest.
+    static let titleEvidence: [Int] = [Feature.titleNgramCosine, .titleTokenJaccard, .titleTokenOverlap, .titleEditSimilarity,
+                                       .titleExact, .titleFullExact, .titleVariantExact, .titlePrefixRatio].map(\.rawValue)
+
+    /// The contest of the best candidate's feature row against the others' (`within`: the other's confidence
+    /// is within the auto margin of the best one's).
+    static func contest<S: Sequence<(UnsafeBufferPointer<Float>, Bool)>>(best: UnsafeBufferPointer<Float>, among others: S) -> Contest {
+        switch reason(row: best) {
+        case "title-only":
+            for (other, _) in others where reason(row: other) == "title-only" {
+                if tieEvidence.allSatisfy({ abs(best[$0] - other[$0]) <= 1e-4 }) { return .tie }
+            }
+            return .open
+        case "title+artist", "iswc":
+            var contested = false
+            for (other, within) in others where within {
+                guard reason(row: other) == "title-only", titleEvidence.allSatisfy({ other[$0] <= best[$0] + 1e-4 }) else { return .open }
+                contested = true
+            }
+            return contested ? .settledByArtist : .open
+        default:
+            return .open
         }
-        return false
     }
 
     /// The reason of a candidate read off its feature row: the same evidence `reason(for:...)` looks

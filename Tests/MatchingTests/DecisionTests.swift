@@ -1,7 +1,7 @@
 @testable import Matching
 import Testing
 
-/// `MatchPipeline.namesakeTie`: when two catalogued works carry the same evidence for a line.
+/// `MatchPipeline.contest`: when two catalogued works carry the same evidence for a line, or only the artist separates them.
 @Suite struct NamesakeTieTests {
     /// A feature row of an exact-title, title-only candidate (no artist evidence).
     static func row(_ changes: [Feature: Float] = [:]) -> [Float] {
@@ -17,17 +17,21 @@ import Testing
     }
 
     static func tie(_ best: [Float], _ others: [[Float]]) -> Bool {
+        contest(best, others.map { ($0, true) }) == .tie
+    }
+
+    static func contest(_ best: [Float], _ others: [([Float], Bool)]) -> MatchPipeline.Contest {
         best.withUnsafeBufferPointer { b in
-            var buffers: [UnsafeBufferPointer<Float>] = []
+            var buffers: [(UnsafeBufferPointer<Float>, Bool)] = []
             var copies: [UnsafeMutableBufferPointer<Float>] = []
             defer { copies.forEach { $0.deallocate() } }
-            for o in others {
+            for (o, within) in others {
                 let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: o.count)
                 _ = c.initialize(from: o)
                 copies.append(c)
-                buffers.append(UnsafeBufferPointer(c))
+                buffers.append((UnsafeBufferPointer(c), within))
             }
-            return MatchPipeline.namesakeTie(best: b, among: buffers)
+            return MatchPipeline.contest(best: b, among: buffers)
         }
     }
 
@@ -52,5 +56,17 @@ import Testing
         // The other one does: it is no title-only namesake (it should have ranked first; not a tie either).
         #expect(!Self.tie(Self.row(), [Self.row([.artistPerformerTokenOverlap: 1])]))
         #expect(!Self.tie(Self.row(), []))
+    }
+
+    @Test func theArtistSettlesANamesakeContest() {
+        let best = Self.row([.artistPerformerSimilarity: 0.97, .retrievalRankInverse: 1])
+        let namesake = Self.row([.retrievalRankInverse: 0.5])
+        #expect(Self.contest(best, [(namesake, true), (Self.row([.titleExact: 0, .titleNgramCosine: 0.3]), false)]) == .settledByArtist)
+        // A runner-up within the margin with a better title, or with the artist too: the margin decides.
+        let partial = Self.row([.artistPerformerSimilarity: 0.97, .titleExact: 0, .titleFullExact: 0, .titleNgramCosine: 0.8])
+        #expect(Self.contest(partial, [(namesake, true)]) == .open)
+        #expect(Self.contest(best, [(namesake, true), (Self.row([.artistPerformerTokenOverlap: 1]), true)]) == .open)
+        // Nobody within the margin: nothing to settle.
+        #expect(Self.contest(best, [(namesake, false)]) == .open)
     }
 }

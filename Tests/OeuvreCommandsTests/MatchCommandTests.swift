@@ -57,6 +57,8 @@ import Testing
             N2,,Ain't That Lovin' You Baby,,,Eddie Riff,,
             N3,,Ain't That Love,,,Ray Charles,,
             N4,,Wichita Lineman Forever Again,,,Glen Campbell,,
+            N5,,Shake It Off,,,Taylor Swift,,
+            N6,,Shake It Off,,,Mariah Carey,,
 
             """, to: "works.csv", in: dir)
         let usage = TestSupport.write("""
@@ -64,6 +66,7 @@ import Testing
             a\tAin't That Lovin' You Baby\tThe Gremlins
             b\tAin't That Lovin' You Baby\tDale Hawkins
             c\tWichita Lineman Forever Again\tThe Gremlins
+            d\tShake It Off\tTaylorSwiftVEVO
 
             """, to: "usage.tsv", in: dir)
         let out = dir + "/results.tsv"
@@ -81,6 +84,18 @@ import Testing
         #expect(try top("b")[2] == "N1")
         #expect(try top("b")[6] == "auto")
         #expect(try top("c")[6] == "auto")
+
+        // With the default margin: the runner-up namesake is within it (each pair is rated alone: both
+        // exact titles), but only the best one has the line's artist (read from an upload channel's name).
+        let r2 = try CLI.run(["match", usage, "--works", works, "--model", Self.model, "--out", out, "--quiet"])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let rows2 = Self.rows(try String(contentsOfFile: out, encoding: .utf8)).dropFirst()
+        let d = rows2.filter { $0[0] == "d" }
+        #expect(d.first?[2] == "N5")
+        #expect(d.first?[6] == "auto")
+        #expect(d.first?[7] == "title+artist")
+        #expect(d.count > 1 && d[1][2] == "N6" && (Double(d[0][5]) ?? 0) - (Double(d[1][5]) ?? 1) < 0.1)
+        #expect(rows2.first { $0[0] == "a" }?[6] == "review")
     }
 
     @Test func matchWritesTheResultsContract() throws {
