@@ -389,9 +389,9 @@ public struct PairFeatureExtractor: Sendable {
             }
             inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))
         }
+        var variant = false
         if !exact {
-            var variant = w.titleVariants.contains(lt.text)
-            if !variant { for v in l.titleVariants where workTitles.containsText(v) { variant = true; break } }
+            variant = Self.variantExact(line: l, work: w)
             flag(.titleVariantExact, variant)
         }
         set(.titleNgramCosine, cos)
@@ -557,7 +557,10 @@ public struct PairFeatureExtractor: Sendable {
         // Candidate context.
         Self.writeContext(context, into: row)
         FieldEvidence.compute(line: l, work: w, into: row)
-        return (max(0, bestCosine), bestTitle)
+        // The candidate context ranks by this: a title that is exactly another reading of the other side's
+        // ranks just below exact titles ("He's My Guy" / "(Nobody Knows Better Than I) He's My Guy" above
+        // "My Guy"; "Cry Like a Baby" / "Cry Like a Baby / The Letter" below "Cry Like a Baby").
+        return (variant ? Self.variantExactScore : max(0, bestCosine), bestTitle)
     }
 
     /// The candidate-context columns of a row (the only ones that depend on the context besides the ISRC
@@ -604,8 +607,9 @@ public struct PairFeatureExtractor: Sendable {
         }
     }
 
-    /// The best title trigram cosine (0 without titles) and the index of the first title reaching it (-1
-    /// without titles).
+    /// The best title trigram cosine (0 without titles; `variantExactScore` when another reading of one side
+    /// is exactly a title of the other, `title_variant_exact`) and the index of the first title reaching the best cosine
+    /// (-1 without titles). The candidate context ranks a line's candidates by it.
     @inline(__always)
     static func bestTitle(line: PackedLine, work: PackedWork) -> (similarity: Float, index: Int) {
         let grams = line.title.grams
@@ -617,7 +621,21 @@ public struct PairFeatureExtractor: Sendable {
             if c > best { best = c; index = i }
             i += 1
         }
+        if best < variantExactScore && index >= 0 && variantExact(line: line, work: work) { return (variantExactScore, index) }
         return (max(0, best), index)
+    }
+
+    /// The context score of a `title_variant_exact` pair: below an exact title (1), above the trigram cosine
+    /// of any other pair.
+    static let variantExactScore: Float = 0.999
+
+    /// Another reading of one side (bracket part removed or alone, medley part, number words in digits) is
+    /// exactly a title of the other.
+    @inline(__always)
+    static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
+        if w.titleVariants.contains(l.title.text) { return true }
+        for v in l.titleVariants where w.titles.containsText(v) { return true }
+        return false
     }
 
     /// `title_specificity` of a normalized core title: letters and digits (a non-Latin one counts 2) over 24, capped at 1.

@@ -342,6 +342,31 @@ import Testing
         #expect(m[0].gapToNext == 0)
     }
 
+    @Test func variantExactTitlesRankJustBelowExactOnes() {
+        // "He's My Guy" is exactly the catalogued "(Nobody Knows Better Than I) He's My Guy" without its
+        // bracket: it ranks above "My Guy" (closer trigrams) and below an exact "He's My Guy".
+        let b = ProfileBuilder()
+        let line = b.line(UsageLine(lineId: "L", title: "He's My Guy"))
+        func work(_ t: String) -> WorkProfile { b.work(Work(id: t, titles: [WorkTitle(text: t, kind: .original)])) }
+        let works = [work("My Guy"), work("(Nobody Knows Better Than I) He's My Guy"), work("He's My Guy")]
+        let pairs = (0..<3).map { PairFeatureBuilder.Pair(line: 0, work: $0) }
+        let c = PairFeatureBuilder.contexts(lines: [line], works: works, pairs: pairs, tiesShareRank: false)
+        #expect(c[2].rank == 1 && c[1].rank == 2 && c[0].rank == 3)
+        #expect(c[1].retrievalScore == PairFeatureExtractor.variantExactScore)
+        #expect(Self.features(line, works[1])[Feature.titleVariantExact.rawValue] == 1)
+        // The matcher's one-pass path (features and contexts together) ranks the same way.
+        let lp = PackedRecords(lines: [line]), wp = PackedRecords(works: works)
+        let rows = lp.words.withUnsafeBufferPointer { lb in
+            wp.words.withUnsafeBufferPointer { wb in
+                PairFeatureBuilder.featuresWithContexts(lines: lp.offsets.map { PackedLine(lb.baseAddress! + $0) },
+                                                        works: wp.offsets.map { PackedWork(wb.baseAddress! + $0) }, pairs: pairs,
+                                                        tiesShareRank: false, linked: { _ in (false, false) })
+            }
+        }
+        let d = PairFeatureExtractor.count, rank = Feature.retrievalRankInverse.rawValue
+        #expect(rows[2 * d + rank] == 1 && rows[1 * d + rank] == 0.5 && rows[rank] == Float(1) / 3)
+    }
+
     @Test func sketchFollowsMutation() {
         var line = LineProfile(title: "first")
         line.title = "second"
