@@ -5,7 +5,8 @@ import OeuvreCore
 /// Latin-ASCII`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
 /// (`'n'`) unified to `and`.
 ///
-/// Word rules (docs/NORMALIZATION.md): apostrophes inside a word are dropped ("Don't" → `dont`),
+/// Word rules (docs/NORMALIZATION.md): apostrophes inside a word are dropped ("Don't" → `dont`), an
+/// apostrophe after a word of 4+ letters ending in "in" restores the dropped g ("Lovin'" → `loving`),
 /// except after a French/Italian elided article or preposition before a vowel or `h`, which
 /// becomes its own word ("Comme d'habitude" → `comme d habitude`, "L'amour" → `l amour`); dots
 /// inside an acronym join it ("B.o.B" → `bob`, "R.E.M." → `rem`); `$`/`!` between letters read
@@ -357,6 +358,14 @@ private struct Folder {
                    i + 3 == n || !Normalizer.isAlnum(input[i + 3]) || wordStart >= 0 {
                     emitAnd()
                     i += 3
+                    continue
+                }
+                // A dropped g: "Lovin'", "Nothin' but a Heartache" → "loving", "nothing" (a word of 4+ letters
+                // ending in "in", the apostrophe ending the word).
+                if wordStart >= 0, w - wordStart >= 4, p[w - 2] == UInt8(ascii: "i"), p[w - 1] == UInt8(ascii: "n"),
+                   i + 1 == n || !Normalizer.isAlnum(input[i + 1]) {
+                    put(UInt8(ascii: "g"))
+                    i += 1
                     continue
                 }
                 if wordStart >= 0, i + 1 < n, Normalizer.isElisionVowel(input[i + 1]),
