@@ -52,6 +52,10 @@ public enum Feature: Int, CaseIterable, Sendable {
     // album) on one side only; interactions with a title match that also counts titles equal once values of other
     // fields appended to them are cut, and with the duration.
     case performanceConflict, titlePerformanceConflict, titleCleanDurationAgreement, performanceDurationAgreement
+    // Schema 7. One core title (two words or more) is a contiguous run of the other's words: a title cell
+    // that packs a performer or other words around the title without a separator ("Bobby Vinton Misty Blue",
+    // "DUKE PEARSON angel eyes"), or a longer catalogued title around the reported one.
+    case titleWordRunContained
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -124,6 +128,7 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titlePerformanceConflict: "title_performance_conflict"
         case .titleCleanDurationAgreement: "title_clean_duration_agreement"
         case .performanceDurationAgreement: "performance_duration_agreement"
+        case .titleWordRunContained: "title_word_run_contained"
         }
     }
 }
@@ -139,7 +144,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 6, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 7, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 
@@ -360,6 +365,7 @@ public struct PairFeatureExtractor: Sendable {
         var inLineRecord: Float = 0
         var prefixRatio: Float = 0
         var prefixWords = 0
+        var wordRun = false
         let workTitles = w.titles
         // Best title by trigram cosine (first of equals), as `bestTitle(line:work:)` finds it.
         var bestCosine: Float = -1
@@ -369,6 +375,7 @@ public struct PairFeatureExtractor: Sendable {
             let c = Similarity.cosine(lt.grams, t.grams)
             if c > bestCosine { bestCosine = c; bestTitle = titleIndex }
             titleIndex += 1
+            if !wordRun && Similarity.containsWordRun(lt.words, t.words) { wordRun = true }
             let common = Similarity.commonPrefixWords(lt.words, t.words)
             if common > 0 {
                 prefixWords = max(prefixWords, common)
@@ -390,6 +397,7 @@ public struct PairFeatureExtractor: Sendable {
             inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))
         }
         var variant = false
+        flag(.titleWordRunContained, wordRun && !exact)
         if !exact {
             variant = Self.variantExact(line: l, work: w)
             flag(.titleVariantExact, variant)

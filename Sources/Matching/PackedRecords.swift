@@ -444,6 +444,24 @@ extension Similarity {
         return Float(intersection(a, b)) / Float(a.count)
     }
 
+    /// Whether the shorter word sequence (at least two words) occurs as a contiguous run inside the longer
+    /// one, which has more words ("Bobby Vinton Misty Blue" / "Misty Blue").
+    @inline(__always)
+    static func containsWordRun(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Bool {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard short.count >= 2, long.count > short.count else { return false }
+        var i = 0
+        while i + short.count <= long.count {
+            if long[i] == short[0] {
+                var k = 1
+                while k < short.count && long[i + k] == short[k] { k += 1 }
+                if k == short.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     @inline(__always)
     static func commonPrefixWords(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
         var n = 0

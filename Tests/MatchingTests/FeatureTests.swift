@@ -342,6 +342,16 @@ import Testing
         #expect(m[0].gapToNext == 0)
     }
 
+    @Test func titleWordRunContained() {
+        let f = Feature.titleWordRunContained
+        #expect(Self.value(f, LineProfile(title: "bobby vinton misty blue"), Self.work(["misty blue"])) == 1)
+        #expect(Self.value(f, LineProfile(title: "misty blue"), Self.work(["the misty blue waltz"])) == 1)
+        // Not contiguous, a single word, or the same title: no.
+        #expect(Self.value(f, LineProfile(title: "misty and blue"), Self.work(["misty blue"])) == 0)
+        #expect(Self.value(f, LineProfile(title: "bill haley marie"), Self.work(["marie"])) == 0)
+        #expect(Self.value(f, LineProfile(title: "misty blue"), Self.work(["misty blue"])) == 0)
+    }
+
     @Test func variantExactTitlesRankJustBelowExactOnes() {
         // "He's My Guy" is exactly the catalogued "(Nobody Knows Better Than I) He's My Guy" without its
         // bracket: it ranks above "My Guy" (closer trigrams) and below an exact "He's My Guy".
