@@ -42,6 +42,7 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(help: "Share of lines whose report names the composers.") var writersInReport: Double = 0.1
     @Option(help: "Share of lines whose report carries the ISWC.") var iswcInReport: Double = 0.01
     @Option(help: "Share of lines presented as user-uploaded videos (\"Artist - Title (Official Video)\", a channel as artist).") var ugc: Double = 0.05
+    @Option(help: "Share of works with a specific title (a name, a number, a place, a second phrase, a word of another language); default: 0 up to 10k works, then 0.15 · ln(works / 10k), at most 0.8 (0.69 at 1M works).") var specificTitles: Double?
     @Option(help: "Popularity skew: rank = n·u^skew (1 = uniform).") var popularitySkew: Double = 2.5
     @Option(help: "Plays per line: P(k) ∝ k^-exponent.") var playsExponent: Double = 2.0
     @Flag(help: "Write even-numbered works only to works.csv and odd-numbered ones only to catalogue.V22.") var splitCatalogue = false
@@ -64,7 +65,7 @@ struct SynthCommand: AsyncParsableCommand {
         c.missingArtist = missingArtist; c.missingISRC = missingIsrc; c.missingDuration = missingDuration
         c.writersInReport = writersInReport; c.iswcInReport = iswcInReport; c.ugc = ugc; c.popularitySkew = popularitySkew
         c.playsExponent = playsExponent; c.splitCatalogue = splitCatalogue; c.writeCWR = !noCwr; c.writeDSR = !noDsr
-        c.territory = territory; c.period = period; c.service = service
+        c.territory = territory; c.period = period; c.service = service; c.specificTitles = specificTitles
         return c
     }
 
@@ -78,7 +79,7 @@ struct SynthCommand: AsyncParsableCommand {
                     "out_of_catalogue_works": s.outOfCatalogueWorks, "linked_recordings": s.linkedRecordings,
                     "lines": s.lines, "out_of_catalogue_lines": s.outOfCatalogueLines, "isrc_linked_lines": s.linkedLines,
                     "distinct_recordings": s.distinctRecordings, "blocks": s.blocks, "plays": s.plays, "files": s.files,
-                    "seconds": s.seconds,
+                    "seconds": s.seconds, "generator": SynthGenerator.version,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
                 print(String(decoding: data, as: UTF8.self))

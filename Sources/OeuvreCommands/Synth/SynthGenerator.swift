@@ -81,6 +81,10 @@ public struct SynthSummary: Sendable {
 /// Deterministic for a seed; memory is bounded (works and recordings are regenerated from their
 /// index, never held), except for one bit per possible recording to count distinct recordings.
 struct SynthGenerator: Sendable {
+    /// Version of the files written for given settings (bench/run.py `GENERATOR` keys cached data sets by it):
+    /// 2 short-titled hard negatives, 3 user uploads, 4 more upload shapes, 5 the title space grows with
+    /// the catalogue (specific titles above 10k works; files of up to 10k works are those of version 4).
+    static let version = 5
     let config: SynthConfig
     let universe: SynthUniverse
     /// Generation threads; the output does not depend on it.
@@ -118,6 +122,7 @@ struct SynthGenerator: Sendable {
             ("--featured", config.featured), ("--case-changes", config.caseChanges),
             ("--strip-diacritics", config.stripDiacritics), ("--missing-duration", config.missingDuration),
             ("--iswc-in-report", config.iswcInReport), ("--ugc", config.ugc),
+            ("--specific-titles", config.specificTitles ?? 0),
         ]
         for (name, v) in shares where !(0...1).contains(v) {
             throw OeuvreError(.usage, "\(name) must be a share between 0 and 1, got \(v)")

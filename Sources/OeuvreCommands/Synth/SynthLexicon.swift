@@ -17,6 +17,30 @@ struct SynthLexicon: Sendable {
 
     static let shared = SynthLexicon()
 
+    static let placePrefixes = [
+        "Port", "Lake", "Mount", "Fort", "San", "Santa", "Saint", "New", "Little", "Old", "North", "South", "West",
+        "East", "Villa", "Puerto", "Monte", "Bad", "Porto", "Rio", "Cape", "Glen",
+    ]
+    static let placeSuffixes = ["ville", "ton", "field", "wood", "burg", "dale", "haven", "brook"]
+    /// Generated place names: the named places, then prefix + family name, then family name + suffix.
+    static let placeCount = SynthVocabulary.properNames.count + SynthVocabulary.cities.count
+        + (placePrefixes.count + placeSuffixes.count) * 6 * 32
+
+    /// Place `k` of 0..<placeCount (`Valencia`, `Port Moreno`, `Schmidtburg`).
+    static func place(_ k: Int) -> String {
+        var k = k
+        if k < SynthVocabulary.properNames.count { return SynthVocabulary.properNames[k] }
+        k -= SynthVocabulary.properNames.count
+        if k < SynthVocabulary.cities.count { return SynthVocabulary.cities[k] }
+        k -= SynthVocabulary.cities.count
+        let family = SynthVocabulary.familyNames[(k / 32) % 6]
+        let name = family[k % 32 % family.count]
+        let affix = k / (32 * 6)
+        if affix < placePrefixes.count { return "\(placePrefixes[affix]) \(name)" }
+        let plain = name.split(separator: " ").first.map(String.init) ?? name
+        return plain + placeSuffixes[(affix - placePrefixes.count) % placeSuffixes.count]
+    }
+
     private init() {
         func parse(_ line: String) -> [SynthWord] {
             let cells = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
@@ -59,6 +83,77 @@ struct TitleSpec: Sendable, Hashable {
     var proper: Int
     var rare: Int
     var article: Bool
+    /// Generator 5: what makes the title specific beyond its template (`Specific`; `.none` for the
+    /// core titles, which are all a catalogue of up to 10k works has), and its parameters.
+    var specific: Specific = .none
+    var specificA: Int32 = 0
+    var specificB: Int32 = 0
+
+    /// Ways a title leaves the core vocabulary, as titles of large real catalogues do. The core title
+    /// stays the head of the title ("Blue Night" → "Blue Night in Port Moreno"), so these titles are
+    /// near namesakes of the core ones, rarely exact ones.
+    enum Specific: UInt8, Sendable, Hashable {
+        case none
+        /// `Blue Night 1987`, `Rain 47` (A = the number).
+        case number
+        /// `Sweet Dreams, Elena` (A = culture and given name: translations keep the name).
+        case vocative
+        /// `Ballad of Maria Santos`, `Song for Pablo` (A = culture and given name, B = family name, sign: of / for).
+        case person
+        /// `Rain in Port Moreno` (A = place).
+        case place
+        /// `Heartbeat: Blue Night` (A = seed of the second title).
+        case compound
+        /// `Night Saudade` (A = language, B = word of another language's distinctive words).
+        case foreignWord
+        /// `Blue Night and the Sea` (A = noun).
+        case andNoun
+        /// `Elena Vasquez` (A = given, B = family name): a person's name alone.
+        case name
+    }
+
+    static let latinKinds: [(Specific, Double)] = [
+        (.number, 2), (.vocative, 1), (.person, 2), (.place, 1.5), (.compound, 1.5), (.foreignWord, 1), (.andNoun, 1), (.name, 0.6),
+    ]
+    static let otherKinds: [(Specific, Double)] = [(.number, 1.5), (.compound, 1.5), (.andNoun, 1)]
+    static let latinKindsCumulative: [Double] = { var acc = 0.0; return latinKinds.map { acc += $0.1; return acc } }()
+    static let otherKindsCumulative: [Double] = { var acc = 0.0; return otherKinds.map { acc += $0.1; return acc } }()
+
+    /// Gives the title a specific part drawn from `rng` (the caller's own stream: the core draws are untouched).
+    mutating func makeSpecific(_ rng: inout SynthRandom, _ lang: SynthLanguage) {
+        let lex = SynthLexicon.shared
+        let kinds = lang.isLatin ? Self.latinKinds : Self.otherKinds
+        specific = kinds[rng.weighted(lang.isLatin ? Self.latinKindsCumulative : Self.otherKindsCumulative)].0
+        // `Rain in Rosalie` (templates 8, 9) takes no second place.
+        if specific == .place && (template == 8 || template == 9) { specific = .number }
+        let culture = lang.isLatin ? lang.rawValue : SynthLanguage.en.rawValue
+        switch specific {
+        case .none: break
+        case .number:
+            let u = rng.unit()
+            specificA = Int32(u < 0.4 ? rng.range(2...20) : u < 0.65 ? rng.range(21...99) : u < 0.8 ? rng.range(100...999) : rng.range(1950...2025))
+        case .vocative:
+            specificA = Int32(culture << 16 | rng.below(SynthVocabulary.givenNames[culture].count))
+        case .person, .name:
+            // Names of any Latin-script culture (catalogues mix them), most often the title's own.
+            let c = rng.chance(0.7) ? culture : rng.below(6)
+            specificA = Int32(c << 16 | rng.below(SynthVocabulary.givenNames[c].count))
+            // B: 1 + family name (0 = the given name alone); negative = `for` rather than `of`.
+            specificB = rng.chance(0.2) ? 0 : Int32(1 + rng.below(SynthVocabulary.familyNames[c].count))
+            if rng.chance(0.4) { specificB = -specificB - 1 }
+        case .place:
+            specificA = Int32(rng.below(SynthLexicon.placeCount))
+        case .compound:
+            specificA = Int32(truncatingIfNeeded: rng.next() & 0x7FFF_FFFF)
+        case .foreignWord:
+            var other = rng.below(6)
+            if other == lang.rawValue { other = (other + 1) % 6 }
+            specificA = Int32(other)
+            specificB = Int32(rng.below(lex.rare[other].count))
+        case .andNoun:
+            specificA = Int32(rng.below(lex.nouns.count))
+        }
+    }
 
     static let templateWeights: [Double] = [6, 16, 12, 6, 8, 3, 6, 5, 3, 5, 3, 7, 5, 7, 6]
     static let cumulativeWeights: [Double] = {
@@ -178,7 +273,65 @@ enum TitleRenderer {
             default: out = seq([a1, a2, n1])
             }
         }
+        if s.specific != .none { out = specificTitle(out, s, lang) }
         return (cased(out.0, lang), romanCase(out.1))
+    }
+
+    /// The core title `core` (native, roman) with the spec's specific part (generator 5).
+    static func specificTitle(_ core: (String, String), _ s: TitleSpec, _ lang: SynthLanguage) -> (String, String) {
+        let lex = SynthLexicon.shared
+        let l = lang.rawValue
+        /// A Latin-script addition (a name, a place): after the title in any script.
+        func latin(_ joiner: String, _ word: String) -> (String, String) {
+            ("\(core.0)\(joiner)\(word)", "\(core.1)\(joiner)\(word)")
+        }
+        let forPerson = s.specificB < 0
+        func personName() -> String {
+            let c = Int(s.specificA >> 16), given = SynthVocabulary.givenNames[c][Int(s.specificA & 0xFFFF)]
+            let families = SynthVocabulary.familyNames[c]
+            let family = Int(forPerson ? -(s.specificB + 1) : s.specificB)
+            return family == 0 ? given : "\(given) \(families[(family - 1) % families.count])"
+        }
+        switch s.specific {
+        case .none:
+            return core
+        case .number:
+            return latin(" ", String(s.specificA))
+        case .vocative:
+            let names = SynthVocabulary.givenNames[Int(s.specificA >> 16)]
+            return latin(", ", names[Int(s.specificA & 0xFFFF) % names.count])
+        case .person:
+            guard lang.isLatin else { return latin(" ", personName()) }
+            let prep = !forPerson ? ["of", "de", "de", "von", "di", "de"][l] : ["for", "pour", "para", "für", "per", "para"][l]
+            return latin(" \(prep) ", personName())
+        case .place:
+            guard lang.isLatin else { return latin(" ", SynthLexicon.place(Int(s.specificA))) }
+            return latin(" \(["in", "à", "en", "in", "a", "em"][l]) ", SynthLexicon.place(Int(s.specificA)))
+        case .name:
+            let name = personName()
+            return (name, name)
+        case .compound:
+            var rng = SynthRandom(seed: UInt64(UInt32(bitPattern: s.specificA)), stream: SynthStream.titleSpecific.rawValue)
+            var second = TitleSpec.random(&rng)
+            second.template = [0, 1, 5, 6, 7, 10, 11, 0, 1][rng.below(9)]
+            let t = render(second, lang)
+            return ("\(core.0): \(t.native)", "\(core.1): \(t.roman)")
+        case .foreignWord:
+            let list = lex.rare[Int(s.specificA) % lex.rare.count]
+            return latin(" ", TitleRenderer.capitalizedFirst(list[Int(s.specificB) % list.count]))
+        case .andNoun:
+            let c = lex.and[l]
+            var k = Int(s.specificA) % lex.nouns.count
+            if k == s.noun1 { k = (k + 1) % lex.nouns.count }
+            let n = lex.nouns[k][l]
+            switch lang {
+            case .en: return ("\(core.0) and \(s.article ? "the " : "")\(n.native)", "\(core.1) and \(s.article ? "the " : "")\(n.roman)")
+            case .zh, .ja, .th: return ("\(core.0)\(c.native)\(n.native)", "\(core.1) \(c.roman) \(n.roman)")
+            case .ko: return ("\(core.0)\(c.native) \(n.native)", "\(core.1) \(c.roman) \(n.roman)")
+            case .ar, .he: return ("\(core.0) \(c.native)\(n.native)", "\(core.1) \(c.roman) \(n.roman)")
+            default: return ("\(core.0) \(c.native) \(n.native)", "\(core.1) \(c.roman) \(n.roman)")
+            }
+        }
     }
 
     /// Words kept lower case inside titles, packed into integers (≤ 8 ASCII bytes) for a cheap lookup.

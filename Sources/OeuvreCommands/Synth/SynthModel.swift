@@ -50,6 +50,21 @@ struct SynthConfig: Sendable {
     var territory = "FR"
     var period = "2025-03"
     var service = "Streaming"
+    /// Share of works with a specific title (a name, a number, a place, a second phrase, a word of
+    /// another language: see `TitleSpec.Specific`); nil = `defaultSpecificTitles(works:)`.
+    var specificTitles: Double?
+
+    /// Generator 5: the title space grows with the catalogue. The core templates give a few hundred
+    /// thousand titles with a Zipf head, fine for catalogues of up to 10k works (their files are those of
+    /// generator 4) but at 1M works only 31% of the titles would be distinct, where a real catalogue has
+    /// most titles distinct and hundreds of namesakes only for short generic ones (training-data/README.md,
+    /// "Title space"). Above 10k works a share of the works, growing with log(works), gets a specific title.
+    static func defaultSpecificTitles(works: Int) -> Double {
+        guard works > 10_000 else { return 0 }
+        return min(specificTitlesMax, specificTitlesSlope * log(Double(works) / 10_000))
+    }
+    static let specificTitlesSlope = 0.15
+    static let specificTitlesMax = 0.8
 
     /// Out-of-catalogue works generated so that they take `outOfCatalogue` of the lines.
     var outWorks: Int {
@@ -60,7 +75,7 @@ struct SynthConfig: Sendable {
 
 /// Random streams (the `stream` argument of SynthRandom), one per kind of entity.
 enum SynthStream: UInt64 {
-    case workTitle = 1, work, recording, performer, writer, publisher, block, resource, line, misc, ugc
+    case workTitle = 1, work, recording, performer, writer, publisher, block, resource, line, misc, ugc, titleSpecific
 }
 
 /// A catalogue or out-of-catalogue work, regenerated on demand from (seed, index).
@@ -133,12 +148,15 @@ struct SynthUniverse: Sendable {
     let inPermutation: Permutation
     let outPermutation: Permutation
     let lex = SynthLexicon.shared
+    /// Share of works with a specific title (generator 5).
+    let specificTitles: Double
 
     static let maxRecordings = 16
 
     init(_ config: SynthConfig) {
         self.config = config
         seed = config.seed
+        specificTitles = config.specificTitles ?? SynthConfig.defaultSpecificTitles(works: config.works)
         var weights = SynthLanguage.allCases.map(\.weight)
         let latin = SynthLanguage.allCases.filter(\.isLatin).map(\.weight).reduce(0, +)
         let nonLatin = SynthLanguage.allCases.filter { !$0.isLatin }.map(\.weight).reduce(0, +)
@@ -334,7 +352,13 @@ struct SynthUniverse: Sendable {
     func spec(_ index: Int) -> (TitleSpec, SynthLanguage) {
         var rng = SynthRandom(seed: seed, stream: SynthStream.workTitle.rawValue, index: UInt64(index))
         let lang = language(&rng)
-        return (TitleSpec.random(&rng), lang)
+        var spec = TitleSpec.random(&rng)
+        if specificTitles > 0 {
+            // Its own stream: the core title is the one generator 4 drew for this work.
+            var own = SynthRandom(seed: seed, stream: SynthStream.titleSpecific.rawValue, index: UInt64(index))
+            if own.chance(specificTitles) { spec.makeSpecific(&own, lang) }
+        }
+        return (spec, lang)
     }
 
     func work(_ index: Int) -> SynthWork {
