@@ -156,8 +156,8 @@ public struct RetrievalStats: Sendable {
 
 /// Candidate retrieval over a `MatchIndex`: IDF-weighted overlap on capped postings picks a bounded
 /// pool of works (sublinear: only the postings of the query's terms are read), then the pool is
-/// re-ranked densely — the hashed vectors of all pooled titles of a batch of recordings are gathered
-/// into one block and scored against the batch's query vectors with one sgemm.
+/// re-ranked densely — each recording's readings against its pooled works' hashed title vectors,
+/// read in place from the index (`DenseKernel`).
 ///
 /// Owns large scratch buffers (a few bytes per title and work, allocated once) and is not
 /// thread-safe: one per task. The hot loops work on raw buffers: no allocation, no exclusivity checks
