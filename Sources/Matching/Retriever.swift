@@ -57,11 +57,11 @@ public struct RetrievalOptions: Sendable, Hashable {
 /// works' titles. All three give the same cosines up to float summation order (scores are then
 /// rounded to 2⁻¹⁶, so a near-tie can rarely land on the other side of a rounding step).
 public enum DenseKernel: String, Sendable, Hashable, CaseIterable {
-    /// Direct dot products against the mapped title vectors, per recording, only the pairs it needs
-    /// (a work's titles are contiguous rows of the index's vector array: nothing is copied). Default:
+    /// Direct dot products against the mapped (bfloat16) title vectors, per recording, only the pairs it
+    /// needs (a work's titles are contiguous rows of the index's vector array: nothing is copied). Default:
     /// the fastest at a million works (docs/MATCHING.md, "Figures").
     case dot
-    /// One BLAS `sgemv` per pooled work and title reading over the work's contiguous title rows.
+    /// One BLAS `sgemv` per pooled work and title reading over the work's titles (decoded to Float).
     case gemv
     /// The pooled titles of a batch of recordings gathered into one block, one `sgemm` for every query
     /// reading of the batch × every gathered title (most products unused: each recording needs its own
@@ -651,14 +651,15 @@ public final class Retriever {
             entryBest[e] = Float(bitPattern: UInt32(min(Int(starts[w + 1]) - t0, perWork)))
         }
         let distance = options.prefetchDistance
-        let lineFloats = 16  // 64-byte cache lines
+        let words = dim / 2  // packed bfloat16 per title
+        let lineWords = 16   // 64-byte cache lines
         @inline(__always) func prefetch(_ e: Int) {
-            let first = vbase + Int(entryBestTitle[e]) * dim
-            let count = Int(entryBest[e].bitPattern) * dim
+            let first = vbase + Int(entryBestTitle[e]) * words
+            let count = Int(entryBest[e].bitPattern) * words
             var o = 0
             while o < count {
                 oeuvre_prefetch(first + o)
-                o += lineFloats
+                o += lineWords
             }
         }
         for e in 0..<min(distance, entries) { prefetch(e) }
@@ -678,10 +679,10 @@ public final class Retriever {
                     var bt = -1
                     var t = t0
                     while t < t1 {
-                        let v = vbase + t * dim
+                        let v = vbase + t * words
                         var row = r0
                         while row < r1 {
-                            let d = dotProduct(qbase + row * dim, v, dim)
+                            let d = dotProduct(qbase + row * dim, packed: v, dim)
                             if d > b { b = d; bt = t }
                             row += 1
                         }
@@ -701,11 +702,13 @@ public final class Retriever {
     private func denseByGemv(queries n: Int) {
         let dim = dim, perWork = options.titlesPerWork
         if gemvOut.count < perWork * max(1, options.maxQueryTitles) { gemvOut = [Float](repeating: 0, count: perWork * max(1, options.maxQueryTitles)) }
+        if block.count < perWork * dim { block = [Float](repeating: 0, count: perWork * dim) }
         let starts = index.workTitleStart
         var products = 0, calls = 0
         rows.withUnsafeBufferPointer { q in
             gemvOut.withUnsafeMutableBufferPointer { y in
-                guard let qbase = q.baseAddress, let vbase = index.vectors.baseAddress, let ybase = y.baseAddress else {
+              block.withUnsafeMutableBufferPointer { a in
+                guard let qbase = q.baseAddress, let vbase = index.vectors.baseAddress, let ybase = y.baseAddress, let abase = a.baseAddress else {
                     for e in 0..<entryWork.count { entryBest[e] = -2 }
                     return
                 }
@@ -718,8 +721,10 @@ public final class Retriever {
                         var b: Float = -2
                         var bt = -1
                         if m > 0 && r1 > r0 {
+                            // The work's titles decoded into a contiguous Float block, then one sgemv per reading.
+                            for k in 0..<m { HashedVector.unpack(vbase + (t0 + k) * dim / 2, dim: dim, into: abase + k * dim) }
                             for row in r0..<r1 {
-                                BLAS.gemv(m: m, n: dim, a: vbase + t0 * dim, x: qbase + row * dim, y: ybase + (row - r0) * m)
+                                BLAS.gemv(m: m, n: dim, a: abase, x: qbase + row * dim, y: ybase + (row - r0) * m)
                             }
                             calls += r1 - r0
                             products += m * (r1 - r0)
@@ -734,6 +739,7 @@ public final class Retriever {
                         entryBestTitle[e] = Int32(bt)
                     }
                 }
+              }
             }
         }
         stats.gemmCalls += calls
@@ -750,7 +756,7 @@ public final class Retriever {
             let vbase = index.vectors.baseAddress!
             block.withUnsafeMutableBufferPointer { b in
                 for (slot, t) in gathered.enumerated() {
-                    (b.baseAddress! + slot * dim).update(from: vbase + Int(t) * dim, count: dim)
+                    HashedVector.unpack(vbase + Int(t) * dim / 2, dim: dim, into: b.baseAddress! + slot * dim)
                 }
             }
             rows.withUnsafeBufferPointer { q in
@@ -786,32 +792,29 @@ public final class Retriever {
     }
 }
 
-/// Σ a[i]·b[i] over `n` floats: four 8-lane accumulators (independent adds; the compiler keeps them in
-/// vector registers), then a scalar tail.
+/// Σ q[i]·v[i] over `n` dimensions (a multiple of 8) where `v` is packed bfloat16 (`HashedVector.pack`):
+/// a shift and a mask turn each 4 words into the two 4-lane Float vectors of one block of 8 dimensions.
 @inline(__always)
-func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-    var i = 0
-    let stride = MemoryLayout<Float>.stride
-    while i + 32 <= n {
-        let o = i * stride
-        s0 += ra.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-        s1 += ra.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-        s2 += ra.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-        s3 += ra.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-        i += 32
+func dotProduct(_ q: UnsafePointer<Float>, packed v: UnsafePointer<UInt32>, _ n: Int) -> Float {
+    let rq = UnsafeRawPointer(q), rv = UnsafeRawPointer(v)
+    var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
+    let high = SIMD4<UInt32>(repeating: 0xffff_0000)
+    var j = 0
+    while j + 16 <= n {
+        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
+        let w1 = rv.loadUnaligned(fromByteOffset: j * 2 + 16, as: SIMD4<UInt32>.self)
+        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
+        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
+        s2 += rq.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD4<Float>.self) * unsafeBitCast(w1 &<< 16, to: SIMD4<Float>.self)
+        s3 += rq.loadUnaligned(fromByteOffset: j * 4 + 48, as: SIMD4<Float>.self) * unsafeBitCast(w1 & high, to: SIMD4<Float>.self)
+        j += 16
     }
-    while i + 8 <= n {
-        s0 += ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
-        i += 8
+    if j + 8 <= n {
+        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
+        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
+        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
     }
-    var sum = ((s0 + s1) + (s2 + s3)).sum()
-    while i < n {
-        sum += a[i] * b[i]
-        i += 1
-    }
-    return sum
+    return ((s0 + s1) + (s2 + s3)).sum()
 }
 
 // MARK: - Helpers
