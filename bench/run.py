@@ -358,7 +358,7 @@ def render(rep):
             notes.append(f"import {st['import']['wall']:.1f} s, index {st['index']['wall']:.1f} s, "
                          f"match {st['match']['wall']:.1f} s")
             if t.get("blas_gflops"):
-                notes.append(f"BLAS phases {t['blas_gflops']} GFLOP/s")
+                notes.append(f"dense re-ranking {t['blas_gflops']} GFLOP/s")
             if t.get("linked"):
                 notes.append(f"ISRC-linked lines alone ({t['linked']['lines']:,} lines: the linked subset repeated to ≥ 1M): "
                              f"{t['linked']['lines_per_s']:,.0f} lines/s")

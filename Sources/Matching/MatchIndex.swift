@@ -2,10 +2,11 @@ import Foundation
 import OeuvreCore
 
 /// The match index: everything retrieval needs about the catalogue, in flat arrays that are
-/// memory-mapped from one file (`docs/MATCH-INDEX.md` describes the layout).
+/// memory-mapped from one file (docs/MATCHING.md, "The match index", describes the layout).
 ///
 /// - Titles (every normalized title of every work, grouped by work): the work they belong to, the
-///   IDF norm of their term set, and a hashed n-gram vector (`dim` Float32, L2-normalized).
+///   IDF norm of their term set, and a hashed n-gram vector (`dim` bfloat16, L2-normalized; see
+///   `HashedVector.pack`).
 /// - Title terms (character trigrams and words) → postings of title ordinals, capped: a term whose
 ///   document frequency exceeds the cap keeps only the titles in which it weighs most (shortest IDF
 ///   norm). The true document frequency still sets its IDF.
@@ -17,7 +18,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 10
+    public static let formatVersion: UInt32 = 11
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
@@ -38,7 +39,8 @@ public final class MatchIndex: @unchecked Sendable {
     let workBlobOffset: UnsafeBufferPointer<UInt64>
     /// Per title, interleaved: work ordinal and the number of titles sharing its exact text (UInt32 each).
     let titleMeta: UnsafeBufferPointer<UInt32>
-    let vectors: UnsafeBufferPointer<Float>
+    /// Per title, `dim / 2` words of packed bfloat16 (`HashedVector.pack`).
+    let vectors: UnsafeBufferPointer<UInt32>
     let titleTerms: TermTable
     let postings: UnsafeBufferPointer<UInt32>
     /// Parallel to `postings`: the term's IDF divided by the title's IDF norm, in 1/65535 units, so a
@@ -132,6 +134,7 @@ public final class MatchIndex: @unchecked Sendable {
             throw OeuvreError(.invalidInput, "match index \(path) has format version \(h.version), this oeuvre reads \(Self.formatVersion); rebuild it with `oeuvre index build`")
         }
         guard h.fileSize == storage.count else { throw Self.damaged(path, "size \(storage.count) bytes, header says \(h.fileSize)") }
+        guard h.dim >= 8, h.dim % 8 == 0 else { throw Self.damaged(path, "vector dimension \(h.dim) is not a multiple of 8") }
         let layout = Layout(workCount: h.workCount, titleCount: h.titleCount, dim: h.dim, termCapacity: h.termCapacity,
                             postingCount: h.postingCount, artistTermCapacity: h.artistTermCapacity,
                             artistPostingCount: h.artistPostingCount, isrcCount: h.isrcCount, blobBytes: h.blobBytes,
@@ -156,7 +159,7 @@ public final class MatchIndex: @unchecked Sendable {
         workTitleStart = buf(.workTitleStart, UInt32.self)
         workBlobOffset = buf(.workBlobOffset, UInt64.self)
         titleMeta = buf(.titleMeta, UInt32.self)
-        vectors = buf(.vectors, Float.self)
+        vectors = buf(.vectors, UInt32.self)
         titleTerms = TermTable(keys: buf(.termKeys, UInt64.self), start: buf(.termStart, UInt32.self),
                                count: buf(.termCount, UInt32.self), idf: buf(.termIDF, Float.self))
         postings = buf(.postings, UInt32.self)
@@ -226,9 +229,13 @@ public final class MatchIndex: @unchecked Sendable {
         return k < all.count ? all[k] : ""
     }
 
-    /// The hashed vector of title `t`.
-    @inline(__always)
-    public func vector(ofTitle t: Int) -> UnsafePointer<Float> { vectors.baseAddress! + t * dim }
+    /// The hashed vector of title `t` (decoded from bfloat16).
+    public func vector(ofTitle t: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: dim) { buf, n in
+            HashedVector.unpack(vectors.baseAddress! + t * dim / 2, dim: dim, into: buf.baseAddress!)
+            n = dim
+        }
+    }
 
     /// Works linked to `isrc` (canonical 12 characters), in work order.
     public func works(forISRC isrc: String) -> [Int] { links(forISRC: isrc).map(\.work) }
@@ -589,7 +596,7 @@ struct Layout {
         case .workTitleStart: return (workCount + 1) * 4
         case .workBlobOffset: return (workCount + 1) * 8
         case .titleMeta: return titleCount * 8
-        case .vectors: return titleCount * dim * 4
+        case .vectors: return titleCount * dim * 2
         case .termKeys: return termCapacity * 8
         case .termStart, .termCount, .termIDF: return termCapacity * 4
         case .postings: return postingCount * 4

@@ -63,7 +63,7 @@ public enum MatchIndexBuilder {
             clock = now
         }
         let threads = max(1, options.threads)
-        let dim = max(8, options.dim)
+        let dim = max(8, (options.dim + 7) / 8 * 8)  // packed vectors: blocks of 8
         let workCount = profiles.count
 
         // 1. Title entries, grouped by work.
@@ -392,13 +392,14 @@ public enum MatchIndexBuilder {
 
         // 8. Hashed title vectors (parallel over titles).
         do {
-            let vec = section(.vectors, Float.self)
+            let vec = section(.vectors, UInt32.self)
             let keys = table.keys
             let vbase = vec.baseAddress!
             let tchunks = chunkRanges(titleCount, parts: threads * 4)
             parallel(tchunks.count, threads: threads) { c in
                 var h: [UInt64] = []
                 var wts: [Float] = []
+                var v = [Float](repeating: 0, count: dim)
                 for t in tchunks[c] {
                     h.removeAll(keepingCapacity: true)
                     wts.removeAll(keepingCapacity: true)
@@ -409,7 +410,10 @@ public enum MatchIndexBuilder {
                     }
                     _ = h.withUnsafeBufferPointer { hb in
                         wts.withUnsafeBufferPointer { wb in
-                            HashedVector.fill(terms: hb, weights: wb, dim: dim, out: vbase + t * dim)
+                            v.withUnsafeMutableBufferPointer { vb in
+                                HashedVector.fill(terms: hb, weights: wb, dim: dim, out: vb.baseAddress!)
+                                HashedVector.pack(vb.baseAddress!, dim: dim, into: vbase + t * dim / 2)
+                            }
                         }
                     }
                 }

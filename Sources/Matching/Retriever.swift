@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import OeuvreCore
 
@@ -39,12 +40,33 @@ public struct RetrievalOptions: Sendable, Hashable {
     public var maxQueryTitles = 6
     /// Titles of a pooled work compared densely (original first).
     public var titlesPerWork = 8
-    /// A dense batch closes when its gathered candidate block reaches this many title vectors…
+    /// A dense batch closes when its gathered candidate block reaches this many title vectors (`.gemm`
+    /// only)…
     public var maxBlockRows = 2048
     /// …or holds this many recordings.
     public var maxBatch = 32
+    /// How the pooled titles are scored against the query readings (see `DenseKernel`).
+    public var denseKernel = DenseKernel.dot
+    /// `.dot`: pooled works ahead of the one being scored whose title vectors are prefetched.
+    public var prefetchDistance = 6
 
     public init() {}
+}
+
+/// How the dense re-rank computes the cosines between a recording's title readings and its pooled
+/// works' titles. All three give the same cosines up to float summation order (scores are then
+/// rounded to 2⁻¹⁶, so a near-tie can rarely land on the other side of a rounding step).
+public enum DenseKernel: String, Sendable, Hashable, CaseIterable {
+    /// Direct dot products against the mapped (bfloat16) title vectors, per recording, only the pairs it
+    /// needs (a work's titles are contiguous rows of the index's vector array: nothing is copied). Default:
+    /// the fastest at a million works (docs/MATCHING.md, "Figures").
+    case dot
+    /// One BLAS `sgemv` per pooled work and title reading over the work's titles (decoded to Float).
+    case gemv
+    /// The pooled titles of a batch of recordings gathered into one block, one `sgemm` for every query
+    /// reading of the batch × every gathered title (most products unused: each recording needs its own
+    /// titles only).
+    case gemm
 }
 
 /// What retrieval looks for: the title readings and the artist names of one recording.
@@ -108,9 +130,14 @@ public struct RetrievalBatch: Sendable {
 public struct RetrievalStats: Sendable {
     public var queries = 0
     public var postingsScanned = 0
+    /// The dense re-rank's kernel (`DenseKernel`): calls (BLAS calls; recordings for `.dot`), the
+    /// floating-point operations it did (2 per multiply-add, products computed and unused included) and
+    /// the thread CPU seconds inside it.
     public var gemmCalls = 0
     public var gemmFlops: Double = 0
     public var gemmSeconds: Double = 0
+    /// The kernel used (nil before any query).
+    public var denseKernel: DenseKernel? = nil
     /// Thread CPU seconds in the sparse phase (postings, pools, gathering) and the dense phase.
     public var sparseSeconds: Double = 0
     public var denseSeconds: Double = 0
@@ -123,13 +150,14 @@ public struct RetrievalStats: Sendable {
         gemmSeconds += o.gemmSeconds
         sparseSeconds += o.sparseSeconds
         denseSeconds += o.denseSeconds
+        denseKernel = denseKernel ?? o.denseKernel
     }
 }
 
 /// Candidate retrieval over a `MatchIndex`: IDF-weighted overlap on capped postings picks a bounded
 /// pool of works (sublinear: only the postings of the query's terms are read), then the pool is
-/// re-ranked densely — the hashed vectors of all pooled titles of a batch of recordings are gathered
-/// into one block and scored against the batch's query vectors with one sgemm.
+/// re-ranked densely — each recording's readings against its pooled works' hashed title vectors,
+/// read in place from the index (`DenseKernel`).
 ///
 /// Owns large scratch buffers (a few bytes per title and work, allocated once) and is not
 /// thread-safe: one per task. The hot loops work on raw buffers: no allocation, no exclusivity checks
@@ -171,6 +199,9 @@ public final class Retriever {
     @exclusivity(unchecked) private var gathered: [UInt32] = []
     @exclusivity(unchecked) private var block: [Float] = []
     @exclusivity(unchecked) private var sims: [Float] = []
+    @exclusivity(unchecked) private var entryBest: [Float] = []         // per entry: best cosine (-2: no title)
+    @exclusivity(unchecked) private var entryBestTitle: [Int32] = []    // per entry: the title that reached it
+    @exclusivity(unchecked) private var gemvOut: [Float] = []
     @exclusivity(unchecked) private var scratch: [RetrievedCandidate] = []
     @exclusivity(unchecked) private var rankKeys: [UInt64] = []
 
@@ -204,12 +235,13 @@ public final class Retriever {
             while i + n < queries.count && n < options.maxBatch {
                 addQuery(queries[i + n])
                 n += 1
-                if gathered.count >= options.maxBlockRows { break }
+                if options.denseKernel == .gemm && gathered.count >= options.maxBlockRows { break }
             }
             finishBatch(count: n, into: &out)
             i += n
         }
         stats.queries += queries.count
+        stats.denseKernel = options.denseKernel
     }
 
     /// Convenience for tests and tools: candidates of one query.
@@ -254,6 +286,10 @@ public final class Retriever {
             entryDuration.append(durationAgreement(Int(w)))
         }
         artistMap.clear()
+        guard options.denseKernel == .gemm else {
+            stats.sparseSeconds += threadCPUTime() - t0
+            return
+        }
         // Gather the pooled works' title vectors into the batch block (each title once per batch).
         let perWork = options.titlesPerWork
         var slots = slotMap
@@ -389,12 +425,27 @@ public final class Retriever {
         let want = min(nTouched, options.pool * 2)
         select.withUnsafeMutableBufferPointer { selBuf in
             let sel = selBuf.baseAddress!
+            // The lifts read title → work and work → duration at random in catalogue-sized arrays (a
+            // miss each): cosines first with the title → work entries prefetched, then the durations
+            // prefetched, then the lifts, so the misses of many titles overlap instead of queueing.
+            let metaBase = meta.baseAddress
             for k in 0..<nTouched {
                 let slot = Int(acc.slots[k])
-                let t = acc.id(at: slot)
                 let a = acc.values[slot]
                 let cos = a >= Self.exactMark ? 1 : min(1, a * invQ)
                 acc.values[slot] = cos
+                if boost && cos >= boostMin, let metaBase { oeuvre_prefetch(metaBase + 2 * Int(acc.id(at: slot))) }
+            }
+            if boost && withDuration, let durations = index.workDuration.baseAddress {
+                for k in 0..<nTouched {
+                    let slot = Int(acc.slots[k])
+                    if acc.values[slot] >= boostMin { oeuvre_prefetch(durations + Int(meta[2 * Int(acc.id(at: slot))])) }
+                }
+            }
+            for k in 0..<nTouched {
+                let slot = Int(acc.slots[k])
+                let t = acc.id(at: slot)
+                let cos = acc.values[slot]
                 var s = cos
                 if boost && cos >= boostMin {
                     let w = meta[2 * Int(t)]
@@ -404,6 +455,10 @@ public final class Retriever {
                 sel[k] = UInt64(sortKey(s)) << 32 | UInt64(t)
             }
             selectTop(UnsafeMutableBufferPointer(start: sel, count: nTouched), want)
+            // The selected titles' works are read next: prefetch those the lifts did not touch.
+            if let metaBase {
+                for k in 0..<want { oeuvre_prefetch(metaBase + 2 * Int(UInt32(truncatingIfNeeded: sel[k]))) }
+            }
         }
         // Titles → works (best title per work), then the best `pool` new works.
         let firstNew = entryWork.count
@@ -461,8 +516,9 @@ public final class Retriever {
     /// either duration is unknown.
     @inline(__always)
     private func durationAgreement(_ w: Int) -> Float {
+        guard queryDuration > 0 else { return 0 }  // before the read: it is a cache miss
         let d = index.workDuration[w]
-        guard queryDuration > 0, d > 0 else { return 0 }
+        guard d > 0 else { return 0 }
         let diff = Float(abs(Int(d) - queryDuration))
         return diff <= 5 ? 1 : max(0, 1 - (diff - 5) / 55)
     }
@@ -477,6 +533,18 @@ public final class Retriever {
         var pool = poolMap
         let minArtist = options.artistOnlyMin
         if select.count < artist.count { select = [UInt64](repeating: 0, count: max(artist.count, 2 * select.count)) }
+        // Each candidate work's title range and duration are a miss in catalogue-sized arrays: prefetch
+        // them all first so the misses overlap.
+        if let starts = index.workTitleStart.baseAddress, let durations = index.workDuration.baseAddress {
+            let withDuration = queryDuration > 0
+            for k in 0..<artist.count {
+                let slot = Int(artist.slots[k])
+                guard artist.values[slot] >= minArtist else { continue }
+                let w = Int(artist.id(at: slot))
+                oeuvre_prefetch(starts + w)
+                if withDuration { oeuvre_prefetch(durations + w) }
+            }
+        }
         var n = 0
         for k in 0..<artist.count {
             let slot = Int(artist.slots[k])
@@ -509,6 +577,177 @@ public final class Retriever {
 
     private func finishBatch(count n: Int, into out: inout RetrievalBatch) {
         let t0 = threadCPUTime()
+        queryEntryStart.append(entryWork.count)
+        queryRowStart.append(rowCount)
+        let entries = entryWork.count
+        if entryBest.count < entries {
+            entryBest = [Float](repeating: 0, count: max(entries, 2 * entryBest.count))
+            entryBestTitle = [Int32](repeating: 0, count: entryBest.count)
+        }
+        // Best cosine of each pooled work's titles (at most `titlesPerWork`, original first) against the
+        // recording's readings; ties go to the first title, then the first reading.
+        let k0 = threadCPUTime()
+        switch options.denseKernel {
+        case .dot: denseByDot(queries: n)
+        case .gemv: denseByGemv(queries: n)
+        case .gemm: denseByGemm()
+        }
+        stats.gemmSeconds += threadCPUTime() - k0
+
+        let artistWeight = options.artistWeight, sparseWeight = options.sparseWeight, durationWeight = options.durationWeight
+        for qi in 0..<n {
+            precondition(queryEntryStart[qi + 1] - queryEntryStart[qi] <= 0xffff, "pool too large")
+            rankKeys.removeAll(keepingCapacity: true)
+            scratch.removeAll(keepingCapacity: true)
+            for e in queryEntryStart[qi]..<queryEntryStart[qi + 1] {
+                let best = entryBest[e]
+                let found = best > -2
+                // Rounded to 2⁻¹⁶: a BLAS kernel's last bits depend on the block shape, so unrounded scores
+                // (and near-tie order) would depend on which recordings share a batch.
+                let dense = found ? quantize(best) : 0
+                let title = found ? entryBestTitle[e] : Int32(index.titles(ofWork: Int(entryWork[e])).first ?? -1)
+                // A work reached by its artist alone has no postings overlap: its dense cosine stands in
+                // for the sparse one, so the two channels compete on the same scale.
+                let sparse = entrySparse[e] < 0 ? dense : entrySparse[e]
+                let score = dense + artistWeight * entryArtist[e] + sparseWeight * sparse + durationWeight * entryDuration[e]
+                // Equal scores are ordered by a hash of the work ordinal: deterministic, and neutral
+                // (catalogue order can correlate with popularity, which retrieval must not exploit).
+                let tie = UInt64(TermHash.mix(UInt64(entryWork[e])) & 0xffff) << 16
+                rankKeys.append(UInt64(sortKey(score)) << 32 | tie | UInt64(0xffff - UInt32(scratch.count)))
+                scratch.append(RetrievedCandidate(work: Int32(entryWork[e]), title: title, score: score, dense: dense,
+                                                  sparse: max(0, entrySparse[e]), artist: entryArtist[e]))
+            }
+            let keep = min(rankKeys.count, options.topN)
+            rankKeys.withUnsafeMutableBufferPointer { buf in
+                selectTop(buf, keep)
+                sortDescending(buf, keep)
+            }
+            let base = out.candidates.count
+            for k in 0..<keep {
+                out.candidates.append(scratch[Int(0xffff - UInt32(rankKeys[k] & 0xffff))])
+            }
+            out.ranges.append(base..<out.candidates.count)
+        }
+        stats.denseSeconds += threadCPUTime() - t0
+    }
+
+    /// `.dot`: per recording, each pooled work's title vectors (contiguous rows of the mapped array)
+    /// against the recording's own readings only. The vectors are scattered over the mapped array (a
+    /// DRAM miss per work, the arithmetic is negligible): the titles of the work `prefetchDistance`
+    /// entries ahead (`RetrievalOptions.prefetchDistance`) are prefetched while the current one is scored, so the misses overlap.
+    private func denseByDot(queries n: Int) {
+        let dim = dim, perWork = options.titlesPerWork
+        let entries = entryWork.count
+        guard let vbase = index.vectors.baseAddress, entries > 0 else {
+            for e in 0..<entries { entryBest[e] = -2 }
+            return
+        }
+        let starts = index.workTitleStart
+        // Title ranges first (independent loads of the work → title table), kept in the output arrays.
+        for e in 0..<entries {
+            let w = Int(entryWork[e])
+            let t0 = Int(starts[w])
+            entryBestTitle[e] = Int32(t0)
+            entryBest[e] = Float(bitPattern: UInt32(min(Int(starts[w + 1]) - t0, perWork)))
+        }
+        let distance = options.prefetchDistance
+        let words = dim / 2  // packed bfloat16 per title
+        let lineWords = 16   // 64-byte cache lines
+        @inline(__always) func prefetch(_ e: Int) {
+            let first = vbase + Int(entryBestTitle[e]) * words
+            let count = Int(entryBest[e].bitPattern) * words
+            var o = 0
+            while o < count {
+                oeuvre_prefetch(first + o)
+                o += lineWords
+            }
+        }
+        for e in 0..<min(distance, entries) { prefetch(e) }
+        var products = 0
+        rows.withUnsafeBufferPointer { q in
+            guard let qbase = q.baseAddress else {
+                for e in 0..<entries { entryBest[e] = -2 }
+                return
+            }
+            for qi in 0..<n {
+                let r0 = queryRowStart[qi], r1 = queryRowStart[qi + 1]
+                for e in queryEntryStart[qi]..<queryEntryStart[qi + 1] {
+                    if e + distance < entries { prefetch(e + distance) }
+                    let t0 = Int(entryBestTitle[e])
+                    let t1 = t0 + Int(entryBest[e].bitPattern)
+                    var b: Float = -2
+                    var bt = -1
+                    var t = t0
+                    while t < t1 {
+                        let v = vbase + t * words
+                        var row = r0
+                        while row < r1 {
+                            let d = dotProduct(qbase + row * dim, packed: v, dim)
+                            if d > b { b = d; bt = t }
+                            row += 1
+                        }
+                        t += 1
+                    }
+                    products += (t1 - t0) * (r1 - r0)
+                    entryBest[e] = b
+                    entryBestTitle[e] = Int32(bt)
+                }
+            }
+        }
+        stats.gemmCalls += n
+        stats.gemmFlops += 2 * Double(products) * Double(dim)
+    }
+
+    /// `.gemv`: one `sgemv` per pooled work and reading over the work's contiguous title rows.
+    private func denseByGemv(queries n: Int) {
+        let dim = dim, perWork = options.titlesPerWork
+        if gemvOut.count < perWork * max(1, options.maxQueryTitles) { gemvOut = [Float](repeating: 0, count: perWork * max(1, options.maxQueryTitles)) }
+        if block.count < perWork * dim { block = [Float](repeating: 0, count: perWork * dim) }
+        let starts = index.workTitleStart
+        var products = 0, calls = 0
+        rows.withUnsafeBufferPointer { q in
+            gemvOut.withUnsafeMutableBufferPointer { y in
+              block.withUnsafeMutableBufferPointer { a in
+                guard let qbase = q.baseAddress, let vbase = index.vectors.baseAddress, let ybase = y.baseAddress, let abase = a.baseAddress else {
+                    for e in 0..<entryWork.count { entryBest[e] = -2 }
+                    return
+                }
+                for qi in 0..<n {
+                    let r0 = queryRowStart[qi], r1 = queryRowStart[qi + 1]
+                    for e in queryEntryStart[qi]..<queryEntryStart[qi + 1] {
+                        let w = Int(entryWork[e])
+                        let t0 = Int(starts[w])
+                        let m = min(Int(starts[w + 1]) - t0, perWork)
+                        var b: Float = -2
+                        var bt = -1
+                        if m > 0 && r1 > r0 {
+                            // The work's titles decoded into a contiguous Float block, then one sgemv per reading.
+                            for k in 0..<m { HashedVector.unpack(vbase + (t0 + k) * dim / 2, dim: dim, into: abase + k * dim) }
+                            for row in r0..<r1 {
+                                BLAS.gemv(m: m, n: dim, a: abase, x: qbase + row * dim, y: ybase + (row - r0) * m)
+                            }
+                            calls += r1 - r0
+                            products += m * (r1 - r0)
+                            for k in 0..<m {
+                                for row in 0..<(r1 - r0) {
+                                    let d = ybase[row * m + k]
+                                    if d > b { b = d; bt = t0 + k }
+                                }
+                            }
+                        }
+                        entryBest[e] = b
+                        entryBestTitle[e] = Int32(bt)
+                    }
+                }
+              }
+            }
+        }
+        stats.gemmCalls += calls
+        stats.gemmFlops += 2 * Double(products) * Double(dim)
+    }
+
+    /// `.gemm`: the batch's gathered block (`addQuery`) times every reading of the batch, one `sgemm`.
+    private func denseByGemm() {
         let u = gathered.count
         let r = rowCount
         if block.count < u * dim { block = [Float](repeating: 0, count: u * dim) }
@@ -517,10 +756,9 @@ public final class Retriever {
             let vbase = index.vectors.baseAddress!
             block.withUnsafeMutableBufferPointer { b in
                 for (slot, t) in gathered.enumerated() {
-                    (b.baseAddress! + slot * dim).update(from: vbase + Int(t) * dim, count: dim)
+                    HashedVector.unpack(vbase + Int(t) * dim / 2, dim: dim, into: b.baseAddress! + slot * dim)
                 }
             }
-            let g0 = threadCPUTime()
             rows.withUnsafeBufferPointer { q in
                 block.withUnsafeBufferPointer { b in
                     sims.withUnsafeMutableBufferPointer { c in
@@ -528,23 +766,15 @@ public final class Retriever {
                     }
                 }
             }
-            stats.gemmSeconds += threadCPUTime() - g0
             stats.gemmCalls += 1
             stats.gemmFlops += 2 * Double(r) * Double(u) * Double(dim)
         }
         entrySlotStart.append(entrySlots.count)
-        queryEntryStart.append(entryWork.count)
-        queryRowStart.append(rowCount)
-
-        let artistWeight = options.artistWeight, sparseWeight = options.sparseWeight, durationWeight = options.durationWeight
+        let queries = queryEntryStart.count - 1
         sims.withUnsafeBufferPointer { sims in
-            for qi in 0..<n {
-                precondition(queryEntryStart[qi + 1] - queryEntryStart[qi] <= 0xffff, "pool too large")
+            for qi in 0..<queries {
                 let rowRange = queryRowStart[qi]..<queryRowStart[qi + 1]
-                let entries = queryEntryStart[qi]..<queryEntryStart[qi + 1]
-                rankKeys.removeAll(keepingCapacity: true)
-                scratch.removeAll(keepingCapacity: true)
-                for e in entries {
+                for e in queryEntryStart[qi]..<queryEntryStart[qi + 1] {
                     var best: Float = -2
                     var bestSlot = -1
                     for k in entrySlotStart[e]..<entrySlotStart[e + 1] {
@@ -554,35 +784,37 @@ public final class Retriever {
                             if v > best { best = v; bestSlot = slot }
                         }
                     }
-                    // Rounded to 2⁻¹⁶: sgemm's last bits depend on the block shape, so unrounded scores
-                    // (and near-tie order) would depend on which recordings share a batch.
-                    let dense = bestSlot >= 0 ? quantize(best) : 0
-                    let title = bestSlot >= 0 ? Int32(gathered[bestSlot]) : Int32(index.titles(ofWork: Int(entryWork[e])).first ?? -1)
-                    // A work reached by its artist alone has no postings overlap: its dense cosine stands in
-                    // for the sparse one, so the two channels compete on the same scale.
-                    let sparse = entrySparse[e] < 0 ? dense : entrySparse[e]
-                    let score = dense + artistWeight * entryArtist[e] + sparseWeight * sparse + durationWeight * entryDuration[e]
-                    // Equal scores are ordered by a hash of the work ordinal: deterministic, and neutral
-                    // (catalogue order can correlate with popularity, which retrieval must not exploit).
-                    let tie = UInt64(TermHash.mix(UInt64(entryWork[e])) & 0xffff) << 16
-                    rankKeys.append(UInt64(sortKey(score)) << 32 | tie | UInt64(0xffff - UInt32(scratch.count)))
-                    scratch.append(RetrievedCandidate(work: Int32(entryWork[e]), title: title, score: score, dense: dense,
-                                                      sparse: max(0, entrySparse[e]), artist: entryArtist[e]))
+                    entryBest[e] = best
+                    entryBestTitle[e] = bestSlot >= 0 ? Int32(gathered[bestSlot]) : -1
                 }
-                let keep = min(rankKeys.count, options.topN)
-                rankKeys.withUnsafeMutableBufferPointer { buf in
-                    selectTop(buf, keep)
-                    sortDescending(buf, keep)
-                }
-                let base = out.candidates.count
-                for k in 0..<keep {
-                    out.candidates.append(scratch[Int(0xffff - UInt32(rankKeys[k] & 0xffff))])
-                }
-                out.ranges.append(base..<out.candidates.count)
             }
         }
-        stats.denseSeconds += threadCPUTime() - t0
     }
+}
+
+/// Σ q[i]·v[i] over `n` dimensions (a multiple of 8) where `v` is packed bfloat16 (`HashedVector.pack`):
+/// a shift and a mask turn each 4 words into the two 4-lane Float vectors of one block of 8 dimensions.
+@inline(__always)
+func dotProduct(_ q: UnsafePointer<Float>, packed v: UnsafePointer<UInt32>, _ n: Int) -> Float {
+    let rq = UnsafeRawPointer(q), rv = UnsafeRawPointer(v)
+    var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
+    let high = SIMD4<UInt32>(repeating: 0xffff_0000)
+    var j = 0
+    while j + 16 <= n {
+        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
+        let w1 = rv.loadUnaligned(fromByteOffset: j * 2 + 16, as: SIMD4<UInt32>.self)
+        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
+        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
+        s2 += rq.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD4<Float>.self) * unsafeBitCast(w1 &<< 16, to: SIMD4<Float>.self)
+        s3 += rq.loadUnaligned(fromByteOffset: j * 4 + 48, as: SIMD4<Float>.self) * unsafeBitCast(w1 & high, to: SIMD4<Float>.self)
+        j += 16
+    }
+    if j + 8 <= n {
+        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
+        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
+        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
+    }
+    return ((s0 + s1) + (s2 + s3)).sum()
 }
 
 // MARK: - Helpers

@@ -170,6 +170,40 @@ public struct TermExtractor {
 /// weighted by its IDF; the vector is L2-normalized. The dot product of two such vectors approximates
 /// the IDF-weighted cosine of their term sets.
 public enum HashedVector {
+    /// Title vectors in the index are stored as bfloat16 (the upper 16 bits of the Float32, rounded to
+    /// nearest even): half the bytes, so half the cache misses of the dense re-rank, which waits on
+    /// memory rather than arithmetic. Relative error ≤ 2⁻⁹ per component, a cosine moves by ≈ 10⁻⁴.
+    /// Layout: per block of 8 dimensions, 4 UInt32 words; word k holds dimension k in its low half and
+    /// dimension 4 + k in its high half, so a shift and a mask give two 4-lane Float vectors in
+    /// dimension order (no conversion instructions). `dim` is a multiple of 8.
+    @inline(__always)
+    static func bfloat16(_ f: Float) -> UInt32 {
+        let b = f.bitPattern
+        return (b &+ 0x7fff &+ ((b >> 16) & 1)) >> 16
+    }
+
+    /// Packs `dim` floats (a multiple of 8) into `dim / 2` words.
+    public static func pack(_ v: UnsafePointer<Float>, dim: Int, into out: UnsafeMutablePointer<UInt32>) {
+        var j = 0
+        while j < dim {
+            for k in 0..<4 { out[j / 2 + k] = bfloat16(v[j + k]) | bfloat16(v[j + 4 + k]) << 16 }
+            j += 8
+        }
+    }
+
+    /// Inverse of `pack`.
+    public static func unpack(_ p: UnsafePointer<UInt32>, dim: Int, into out: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j < dim {
+            for k in 0..<4 {
+                let w = p[j / 2 + k]
+                out[j + k] = Float(bitPattern: w << 16)
+                out[j + 4 + k] = Float(bitPattern: w & 0xffff_0000)
+            }
+            j += 8
+        }
+    }
+
     @inline(__always)
     public static func bucket(_ term: UInt64, dim: Int) -> (index: Int, sign: Float) {
         let idx = Int((term >> 8) % UInt64(dim))

@@ -35,6 +35,8 @@ struct DevRetrievalCommand: AsyncParsableCommand {
     @Option(help: "Postings read per title reading.") var budget: Int?
     @Option(help: "Minimum postings read per term.") var minPerTerm: Int?
     @Option(help: "Postings budget when the whole title exists verbatim.") var exactBudget: Int?
+    @Option(help: "Dense re-rank kernel: dot, gemv or gemm.") var denseKernel: String?
+    @Option(help: "Dense kernel .dot: works prefetched ahead.") var prefetch: Int?
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Print this many misses (true work not in the top 50).") var misses = 0
     @Option(help: "Write the index to this file and time loading it back.") var indexFile: String?
@@ -84,6 +86,13 @@ struct DevRetrievalCommand: AsyncParsableCommand {
             if let budget { options.postingBudget = budget }
             if let minPerTerm { options.minPostingsPerTerm = minPerTerm }
             if let exactBudget { options.exactHitBudget = exactBudget }
+            if let denseKernel {
+                guard let k = DenseKernel(rawValue: denseKernel) else {
+                    throw OeuvreError(.usage, "--dense-kernel must be one of \(DenseKernel.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                options.denseKernel = k
+            }
+            if let prefetch { options.prefetchDistance = prefetch }
             let t3 = ContinuousClock.now
             let result = ParallelRetrieval.run(lines: lines, index: index, options: options, threads: threads)
             let tRetrieve = seconds(t3)
@@ -118,7 +127,8 @@ struct DevRetrievalCommand: AsyncParsableCommand {
                 "lines_per_second": Double(lines.count) / max(tRetrieve, 1e-9),
                 "retrieval_cpu_us_per_line": (s.sparseSeconds + s.denseSeconds) * 1e6 / Double(max(lines.count, 1)),
                 "profile_cpu_us_per_line": result.profileSeconds * 1e6 / Double(max(lines.count, 1)),
-                "gemm": ["calls": s.gemmCalls, "gflop": s.gemmFlops / 1e9, "gflops": s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9)],
+                "gemm": ["calls": s.gemmCalls, "gflop": s.gemmFlops / 1e9, "gflops": s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9),
+                         "kernel": options.denseKernel.rawValue],
                 "postings_scanned_per_line": Double(s.postingsScanned) / Double(max(lines.count, 1)),
                 "blas_kernel": BLAS.coreName,
             ]
@@ -131,8 +141,8 @@ struct DevRetrievalCommand: AsyncParsableCommand {
                              workCount, index.titleCount, lines.count, judged, tBuild, tProfiles, Double(index.byteCount) / 1e6, tLoad,
                              tRetrieve, Double(lines.count) / max(tRetrieve, 1e-9)))
                 let per = 1e6 / Double(max(lines.count, 1))
-                print(String(format: "CPU per line: profile %.1f µs, sparse %.1f µs, dense %.1f µs (gemm %.1f µs, %.1f GFLOP/s, %@); postings read %.0f",
-                             result.profileSeconds * per, s.sparseSeconds * per, s.denseSeconds * per, s.gemmSeconds * per,
+                print(String(format: "CPU per line: profile %.1f µs, sparse %.1f µs, dense %.1f µs (kernel %@ %.1f µs, %.1f GFLOP/s, OpenBLAS %@); postings read %.0f",
+                             result.profileSeconds * per, s.sparseSeconds * per, s.denseSeconds * per, options.denseKernel.rawValue, s.gemmSeconds * per,
                              s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9), BLAS.coreName, Double(s.postingsScanned) / Double(max(lines.count, 1))))
                 for m in missLines { print("miss: \(m)") }
             }

@@ -264,7 +264,7 @@ struct MatchCommand: AsyncParsableCommand {
             "plays": s.plays, "seconds": s.seconds, "lines_per_second": s.seconds > 0 ? Double(s.lines) / s.seconds : 0,
             "retrieval_cpu_seconds": s.retrievalSeconds, "scoring_seconds": s.scoringSeconds, "index_built": indexBuilt,
             "index_seconds": indexSeconds, "gemm_gflops": s.retrieval.gemmSeconds > 0 ? s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds : 0,
-            "blas_kernel": BLAS.coreName,
+            "blas_kernel": BLAS.coreName, "dense_kernel": (s.retrieval.denseKernel ?? .dot).rawValue,
         ]
         for d in Decision.allCases {
             obj["\(d.rawValue)_lines"] = s.linesByDecision[d] ?? 0
@@ -287,8 +287,11 @@ struct MatchCommand: AsyncParsableCommand {
         }
         lines.append("  via ISRC link: \(s.isrcLinked) line(s), \(s.isrcDirect) of them decided directly")
         if s.retrieval.gemmSeconds > 0 {
-            lines.append(String(format: "  BLAS re-ranking: %.1f GFLOP/s (%.2f s in sgemm, OpenBLAS %@)",
-                                s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds, s.retrieval.gemmSeconds, BLAS.coreName))
+            // GFLOP/s of the products the kernel computed (`.dot`: each recording's own pairs only).
+            let kernel = s.retrieval.denseKernel ?? .dot
+            let via = kernel == .dot ? "direct dot products" : "\(kernel == .gemv ? "sgemv" : "sgemm"), OpenBLAS \(BLAS.coreName)"
+            lines.append(String(format: "  dense re-ranking: %.1f GFLOP/s (%.2f s in %@)",
+                                s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds, s.retrieval.gemmSeconds, via))
         }
         return lines.joined(separator: "\n")
     }

@@ -288,6 +288,72 @@ enum SmallCatalogue {
         #expect(r.stats.gemmCalls >= 1)
     }
 
+    /// The three dense kernels (direct dot products, sgemv per work, one sgemm per batch) rank the same
+    /// candidates on a seeded random catalogue: dense cosines within one rounding step (2⁻¹⁶) of each
+    /// other, the same works, and any difference in order only between scores that close.
+    @Test func denseKernelsAgree() {
+        var rng = SeededGenerator(seed: 42)
+        let vocabulary = ["love", "night", "blue", "heart", "river", "fire", "dance", "moon", "home", "rain", "gold", "road",
+                          "summer", "song", "light", "dream", "baby", "time", "world", "star", "kiss", "city", "wild", "soul"]
+        let artists = (0..<25).map { "Artist \($0) " + vocabulary[$0 % vocabulary.count].capitalized }
+        func title() -> String { (0..<Int.random(in: 1...4, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }.joined(separator: " ") }
+        var works: [Work] = []
+        for i in 0..<300 {
+            var titles = [WorkTitle(text: title(), kind: .original)]
+            for _ in 0..<Int.random(in: 0...8, using: &rng) { titles.append(WorkTitle(text: title(), kind: .alternate)) }
+            works.append(Work(id: "R\(i)", titles: titles, performers: [artists.randomElement(using: &rng)!],
+                              duration: Bool.random(using: &rng) ? Int.random(in: 120...300, using: &rng) : nil))
+        }
+        let index = MatchIndexBuilder.build(profiles: MatchIndexBuilder.profiles(of: works, threads: 2), stamp: "k",
+                                            options: MatchIndexOptions(dim: 128, threads: 2))
+        var queries: [RetrievalQuery] = []
+        for _ in 0..<120 {
+            var t = [title()]
+            if Bool.random(using: &rng) { t.append(title()) }
+            queries.append(RetrievalQuery(titles: t, artists: Bool.random(using: &rng) ? [artists.randomElement(using: &rng)!.lowercased()] : [],
+                                          duration: Bool.random(using: &rng) ? Int.random(in: 120...300, using: &rng) : nil))
+        }
+        queries.append(RetrievalQuery(titles: [], artists: [artists[3].lowercased()]))
+        queries.append(RetrievalQuery(titles: [], artists: []))
+        func run(_ kernel: DenseKernel, maxBatch: Int = 32) -> (RetrievalBatch, RetrievalStats) {
+            var options = RetrievalOptions()
+            options.denseKernel = kernel
+            options.maxBatch = maxBatch
+            let r = Retriever(index: index, options: options)
+            var out = RetrievalBatch()
+            r.retrieve(queries, into: &out)
+            return (out, r.stats)
+        }
+        let (reference, gemmStats) = run(.gemm)
+        #expect(gemmStats.denseKernel == .gemm && gemmStats.gemmCalls > 0)
+        var compared = 0
+        for (kernel, batch) in [(DenseKernel.dot, 32), (.dot, 1), (.gemv, 32)] {
+            let (other, stats) = run(kernel, maxBatch: batch)
+            #expect(stats.denseKernel == kernel)
+            #expect(stats.gemmFlops > 0 && stats.gemmFlops < gemmStats.gemmFlops)
+            #expect(other.ranges.count == queries.count)
+            for q in queries.indices {
+                let a = Array(reference[q]), b = Array(other[q])
+                #expect(a.count == b.count)
+                let scoresA = Dictionary(uniqueKeysWithValues: a.map { ($0.work, $0) })
+                let scoresB = Dictionary(uniqueKeysWithValues: b.map { ($0.work, $0) })
+                let lastA = a.last?.score ?? 0, lastB = b.last?.score ?? 0
+                for (w, x) in scoresA {
+                    guard let y = scoresB[w] else {
+                        #expect(abs(x.score - lastB) <= 1e-4, "query \(q): work \(w) only with gemm")
+                        continue
+                    }
+                    compared += 1
+                    #expect(abs(x.dense - y.dense) <= 1.6e-5 && abs(x.score - y.score) <= 1e-4, "query \(q) work \(w): \(x) vs \(y)")
+                    #expect(x.sparse == y.sparse && x.artist == y.artist)
+                }
+                for (w, y) in scoresB where scoresA[w] == nil { #expect(abs(y.score - lastA) <= 1e-4, "query \(q): work \(w) only with \(kernel)") }
+                for (x, y) in zip(a, b) where x.work != y.work { #expect(abs(x.score - y.score) <= 1e-4) }
+            }
+        }
+        #expect(compared > 500)
+    }
+
     /// Same works and titles in the same order, scores equal up to float rounding (a BLAS kernel may
     /// sum a dot product in another order for another batch shape or thread count).
     static func same(_ a: [RetrievedCandidate], _ b: [RetrievedCandidate]) -> Bool {
