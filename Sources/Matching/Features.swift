@@ -149,7 +149,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 7, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 8, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 

@@ -171,7 +171,7 @@ enum FieldEvidence {
         // are left to the schema 1 features: catalogues often file them under the same song.
         let diff = line.recordTagMask ^ work.recordTagMask
         let conflict = diff & performanceTags != 0
-        // Schema 6: word Jaccard of the titles with appended field values cut on both sides (best over the work's
+        // Schema 8: word Jaccard of the titles with appended field values cut on both sides (best over the work's
         // titles; 1 for a clean title match), when both are the same kind of performance.
         var cleanJaccard: Float = clean ? 1 : 0
         if !clean && !conflict {
