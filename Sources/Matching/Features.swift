@@ -56,6 +56,10 @@ public enum Feature: Int, CaseIterable, Sendable {
     // that packs a performer or other words around the title without a separator ("Bobby Vinton Misty Blue",
     // "DUKE PEARSON angel eyes"), or a longer catalogued title around the reported one.
     case titleWordRunContained
+    // Schema 8 (FieldEvidence.swift): word Jaccard of the two titles once values of other fields appended to them are
+    // cut (1 for a clean title match), when neither side is another performance (karaoke, instrumental, acoustic, demo,
+    // cover) than the other: "the same title, the same kind of recording".
+    case titleCleanSamePerformance
 
     /// The feature's name in model files (snake case).
     public var name: String {
@@ -129,6 +133,7 @@ public enum Feature: Int, CaseIterable, Sendable {
         case .titleCleanDurationAgreement: "title_clean_duration_agreement"
         case .performanceDurationAgreement: "performance_duration_agreement"
         case .titleWordRunContained: "title_word_run_contained"
+        case .titleCleanSamePerformance: "title_clean_same_performance"
         }
     }
 }
@@ -144,7 +149,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 7, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 8, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 

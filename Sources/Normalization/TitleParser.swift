@@ -925,6 +925,7 @@ private struct ParserState {
                 if (c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}")) && depth > 0 { depth -= 1 }
                 if c == sep && depth == 0 {
                     if spaced && !(i > start && gathered[i - 1] == 0x20 && i + 1 < end && gathered[i + 1] == 0x20) { continue }
+                    if !hasTag && genrePair(around: i, start, end) { continue }
                     cuts.append(i)
                 }
             }
@@ -942,6 +943,41 @@ private struct ParserState {
                 return
             }
         }
+    }
+
+    /// Store genre names that a slash joins in genre text ("R&B / Soul", "Hip-Hop / Rap", "Pop / Rock").
+    private static let slashGenres: [StaticString] = [
+        "r&b", "rnb", "soul", "hip-hop", "hiphop", "hop", "rap", "pop", "rock", "dance", "electronic", "electronica",
+        "country", "folk", "jazz", "blues", "funk", "latin", "world", "metal", "punk", "alternative", "indie", "house",
+        "techno", "gospel", "christian", "reggae", "classical", "urban", "disco", "soundtrack", "kids", "children",
+    ]
+
+    /// Whether the " / " at `i` joins two genre names ("Pop , R&B / Soul , Dance": genre text that landed in the title
+    /// field, not a medley of songs called "R&B" and "Soul").
+    private func genrePair(around i: Int, _ start: Int, _ end: Int) -> Bool {
+        @inline(__always) func wordByte(_ c: UInt8) -> Bool {
+            Normalizer.isLetter(c) || (c >= 48 && c <= 57) || c == UInt8(ascii: "&") || c == UInt8(ascii: "-")
+        }
+        func isGenre(_ s: Int, _ e: Int) -> Bool {
+            guard e > s else { return false }
+            for w in Self.slashGenres where w.utf8CodeUnitCount == e - s {
+                let p = w.utf8Start
+                var same = true
+                for k in 0..<(e - s) where Normalizer.lower(gathered[s + k]) != p[k] { same = false; break }
+                if same { return true }
+            }
+            return false
+        }
+        // The word ending just before " / " and the word starting just after it.
+        var be = i - 1
+        while be > start && gathered[be - 1] == 0x20 { be -= 1 }
+        var bs = be
+        while bs > start && wordByte(gathered[bs - 1]) { bs -= 1 }
+        var asStart = i + 1
+        while asStart < end && gathered[asStart] == 0x20 { asStart += 1 }
+        var ae = asStart
+        while ae < end && wordByte(gathered[ae]) { ae += 1 }
+        return isGenre(bs, be) && isGenre(asStart, ae)
     }
 
     private mutating func foldGathered(_ start: Int, _ end: Int, skipSpans: Bool) -> String {

@@ -624,6 +624,46 @@ import Testing
     }
 }
 
+@Suite struct FeatureSchema6Tests {
+    typealias T = FeatureTests
+
+    @Test func cleanTitleWordsCutAppendedFieldValuesOnBothSides() {
+        // Artist, genre and album words appended to both titles: the titles proper differ.
+        let line = LineProfile(title: "the whisperer david guetta dance music electronic house", album: "listen")
+        let other = T.work(["bang my head david guetta listen dance electronic"], performers: ["david guetta"])
+        #expect(T.value(.titleTokenJaccard, line, other) > 0.3)
+        #expect(T.value(.titleCleanSamePerformance, line, other) == 0)
+        // Graded: the cut titles share two of their three words.
+        let delilah = LineProfile(title: "hey there delilah plain white ts pop")
+        #expect(abs(T.value(.titleCleanSamePerformance, delilah, T.work(["hey delilah plain white ts"], performers: ["plain white ts"]))
+            - 2.0 / 3.0) < 1e-6)
+        // A clean title match (shared words, the rest explained by other fields) counts 1.
+        let yayo = WorkProfile(workId: "W", displayTitle: "", titles: ["yayo"], albums: ["born to die the paradise edition"])
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "yayo born to die the paradise edition"), yayo) == 1)
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "yayo"), T.work(["yayo"])) == 1)
+    }
+
+    @Test func numbersAndTitleWordsAreNeverCut() {
+        // "2 0" is more title, not an appended value: half of the words are shared.
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "sweet spot 2 0"), T.work(["sweet spot"])) == 0.5)
+        // A title word that is also a field word is only cut when another field word or the end follows it.
+        let line = LineProfile(title: "dance with me tonight", artists: ["dance"])
+        #expect(T.value(.titleCleanSamePerformance, line, T.work(["dance with me"])) == 0.75)
+        // Known limit: a title ending in a name of the record is cut on that side only.
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "bad company", artists: ["bad company"]),
+                        T.work(["bad company live"], performers: ["bad company"])) == Float(1) / 3)
+    }
+
+    @Test func anotherPerformanceGivesZero() {
+        let karaoke = LineProfile(title: "bad blood", tags: ["karaoke"])
+        #expect(T.value(.titleCleanSamePerformance, karaoke, T.work(["bad blood"])) == 0)
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "bad blood", album: "taylor swift karaoke 1989"),
+                        T.work(["bad blood"])) == 0)
+        // Live takes and remixes are the schema 1 features' business.
+        #expect(T.value(.titleCleanSamePerformance, LineProfile(title: "the a team", tags: ["live"]), T.work(["the a team"])) == 1)
+    }
+}
+
 /// The matcher reads the works' packed records from the index and derives the candidate context while
 /// computing features; pairs mode packs decoded profiles and derives contexts first. Both must agree.
 @Suite struct PackedRecordTests {

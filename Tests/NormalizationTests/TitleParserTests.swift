@@ -34,6 +34,19 @@ import Testing
         #expect(p.from == c.extra["from"]?.first)
     }
 
+    /// Genre text that landed in a title field ("Pop , R&B / Soul , Dance") is no medley; a slash next to one genre word is.
+    @Test func slashBetweenGenreNamesIsNoMedley() {
+        let parser = TitleParser()
+        let genres = parser.parse("Gone The Weeknd Trilogy R&B / Soul , Music , Rock , Contemporary R&B $ 1.29")
+        #expect(genres.medleyParts.isEmpty)
+        #expect(!genres.tags.contains("medley"))
+        #expect(parser.parse("Is It Love Pop , Hip-Hop / Rap").medleyParts.isEmpty)
+        #expect(parser.parse("Soul Man / Rock Steady").medleyParts == ["soul man", "rock steady"])
+        #expect(parser.parse("Rock Lobster / Love Shack").tags == ["medley"])
+        // With a medley word every separator still splits.
+        #expect(parser.parse("Medley: Pop / Rock").medleyParts == ["pop", "rock"])
+    }
+
     /// Scratch buffers are reused between calls: one parser over the whole fixture, twice, must
     /// agree with a fresh parser per title.
     @Test func reusedParserMatchesFreshParsers() {
