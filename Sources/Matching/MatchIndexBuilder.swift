@@ -408,7 +408,7 @@ public enum MatchIndexBuilder {
                         h.append(keys[s])
                         wts.append(idf[s])
                     }
-                    _ = h.withUnsafeBufferPointer { hb in
+                    h.withUnsafeBufferPointer { hb in
                         wts.withUnsafeBufferPointer { wb in
                             v.withUnsafeMutableBufferPointer { vb in
                                 HashedVector.fill(terms: hb, weights: wb, dim: dim, out: vb.baseAddress!)
