@@ -643,12 +643,25 @@ public struct PairFeatureExtractor: Sendable {
     static let variantExactScore: Float = 0.999
 
     /// Another reading of one side (bracket part removed or alone, medley part, number words in digits) is
-    /// exactly a title of the other.
+    /// exactly a title of the other, or the line's title or one of its readings and a work title differ by a
+    /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street").
     @inline(__always)
     static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
         if w.titleVariants.contains(l.title.text) { return true }
         for v in l.titleVariants where w.titles.containsText(v) { return true }
+        for t in w.titles {
+            if articled(t.text, l.title.text) { return true }
+            for v in l.titleVariants where articled(t.text, v) { return true }
+        }
         return false
+    }
+
+    /// `a` and `b` differ by a leading article on one side.
+    @inline(__always)
+    static func articled(_ a: PackedText, _ b: PackedText) -> Bool {
+        let d = a.count - b.count
+        guard d >= 2 && d <= 5 || d <= -2 && d >= -5 else { return false }
+        return d > 0 ? LeadingArticle.isArticled(a, b) : LeadingArticle.isArticled(b, a)
     }
 
     /// `title_specificity` of a normalized core title: letters and digits (a non-Latin one counts 2) over 24, capped at 1.

@@ -108,6 +108,44 @@ import Testing
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L4", title: "Darling")), work) == 0)
     }
 
+    @Test func leadingArticles() {
+        #expect(LeadingArticle.isArticled("the dark end of the street", "dark end of the street"))
+        #expect(LeadingArticle.isArticled("die ballade vom angenehmen leben", "ballade vom angenehmen leben") == false)
+        #expect(LeadingArticle.isArticled("das boot ist voll", "boot ist voll"))
+        #expect(LeadingArticle.isArticled("a love supreme", "love supreme"))
+        #expect(LeadingArticle.isArticled("les feuilles mortes", "feuilles mortes"))
+        // One word left, not an article, a repeated word, a different rest.
+        #expect(!LeadingArticle.isArticled("the letter", "letter"))
+        #expect(!LeadingArticle.isArticled("i need you now", "need you now"))
+        #expect(!LeadingArticle.isArticled("die another day", "another day"))
+        #expect(!LeadingArticle.isArticled("la la land", "la land"))
+        #expect(!LeadingArticle.isArticled("the dark end of the street", "dark end of a street"))
+        #expect(!LeadingArticle.isArticled("thee dark end", "dark end"))
+        #expect(!LeadingArticle.isArticled("dark end", "dark end"))
+    }
+
+    @Test func titlesDifferingByALeadingArticleAreVariantExact() {
+        let builder = ProfileBuilder()
+        let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "The Dark End of the Street", kind: .original)]))
+        func value(_ title: String, _ w: WorkProfile) -> Float {
+            Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), w)
+        }
+        // Either side may carry the article; a part of an upload's title may too.
+        #expect(value("Dark End of the Street", work) == 1)
+        #expect(value("J Blackfoot - Dark End of The Street", work) == 1)
+        let bare = builder.work(Work(id: "W2", titles: [WorkTitle(text: "Letter Edged in Black", kind: .original)]))
+        #expect(value("The Letter Edged in Black", bare) == 1)
+        #expect(value("Willie Nelson - The Letter Edged in Black", bare) == 1)
+        // A pronoun is not an article; one word left is too little.
+        let need = builder.work(Work(id: "W3", titles: [WorkTitle(text: "I Need You Now", kind: .original)]))
+        #expect(value("Need You Now", need) == 0)
+        let letter = builder.work(Work(id: "W4", titles: [WorkTitle(text: "The Letter", kind: .original)]))
+        #expect(value("Letter", letter) == 0)
+        // The context score ranks such a pair like the other variant readings.
+        let line = builder.line(UsageLine(lineId: "L", title: "Dark End of the Street"))
+        #expect(PairFeatureExtractor.titleSimilarity(line: line, work: work) == PairFeatureExtractor.variantExactScore)
+    }
+
     @Test func titleNgramCosineToleratesTypos() {
         let c = Self.value(.titleNgramCosine, LineProfile(title: "bohemian rhapsdy"), Self.work(["bohemian rhapsody"]))
         #expect(c > 0.6 && c < 1)
