@@ -644,16 +644,34 @@ public struct PairFeatureExtractor: Sendable {
 
     /// Another reading of one side (bracket part removed or alone, medley part, number words in digits) is
     /// exactly a title of the other, or the line's title or one of its readings and a work title differ by a
-    /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street").
+    /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street")
+    /// or by the spaces between their letters ("Sugarman" / "Sugar Man").
     @inline(__always)
     static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
         if w.titleVariants.contains(l.title.text) { return true }
         for v in l.titleVariants where w.titles.containsText(v) { return true }
         for t in w.titles {
-            if articled(t.text, l.title.text) { return true }
-            for v in l.titleVariants where articled(t.text, v) { return true }
+            if articled(t.text, l.title.text) || spacelessEqual(t.text, l.title.text) { return true }
+            for v in l.titleVariants where articled(t.text, v) || spacelessEqual(t.text, v) { return true }
         }
         return false
+    }
+
+    /// `a` and `b` are the same letters with words joined or split differently ("sugarman" / "sugar man",
+    /// "bluebird blues" / "blue bird blues", "funky town" / "funkytown"); equal texts are not, nor very short
+    /// ones ("a way" / "away").
+    @inline(__always)
+    static func spacelessEqual(_ a: PackedText, _ b: PackedText) -> Bool {
+        guard abs(a.count - b.count) <= 4, max(a.count, b.count) >= 6, !packedTextEqual(a, b) else { return false }
+        var i = 0, j = 0
+        while true {
+            while i < a.count && a[i] == 0x20 { i += 1 }
+            while j < b.count && b[j] == 0x20 { j += 1 }
+            if i == a.count || j == b.count { return i == a.count && j == b.count }
+            if a[i] != b[j] { return false }
+            i += 1
+            j += 1
+        }
     }
 
     /// `a` and `b` differ by a leading article on one side.

@@ -146,6 +146,22 @@ import Testing
         #expect(PairFeatureExtractor.titleSimilarity(line: line, work: work) == PairFeatureExtractor.variantExactScore)
     }
 
+    @Test func titlesDifferingBySpacesOnlyAreVariantExact() {
+        let builder = ProfileBuilder()
+        func value(_ title: String, _ workTitle: String) -> Float {
+            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
+            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
+        }
+        #expect(value("Sugarman", "Sugar Man") == 1)
+        #expect(value("Blue Bird Blues", "Bluebird Blues") == 1)
+        #expect(value("Rodriguez - Sugarman", "Sugar Man") == 1)
+        #expect(value("Hyperballad", "Hyper-Ballad") == 1)
+        // Exact is title_exact, not a variant; other letters, or too short to tell, are not.
+        #expect(value("Sugar Man", "Sugar Man") == 0)
+        #expect(value("Sugarmen", "Sugar Man") == 0)
+        #expect(value("A Way", "Away") == 0)
+    }
+
     @Test func titleNgramCosineToleratesTypos() {
         let c = Self.value(.titleNgramCosine, LineProfile(title: "bohemian rhapsdy"), Self.work(["bohemian rhapsody"]))
         #expect(c > 0.6 && c < 1)
