@@ -642,14 +642,15 @@ public struct PairFeatureExtractor: Sendable {
     /// of any other pair.
     static let variantExactScore: Float = 0.999
 
-    /// Another reading of one side (bracket part removed or alone, medley part, number words in digits) is
-    /// exactly a title of the other, or the line's title or one of its readings and a work title differ by a
+    /// Another reading of one side (bracket part removed or alone, medley part, number words in digits, a part
+    /// of an upload's title) is exactly a title or a reading of the other ("Georgie Auld - Harlem Nocturne" /
+    /// "Harlem Nocturne (Nocturne for Saxophone)"), or the line's title or one of its readings and a work title differ by a
     /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street")
     /// or by the spaces between their letters ("Sugarman" / "Sugar Man").
     @inline(__always)
     static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
         if w.titleVariants.contains(l.title.text) { return true }
-        for v in l.titleVariants where w.titles.containsText(v) { return true }
+        for v in l.titleVariants where w.titles.containsText(v) || w.titleVariants.contains(v) { return true }
         for t in w.titles {
             if articled(t.text, l.title.text) || spacelessEqual(t.text, l.title.text) { return true }
             for v in l.titleVariants where articled(t.text, v) || spacelessEqual(t.text, v) { return true }
