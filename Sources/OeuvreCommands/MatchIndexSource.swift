@@ -68,11 +68,13 @@ struct MatchIndexSource {
             return Loaded(index: index, path: path, built: false, buildStats: MatchIndexBuildStats(), seconds: elapsed(since: started))
         }
         log(FileManager.default.fileExists(atPath: path) && !force ? "match index \(path) is out of date: rebuilding" : "building match index \(path)")
-        let (profiles, links) = try readCatalogue()
+        var readPhases: [(String, Double)] = []
+        let (profiles, links) = try readCatalogue(phases: &readPhases)
         var stats = MatchIndexBuildStats()
         var opts = options
         opts.threads = threads
         let index = MatchIndexBuilder.build(profiles: profiles, links: links, stamp: stamp, options: opts, stats: &stats)
+        stats.seconds.insert(contentsOf: readPhases, at: 0)
         var note: String?
         var writtenPath: String? = path
         do {
@@ -85,7 +87,13 @@ struct MatchIndexSource {
         return Loaded(index: index, path: writtenPath, built: true, buildStats: stats, seconds: elapsed(since: started), note: note)
     }
 
-    private func readCatalogue() throws(OeuvreError) -> ([WorkProfile], [ISRCLinkInput]) {
+    /// The catalogue's work profiles and ISRC links; appends the seconds spent reading and profiling to `phases`.
+    private func readCatalogue(phases: inout [(String, Double)]) throws(OeuvreError) -> ([WorkProfile], [ISRCLinkInput]) {
+        var t = ContinuousClock.now
+        func lap(_ name: String) {
+            phases.append((name, elapsed(since: t)))
+            t = ContinuousClock.now
+        }
         switch catalogue {
         case .database(let path):
             let store = try Self.openStore(path)
@@ -102,14 +110,20 @@ struct MatchIndexSource {
             var ordinal: [String: Int] = [:]
             for (i, w) in works.enumerated() { ordinal[w.id] = i }
             let inputs = links.compactMap { l in ordinal[l.workId].map { ISRCLinkInput(isrc: l.isrc, work: $0, confidence: Float(l.confidence)) } }
-            return (MatchIndexBuilder.profiles(of: works, threads: threads), inputs)
+            lap("read catalogue")
+            let profiles = MatchIndexBuilder.profiles(of: works, threads: threads)
+            lap("work profiles")
+            return (profiles, inputs)
         case .worksCSV(let path):
             let works = try WorksCSVReader.readAll(path: path)
             var seen = Set<String>()
             for w in works where !seen.insert(w.id).inserted {
                 throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)")
             }
-            return (MatchIndexBuilder.profiles(of: works, threads: threads), [])
+            lap("read catalogue")
+            let profiles = MatchIndexBuilder.profiles(of: works, threads: threads)
+            lap("work profiles")
+            return (profiles, [])
         }
     }
 
