@@ -652,11 +652,41 @@ public struct PairFeatureExtractor: Sendable {
         if w.titleVariants.contains(l.title.text) { return true }
         for v in l.titleVariants where w.titles.containsText(v) || w.titleVariants.contains(v) { return true }
         for t in w.titles {
-            if articled(t.text, l.title.text) || spacelessEqual(t.text, l.title.text) { return true }
-            for v in l.titleVariants where articled(t.text, v) || spacelessEqual(t.text, v) { return true }
+            if sameReading(t.text, l.title.text) { return true }
+            for v in l.titleVariants where sameReading(t.text, v) { return true }
         }
         return false
     }
+
+    /// `a` and `b` are the same words once a "no", "nr", "num" or "number" before a number is dropped: "Mambo #5",
+    /// "Mambo No. 5" and "Mambo Number 5" ("mambo 5", "mambo no 5", "mambo number 5"); equal texts are not.
+    static func numberedEqual(_ a: PackedText, _ b: PackedText) -> Bool {
+        guard a.count != b.count, a.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        var pa = 0, pb = 0
+        while true {
+            let x = nextWord(a, &pa), y = nextWord(b, &pb)
+            guard let x, let y else { return x == nil && y == nil }
+            guard x.count == y.count, a[x].elementsEqual(b[y]) else { return false }
+        }
+    }
+
+    /// The word at `pos` (moving `pos` past it and its space), skipping a "no", "nr", "num" or "number" that a
+    /// word starting with a digit follows; nil at the end.
+    @inline(__always)
+    private static func nextWord(_ t: PackedText, _ pos: inout Int) -> Range<Int>? {
+        while pos < t.count {
+            var end = pos
+            while end < t.count && t[end] != 0x20 { end += 1 }
+            let word = pos..<end
+            pos = end + 1
+            let numbered = pos < t.count && t[pos] >= 0x30 && t[pos] <= 0x39
+            if numbered && numberWords.contains(where: { $0.count == word.count && $0.elementsEqual(t[word]) }) { continue }
+            return word
+        }
+        return nil
+    }
+
+    private static let numberWords: [[UInt8]] = ["no", "nr", "num", "number"].map { Array($0.utf8) }
 
     /// `a` and `b` are the same letters with words joined or split differently ("sugarman" / "sugar man",
     /// "bluebird blues" / "blue bird blues", "funky town" / "funkytown"); equal texts are not, nor very short
@@ -673,6 +703,12 @@ public struct PairFeatureExtractor: Sendable {
             i += 1
             j += 1
         }
+    }
+
+    /// Different texts that read as the same title: a leading article on one side, spaces, "No." before a number.
+    @inline(__always)
+    static func sameReading(_ a: PackedText, _ b: PackedText) -> Bool {
+        articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b)
     }
 
     /// `a` and `b` differ by a leading article on one side.

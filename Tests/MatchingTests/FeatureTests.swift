@@ -165,6 +165,30 @@ import Testing
         #expect(value("A Way", "Away") == 0)
     }
 
+    @Test func numberedTitlesAreVariantExact() {
+        let builder = ProfileBuilder()
+        func value(_ title: String, _ workTitle: String) -> Float {
+            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
+            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
+        }
+        #expect(value("Mambo #5", "Mambo No. 5") == 1)
+        #expect(value("Mambo Number 5", "Mambo No. 5") == 1)
+        #expect(value("Symphonie Nr. 9", "Symphonie 9") == 1)
+        #expect(value("Number 9 Dream", "#9 Dream") == 1)
+        // Another number, a "no" not before a number, or nothing dropped: not the same reading.
+        #expect(value("Mambo #6", "Mambo No. 5") == 0)
+        #expect(value("No Woman No Cry", "Woman No Cry") == 0)
+        #expect(value("Mambo No. 5", "Mambo No. 5") == 0)
+        let a = Array("mambo no 5".utf8), b = Array("mambo 5".utf8), c = Array("mambo 5 no".utf8)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                #expect(PairFeatureExtractor.numberedEqual(pa, pb))
+                #expect(PairFeatureExtractor.numberedEqual(pb, pa))
+            }
+            c.withUnsafeBufferPointer { pc in #expect(!PairFeatureExtractor.numberedEqual(pa, pc)) }
+        }
+    }
+
     @Test func titleNgramCosineToleratesTypos() {
         let c = Self.value(.titleNgramCosine, LineProfile(title: "bohemian rhapsdy"), Self.work(["bohemian rhapsody"]))
         #expect(c > 0.6 && c < 1)
