@@ -219,6 +219,7 @@ public final class ProfileBuilder {
         var variants: [String] = []
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
+        for v in parsed.medleyParts where v.count >= 3 && v != parsed.core && !variants.contains(v) { variants.append(v) }
         profile.titleVariants = variants
         if let raw = line.releaseDate, let date = ReleaseDateParser.parse(raw) {
             profile.releaseDates = [date]

@@ -103,6 +103,9 @@ import Testing
         let plain = builder.work(Work(id: "W2", titles: [WorkTitle(text: "Here I Am", kind: .original)]))
         let long = builder.line(UsageLine(lineId: "L2", title: "Here I Am (Come and Take Me)"))
         #expect(Self.value(.titleVariantExact, long, plain) == 1)
+        // A part of a medley (or of an upload's "Artist / Title") is a reading of the line, as of a work.
+        let jude = builder.work(Work(id: "W4", titles: [WorkTitle(text: "Hey Jude", kind: .original)]))
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L6", title: "Jessi Colter / Hey Jude")), jude) == 1)
         // A part of an upload's title meets the work's title without its bracket part.
         let nocturne = builder.work(Work(id: "W3", titles: [WorkTitle(text: "Harlem Nocturne (Nocturne for Saxophone)", kind: .original)]))
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L5", title: "Georgie Auld - Harlem Nocturne")), nocturne) == 1)
