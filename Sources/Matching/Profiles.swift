@@ -220,6 +220,9 @@ public final class ProfileBuilder {
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         for v in parsed.medleyParts where v.count >= 3 && v != parsed.core && !variants.contains(v) { variants.append(v) }
+        for t in [parsed.core] + variants {
+            if let c = SpellingVariants.canonical(t), c != parsed.core, !variants.contains(c) { variants.append(c) }
+        }
         profile.titleVariants = variants
         if let raw = line.releaseDate, let date = ReleaseDateParser.parse(raw) {
             profile.releaseDates = [date]
@@ -280,6 +283,9 @@ public final class ProfileBuilder {
                            isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords,
                            textDurations: Self.textDurations(work.titles.map(\.text) + work.performers + work.recordings.compactMap(\.release)),
                            remixers: remixers)
+        for t in titles + variants {
+            if let c = SpellingVariants.canonical(t) { variants.append(c) }
+        }
         var unique: [String] = []
         for v in variants where !v.isEmpty && !titles.contains(v) && !unique.contains(v) { unique.append(v) }
         profile.titleVariants = unique

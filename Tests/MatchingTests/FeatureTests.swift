@@ -168,6 +168,26 @@ import Testing
         #expect(value("A Way", "Away") == 0)
     }
 
+    @Test func spellingVariantsMeet() {
+        #expect(SpellingVariants.canonical("i dont wanna cry") == "i dont want to cry")
+        #expect(SpellingVariants.canonical("lonesome traveller") == "lonesome traveler")
+        #expect(SpellingVariants.canonical("since u been gone") == "since you been gone")
+        #expect(SpellingVariants.canonical("i dont want to cry") == nil)
+        let builder = ProfileBuilder()
+        func value(_ title: String, _ workTitle: String) -> Float {
+            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
+            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
+        }
+        // Either side may carry the other spelling; an upload's part too.
+        #expect(value("I Don't Wanna Cry", "I Don't Want to Cry") == 1)
+        #expect(value("I Don't Want to Grow Up", "I Don't Wanna Grow Up") == 1)
+        #expect(value("'Til I Can't Take It Anymore", "Till I Can't Take It Anymore") == 1)
+        #expect(value("Kalan Porter - True Colours", "True Colors") == 1)
+        #expect(value("Gimme Some Truth", "Give Me Some Truth") == 1)
+        // Other words stay other titles.
+        #expect(value("I Don't Wanna Cry", "I Don't Want to Die") == 0)
+    }
+
     @Test func numberedTitlesAreVariantExact() {
         let builder = ProfileBuilder()
         func value(_ title: String, _ workTitle: String) -> Float {

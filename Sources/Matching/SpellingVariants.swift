@@ -1,0 +1,33 @@
+/// One spelling for words that song titles write several ways: sung contractions ("wanna" / "want to",
+/// "gimme" / "give me", "'til" / "till" / "until", "thru" / "through", "U" / "you"), British and American
+/// spellings ("colours" / "colors", "traveller" / "traveler") and "n" for "and" ("Rock n Roll"). A cover
+/// often spells its title otherwise than the catalogued recording ("I Don't Wanna Cry" / "I Don't Want to
+/// Cry", "Lonesome Traveller" / "Lonesome Traveler", "Gimme Some Truth" / "Give Me Some Truth": 28 lines of
+/// shs100k-val, 24 of them in review before this reading existed).
+///
+/// Works on normalized titles (lower-case words, single spaces; apostrophes already dropped, a dropped g
+/// restored: "travellin'" is "travelling"). The reading is added to a title's variants on both sides, so
+/// two titles meet through it only when their canonical forms are equal (`title_variant_exact`).
+public enum SpellingVariants {
+    static let canonical: [Substring: String] = [
+        // Sung contractions.
+        "wanna": "want to", "gonna": "going to", "gotta": "got to", "gimme": "give me", "lemme": "let me",
+        "kinda": "kind of", "outta": "out of", "sorta": "sort of", "oughta": "ought to", "hafta": "have to",
+        "til": "till", "until": "till", "thru": "through", "tonite": "tonight", "nite": "night",
+        "cuz": "because", "coz": "because", "luv": "love", "u": "you", "ya": "you", "n": "and", "xmas": "christmas",
+        // British spellings → American.
+        "colour": "color", "colours": "colors", "coloured": "colored", "favourite": "favorite", "honour": "honor",
+        "neighbour": "neighbor", "neighbours": "neighbors", "harbour": "harbor", "rumour": "rumor", "rumours": "rumors",
+        "humour": "humor", "flavour": "flavor", "labour": "labor", "parlour": "parlor", "armour": "armor",
+        "behaviour": "behavior", "splendour": "splendor", "endeavour": "endeavor", "saviour": "savior",
+        "traveller": "traveler", "travellers": "travelers", "travelling": "traveling", "travelled": "traveled",
+        "jewellery": "jewelry", "grey": "gray", "centre": "center", "theatre": "theater", "programme": "program",
+    ]
+
+    /// The title with every such word in its canonical spelling, or nil when it has none.
+    public static func canonical(_ title: String) -> String? {
+        let words = title.split(separator: " ")
+        guard words.contains(where: { canonical[$0] != nil }) else { return nil }
+        return words.map { canonical[$0] ?? String($0) }.joined(separator: " ")
+    }
+}
