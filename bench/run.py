@@ -22,7 +22,7 @@ PEERS = os.path.join(BENCH, "peers")
 # 3: --ugc (5% of lines presented as user-uploaded videos).
 # 4: more user-upload title shapes (no separator, quotes, file names, track numbers).
 # 5: the title space grows with the catalogue (specific titles above 10k works; smaller sets unchanged).
-GENERATOR = 5
+GENERATOR = 6
 PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},
