@@ -18,7 +18,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 12
+    public static let formatVersion: UInt32 = 13
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
@@ -621,7 +621,7 @@ struct Layout {
 /// Encoding of a work profile: strings as (UInt32 length, UTF-8 bytes), lists as (UInt32 count, strings),
 /// integers as Int32, duration -1 = unknown. Field order: id, iswc, display title, titles, title tags,
 /// performers, writers, writer IPIs, ISRCs, duration, albums, featured, version words, text durations,
-/// remixers, title variants, lead words (format 12). A new `WorkProfile` field goes at the end (and bumps the format version).
+/// remixers, title variants, lead words (format 13). A new `WorkProfile` field goes at the end (and bumps the format version).
 enum ProfileBlob {
     static func encode(_ p: WorkProfile, into out: inout [UInt8]) {
         func str(_ s: String) {
