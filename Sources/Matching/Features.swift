@@ -58,7 +58,8 @@ public enum Feature: Int, CaseIterable, Sendable {
     case titleWordRunContained
     // Schema 8 (FieldEvidence.swift): word Jaccard of the two titles once values of other fields appended to them are
     // cut (1 for a clean title match), when neither side is another performance (karaoke, instrumental, acoustic, demo,
-    // cover) than the other: "the same title, the same kind of recording".
+    // cover) than the other: "the same title, the same kind of recording". Schema 9: a title is also cut before a
+    // bracketed part that more text follows (`LineProfile.leadWords`).
     case titleCleanSamePerformance
 
     /// The feature's name in model files (snake case).
@@ -149,7 +150,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The schema the code computes.
-    public static let current = FeatureSchema(version: 8, names: Feature.allCases.map(\.name))
+    public static let current = FeatureSchema(version: 9, names: Feature.allCases.map(\.name))
 
     public var count: Int { names.count }
 

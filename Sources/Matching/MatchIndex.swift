@@ -18,7 +18,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 12
+    public static let formatVersion: UInt32 = 13
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
@@ -330,11 +330,13 @@ public final class MatchIndex: @unchecked Sendable {
         let textDurations = r.ints()
         let remixers = r.strings()
         let variants = r.strings()
+        let lead = r.int32()
         var p = WorkProfile(workId: id, iswc: iswc.isEmpty ? nil : iswc, displayTitle: display, titles: titles, titleTags: tags,
                             performers: performers, writers: writers, writerIPIs: ipis, duration: duration < 0 ? nil : Int(duration),
                             isrcs: isrcs, albums: albums, featured: featured, versionWords: versionWords, textDurations: textDurations,
                             remixers: remixers)
         p.titleVariants = variants
+        p.leadWords = Int(max(0, lead))
         return p
     }
 
@@ -619,7 +621,7 @@ struct Layout {
 /// Encoding of a work profile: strings as (UInt32 length, UTF-8 bytes), lists as (UInt32 count, strings),
 /// integers as Int32, duration -1 = unknown. Field order: id, iswc, display title, titles, title tags,
 /// performers, writers, writer IPIs, ISRCs, duration, albums, featured, version words, text durations,
-/// remixers, title variants. A new `WorkProfile` field goes at the end (and bumps the format version).
+/// remixers, title variants, lead words (format 13). A new `WorkProfile` field goes at the end (and bumps the format version).
 enum ProfileBlob {
     static func encode(_ p: WorkProfile, into out: inout [UInt8]) {
         func str(_ s: String) {
@@ -655,6 +657,7 @@ enum ProfileBlob {
         for d in p.textDurations { int(d) }
         list(p.remixers)
         list(p.titleVariants)
+        int(p.leadWords)
     }
 }
 
@@ -674,6 +677,7 @@ extension ProfileBlob {
                             isrcs: p.isrcs, albums: p.albums, featured: p.featured, versionWords: p.versionWords,
                             textDurations: p.textDurations.map { Int(Int32(clamping: $0)) }, remixers: p.remixers)
         q.titleVariants = p.titleVariants
+        q.leadWords = p.leadWords
         return q
     }
 }

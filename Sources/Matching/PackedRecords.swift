@@ -10,8 +10,8 @@ import OeuvreCore
 /// the fly by the same encoders, so both paths compute the same features with the same code.
 ///
 /// Record: word 0 = length in words, 1 = version-tag mask, 2 = duration (Int32, -1 unknown), 3 = version tags
-/// of the title and the albums (`recordTagMask`), 4 = the line's `title_specificity` (Float bits; 0 for a
-/// work), then one offset (from the record start) per section, then the sections. Section kinds:
+/// of the title and the albums (`recordTagMask`), 4 = the line's `title_specificity` (Float bits) or the work's
+/// `leadWords`, then one offset (from the record start) per section, then the sections. Section kinds:
 /// - sketch list: count, then per item `[text bytes, grams, tokens, words]` counts and the parts present
 ///   (text as UTF-8 bytes padded to whole words; grams, tokens and words as in `TextSketch`);
 /// - word set: count, sorted unique values;
@@ -241,7 +241,7 @@ struct PackedLine: PackedRecordView {
     enum Section: Int, CaseIterable {
         case title, medleyParts, artists, featured, writers, originalArtists, remixers, album
         case versionWords, artistTokens, record, writerIPIs, titleVariants, iswc, isrc, textDurations, releaseDates
-        case fieldTokens, digitWords
+        case fieldTokens, digitWords, leadWords
     }
 
     let base: UnsafePointer<UInt32>
@@ -271,6 +271,8 @@ struct PackedLine: PackedRecordView {
     @inline(__always) var titleSpecificity: Float { Float(bitPattern: base[4]) }
     @inline(__always) var fieldTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.fieldTokens)) }
     @inline(__always) var digitWords: UnsafeBufferPointer<UInt32> { packedWords(at(.digitWords)) }
+    /// `LineProfile.leadWords` (0: the whole title).
+    @inline(__always) var leadWords: Int { Int(Int32(bitPattern: packedWords(at(.leadWords))[0])) }
 
     /// Appends the record of `p` to `w.out`.
     static func encode(_ p: LineProfile, into w: inout PackedWriter) {
@@ -296,6 +298,7 @@ struct PackedLine: PackedRecordView {
         w.dates(p.releaseDates)
         w.set(s.fieldTokens)
         w.set(s.digitWords)
+        w.ints([p.leadWords])
         w.end()
     }
 }
@@ -332,11 +335,14 @@ struct PackedWork: PackedRecordView {
     @inline(__always) var recordTagMask: UInt32 { base[3] }
     @inline(__always) var fieldTokens: UnsafeBufferPointer<UInt32> { packedWords(at(.fieldTokens)) }
     @inline(__always) var digitWords: UnsafeBufferPointer<UInt32> { packedWords(at(.digitWords)) }
+    /// `WorkProfile.leadWords` (0: the whole first title).
+    @inline(__always) var leadWords: Int { Int(base[4]) }
 
     /// Appends the record of `p` to `w.out` (without its release dates when `releaseDates` is false).
     static func encode(_ p: WorkProfile, into w: inout PackedWriter, releaseDates: Bool = true) {
         let s = p.sketch
-        w.begin(sections: Section.allCases.count, tagMask: s.tagMask, duration: p.duration, recordTagMask: s.recordTagMask)
+        w.begin(sections: Section.allCases.count, tagMask: s.tagMask, duration: p.duration, recordTagMask: s.recordTagMask,
+                extra: UInt32(clamping: max(0, p.leadWords)))
         w.sketches(s.titles, .all)
         w.texts(p.titleVariants)
         w.sketches(s.performers, .grams)

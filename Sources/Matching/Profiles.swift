@@ -42,6 +42,10 @@ public struct LineProfile: Sendable, Hashable {
     /// ("(It's No) Sin" → "sin"), the bracketed part alone ("Come Back (Toselli's Serenade)"), number
     /// words in digits ("Twenty Four Hours" → "24 hours"). Retrieval only; not compared by the features.
     public var titleVariants: [String] = []
+    /// Words of `title` before a bracketed part that more text follows ("The Whisperer (feat. Sia) David Guetta
+    /// Dance …" → 2): the title proper when values of other fields were appended to the title cell; 0 when the
+    /// title has no such bracket (see `ProfileBuilder.leadWords`). Features only.
+    public var leadWords = 0
     /// Comparison data derived from the fields above (kept in sync on every change).
     public private(set) var sketch: LineSketch
 
@@ -109,6 +113,9 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     /// Other readings of the titles, for retrieval only (not compared by the features): titles without
     /// bracketed parts, bracketed parts alone, medley/double-title parts, number words in digits.
     public var titleVariants: [String] = []
+    /// `LineProfile.leadWords` of the first title (the original's core); 0 when it has no bracketed part that more
+    /// text follows. Features only.
+    public var leadWords = 0
     /// Comparison data derived from the fields above (kept in sync on every change; not encoded).
     public private(set) var sketch: WorkSketch
 
@@ -140,7 +147,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants, releaseDates
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants, releaseDates, leadWords
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,6 +167,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
                   remixers: try c.decodeIfPresent([String].self, forKey: .remixers) ?? [])
         titleVariants = try c.decodeIfPresent([String].self, forKey: .titleVariants) ?? []
         releaseDates = try c.decodeIfPresent([ReleaseDate].self, forKey: .releaseDates) ?? []
+        leadWords = try c.decodeIfPresent(Int.self, forKey: .leadWords) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -181,6 +189,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         try c.encode(remixers, forKey: .remixers)
         try c.encode(titleVariants, forKey: .titleVariants)
         if !releaseDates.isEmpty { try c.encode(releaseDates, forKey: .releaseDates) }
+        if leadWords > 0 { try c.encode(leadWords, forKey: .leadWords) }
     }
 }
 
@@ -224,6 +233,7 @@ public final class ProfileBuilder {
             if let c = SpellingVariants.canonical(t), c != parsed.core, !variants.contains(c) { variants.append(c) }
         }
         profile.titleVariants = variants
+        profile.leadWords = leadWords(parsed)
         if let raw = line.releaseDate, let date = ReleaseDateParser.parse(raw) {
             profile.releaseDates = [date]
         } else {
@@ -240,6 +250,7 @@ public final class ProfileBuilder {
         var featured: [String] = []
         var versionWords: [String] = []
         var remixers: [String] = []
+        var lead = 0
         let ordered = work.titles.filter { $0.kind == .original } + work.titles.filter { $0.kind != .original }
         for (i, t) in ordered.enumerated() {
             let p = parser.parse(TitleJunk.strip(t.text))
@@ -249,6 +260,7 @@ public final class ProfileBuilder {
                 for tag in p.tags where !tags.contains(tag) { tags.append(tag) }
                 versionWords = self.versionWords(p.latin, core: p.core, featured: p.featured)
                 remixers = p.remixers
+                if titles.first == p.core { lead = leadWords(p) }
             }
             variants.append(contentsOf: bracketVariants(p))
             variants.append(contentsOf: p.medleyParts)
@@ -289,6 +301,7 @@ public final class ProfileBuilder {
         var unique: [String] = []
         for v in variants where !v.isEmpty && !titles.contains(v) && !unique.contains(v) { unique.append(v) }
         profile.titleVariants = unique
+        profile.leadWords = lead
         var dates: [ReleaseDate] = []
         for r in work.recordings {
             if let raw = r.releaseDate, let d = ReleaseDateParser.parse(raw), !dates.contains(d) { dates.append(d) }
@@ -407,6 +420,57 @@ public final class ProfileBuilder {
             }
         }
         return out
+    }
+
+    /// Words of the parsed title's core before its first bracketed part that more text follows (after any further
+    /// bracketed parts): "The Whisperer (feat. Sia) David Guetta Dance , Music …" → 2, "Remember You (feat. The Weeknd)
+    /// [Explicit] Wiz Khalifa Rap …" → 2. Flattened exports and user uploads append the values of other fields (artist,
+    /// album, genre, price, label notice) after the title's qualifiers; a title proper rarely goes on after a bracket.
+    /// 0 (the whole title) when there is no such bracket, when the bracket opens the title ("(I Can't Get No)
+    /// Satisfaction"), when brackets only close it ("Kill Everybody (Bare Noize Remix) [Explicit]"), when they are
+    /// unbalanced, or when the core does not start with the folded words before the bracket.
+    public func leadWords(_ parsed: ParsedTitle) -> Int {
+        let chars = Array(parsed.latin.unicodeScalars)
+        @inline(__always) func opener(_ c: Unicode.Scalar) -> Bool { c == "(" || c == "[" || c == "{" }
+        @inline(__always) func closer(_ c: Unicode.Scalar) -> Bool { c == ")" || c == "]" || c == "}" }
+        // End (exclusive) of the balanced group opening at `i`, nil when it is not closed.
+        func groupEnd(_ i: Int) -> Int? {
+            var depth = 0
+            var j = i
+            while j < chars.count {
+                if opener(chars[j]) { depth += 1 } else if closer(chars[j]) { depth -= 1; if depth == 0 { return j + 1 } }
+                j += 1
+            }
+            return nil
+        }
+        var seenText = false
+        for i in chars.indices {
+            let c = chars[i]
+            if closer(c) { return 0 }
+            if !opener(c) {
+                if c.properties.isAlphabetic || c.properties.numericType != nil { seenText = true }
+                continue
+            }
+            guard seenText, var j = groupEnd(i) else { return 0 }
+            // Skip the bracketed groups that follow; then more text must come.
+            var more = false
+            while j < chars.count {
+                let d = chars[j]
+                if opener(d) {
+                    guard let e = groupEnd(j) else { return 0 }
+                    j = e
+                    continue
+                }
+                if d.properties.isAlphabetic || d.properties.numericType != nil { more = true; break }
+                j += 1
+            }
+            guard more else { return 0 }
+            let head = normalizer.fold(String(String.UnicodeScalarView(chars[..<i]))).split(separator: " ")
+            let core = parsed.core.split(separator: " ")
+            guard !head.isEmpty, head.count < core.count, core.starts(with: head) else { return 0 }
+            return head.count
+        }
+        return 0
     }
 
     /// Readings of a title with bracketed text that the parser kept as part of the title: the title

@@ -38,7 +38,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(help: "Model file to write (JSON).") var out: String
 
-    @Option(help: ArgumentHelp("L2 penalty on the standardized weights, or auto: the best of 0.1, 1, 10, 100 by held-out log-loss.",
+    @Option(help: ArgumentHelp("L2 penalty on the standardized weights, or auto: chosen from 0.1, 1, 10, 100, 1000 by held-out log-loss (one-standard-error rule on paired differences).",
                                valueName: "auto|number"))
     var l2 = "auto"
     @Option(help: "Class weighting: balanced or none.") var classWeight = ClassWeighting.balanced

@@ -768,6 +768,50 @@ import Testing
     }
 }
 
+/// Schema 9: titles are also cut before a bracketed part that more text follows (`ProfileBuilder.leadWords`).
+@Suite struct FeatureSchema9Tests {
+    typealias T = FeatureTests
+
+    @Test(arguments: [
+        ("The Whisperer (feat. Sia) David Guetta Dance , Music", 2),
+        ("Remember You ( feat . The Weeknd ) [ Explicit ] Wiz Khalifa Rap & Hip-Hop", 2),
+        ("Hey Jude (Remastered 2015) The Beatles", 2),
+        // Brackets that only close the title, open it, nest at its end, or are unbalanced: the whole title.
+        ("Kill Everybody (Bare Noize Remix) [Explicit]", 0),
+        ("(I Can't Get No) Satisfaction", 0),
+        ("Ain't Got Nothing ( Album Version ( Edited ) ) [ feat . Lil Boosie ] [ Clean ]", 0),
+        ("Broken (Bracket Song", 0),
+        ("Plain Title", 0),
+    ])
+    func leadWords(title: String, expected: Int) {
+        let b = ProfileBuilder()
+        #expect(b.line(UsageLine(lineId: "1", title: title)).leadWords == expected)
+        #expect(b.work(Work(id: "W", titles: [WorkTitle(text: title, kind: .original)])).leadWords == expected)
+    }
+
+    @Test func cleanTitleWordsCutBeforeTrailingTextAfterABracket() {
+        let b = ProfileBuilder()
+        // The artist is written inside both titles only: the field-word cut keeps "david guetta" on both sides.
+        let line = b.line(UsageLine(lineId: "1", title: "The Whisperer (feat. Sia) David Guetta Dance , Music", album: "Listen"))
+        let other = b.work(Work(id: "W", titles: [WorkTitle(text: "Bang my Head (feat. Sia) David Guetta Listen Dance & Electronic",
+                                                             kind: .original)]))
+        #expect(T.value(.titleCleanSamePerformance, line, other) == 0)
+        var uncut = line
+        uncut.leadWords = 0
+        var uncutWork = other
+        uncutWork.leadWords = 0
+        #expect(T.value(.titleCleanSamePerformance, uncut, uncutWork) > 0.25)
+        // The same title with different appended values on each side.
+        let same = b.work(Work(id: "W2", titles: [WorkTitle(text: "The Whisperer [Explicit] Listen 2014 What A Music Ltd.", kind: .original)]))
+        #expect(T.value(.titleCleanSamePerformance, line, same) == 1)
+        // Only the work's first title is cut: an alternate title is compared whole.
+        let alternate = b.work(Work(id: "W3", titles: [WorkTitle(text: "Something Else", kind: .original),
+                                                       WorkTitle(text: "The Whisperer (Live) Kelly Family", kind: .alternate)]))
+        #expect(alternate.leadWords == 0)
+        #expect(T.value(.titleCleanSamePerformance, line, alternate) == 0.5)
+    }
+}
+
 /// The matcher reads the works' packed records from the index and derives the candidate context while
 /// computing features; pairs mode packs decoded profiles and derives contexts first. Both must agree.
 @Suite struct PackedRecordTests {
@@ -779,6 +823,7 @@ import Testing
         profiles[3].releaseDates = [ReleaseDate(year: 1997, month: 6, day: 9)]
         profiles[3].albums = ["homogenic"]
         profiles[4].textDurations = [185]
+        profiles[5].leadWords = 1
         let index = MatchIndexBuilder.build(profiles: profiles, stamp: "t", options: MatchIndexOptions(dim: 64, threads: 1))
         let builder = ProfileBuilder()
         let lines = [
@@ -819,5 +864,6 @@ import Testing
         // Release dates are not kept by the index; everything else is.
         #expect(decoded[3].releaseDates.isEmpty)
         #expect(decoded[1].iswc == nil && decoded[2].duration == nil)
+        #expect(decoded[5].leadWords == 1 && index.packedWork(5).leadWords == 1)
     }
 }

@@ -172,6 +172,30 @@ import Testing
         #expect(abs(Double(model.scorer.score(row)[0]) - expected) < 1e-4)
     }
 
+    /// `--l2 auto`: the strongest penalty whose held-out log-loss is within one standard error of the paired per-pair
+    /// differences from the best.
+    @Test(arguments: [(true, 0.1), (false, 1000.0)])
+    func l2GridRule(signal: Bool, expected: Double) throws {
+        var g = SeededGenerator(seed: 5)
+        let d = FeatureSchema.current.count
+        var features: [Float] = [], labels: [UInt8] = [], groups: [UInt64] = []
+        for i in 0..<1500 {
+            let row = (0..<d).map { _ in Float.random(in: 0...1, using: &g) }
+            // With signal the label follows the first ten features closely; without, it is a coin toss.
+            let z = row.prefix(10).reduce(0, +) - 5
+            let positive = signal ? 6 * z + Float.random(in: -0.5...0.5, using: &g) > 0 : Bool.random(using: &g)
+            features += row
+            labels.append(positive ? 1 : 0)
+            groups.append(UInt64(i))
+        }
+        var options = Trainer.Options()
+        options.l2Grid = [1000, 0.1]
+        let model = try Trainer.train(LabelledFeatures(features: features, columns: d, labels: labels, groups: groups), validation: nil,
+                                      options: options, provenance: Trainer.Provenance(fingerprint: "sha256:test", inputs: [], selection: "all"))
+        #expect(model.training.l2 == expected)
+        #expect(model.training.validation.contains("paired differences"))
+    }
+
     @Test func refusesOtherFeatureNames() throws {
         var model = try Self.trainedModel()
         model.featureNames[0] = "something_else"
