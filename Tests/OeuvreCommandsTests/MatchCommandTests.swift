@@ -85,16 +85,17 @@ import Testing
         #expect(try top("b")[6] == "auto")
         #expect(try top("c")[6] == "auto")
 
-        // With the default margin: the runner-up namesake is within it (each pair is rated alone: both
-        // exact titles), but only the best one has the line's artist (read from an upload channel's name).
-        let r2 = try CLI.run(["match", usage, "--works", works, "--model", Self.model, "--out", out, "--quiet"])
+        // With a margin the runner-up namesake is within (each pair is rated alone: both exact titles; 0.2
+        // rather than the default 0.1 so the premise does not hang on the shipped model's weights), but only
+        // the best one has the line's artist (read from an upload channel's name).
+        let r2 = try CLI.run(["match", usage, "--works", works, "--model", Self.model, "--out", out, "--quiet", "--auto-margin", "0.2"])
         #expect(r2.status == 0, "\(r2.stderr)")
         let rows2 = Self.rows(try String(contentsOfFile: out, encoding: .utf8)).dropFirst()
         let d = rows2.filter { $0[0] == "d" }
         #expect(d.first?[2] == "N5")
         #expect(d.first?[6] == "auto")
         #expect(d.first?[7] == "title+artist")
-        #expect(d.count > 1 && d[1][2] == "N6" && (Double(d[0][5]) ?? 0) - (Double(d[1][5]) ?? 1) < 0.1)
+        #expect(d.count > 1 && d[1][2] == "N6" && (Double(d[0][5]) ?? 0) - (Double(d[1][5]) ?? 1) < 0.2)
         #expect(rows2.first { $0[0] == "a" }?[6] == "review")
     }
 
