@@ -22,8 +22,7 @@ PEERS = os.path.join(BENCH, "peers")
 # 3: --ugc (5% of lines presented as user-uploaded videos).
 # 4: more user-upload title shapes (no separator, quotes, file names, track numbers).
 # 5: the title space grows with the catalogue (specific titles above 10k works; smaller sets unchanged).
-# 6: covers' durations spread by a factor like real covers' (only those durations change).
-GENERATOR = 6
+GENERATOR = 5
 PRESETS = {
     # ≈ 5 minutes on the 2-core dev machine.
     "quick": {"works": 50_000, "lines": 50_000, "rapidfuzz_sample": 200, "tfidf_sample": 0, "seed": 20250301},

@@ -83,9 +83,8 @@ public struct SynthSummary: Sendable {
 struct SynthGenerator: Sendable {
     /// Version of the files written for given settings (bench/run.py `GENERATOR` keys cached data sets by it):
     /// 2 short-titled hard negatives, 3 user uploads, 4 more upload shapes, 5 the title space grows with
-    /// the catalogue (specific titles above 10k works; files of up to 10k works are those of version 4),
-    /// 6 covers' durations spread by a factor like real covers' (only those durations differ from version 5).
-    static let version = 6
+    /// the catalogue (specific titles above 10k works; files of up to 10k works are those of version 4).
+    static let version = 5
     let config: SynthConfig
     let universe: SynthUniverse
     /// Generation threads; the output does not depend on it.

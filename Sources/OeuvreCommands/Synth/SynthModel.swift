@@ -490,13 +490,7 @@ struct SynthUniverse: Sendable {
         case .radioEdit: duration -= rng.range(15...50)
         case .extended: duration += rng.range(60...180)
         case .remix: duration += rng.range(-30...90)
-        case .cover, .translatedCover, .acoustic:
-            // Another performer's arrangement differs from the original by a factor, not a few seconds: in covers80
-            // (real covers and live versions) the median |log(duration ratio)| is 0.20 and the 90th percentile 0.57.
-            // One draw, as the ±30 s of generator 5 took, so the draws after it stay aligned.
-            let u = rng.unit() * 2 - 1
-            let magnitude = 0.6 * pow(abs(u), 1.3)
-            duration = Int((Double(duration) * exp(u < 0 ? -magnitude : magnitude)).rounded())
+        case .cover, .translatedCover, .acoustic: duration += rng.range(-30...30)
         default: break
         }
         let year: Int
