@@ -1,4 +1,5 @@
 @testable import Matching
+import Normalization
 import OeuvreCore
 import OeuvreTestSupport
 import Testing
@@ -90,6 +91,43 @@ import Testing
         // The part that is a work's title makes title_variant_exact fire.
         let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Jambalaya (On the Bayou)", kind: .original)]))
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L1", title: "Jeff Healey - Jambalaya (On the Bayou) [HD]")), work) == 1)
+    }
+
+    /// The byte screen in front of `segmentVariants` only skips titles the full reading finds nothing in.
+    @Test func segmentVariantsScreenSkipsOnlyTitlesWithoutParts() {
+        let builder = ProfileBuilder()
+        var titles = [
+            "Jeff Healey - Jambalaya", "Heart Of Glass | The Associates", "Marie by Ray Charles", "Marie BY Ray Charles",
+            "Marie bY ray charles", "Stand by Me", "Baby Baby", "Goodbye Yellow Brick Road", "abby road", "by by by",
+            "Song by.mp3 Two Words", "x by.avi the band", "01.\tby the sea now", "08. Funny How Time Slips Away - Leon Russell",
+            "3) by my side tonight", "Caravan -Olavi Virta-", "Fabulous Counts - Hey Jude.wmv", "Hey Jude.wmv",
+            "Lenny Breau_Autumn Leaves", "Doris Day sings \"Secret Love\" from \"Calamity Jane\"", "“Secret Love” live",
+            "Song – Artist", "Song — Artist", "Song • Artist", "A // B side", "A ~ B", "A * B", "AC/DC Back in Black",
+            "Yesterday - Remastered 2009", "Ob-La-Di, Ob-La-Da", "Hello (Live)", "Track 7) done", "Love in 3) parts",
+            "Mr. Sandman", "St. Louis Blues", "Hey Jude.mp3by two", "Ça va by Les Enfants", "東京 - Tokyo", "Song .mp4 by A B",
+            "Hey Jude.MP3 by The Beatles", "plain title without anything", "", " by ", "by the way you are",
+        ]
+        // Random titles over the bytes the screen and the regular expressions look at.
+        var rng = SeededGenerator(seed: 6)
+        let alphabet = ["a", "b", "y", "B", "Y", " ", " ", "-", ".", ")", "(", "1", "0", "\"", "_", "|", "/", "~", "*", "mp3", "avi",
+                        "–", "•", "“", "”", "love", "by", " by ", "é", "\t"]
+        for _ in 0..<3000 {
+            titles.append((0..<Int.random(in: 1...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        var skipped = 0
+        for title in titles {
+            let parsed = builder.parser.parse(title)
+            let full = builder.segmentVariants(parsed, screen: false)
+            #expect(builder.segmentVariants(parsed) == full, "\(title)")
+            if !ProfileBuilder.mayHaveUploadJunk(parsed.latin) && !ProfileBuilder.mayHaveSegments(parsed.latin) { skipped += 1 }
+        }
+        // The screen does skip: plain titles are common among the random ones.
+        #expect(skipped > 50)
+        #expect(ProfileBuilder.mayHaveSegments("stand by me"))  // screened in; the full reading keeps it whole
+        #expect(ProfileBuilder.mayHaveSegments("marie by ray charles"))
+        #expect(!ProfileBuilder.mayHaveSegments("goodbye baby"))
+        #expect(ProfileBuilder.mayHaveUploadJunk("hey jude.wmv") && ProfileBuilder.mayHaveUploadJunk("3) x"))
+        #expect(!ProfileBuilder.mayHaveUploadJunk("hello (live)"))
     }
 
     @Test func titleVariantExactFiresOnAnotherReadingOnly() {
