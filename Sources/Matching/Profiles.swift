@@ -360,12 +360,18 @@ public final class ProfileBuilder {
     /// Normalized qualifier words of a full title: its folded words minus the core title, the featured
     /// names, featuring markers, benign words and years; in order, unique.
     func versionWords(_ fullTitle: String, core: String, featured: [String]) -> [String] {
-        var skip = Set(core.split(separator: " ").map(String.init))
-        for f in featured { for w in f.split(separator: " ") { skip.insert(String(w)) } }
+        let folded = normalizer.fold(fullTitle)
+        // A title without qualifiers folds to its core: every word would be skipped (the common case, once
+        // per recording: no word lists built).
+        if folded == core { return [] }
+        // A handful of words: linear searches, no hashed set to build.
+        let coreWords = core.split(separator: " ")
+        let featuredWords = featured.flatMap { $0.split(separator: " ") }
         var out: [String] = []
-        for w in normalizer.fold(fullTitle).split(separator: " ") {
+        for w in folded.split(separator: " ") {
+            if coreWords.contains(w) || featuredWords.contains(w) { continue }
             let word = String(w)
-            if skip.contains(word) || Self.benignQualifierWords.contains(word) || out.contains(word) { continue }
+            if Self.benignQualifierWords.contains(word) || out.contains(word) { continue }
             if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
             out.append(word)
         }
@@ -530,7 +536,10 @@ public final class ProfileBuilder {
     /// "(It's No) Sin" → ["sin", "its no"]; "Notturno d'amore (Love's Nocturne)" → ["notturno damore", "loves nocturne"].
         public func bracketVariants(_ parsed: ParsedTitle) -> [String] {
         let latin = parsed.latin
-        guard latin.contains("(") || latin.contains("[") else { return [] }
+        // A byte scan first (most titles have no bracket); the Character test decides (a bracket followed by a
+        // combining mark is another character).
+        guard latin.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "[") }),
+              latin.contains("(") || latin.contains("[") else { return [] }
         var outside = ""
         var inside: [String] = []
         var current = ""

@@ -130,6 +130,58 @@ import Testing
         #expect(!ProfileBuilder.mayHaveUploadJunk("hello (live)"))
     }
 
+    /// `TitleJunk.mayHaveJunk` only lets `strip` skip texts its regular expressions leave unchanged.
+    @Test func titleJunkScreenSkipsOnlyTextsWithoutJunk() {
+        var texts = [
+            "Hello 3:56", "Hello 3:56  ", "Hello 3:56\t", "Hello 3:56x", "4:44", "Song 12-May-15", "Song May 12 , 2015",
+            "Song 2015-05-12", "Song $ 1.29", "Song £1,29", "Song (C) 2014 XO & co., Inc.", "Song © 2014 Label",
+            "Song ℗ 2012 Label", "Song 2014 , 2015 Epic Records , a division of Sony", "Song 1999", "Song 1999 Remix",
+            "Song 2000 Light Years", "Song 20 Years", "Song 190 Proof", "Song 7", "Song 7 Seas", "Route 66 (Live)",
+            "Song ３:５６", "Song 3:56\u{00A0}", "Song 3:56\u{2028}", "Song 12", "99 Problems", "Song 2001 Records Inc",
+            "Title 19 20 21", "Song 1920s", "Song x19y20z", "Song 3:5", "Song 13:56:07", "Song\u{1C}3:56\u{1C}",
+        ]
+        var rng = SeededGenerator(seed: 61)
+        let alphabet = ["1", "9", "2", "0", "5", ":", "-", " ", " ", "$", ",", ".", "may", "records", "(c)", "©", "a", "b", "\t", "\u{00A0}", "٣"]
+        for _ in 0..<3000 {
+            texts.append("Song " + (0..<Int.random(in: 1...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        var skipped = 0
+        for t in texts {
+            #expect(TitleJunk.strip(t) == TitleJunk.strip(t, screen: false), "\(t)")
+            if !TitleJunk.mayHaveJunk(t) { skipped += 1 }
+        }
+        #expect(skipped > 50)
+        #expect(!TitleJunk.mayHaveJunk("Route 66 (Live)") && TitleJunk.mayHaveJunk("Song 1999 Remix") && TitleJunk.mayHaveJunk("Hello 3:56 "))
+    }
+
+    /// `versionWords` with its quick exit and word lists gives what the hashed-set version gave.
+    @Test func versionWordsMatchTheSetVersion() {
+        let builder = ProfileBuilder()
+        func reference(_ full: String, core: String, featured: [String]) -> [String] {
+            var skip = Set(core.split(separator: " ").map(String.init))
+            for f in featured { for w in f.split(separator: " ") { skip.insert(String(w)) } }
+            var out: [String] = []
+            for w in builder.normalizer.fold(full).split(separator: " ") {
+                let word = String(w)
+                if skip.contains(word) || ProfileBuilder.benignQualifierWords.contains(word) || out.contains(word) { continue }
+                if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
+                out.append(word)
+            }
+            return out
+        }
+        let titles = [
+            "Hello", "Hello (Live)", "Hello - Robin Schulz Remix", "Hello (feat. Adele) [Live at Wembley 2016]", "Hello Hello (Remix) (Remix)",
+            "Don't Stop Me Now (Remastered 2011)", "Yesterday - Remastered 2009", "Café del Mar (Energy 52 Mix)", "東京 (Live)",
+            "Song (Explicit Version)", "Song feat. A & B (Club Mix)", "Song [Acoustic] (Live 1999)", "", "(Live)", "Song (2099 Mix)",
+        ]
+        for t in titles {
+            let p = builder.parser.parse(t)
+            #expect(builder.versionWords(p.latin, core: p.core, featured: p.featured) == reference(p.latin, core: p.core, featured: p.featured), "\(t)")
+            #expect(builder.versionWords(p.latin + " live remix", core: p.core, featured: p.featured)
+                    == reference(p.latin + " live remix", core: p.core, featured: p.featured), "\(t)")
+        }
+    }
+
     @Test func titleVariantExactFiresOnAnotherReadingOnly() {
         let builder = ProfileBuilder()
         let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Beautiful Boy (Darling Boy)", kind: .original)]))
