@@ -190,15 +190,15 @@ public struct MatchPipeline: Sendable {
         // Each batch's groups are moved (not copied) into an array of its own: the groups are put in title
         // order by swaps, then popped off the end batch by batch. Copying a RecordingGroup touches the
         // headers of its ~50 reference-counted fields (cold by then) twice.
+        // (In descending order, so that popping from the end gives each batch in title order.)
         var sorted: [RecordingGroup] = []
         swap(&sorted, &grouping.groups)
-        Self.permute(&sorted, by: order)
+        Self.permute(&sorted, by: order.reversed())
         var moved = [[RecordingGroup]](repeating: [], count: batches.count)
-        for b in batches.indices.reversed() {
+        for b in batches.indices {
             var part: [RecordingGroup] = []
             part.reserveCapacity(batches[b].count)
             for _ in batches[b] { if let g = sorted.popLast() { part.append(g) } }
-            part.reverse()
             moved[b] = part
         }
         let batchGroups = moved
@@ -257,18 +257,36 @@ public struct MatchPipeline: Sendable {
         return (results, resultOfLine, summary)
     }
 
-    /// Puts `items[order[i]]` at position `i` for every `i` (`order` is a permutation of the indices), by
-    /// following its cycles with swaps: elements are moved, never copied.
+    /// Puts `items[order[i]]` at position `i` for every `i` (`order` must be a permutation of the indices), by
+    /// following its cycles: elements are moved in memory, never copied (`swapAt` and `reverse` copy a large
+    /// struct through a temporary, with a retain and a release of each of its reference-counted fields).
     static func permute<T>(_ items: inout [T], by order: [Int]) {
-        var placed = [Bool](repeating: false, count: items.count)
-        for start in order.indices where !placed[start] {
-            var i = start
-            while true {
-                placed[i] = true
-                let j = order[i]
-                if j == start { break }
-                items.swapAt(i, j)
-                i = j
+        let n = items.count
+        // The moves below are only sound for a permutation: checked first (every index once, in range).
+        var placed = [Bool](repeating: false, count: n)
+        precondition(order.count == n, "permute: order has \(order.count) indices for \(n) items")
+        for j in order {
+            precondition(j >= 0 && j < n && !placed[j], "permute: order is not a permutation")
+            placed[j] = true
+        }
+        for i in 0..<n { placed[i] = false }
+        items.withUnsafeMutableBufferPointer { buffer in
+            guard let p = buffer.baseAddress else { return }
+            for start in 0..<n where !placed[start] {
+                // The cycle start ← order[start] ← order[order[start]] … ← start: each slot takes the element its
+                // order names; the first element, taken out, closes the cycle.
+                let first = (p + start).move()
+                var i = start
+                while true {
+                    placed[i] = true
+                    let j = order[i]
+                    if j == start {
+                        (p + i).initialize(to: first)
+                        break
+                    }
+                    (p + i).moveInitialize(from: p + j, count: 1)
+                    i = j
+                }
             }
         }
     }
@@ -288,8 +306,10 @@ public struct MatchPipeline: Sendable {
         // The groups' profiles are read in place (not copied into arrays of their own).
         let (candidates, linked, retrieved, stats) = generator.retrieve(groups: slice, retriever: retriever)
         let s0 = ContinuousClock.now
-        let (rows, pairs) = generator.features(candidates: candidates, linked: linked, range: 0..<slice.count) {
-            PackedLine.encode(slice[$0].profile, into: &$1)
+        let (rows, pairs) = slice.withUnsafeBufferPointer { groups in
+            generator.features(candidates: candidates, linked: linked, range: 0..<groups.count) {
+                PackedLine.encode(groups[$0].profile, into: &$1)
+            }
         }
         var conf = [Float](repeating: 0, count: pairs.count)
         rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
@@ -537,11 +557,15 @@ public struct CandidateGenerator: Sendable {
         // A recording whose ISRC is linked to exactly one work is a direct hit: it skips retrieval
         // (its only candidate is the linked work). Recordings linked to several works, or to none,
         // are retrieved as usual. Retrieval uses the groups' profiles (merged over their lines).
-        let linked: [[Int]] = groups.map { g in g.representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+        // Groups read through a buffer pointer: iterating the array (`map`, `for in`) copies each element.
+        let linked: [[Int]] = groups.withUnsafeBufferPointer { gs in
+            gs.indices.map { gs[$0].representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+        }
         let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
         let (retrieved, stats): ([[RetrievedCandidate]], RetrievalStats)
         if let retriever, retriever.index === index, retriever.options == retrievalOptions {
-            (retrieved, stats) = ParallelRetrieval.run(queries: toRetrieve.map { RetrievalQuery(groups[$0].profile) }, retriever: retriever)
+            let queries = groups.withUnsafeBufferPointer { gs in toRetrieve.map { RetrievalQuery(gs[$0].profile) } }
+            (retrieved, stats) = ParallelRetrieval.run(queries: queries, retriever: retriever)
         } else {
             (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieve.map { groups[$0].profile }, index: index, options: retrievalOptions,
                                                        threads: options.threads)
