@@ -183,6 +183,7 @@ public final class Retriever {
     @exclusivity(unchecked) private var newKeys: [UInt64] = []
     @exclusivity(unchecked) private var keepFlags: [Bool] = []
     @exclusivity(unchecked) private var artistTermBuf: [UInt64] = []
+    @exclusivity(unchecked) private var termSlots: [Int] = []
 
     // Batch state (small, reused).
     @exclusivity(unchecked) private var rows: [Float] = []            // query vectors, one row per title reading
@@ -319,8 +320,10 @@ public final class Retriever {
             TermExtractor.artistTerms(name, into: &artistTermBuf)
             var sq: Float = 0
             termOrder.removeAll(keepingCapacity: true)
-            for h in artistTermBuf {
-                let s = table.find(h)
+            table.prefetchSlots(of: artistTermBuf, into: &termSlots)
+            for (k, h) in artistTermBuf.enumerated() {
+                let s = termSlots[k]
+                assert(s == table.find(h))
                 let v = s >= 0 ? table.idf[s] : index.artistIDFMax
                 sq += v * v
                 if s >= 0 { termOrder.append(UInt64(sortKey(v)) << 32 | UInt64(UInt32(s))) }
@@ -355,8 +358,10 @@ public final class Retriever {
         weights.removeAll(keepingCapacity: true)
         termOrder.removeAll(keepingCapacity: true)
         var sq: Float = 0
-        for h in terms {
-            let s = table.find(h)
+        table.prefetchSlots(of: terms, into: &termSlots)
+        for (k, h) in terms.enumerated() {
+            let s = termSlots[k]
+            assert(s == table.find(h))
             let v = s >= 0 ? table.idf[s] : index.titleIDFMax
             weights.append(v)
             sq += v * v
