@@ -425,14 +425,17 @@ extension Similarity {
         let pa = a.baseAddress!, pb = b.baseAddress!
         // Disjoint ranges share nothing (common for names and titles that look nothing alike).
         if pa[na - 1] < pb[0] || pb[nb - 1] < pa[0] { return 0 }
-        // Branch-free merge: whether the next element is shared or which side advances is a coin toss for
-        // the branch predictor on similar titles' trigram sets, and these merges are most of the pair
-        // features' time. Each step advances i, j or both by comparisons turned into 0/1.
         while i < na && j < nb {
             let x = pa[i], y = pb[j]
-            n &+= x == y ? 1 : 0
-            i &+= x <= y ? 1 : 0
-            j &+= y <= x ? 1 : 0
+            if x == y {
+                n += 1
+                i += 1
+                j += 1
+            } else if x < y {
+                i += 1
+            } else {
+                j += 1
+            }
         }
         return n
     }
