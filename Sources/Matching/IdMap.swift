@@ -2,12 +2,30 @@
 /// accumulators: a query touches a few thousand ids out of millions, so a table of a few tens of
 /// kilobytes stays in the L1/L2 cache where a catalogue-sized array would miss to DRAM on every touch.
 ///
-/// Linear probing, power-of-two capacity, grows at load 1/2. `slots` lists the occupied slots in
-/// insertion order (iteration and clearing cost what was inserted, not the capacity). Owns raw
-/// memory: call `deallocate()`; not thread-safe.
+/// Linear probing, power-of-two capacity, grows at load 1/2. Each slot holds its key and value side by
+/// side (`Entry`), so a probe and the accumulation that follows touch one cache line, not two (the
+/// retrieval passes accumulate ≈ 4,000 postings per recording into these maps). `slots` lists the
+/// occupied slots in insertion order (iteration and clearing cost what was inserted, not the capacity).
+/// Owns raw memory: call `deallocate()`; not thread-safe.
 struct IdMap<Value> {
-    private(set) var keys: UnsafeMutablePointer<UInt32>     // id + 1; 0 = empty
-    private(set) var values: UnsafeMutablePointer<Value>
+    struct Entry {
+        /// id + 1; 0 = empty.
+        var key: UInt32
+        /// Meaningful only while the slot is occupied (set to `zero` when a key is inserted).
+        var value: Value
+    }
+
+    /// The values by slot, read and written in place (`map.values[slot] += x`).
+    struct Values {
+        let base: UnsafeMutablePointer<Entry>
+        @inline(__always)
+        subscript(slot: Int) -> Value {
+            get { base[slot].value }
+            nonmutating set { base[slot].value = newValue }
+        }
+    }
+
+    private(set) var entries: UnsafeMutablePointer<Entry>
     private(set) var slots: UnsafeMutablePointer<Int32>
     private(set) var count = 0
     private(set) var capacity: Int
@@ -20,18 +38,18 @@ struct IdMap<Value> {
         self.capacity = c
         self.zero = zero
         shift = UInt64(64 - c.trailingZeroBitCount)
-        keys = .allocate(capacity: c)
-        keys.initialize(repeating: 0, count: c)
-        values = .allocate(capacity: c)
-        values.initialize(repeating: zero, count: c)
+        entries = .allocate(capacity: c)
+        entries.initialize(repeating: Entry(key: 0, value: zero), count: c)
         slots = .allocate(capacity: c / 2 + 1)
     }
 
     func deallocate() {
-        keys.deallocate()
-        values.deallocate()
+        entries.deallocate()
         slots.deallocate()
     }
+
+    @inline(__always)
+    var values: Values { Values(base: entries) }
 
     @inline(__always)
     private func home(_ id: UInt32) -> Int {
@@ -46,10 +64,10 @@ struct IdMap<Value> {
         var i = home(id)
         let mask = capacity - 1
         while true {
-            let k = keys[i]
+            let k = entries[i].key
             if k == key { return i }
             if k == 0 {
-                keys[i] = key
+                entries[i] = Entry(key: key, value: zero)
                 slots[count] = Int32(i)
                 count += 1
                 return i
@@ -65,7 +83,7 @@ struct IdMap<Value> {
         var i = home(id)
         let mask = capacity - 1
         while true {
-            let k = keys[i]
+            let k = entries[i].key
             if k == key { return i }
             if k == 0 { return -1 }
             i = (i + 1) & mask
@@ -75,46 +93,39 @@ struct IdMap<Value> {
     @inline(__always)
     func get(_ id: UInt32) -> Value {
         let s = find(id)
-        return s < 0 ? zero : values[s]
+        return s < 0 ? zero : entries[s].value
     }
 
     /// Id stored in `slot`.
     @inline(__always)
-    func id(at slot: Int) -> UInt32 { keys[slot] &- 1 }
+    func id(at slot: Int) -> UInt32 { entries[slot].key &- 1 }
 
     /// Id of the `k`-th inserted entry.
     @inline(__always)
-    func id(ofEntry k: Int) -> UInt32 { keys[Int(slots[k])] &- 1 }
+    func id(ofEntry k: Int) -> UInt32 { entries[Int(slots[k])].key &- 1 }
 
-    /// Removes everything (cost proportional to the entries).
+    /// Removes everything (cost proportional to the entries; values are reset when their slot is reused).
     mutating func clear() {
-        for k in 0..<count {
-            let s = Int(slots[k])
-            keys[s] = 0
-            values[s] = zero
-        }
+        for k in 0..<count { entries[Int(slots[k])].key = 0 }
         count = 0
     }
 
     @inline(never)
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values, oldSlots = slots, oldCount = count
+        let old = entries, oldSlots = slots, oldCount = count
         let c = capacity * 2
         capacity = c
         shift = UInt64(64 - c.trailingZeroBitCount)
-        keys = .allocate(capacity: c)
-        keys.initialize(repeating: 0, count: c)
-        values = .allocate(capacity: c)
-        values.initialize(repeating: zero, count: c)
+        entries = .allocate(capacity: c)
+        entries.initialize(repeating: Entry(key: 0, value: zero), count: c)
         slots = .allocate(capacity: c / 2 + 1)
         count = 0
         for k in 0..<oldCount {
-            let s = Int(oldSlots[k])
-            let n = slot(oldKeys[s] &- 1)
-            values[n] = oldValues[s]
+            let e = old[Int(oldSlots[k])]
+            let n = slot(e.key &- 1)
+            entries[n].value = e.value
         }
-        oldKeys.deallocate()
-        oldValues.deallocate()
+        old.deallocate()
         oldSlots.deallocate()
     }
 }

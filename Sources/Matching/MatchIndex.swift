@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import OeuvreCore
 
@@ -384,6 +385,29 @@ struct TermTable {
     let start: UnsafeBufferPointer<UInt32>
     let count: UnsafeBufferPointer<UInt32>
     let idf: UnsafeBufferPointer<Float>
+
+    /// `slots[i] = find(keys[i])` for every key, with the misses overlapped: the table is catalogue-sized, so a
+    /// term's slot and then its idf, posting start and count are each a miss to memory. Every key's home slot
+    /// is prefetched first, then each slot's other fields as the slots are found (the caller reads them next).
+    func prefetchSlots(of keys: [UInt64], into slots: inout [Int]) {
+        slots.removeAll(keepingCapacity: true)
+        let mask = self.keys.count - 1
+        guard mask >= 0, let kb = self.keys.baseAddress, let ib = idf.baseAddress, let sb = start.baseAddress,
+              let cb = count.baseAddress else {
+            for k in keys { slots.append(find(k)) }
+            return
+        }
+        for k in keys { oeuvre_prefetch(kb + (Int(truncatingIfNeeded: k) & mask)) }
+        for k in keys {
+            let s = find(k)
+            slots.append(s)
+            if s >= 0 {
+                oeuvre_prefetch(ib + s)
+                oeuvre_prefetch(sb + s)
+                oeuvre_prefetch(cb + s)
+            }
+        }
+    }
 
     /// Slot of `key`, or -1 when the term is not in the table.
     @inline(__always)

@@ -607,4 +607,13 @@ final class ResultSlots<T>: @unchecked Sendable {
         defer { lock.unlock() }
         return items[i]
     }
+    /// Moves item `i` out (the slot is left empty): the caller owns it uniquely, so its arrays can be
+    /// emptied without copying their elements.
+    func take(_ i: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        var v: T? = nil
+        swap(&v, &items[i])
+        return v
+    }
 }

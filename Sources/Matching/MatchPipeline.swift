@@ -169,14 +169,16 @@ public struct MatchPipeline: Sendable {
         summary.isrcDirect = lines.count - rest.count
         summary.directResults = results.count
         // 2. Distinct recordings, in batches.
-        let grouping = RecordingGrouper(threads: options.threads).group(rest)
-        let groups = grouping.groups
+        var grouping = RecordingGrouper(threads: options.threads).group(rest)
+        let groupCount = grouping.groups.count
         let base = Int32(results.count)
         for (k, i) in restIndex.enumerated() { resultOfLine[i] = base + grouping.groupOfLine[k] }
         // Batches in title order: recordings of one work (versions, other ISRCs) share candidates,
         // so their work profiles are decoded once. Each worker thread takes whole batches (retrieval,
         // features, scoring and decisions with no serial step between them) and owns its profile cache.
-        let order = groups.indices.sorted { (groups[$0].profile.title, $0) < (groups[$1].profile.title, $1) }
+        // (Ordered by title, then group index: the titles are read once, not copied per comparison.)
+        let titles = grouping.groups.map(\.profile.title)
+        let order = titles.indices.sorted { titles[$0] != titles[$1] ? titles[$0] < titles[$1] : $0 < $1 }
         // At least four batches per thread when there is enough work (so both threads finish together),
         // at most `batchGroups` recordings per batch (bounds the feature matrix).
         let parts = max((order.count + options.batchGroups - 1) / max(1, options.batchGroups), min(options.threads * 4, order.count / 64))
@@ -185,9 +187,25 @@ public struct MatchPipeline: Sendable {
         var inner = options
         inner.threads = 1
         let worker = MatchPipeline(index: index, model: model, options: inner)
+        // Each batch's groups are moved (not copied) into an array of its own: the groups are put in title
+        // order by swaps, then popped off the end batch by batch. Copying a RecordingGroup touches the
+        // headers of its ~50 reference-counted fields (cold by then) twice.
+        // (In descending order, so that popping from the end gives each batch in title order.)
+        var sorted: [RecordingGroup] = []
+        swap(&sorted, &grouping.groups)
+        Self.permute(&sorted, by: order.reversed())
+        var moved = [[RecordingGroup]](repeating: [], count: batches.count)
+        for b in batches.indices {
+            var part: [RecordingGroup] = []
+            part.reserveCapacity(batches[b].count)
+            for _ in batches[b] { if let g = sorted.popLast() { part.append(g) } }
+            moved[b] = part
+        }
+        let batchGroups = moved
+        moved = []
         let outputs = ResultSlots<BatchOutput>(count: batches.count)
         let counter = AtomicCounter()
-        let done = ProgressCounter(total: groups.count, report: progress)
+        let done = ProgressCounter(total: groupCount, report: progress)
         BLAS.setThreads(1)
         var retrievalOptions = options.retrieval
         retrievalOptions.topN = options.topN
@@ -198,20 +216,32 @@ public struct MatchPipeline: Sendable {
             while true {
                 let b = counter.next()
                 if b >= batches.count { break }
-                let slice = batches[b].map { groups[order[$0]] }
+                let slice = batchGroups[b]
                 outputs.set(b, worker.matchBatch(slice, cache: &cache, retriever: retriever))
                 done.add(slice.count)
             }
         }
-        var fuzzy = [GroupResult?](repeating: nil, count: groups.count)
+        // Results are moved, not copied, into group order: a GroupResult holds ~50 reference-counted
+        // arrays and strings (the group's line and profile), and copying one touches each of their
+        // (cold) headers twice, on this serial step.
+        var fuzzy = [GroupResult?](repeating: nil, count: groupCount)
         for (b, range) in batches.enumerated() {
-            let out = outputs[b]
-            for (k, i) in range.enumerated() { fuzzy[order[i]] = out.results[k] }
+            guard var out = outputs.take(b) else { continue }
+            var k = out.results.count
+            while let r = out.results.popLast() {
+                k -= 1
+                fuzzy[order[range.lowerBound + k]] = r
+            }
             summary.retrieval.add(out.stats)
             summary.retrievalSeconds += out.stats.sparseSeconds + out.stats.denseSeconds
             summary.scoringSeconds += out.scoringSeconds
         }
-        results.append(contentsOf: fuzzy.map { $0! })
+        results.reserveCapacity(results.count + fuzzy.count)
+        for i in fuzzy.indices {
+            var r: GroupResult? = nil
+            swap(&r, &fuzzy[i])
+            if let r { results.append(r) }
+        }
         summary.lines = lines.count
         summary.groups = results.count
         for k in results.indices {  // fields read in place (a GroupResult is large)
@@ -227,6 +257,40 @@ public struct MatchPipeline: Sendable {
         return (results, resultOfLine, summary)
     }
 
+    /// Puts `items[order[i]]` at position `i` for every `i` (`order` must be a permutation of the indices), by
+    /// following its cycles: elements are moved in memory, never copied (`swapAt` and `reverse` copy a large
+    /// struct through a temporary, with a retain and a release of each of its reference-counted fields).
+    static func permute<T>(_ items: inout [T], by order: [Int]) {
+        let n = items.count
+        // The moves below are only sound for a permutation: checked first (every index once, in range).
+        var placed = [Bool](repeating: false, count: n)
+        precondition(order.count == n, "permute: order has \(order.count) indices for \(n) items")
+        for j in order {
+            precondition(j >= 0 && j < n && !placed[j], "permute: order is not a permutation")
+            placed[j] = true
+        }
+        for i in 0..<n { placed[i] = false }
+        items.withUnsafeMutableBufferPointer { buffer in
+            guard let p = buffer.baseAddress else { return }
+            for start in 0..<n where !placed[start] {
+                // The cycle start ← order[start] ← order[order[start]] … ← start: each slot takes the element its
+                // order names; the first element, taken out, closes the cycle.
+                let first = (p + start).move()
+                var i = start
+                while true {
+                    placed[i] = true
+                    let j = order[i]
+                    if j == start {
+                        (p + i).initialize(to: first)
+                        break
+                    }
+                    (p + i).moveInitialize(from: p + j, count: 1)
+                    i = j
+                }
+            }
+        }
+    }
+
     struct BatchOutput {
         var results: [GroupResult]
         var stats: RetrievalStats
@@ -239,10 +303,14 @@ public struct MatchPipeline: Sendable {
         let generator = self.generator
         let scorer = model.scorer
         let columns = PairFeatureExtractor.count
-        let (profiles, candidates, linked, retrieved, stats) = generator.candidatesWithRetrieval(groups: slice, retriever: retriever)
+        // The groups' profiles are read in place (not copied into arrays of their own).
+        let (candidates, linked, retrieved, stats) = generator.retrieve(groups: slice, retriever: retriever)
         let s0 = ContinuousClock.now
-        let (rows, pairs) = generator.features(profiles: profiles, candidates: candidates, linked: linked, range: 0..<slice.count,
-                                               cache: &cache)
+        let (rows, pairs) = slice.withUnsafeBufferPointer { groups in
+            generator.features(candidates: candidates, linked: linked, range: 0..<groups.count) {
+                PackedLine.encode(groups[$0].profile, into: &$1)
+            }
+        }
         var conf = [Float](repeating: 0, count: pairs.count)
         rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
         var results: [GroupResult] = []
@@ -286,7 +354,7 @@ public struct MatchPipeline: Sendable {
                                  among: order.dropFirst().lazy.map { (UnsafeBufferPointer(rebasing: r[($0 * columns)..<(($0 + 1) * columns)]), conf[$0] > floor) })
                 }
             }
-            results.append(decide(group: slice[g], profile: profiles[g], scored: scored, linked: linked[g], contest: contest,
+            results.append(decide(group: slice[g], profile: slice[g].profile, scored: scored, linked: linked[g], contest: contest,
                                   cache: &cache))
         }
         let d = ContinuousClock.now - s0
@@ -476,22 +544,32 @@ public struct CandidateGenerator: Sendable {
     public func candidatesWithRetrieval(groups: [RecordingGroup], retriever: Retriever? = nil)
         -> (profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
     {
+        let r = retrieve(groups: groups, retriever: retriever)
+        return (groups.map(\.profile), r.candidates, r.linked, r.retrieval, r.stats)
+    }
+
+    /// `candidatesWithRetrieval` without the copy of the groups' profiles.
+    func retrieve(groups: [RecordingGroup], retriever: Retriever? = nil)
+        -> (candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
+    {
         var retrievalOptions = options.retrieval
         retrievalOptions.topN = options.topN
         // A recording whose ISRC is linked to exactly one work is a direct hit: it skips retrieval
         // (its only candidate is the linked work). Recordings linked to several works, or to none,
         // are retrieved as usual. Retrieval uses the groups' profiles (merged over their lines).
-        let linked: [[Int]] = groups.map { g in g.representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+        // Groups read through a buffer pointer: iterating the array (`map`, `for in`) copies each element.
+        let linked: [[Int]] = groups.withUnsafeBufferPointer { gs in
+            gs.indices.map { gs[$0].representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+        }
         let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
-        let toRetrieveProfiles = toRetrieve.map { groups[$0].profile }
         let (retrieved, stats): ([[RetrievedCandidate]], RetrievalStats)
         if let retriever, retriever.index === index, retriever.options == retrievalOptions {
-            (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieveProfiles, retriever: retriever)
+            let queries = groups.withUnsafeBufferPointer { gs in toRetrieve.map { RetrievalQuery(gs[$0].profile) } }
+            (retrieved, stats) = ParallelRetrieval.run(queries: queries, retriever: retriever)
         } else {
-            (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieveProfiles, index: index, options: retrievalOptions,
+            (retrieved, stats) = ParallelRetrieval.run(profiles: toRetrieve.map { groups[$0].profile }, index: index, options: retrievalOptions,
                                                        threads: options.threads)
         }
-        let profiles = groups.map(\.profile)
         var all = linked
         var seen: [[RetrievedCandidate?]] = linked.map { Array(repeating: nil, count: $0.count) }
         for (k, g) in toRetrieve.enumerated() {
@@ -509,7 +587,7 @@ public struct CandidateGenerator: Sendable {
             all[g] = Array(list.prefix(keep))
             seen[g] = Array(info.prefix(keep))
         }
-        return (profiles, all, linked, seen, stats)
+        return (all, linked, seen, stats)
     }
 
     /// Feature rows for the (group, candidate) pairs, with the same candidate context the scorer was
@@ -526,6 +604,14 @@ public struct CandidateGenerator: Sendable {
     public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>,
                          cache: inout WorkProfileCache) -> (rows: [Float], pairs: [(group: Int, work: Int)])
     {
+        features(candidates: candidates, linked: linked, range: range) { PackedLine.encode(profiles[$0], into: &$1) }
+    }
+
+    /// `features(profiles:...)` with each group's line record written by `encodeLine(g, &writer)`, so that the
+    /// matcher can pack the profiles where they are (in its recording groups) instead of copying them.
+    func features(candidates: [[Int]], linked: [[Int]], range: Range<Int>,
+                  encodeLine: (Int, inout PackedWriter) -> Void) -> (rows: [Float], pairs: [(group: Int, work: Int)])
+    {
         var workSlot: [Int: Int] = [:]
         var works: [PackedWork] = []
         var pairs: [PairFeatureBuilder.Pair] = []
@@ -540,7 +626,7 @@ public struct CandidateGenerator: Sendable {
         for g in range {
             let local = lineOffsets.count
             lineOffsets.append(lineWriter.out.count)
-            PackedLine.encode(profiles[g], into: &lineWriter)
+            encodeLine(g, &lineWriter)
             for w in candidates[g] {
                 let slot: Int
                 if let s = workSlot[w] {

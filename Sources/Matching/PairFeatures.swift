@@ -137,7 +137,11 @@ public enum PairFeatureBuilder {
                     firstEntry[w] = Int32(entries.count)
                     for t in works[w].titles { entries.append(counter.add(t.text)) }
                 }
+                // The next pairs' work records are prefetched while one pair is computed (`PackedWork.prefetch`).
+                let ahead = 2
+                for k in 0..<min(ahead, n) { works[pairs[k].work].prefetch() }
                 for k in 0..<n {
+                    if k + ahead < n { works[pairs[k + ahead].work].prefetch() }
                     let context = CandidateContext(isrcLinkedHere: flags[k].here, isrcLinkedElsewhere: flags[k].elsewhere)
                     let w = pairs[k].work
                     (scores[k], bestTitle[k]) = extractor.compute(line: lines[pairs[k].line], work: works[w], context: context, into: base + k * d)

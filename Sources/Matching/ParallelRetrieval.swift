@@ -50,9 +50,13 @@ public enum ParallelRetrieval {
     /// Candidates for profiles on the calling thread with a caller-owned `retriever` (its scratch is
     /// reused across calls; its stats are reset). Same candidates as `run(profiles:index:options:threads:)`.
     public static func run(profiles: [LineProfile], retriever: Retriever) -> (candidates: [[RetrievedCandidate]], stats: RetrievalStats) {
-        let n = profiles.count
+        run(queries: profiles.map(RetrievalQuery.init), retriever: retriever)
+    }
+
+    /// `run(profiles:retriever:)` for queries already built (`RetrievalQuery(profile)`).
+    public static func run(queries: [RetrievalQuery], retriever: Retriever) -> (candidates: [[RetrievedCandidate]], stats: RetrievalStats) {
+        let n = queries.count
         retriever.resetStats()
-        let queries = profiles.map(RetrievalQuery.init)
         let order = (0..<n).sorted { (queries[$0].titles.first ?? "", $0) < (queries[$1].titles.first ?? "", $1) }
         var candidates = [[RetrievedCandidate]](repeating: [], count: n)
         var batch = RetrievalBatch()

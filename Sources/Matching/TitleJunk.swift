@@ -24,10 +24,34 @@ public enum TitleJunk {
         #"\s*\b(?:19|20)\d{2}(?:\s*,\s*(?:19|20)\d{2})*\s+[^()\[\]]*?\b(?:records|recordings?|entertainment|inc|ltd|llc|corporation|corp|licen[cs]ed?|gmbh|company)\b.*$"#,
     ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive, .dotMatchesLineSeparators]) }
 
+    /// Whether a pattern can match `text` (false: `strip` would return it unchanged). For ASCII text: every
+    /// `trailing` pattern ends with a digit followed only by white space, and every `notice` pattern needs a
+    /// year "19dd" or "20dd". Text with a non-ASCII byte (Unicode digits and spaces match `\d` and `\s`) goes
+    /// to the regular expressions. Bytes up to 0x20 are all taken as white space here (a superset of the
+    /// regular expressions' ASCII white space, so the screen only lets through more texts, never fewer).
+    static func mayHaveJunk(_ text: String) -> Bool {
+        @inline(__always) func digit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var last: UInt8 = 0x20
+        var run: (UInt8, UInt8, UInt8) = (0, 0, 0)  // the three bytes before the current one
+        for b in text.utf8 {
+            if b >= 0x80 { return true }
+            if b > 0x20 { last = b }
+            // "19dd" / "20dd": b is the fourth byte.
+            if digit(b) && digit(run.2) && ((run.0 == UInt8(ascii: "1") && run.1 == UInt8(ascii: "9"))
+                || (run.0 == UInt8(ascii: "2") && run.1 == UInt8(ascii: "0"))) { return true }
+            run = (run.1, run.2, b)
+        }
+        return digit(last)
+    }
+
     /// `text` without trailing junk (unchanged when it has none or when only junk would remain).
-    public static func strip(_ text: String) -> String {
+    public static func strip(_ text: String) -> String { strip(text, screen: true) }
+
+    /// `strip`; `screen: false` skips `mayHaveJunk` (the equivalence test compares both).
+    static func strip(_ text: String, screen: Bool) -> String {
         // Every pattern needs a digit: most titles have none and skip the regular expressions.
         guard text.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return text }
+        if screen && !mayHaveJunk(text) { return text }
         var current = text
         var changed = true
         while changed {

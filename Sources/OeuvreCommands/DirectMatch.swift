@@ -101,7 +101,7 @@ struct DirectMatch {
         var restRowEnds: [Int] = [0]
         var restFirstRow: [Int] = [0]
         for g in rest.results.indices {
-            for row in MatchCommand.rows(of: rest.results[g]) {
+            for row in MatchCommand.rows(of: rest.results, at: g) {
                 restTails.append(contentsOf: ResultsTSVBuffer.tail(row))
                 restRowEnds.append(restTails.count)
             }
@@ -222,15 +222,16 @@ struct DirectMatch {
                 add(slotDecision[a], lines: slotLines[a], plays: slotPlays[a], isrcLink: true)
                 a += 1
             } else {
-                let r = rest.results[b]
-                add(r.decision, lines: r.group.lineIndices.count, plays: r.group.plays, isrcLink: r.reason == "isrc-link")
+                // Fields read in place (a GroupResult copy touches its group's ~50 reference-counted fields).
+                add(rest.results[b].decision, lines: rest.results[b].group.lineIndices.count, plays: rest.results[b].group.plays,
+                    isrcLink: rest.results[b].reason == "isrc-link")
                 b += 1
                 restFirst = nil
             }
         }
         for k in restDirect..<rest.results.count {
-            let r = rest.results[k]
-            add(r.decision, lines: r.group.lineIndices.count, plays: r.group.plays, isrcLink: r.reason == "isrc-link")
+            add(rest.results[k].decision, lines: rest.results[k].group.lineIndices.count, plays: rest.results[k].group.plays,
+                isrcLink: rest.results[k].reason == "isrc-link")
         }
         for (k, decision) in Decision.allCases.enumerated() where seen[k] {
             s.linesByDecision[decision] = lines[k]

@@ -178,12 +178,22 @@ struct MatchCommand: AsyncParsableCommand {
 
     /// The results rows of one distinct result (`ResultsTSV.Row`s without their line id).
     static func rows(of r: GroupResult) -> [ResultsTSV.Row] {
-        if r.candidates.isEmpty {
-            return [ResultsTSV.Row(lineId: "", rank: 0, workId: "", iswc: "", workTitle: "", confidence: nil, decision: .none, reason: r.reason)]
+        rows(candidates: r.candidates, decision: r.decision, reason: r.reason)
+    }
+
+    /// `rows(of: results[g])` reading the result in place: a GroupResult copy touches its group's ~50
+    /// reference-counted fields, once per distinct recording.
+    static func rows(of results: [GroupResult], at g: Int) -> [ResultsTSV.Row] {
+        rows(candidates: results[g].candidates, decision: results[g].decision, reason: results[g].reason)
+    }
+
+    static func rows(candidates: [ScoredCandidate], decision: Decision, reason: String) -> [ResultsTSV.Row] {
+        if candidates.isEmpty {
+            return [ResultsTSV.Row(lineId: "", rank: 0, workId: "", iswc: "", workTitle: "", confidence: nil, decision: .none, reason: reason)]
         }
-        return r.candidates.enumerated().map { k, c in
-            ResultsTSV.Row(lineId: "", rank: k + 1, workId: c.workId, iswc: c.iswc ?? "", workTitle: c.title,
-                           confidence: c.confidence, decision: r.decision, reason: k == 0 ? r.reason : c.reason)
+        return candidates.indices.map { k in
+            ResultsTSV.Row(lineId: "", rank: k + 1, workId: candidates[k].workId, iswc: candidates[k].iswc ?? "", workTitle: candidates[k].title,
+                           confidence: candidates[k].confidence, decision: decision, reason: k == 0 ? reason : candidates[k].reason)
         }
     }
 
@@ -196,7 +206,7 @@ struct MatchCommand: AsyncParsableCommand {
         var firstRow: [Int] = [0]
         firstRow.reserveCapacity(results.count + 1)
         for g in results.indices {
-            for row in rows(of: results[g]) {
+            for row in rows(of: results, at: g) {
                 tailBytes.append(contentsOf: ResultsTSVBuffer.tail(row))
                 rowEnds.append(tailBytes.count)
             }

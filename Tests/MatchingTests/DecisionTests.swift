@@ -1,5 +1,6 @@
 @testable import Matching
 import Testing
+import OeuvreTestSupport
 
 /// `MatchPipeline.contest`: when two catalogued works carry the same evidence for a line, or only the artist separates them.
 @Suite struct NamesakeTieTests {
@@ -68,5 +69,23 @@ import Testing
         #expect(Self.contest(best, [(namesake, true), (Self.row([.artistPerformerTokenOverlap: 1]), true)]) == .open)
         // Nobody within the margin: nothing to settle.
         #expect(Self.contest(best, [(namesake, false)]) == .open)
+    }
+}
+
+/// `MatchPipeline.permute` moves the recording groups into title order for the batches.
+@Suite struct PermuteTests {
+    @Test(arguments: [0, 1, 2, 7, 100, 1000])
+    func permuteAppliesTheOrder(n: Int) {
+        var g = SeededGenerator(seed: UInt64(n) + 1)
+        let items = (0..<n).map { "item \($0) " + String(repeating: "x", count: $0 % 40) }  // heap strings too
+        for _ in 0..<5 {
+            let order = Array(0..<n).shuffled(using: &g)
+            var moved = items
+            MatchPipeline.permute(&moved, by: order)
+            #expect(moved == order.map { items[$0] })
+        }
+        var same = items
+        MatchPipeline.permute(&same, by: Array(0..<n))
+        #expect(same == items)
     }
 }

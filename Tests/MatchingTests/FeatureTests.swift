@@ -1,4 +1,5 @@
 @testable import Matching
+import Normalization
 import OeuvreCore
 import OeuvreTestSupport
 import Testing
@@ -90,6 +91,95 @@ import Testing
         // The part that is a work's title makes title_variant_exact fire.
         let work = builder.work(Work(id: "W1", titles: [WorkTitle(text: "Jambalaya (On the Bayou)", kind: .original)]))
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L1", title: "Jeff Healey - Jambalaya (On the Bayou) [HD]")), work) == 1)
+    }
+
+    /// The byte screen in front of `segmentVariants` only skips titles the full reading finds nothing in.
+    @Test func segmentVariantsScreenSkipsOnlyTitlesWithoutParts() {
+        let builder = ProfileBuilder()
+        var titles = [
+            "Jeff Healey - Jambalaya", "Heart Of Glass | The Associates", "Marie by Ray Charles", "Marie BY Ray Charles",
+            "Marie bY ray charles", "Stand by Me", "Baby Baby", "Goodbye Yellow Brick Road", "abby road", "by by by",
+            "Song by.mp3 Two Words", "x by.avi the band", "01.\tby the sea now", "08. Funny How Time Slips Away - Leon Russell",
+            "3) by my side tonight", "Caravan -Olavi Virta-", "Fabulous Counts - Hey Jude.wmv", "Hey Jude.wmv",
+            "Lenny Breau_Autumn Leaves", "Doris Day sings \"Secret Love\" from \"Calamity Jane\"", "“Secret Love” live",
+            "Song – Artist", "Song — Artist", "Song • Artist", "A // B side", "A ~ B", "A * B", "AC/DC Back in Black",
+            "Yesterday - Remastered 2009", "Ob-La-Di, Ob-La-Da", "Hello (Live)", "Track 7) done", "Love in 3) parts",
+            "Mr. Sandman", "St. Louis Blues", "Hey Jude.mp3by two", "Ça va by Les Enfants", "東京 - Tokyo", "Song .mp4 by A B",
+            "Hey Jude.MP3 by The Beatles", "plain title without anything", "", " by ", "by the way you are",
+        ]
+        // Random titles over the bytes the screen and the regular expressions look at.
+        var rng = SeededGenerator(seed: 6)
+        let alphabet = ["a", "b", "y", "B", "Y", " ", " ", "-", ".", ")", "(", "1", "0", "\"", "_", "|", "/", "~", "*", "mp3", "avi",
+                        "–", "•", "“", "”", "love", "by", " by ", "é", "\t"]
+        for _ in 0..<3000 {
+            titles.append((0..<Int.random(in: 1...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        var skipped = 0
+        for title in titles {
+            let parsed = builder.parser.parse(title)
+            let full = builder.segmentVariants(parsed, screen: false)
+            #expect(builder.segmentVariants(parsed) == full, "\(title)")
+            if !ProfileBuilder.mayHaveUploadJunk(parsed.latin) && !ProfileBuilder.mayHaveSegments(parsed.latin) { skipped += 1 }
+        }
+        // The screen does skip: plain titles are common among the random ones.
+        #expect(skipped > 50)
+        #expect(ProfileBuilder.mayHaveSegments("stand by me"))  // screened in; the full reading keeps it whole
+        #expect(ProfileBuilder.mayHaveSegments("marie by ray charles"))
+        #expect(!ProfileBuilder.mayHaveSegments("goodbye baby"))
+        #expect(ProfileBuilder.mayHaveUploadJunk("hey jude.wmv") && ProfileBuilder.mayHaveUploadJunk("3) x"))
+        #expect(!ProfileBuilder.mayHaveUploadJunk("hello (live)"))
+    }
+
+    /// `TitleJunk.mayHaveJunk` only lets `strip` skip texts its regular expressions leave unchanged.
+    @Test func titleJunkScreenSkipsOnlyTextsWithoutJunk() {
+        var texts = [
+            "Hello 3:56", "Hello 3:56  ", "Hello 3:56\t", "Hello 3:56x", "4:44", "Song 12-May-15", "Song May 12 , 2015",
+            "Song 2015-05-12", "Song $ 1.29", "Song £1,29", "Song (C) 2014 XO & co., Inc.", "Song © 2014 Label",
+            "Song ℗ 2012 Label", "Song 2014 , 2015 Epic Records , a division of Sony", "Song 1999", "Song 1999 Remix",
+            "Song 2000 Light Years", "Song 20 Years", "Song 190 Proof", "Song 7", "Song 7 Seas", "Route 66 (Live)",
+            "Song ３:５６", "Song 3:56\u{00A0}", "Song 3:56\u{2028}", "Song 12", "99 Problems", "Song 2001 Records Inc",
+            "Title 19 20 21", "Song 1920s", "Song x19y20z", "Song 3:5", "Song 13:56:07", "Song\u{1C}3:56\u{1C}",
+        ]
+        var rng = SeededGenerator(seed: 61)
+        let alphabet = ["1", "9", "2", "0", "5", ":", "-", " ", " ", "$", ",", ".", "may", "records", "(c)", "©", "a", "b", "\t", "\u{00A0}", "٣"]
+        for _ in 0..<3000 {
+            texts.append("Song " + (0..<Int.random(in: 1...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        var skipped = 0
+        for t in texts {
+            #expect(TitleJunk.strip(t) == TitleJunk.strip(t, screen: false), "\(t)")
+            if !TitleJunk.mayHaveJunk(t) { skipped += 1 }
+        }
+        #expect(skipped > 50)
+        #expect(!TitleJunk.mayHaveJunk("Route 66 (Live)") && TitleJunk.mayHaveJunk("Song 1999 Remix") && TitleJunk.mayHaveJunk("Hello 3:56 "))
+    }
+
+    /// `versionWords` with its quick exit and word lists gives what the hashed-set version gave.
+    @Test func versionWordsMatchTheSetVersion() {
+        let builder = ProfileBuilder()
+        func reference(_ full: String, core: String, featured: [String]) -> [String] {
+            var skip = Set(core.split(separator: " ").map(String.init))
+            for f in featured { for w in f.split(separator: " ") { skip.insert(String(w)) } }
+            var out: [String] = []
+            for w in builder.normalizer.fold(full).split(separator: " ") {
+                let word = String(w)
+                if skip.contains(word) || ProfileBuilder.benignQualifierWords.contains(word) || out.contains(word) { continue }
+                if word.count == 4, let y = Int(word), y >= 1900 && y <= 2100 { continue }
+                out.append(word)
+            }
+            return out
+        }
+        let titles = [
+            "Hello", "Hello (Live)", "Hello - Robin Schulz Remix", "Hello (feat. Adele) [Live at Wembley 2016]", "Hello Hello (Remix) (Remix)",
+            "Don't Stop Me Now (Remastered 2011)", "Yesterday - Remastered 2009", "Café del Mar (Energy 52 Mix)", "東京 (Live)",
+            "Song (Explicit Version)", "Song feat. A & B (Club Mix)", "Song [Acoustic] (Live 1999)", "", "(Live)", "Song (2099 Mix)",
+        ]
+        for t in titles {
+            let p = builder.parser.parse(t)
+            #expect(builder.versionWords(p.latin, core: p.core, featured: p.featured) == reference(p.latin, core: p.core, featured: p.featured), "\(t)")
+            #expect(builder.versionWords(p.latin + " live remix", core: p.core, featured: p.featured)
+                    == reference(p.latin + " live remix", core: p.core, featured: p.featured), "\(t)")
+        }
     }
 
     @Test func titleVariantExactFiresOnAnotherReadingOnly() {
