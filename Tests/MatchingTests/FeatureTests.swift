@@ -242,12 +242,15 @@ import Testing
         #expect(PairFeatureExtractor.titleSimilarity(line: line, work: work) == PairFeatureExtractor.variantExactScore)
     }
 
-    @Test func titlesDifferingBySpacesOnlyAreVariantExact() {
+    /// `title_variant_exact` of a line titled `title` against a work titled `workTitle`.
+    static func variantExact(_ title: String, _ workTitle: String) -> Float {
         let builder = ProfileBuilder()
-        func value(_ title: String, _ workTitle: String) -> Float {
-            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
-            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
-        }
+        let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
+        return value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
+    }
+
+    @Test func titlesDifferingBySpacesOnlyAreVariantExact() {
+        let value = Self.variantExact
         #expect(value("Sugarman", "Sugar Man") == 1)
         #expect(value("Blue Bird Blues", "Bluebird Blues") == 1)
         #expect(value("Rodriguez - Sugarman", "Sugar Man") == 1)
@@ -263,11 +266,7 @@ import Testing
         #expect(SpellingVariants.canonical("lonesome traveller") == "lonesome traveler")
         #expect(SpellingVariants.canonical("since u been gone") == "since you been gone")
         #expect(SpellingVariants.canonical("i dont want to cry") == nil)
-        let builder = ProfileBuilder()
-        func value(_ title: String, _ workTitle: String) -> Float {
-            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
-            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
-        }
+        let value = Self.variantExact
         // Either side may carry the other spelling; an upload's part too.
         #expect(value("I Don't Wanna Cry", "I Don't Want to Cry") == 1)
         #expect(value("I Don't Want to Grow Up", "I Don't Wanna Grow Up") == 1)
@@ -279,11 +278,7 @@ import Testing
     }
 
     @Test func numberedTitlesAreVariantExact() {
-        let builder = ProfileBuilder()
-        func value(_ title: String, _ workTitle: String) -> Float {
-            let work = builder.work(Work(id: "W", titles: [WorkTitle(text: workTitle, kind: .original)]))
-            return Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L", title: title)), work)
-        }
+        let value = Self.variantExact
         #expect(value("Mambo #5", "Mambo No. 5") == 1)
         #expect(value("Mambo Number 5", "Mambo No. 5") == 1)
         #expect(value("Symphonie Nr. 9", "Symphonie 9") == 1)
