@@ -646,8 +646,9 @@ public struct PairFeatureExtractor: Sendable {
     /// Another reading of one side (bracket part removed or alone, medley part, number words in digits, a part
     /// of an upload's title) is exactly a title or a reading of the other ("Georgie Auld - Harlem Nocturne" /
     /// "Harlem Nocturne (Nocturne for Saxophone)"), or the line's title or one of its readings and a work title differ by a
-    /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street")
-    /// or by the spaces between their letters ("Sugarman" / "Sugar Man").
+    /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street"),
+    /// by the spaces between their letters ("Sugarman" / "Sugar Man") or by a "No." before a number ("Mambo #5").
+    /// Spelling variants ("wanna" / "want to") are readings of the profiles themselves (`SpellingVariants`).
     @inline(__always)
     static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
         if w.titleVariants.contains(l.title.text) { return true }
@@ -662,7 +663,8 @@ public struct PairFeatureExtractor: Sendable {
     /// `a` and `b` are the same words once a "no", "nr", "num" or "number" before a number is dropped: "Mambo #5",
     /// "Mambo No. 5" and "Mambo Number 5" ("mambo 5", "mambo no 5", "mambo number 5"); equal texts are not.
     static func numberedEqual(_ a: PackedText, _ b: PackedText) -> Bool {
-        guard a.count != b.count, a.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        // One dropped word of at most 6 letters and its space: a cheap test before scanning for digits.
+        guard a.count != b.count, abs(a.count - b.count) <= 7, a.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
         var pa = 0, pb = 0
         while true {
             let x = nextWord(a, &pa), y = nextWord(b, &pb)
