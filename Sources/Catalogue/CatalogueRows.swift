@@ -7,12 +7,19 @@ import OeuvreCore
 
 extension CatalogueStore {
     /// Loads `Work` values; `filter` is a condition on `works` (nil = all), children are merged by row id.
-    static func loadWorks(_ db: Database, filter: String?, arguments: StatementArguments) throws -> [Work] {
-        let whereWorks = filter.map { " WHERE \($0)" } ?? ""
-        let subset = filter.map { " WHERE work_pk IN (SELECT pk FROM works WHERE \($0))" } ?? ""
+    /// `pks` limits the read to a range of row ids, which the child tables' keys (work_pk, ord) serve
+    /// directly (a subquery filter would make SQLite build the set first).
+    static func loadWorks(_ db: Database, filter: String?, arguments: StatementArguments, pks range: ClosedRange<Int64>? = nil) throws -> [Work] {
+        precondition(filter == nil || range == nil, "a filter or a row-id range, not both")
+        var whereWorks = filter.map { " WHERE \($0)" } ?? ""
+        var subset = filter.map { " WHERE work_pk IN (SELECT pk FROM works WHERE \($0))" } ?? ""
+        if let r = range {
+            whereWorks = " WHERE pk BETWEEN \(r.lowerBound) AND \(r.upperBound)"
+            subset = " WHERE work_pk BETWEEN \(r.lowerBound) AND \(r.upperBound)"
+        }
         var works: [Work] = []
         var pks: [Int64] = []
-        let count = filter == nil ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM works") ?? 0) : 0
+        let count = filter == nil && range == nil ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM works") ?? 0) : 0
         works.reserveCapacity(count)
         pks.reserveCapacity(count)
         let wc = try Row.fetchCursor(db, sql: "SELECT pk, work_id, iswc, iswc_valid, duration, source FROM works\(whereWorks) ORDER BY pk",

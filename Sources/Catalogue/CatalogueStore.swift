@@ -225,6 +225,21 @@ public final class CatalogueStore: Sendable {
         try read { db in try Self.loadWorks(db, filter: nil, arguments: []) }
     }
 
+    /// The same works as `allWorks()`, in the same order, handed to `body` in chunks of `size` works as
+    /// they are read (one read transaction: every chunk comes from the same state of the catalogue), so a
+    /// caller can process one chunk while the next is read and never holds them all.
+    public func forEachWorkChunk(size: Int = 16_384, _ body: ([Work]) throws -> Void) throws {
+        try read { db in
+            let pks = try Int64.fetchAll(db, sql: "SELECT pk FROM works ORDER BY pk")
+            var i = 0
+            while i < pks.count {
+                let end = min(i + max(1, size), pks.count)
+                try body(try Self.loadWorks(db, filter: nil, arguments: [], pks: pks[i]...pks[end - 1]))
+                i = end
+            }
+        }
+    }
+
     /// The work whose id (or other key: submitter work #, society work code, XRF id) is `id`.
     public func work(id: String) throws -> Work? {
         try entry(id: id)?.work

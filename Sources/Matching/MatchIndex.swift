@@ -63,23 +63,15 @@ public final class MatchIndex: @unchecked Sendable {
 
     private let storage: Storage
 
-    /// Owns the bytes: an mmap'ed file or an allocated image.
+    /// Owns the bytes: an mmap'ed file, or the anonymous mapping a build wrote the image into.
     final class Storage {
-        enum Kind { case mapped, allocated }
         let base: UnsafeMutableRawPointer
         let count: Int
-        let kind: Kind
-        init(base: UnsafeMutableRawPointer, count: Int, kind: Kind) {
+        init(base: UnsafeMutableRawPointer, count: Int) {
             self.base = base
             self.count = count
-            self.kind = kind
         }
-        deinit {
-            switch kind {
-            case .mapped: munmap(base, count)
-            case .allocated: base.deallocate()
-            }
-        }
+        deinit { munmap(base, count) }
     }
 
     // MARK: - Loading
@@ -97,7 +89,7 @@ public final class MatchIndex: @unchecked Sendable {
         guard let p = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
             throw OeuvreError(.io, "cannot map \(path): \(String(cString: strerror(errno)))")
         }
-        let storage = Storage(base: p, count: size, kind: .mapped)
+        let storage = Storage(base: p, count: size)
         return try MatchIndex(storage: storage, path: path)
     }
 

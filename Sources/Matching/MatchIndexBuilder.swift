@@ -170,33 +170,57 @@ public enum MatchIndexBuilder {
         }
         lap("postings")
 
-        // 5. Artist terms: words of performer and writer names, per work.
-        var artistTable = GrowableTable(capacity: 1 << 12)
-        var artistOcc: [(work: UInt32, slot: Int, name: UInt32)] = []
-        var nameCount = 0
-        var artistTerms: [UInt64] = []
-        var artistKeys: [UInt64] = []
-        for (w, p) in profiles.enumerated() {
-            for name in p.performers + p.writers where !name.isEmpty {
-                TermExtractor.artistTerms(name, into: &artistTerms)
-                for h in artistTerms {
-                    artistTable.insert(h)
-                    artistKeys.append(h)
-                    artistOcc.append((UInt32(w), 0, UInt32(nameCount)))
+        // 5. Artist terms: words of performer and writer names, per work (extracted in parallel over works).
+        let artistChunks = ResultSlots<(keys: [UInt64], work: [UInt32], name: [UInt32], names: Int)>(count: chunks.count)
+        parallel(chunks.count, threads: threads) { c in
+            var terms: [UInt64] = []
+            var keys: [UInt64] = []
+            var works: [UInt32] = []
+            var names: [UInt32] = []
+            var nameCount = 0
+            for w in chunks[c] {
+                for list in [profiles[w].performers, profiles[w].writers] {
+                    for name in list where !name.isEmpty {
+                        TermExtractor.artistTerms(name, into: &terms)
+                        keys.append(contentsOf: terms)
+                        works.append(contentsOf: repeatElement(UInt32(w), count: terms.count))
+                        names.append(contentsOf: repeatElement(UInt32(nameCount), count: terms.count))
+                        nameCount += 1
+                    }
                 }
-                nameCount += 1
+            }
+            artistChunks.set(c, (keys, works, names, nameCount))
+        }
+        // Occurrences in work order: slot (term), work, name (global ordinal).
+        var artistTable = GrowableTable(capacity: 1 << 12)
+        var occSlot: [UInt32] = []
+        var occWork: [UInt32] = []
+        var occName: [UInt32] = []
+        var nameCount = 0
+        do {
+            let total = (0..<chunks.count).reduce(0) { $0 + artistChunks[$1].keys.count }
+            occSlot.reserveCapacity(total)
+            occWork.reserveCapacity(total)
+            occName.reserveCapacity(total)
+            for c in 0..<chunks.count {
+                for h in artistChunks[c].keys { artistTable.insert(h) }
+            }
+            for c in 0..<chunks.count {
+                guard let part = artistChunks.take(c) else { continue }
+                for h in part.keys { occSlot.append(UInt32(artistTable.find(h))) }
+                occWork.append(contentsOf: part.work)
+                for n in part.name { occName.append(UInt32(nameCount) + n) }
+                nameCount += part.names
             }
         }
-        for i in 0..<artistOcc.count { artistOcc[i].slot = artistTable.find(artistKeys[i]) }
-        artistKeys = []
         let artistCapacity = artistTable.capacity
         // Document frequency counts works, not names.
         var artistDF = [UInt32](repeating: 0, count: artistCapacity)
         do {
             var lastWork = [UInt32](repeating: UInt32.max, count: artistCapacity)
-            for o in artistOcc where lastWork[o.slot] != o.work {
-                lastWork[o.slot] = o.work
-                artistDF[o.slot] += 1
+            for o in 0..<occSlot.count where lastWork[Int(occSlot[o])] != occWork[o] {
+                lastWork[Int(occSlot[o])] = occWork[o]
+                artistDF[Int(occSlot[o])] += 1
             }
         }
         let workN = Float(max(workCount, 1))
@@ -204,43 +228,66 @@ public enum MatchIndexBuilder {
         for i in 0..<artistCapacity where artistDF[i] > 0 { artistIDF[i] = log(1 + workN / Float(artistDF[i])) }
         let artistIDFMax = log(1 + workN)
         var nameNorm = [Float](repeating: 0, count: nameCount)
-        for o in artistOcc { nameNorm[Int(o.name)] += artistIDF[o.slot] * artistIDF[o.slot] }
-        for i in 0..<nameCount { nameNorm[i] = nameNorm[i].squareRoot() }
-        // (work, slot) → best weight idf/norm(name) over the work's names.
-        var perWork: [(slot: Int, work: UInt32, weight: Float)] = []
-        perWork.reserveCapacity(artistOcc.count)
-        for o in artistOcc {
-            let n = nameNorm[Int(o.name)]
-            perWork.append((o.slot, o.work, n > 0 ? artistIDF[o.slot] / n : 0))
+        for o in 0..<occSlot.count {
+            let x = artistIDF[Int(occSlot[o])]
+            nameNorm[Int(occName[o])] += x * x
         }
-        perWork.sort { $0.slot != $1.slot ? $0.slot < $1.slot : ($0.work != $1.work ? $0.work < $1.work : $0.weight > $1.weight) }
+        for i in 0..<nameCount { nameNorm[i] = nameNorm[i].squareRoot() }
+        // Counting sort by slot (stable: works ascending within a slot), one entry per (slot, work) with the
+        // best weight idf/norm(name) over the work's names.
+        var bucketStart = [Int](repeating: 0, count: artistCapacity + 1)
+        for s in occSlot { bucketStart[Int(s) + 1] += 1 }
+        for i in 0..<artistCapacity { bucketStart[i + 1] += bucketStart[i] }
+        var bucketWork = [UInt32](repeating: 0, count: occSlot.count)
+        var bucketWeight = [Float](repeating: 0, count: occSlot.count)
+        var uniqueCount = [Int](repeating: 0, count: artistCapacity)
+        for o in 0..<occSlot.count {
+            let slot = Int(occSlot[o])
+            let n = nameNorm[Int(occName[o])]
+            let x = n > 0 ? artistIDF[slot] / n : 0
+            let at = bucketStart[slot] + uniqueCount[slot]
+            if uniqueCount[slot] > 0 && bucketWork[at - 1] == occWork[o] {
+                bucketWeight[at - 1] = max(bucketWeight[at - 1], x)
+            } else {
+                bucketWork[at] = occWork[o]
+                bucketWeight[at] = x
+                uniqueCount[slot] += 1
+            }
+        }
+        occSlot = []
+        occWork = []
+        occName = []
+        // Impact order (largest weight first), capped; whole-name terms keep every work.
         var artistStart = [UInt32](repeating: 0, count: artistCapacity)
         var artistCount = [UInt32](repeating: 0, count: artistCapacity)
-        var artistWork: [UInt32] = []
-        var artistWeight: [Float] = []
-        do {
-            var i = 0
-            var range: [(UInt32, Float)] = []
-            while i < perWork.count {
-                let slot = perWork[i].slot
-                range.removeAll(keepingCapacity: true)
-                var j = i
-                while j < perWork.count && perWork[j].slot == slot {
-                    if range.last?.0 != perWork[j].work { range.append((perWork[j].work, perWork[j].weight)) }
-                    j += 1
+        var artistPostings = 0
+        for slot in 0..<artistCapacity {
+            let artistCap = TermHash.isWhole(artistTable.keys[slot]) ? max(options.artistPostingCap, MatchIndexOptions.wholeTitleCap)
+                : options.artistPostingCap
+            if uniqueCount[slot] > 0 { artistStart[slot] = UInt32(artistPostings) }
+            artistCount[slot] = UInt32(min(uniqueCount[slot], artistCap))
+            artistPostings += Int(artistCount[slot])
+        }
+        var artistWork = [UInt32](repeating: 0, count: artistPostings)
+        var artistWeight = [Float](repeating: 0, count: artistPostings)
+        artistWork.withUnsafeMutableBufferPointer { outWork in
+            artistWeight.withUnsafeMutableBufferPointer { outWeight in
+                let outW = UncheckedBox(outWork)
+                let outX = UncheckedBox(outWeight)
+                let slotChunks = chunkRanges(artistCapacity, parts: threads * 8)
+                parallel(slotChunks.count, threads: threads) { c in
+                    var range: [(UInt32, Float)] = []
+                    for slot in slotChunks[c] where artistCount[slot] > 0 {
+                        range.removeAll(keepingCapacity: true)
+                        for i in bucketStart[slot]..<(bucketStart[slot] + uniqueCount[slot]) { range.append((bucketWork[i], bucketWeight[i])) }
+                        range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : TermHash.mix(UInt64($0.0)) < TermHash.mix(UInt64($1.0)) }
+                        let dst = Int(artistStart[slot])
+                        for k in 0..<Int(artistCount[slot]) {
+                            outW.value[dst + k] = range[k].0
+                            outX.value[dst + k] = range[k].1
+                        }
+                    }
                 }
-                // Impact order (largest weight first), capped; whole-name terms keep every work.
-                range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : TermHash.mix(UInt64($0.0)) < TermHash.mix(UInt64($1.0)) }
-                let artistCap = TermHash.isWhole(artistTable.keys[slot]) ? max(options.artistPostingCap, MatchIndexOptions.wholeTitleCap)
-                    : options.artistPostingCap
-                if range.count > artistCap { range.removeLast(range.count - artistCap) }
-                artistStart[slot] = UInt32(artistWork.count)
-                artistCount[slot] = UInt32(range.count)
-                for (w, x) in range {
-                    artistWork.append(w)
-                    artistWeight.append(x)
-                }
-                i = j
             }
         }
         st.distinctArtistTerms = artistTable.count
@@ -263,52 +310,62 @@ public enum MatchIndexBuilder {
             for p in isrcPairs where unique.last.map({ $0.0 != p.0 || $0.1 != p.1 }) ?? true { unique.append(p) }
             isrcPairs = unique
         }
-        var blob: [UInt8] = []
-        var blobOffsets = [UInt64](repeating: 0, count: workCount + 1)
-        for (w, p) in profiles.enumerated() {
-            blobOffsets[w] = UInt64(blob.count)
-            ProfileBlob.encode(p, into: &blob)
-        }
-        blobOffsets[workCount] = UInt64(blob.count)
-        lap("links and profiles")
+        lap("links")
 
-        // Packed comparison records (parallel over works), as the decoded profile reads: what the pair
-        // features of a candidate need, read in place at match time.
+        // Profile blobs (what `profile(_:)` decodes) and packed comparison records (as the decoded profile
+        // reads: what the pair features of a candidate need, read in place at match time), parallel over works.
+        var blobOffsets = [UInt64](repeating: 0, count: workCount + 1)
         var packedOffsets = [UInt64](repeating: 0, count: workCount + 1)
         let packChunks = chunkRanges(workCount, parts: threads * 4)
-        let packedParts = ResultSlots<([UInt32], [Int])>(count: packChunks.count)
+        let packedParts = ResultSlots<(blob: [UInt8], blobAt: [Int], packed: [UInt32], packedAt: [Int])>(count: packChunks.count)
         parallel(packChunks.count, threads: threads) { c in
+            var blob: [UInt8] = []
+            var blobAt: [Int] = []
             var writer = PackedWriter(reserving: packChunks[c].count * 128)
             var offsets: [Int] = []
+            blobAt.reserveCapacity(packChunks[c].count)
             offsets.reserveCapacity(packChunks[c].count)
             for w in packChunks[c] {
+                blobAt.append(blob.count)
+                ProfileBlob.encode(profiles[w], into: &blob)
                 offsets.append(writer.out.count)
                 PackedWork.encode(ProfileBlob.asDecoded(profiles[w]), into: &writer, releaseDates: false)
             }
-            packedParts.set(c, (writer.out, offsets))
+            packedParts.set(c, (blob, blobAt, writer.out, offsets))
         }
         var packedWords = 0
+        var blobBytes = 0
         for c in 0..<packChunks.count {
-            for (k, w) in packChunks[c].enumerated() { packedOffsets[w] = UInt64(packedWords + packedParts[c].1[k]) }
-            packedWords += packedParts[c].0.count
+            let part = packedParts[c]
+            for (k, w) in packChunks[c].enumerated() {
+                blobOffsets[w] = UInt64(blobBytes + part.blobAt[k])
+                packedOffsets[w] = UInt64(packedWords + part.packedAt[k])
+            }
+            blobBytes += part.blob.count
+            packedWords += part.packed.count
         }
+        blobOffsets[workCount] = UInt64(blobBytes)
         packedOffsets[workCount] = UInt64(packedWords)
-        lap("packed records")
+        lap("profile blobs and packed records")
 
         // 7. The image.
         let layout = Layout(workCount: workCount, titleCount: titleCount, dim: dim, termCapacity: termCapacity,
                             postingCount: postingCount, artistTermCapacity: artistCapacity, artistPostingCount: artistWork.count,
-                            isrcCount: isrcPairs.count, blobBytes: blob.count, packedWords: packedWords)
-        let base = UnsafeMutableRawPointer.allocate(byteCount: layout.totalBytes, alignment: 4096)
-        memset(base, 0, MatchIndex.headerSize)
+                            isrcCount: isrcPairs.count, blobBytes: blobBytes, packedWords: packedWords)
+        // Fresh anonymous pages are zero: the padding between sections needs no clearing, so images are
+        // byte-for-byte reproducible, and no section is written twice.
+        guard let mapped = mmap(nil, layout.totalBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mapped != MAP_FAILED else {
+            preconditionFailure("cannot map \(layout.totalBytes) bytes for the match index: \(String(cString: strerror(errno)))")
+        }
+        let base = mapped
+        // Transparent huge pages where the kernel offers them on request: 512× fewer page faults.
+        _ = madvise(base, layout.totalBytes, MADV_HUGEPAGE)
         let header = Header(version: MatchIndex.formatVersion, layout: layout, postingCap: cap, artistPostingCap: options.artistPostingCap,
                             titleIDFMax: titleIDFMax, artistIDFMax: artistIDFMax, stamp: stamp)
         header.write(into: UnsafeMutableRawBufferPointer(start: base, count: MatchIndex.headerSize))
         func section<T>(_ s: Layout.Section, _: T.Type) -> UnsafeMutableBufferPointer<T> {
             let (off, len) = layout.sections[s.rawValue]
-            // Zero the alignment padding too so images are byte-for-byte reproducible.
-            let padded = min((len + 63) & ~63, layout.totalBytes - off)
-            memset(base + off, 0, padded)
             return UnsafeMutableBufferPointer(start: (base + off).bindMemory(to: T.self, capacity: len / MemoryLayout<T>.stride),
                                               count: len / MemoryLayout<T>.stride)
         }
@@ -373,19 +430,23 @@ public enum MatchIndexBuilder {
         copy(isrcPairs.map(\.0), to: .isrcKeys)
         copy(isrcPairs.map(\.1), to: .isrcWork)
         copy(isrcPairs.map(\.2), to: .isrcConfidence)
-        copy(blob, to: .blobs)
         copy(profiles.map { UInt16(clamping: max(0, $0.duration ?? 0)) }, to: .workDuration)
         copy(packedOffsets, to: .packedOffset)
         do {
-            let dst = section(.packed, UInt32.self)
-            var at = 0
+            let blobs = section(.blobs, UInt8.self)
+            let packed = section(.packed, UInt32.self)
+            var blobAt = 0
+            var packedAt = 0
             for c in 0..<packChunks.count {
-                let part = packedParts[c].0
-                part.withUnsafeBufferPointer { src in
-                    (dst.baseAddress! + at).update(from: src.baseAddress!, count: src.count)
+                guard let part = packedParts.take(c) else { continue }
+                part.blob.withUnsafeBufferPointer { src in
+                    if src.count > 0 { (blobs.baseAddress! + blobAt).update(from: src.baseAddress!, count: src.count) }
                 }
-                at += part.count
-                packedParts.clear(c)
+                part.packed.withUnsafeBufferPointer { src in
+                    if src.count > 0 { (packed.baseAddress! + packedAt).update(from: src.baseAddress!, count: src.count) }
+                }
+                blobAt += part.blob.count
+                packedAt += part.packed.count
             }
         }
         lap("image")
@@ -421,7 +482,7 @@ public enum MatchIndexBuilder {
         }
         lap("vectors")
         stats?.pointee = st
-        let storage = MatchIndex.Storage(base: base, count: layout.totalBytes, kind: .allocated)
+        let storage = MatchIndex.Storage(base: base, count: layout.totalBytes)
         do {
             return try MatchIndex(storage: storage, path: "(memory)")
         } catch {
@@ -441,6 +502,87 @@ public enum MatchIndexBuilder {
         all.reserveCapacity(works.count)
         for c in 0..<chunks.count { all.append(contentsOf: out[c]) }
         return all
+    }
+
+    /// Profiles of the works `produce` emits in chunks, in emission order, built on `threads` threads
+    /// while `produce` goes on reading on the calling thread (reading a catalogue is single-threaded:
+    /// overlapping it with the profiles hides most of it). At most `queued` chunks wait unprofiled, so
+    /// the works are never all in memory at once. An error thrown by `produce` is rethrown once the
+    /// workers have finished; the profiles are then discarded.
+    public static func profiles(
+        threads: Int = 2, queued: Int = 4, produce: (_ emit: ([Work]) -> Void) throws -> Void
+    ) throws -> [WorkProfile] {
+        let workers = max(1, threads)
+        let queue = ChunkQueue<[Work]>(capacity: max(1, queued))
+        let out = ResultSlots<[WorkProfile]>(count: 0)
+        var failure: (any Error)?
+        parallelWorkers(workers + 1) { w in
+            if w == 0 {
+                do {
+                    try produce { queue.put($0) }
+                } catch {
+                    failure = error
+                }
+                queue.finish()
+                return
+            }
+            let builder = ProfileBuilder()
+            while let (i, works) = queue.take() {
+                out.append(i, works.map { builder.work($0) })
+            }
+        }
+        if let failure { throw failure }
+        var all: [WorkProfile] = []
+        all.reserveCapacity(out.total { $0.count })
+        for c in 0..<out.count { all.append(contentsOf: out.take(c) ?? []) }
+        return all
+    }
+}
+
+/// A bounded first-in first-out hand-off between one producer and several consumers; items are
+/// numbered in the order they were put.
+final class ChunkQueue<T>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [(Int, T)] = []
+    private var head = 0
+    private var produced = 0
+    private var finished = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits while `capacity` items are waiting.
+    func put(_ item: T) {
+        condition.lock()
+        while items.count - head >= capacity { condition.wait() }
+        items.append((produced, item))
+        produced += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// No more items: `take` returns nil once the queue is empty.
+    func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item and its number; waits for one; nil when finished and empty.
+    func take() -> (Int, T)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !finished { condition.wait() }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return item
     }
 }
 
@@ -587,6 +729,25 @@ final class ResultSlots<T>: @unchecked Sendable {
     private var items: [T?]
     private let lock = NSLock()
     init(count: Int) { items = Array(repeating: nil, count: count) }
+    /// Number of slots.
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return items.count
+    }
+    /// Sets slot `i`, adding empty slots up to it when the count was not known in advance.
+    func append(_ i: Int, _ v: T) {
+        lock.lock()
+        if items.count <= i { items.append(contentsOf: repeatElement(nil, count: i + 1 - items.count)) }
+        items[i] = v
+        lock.unlock()
+    }
+    /// Sum of `size` over the filled slots.
+    func total(_ size: (T) -> Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return items.reduce(0) { $0 + ($1.map(size) ?? 0) }
+    }
     func set(_ i: Int, _ v: T) {
         lock.lock()
         items[i] = v

@@ -10,7 +10,11 @@ public enum NumberWords {
 
     /// The title with each run of number words written in digits, or nil when it has none worth
     /// converting (a lone "one" is left alone: "One Love" is not "1 Love").
+    /// The number words and "hundred", for a quick exit on titles without any.
+    static let screen = WordScreen(Array(units.keys) + Array(tens.keys) + ["hundred"])
+
     public static func digits(_ title: String) -> String? {
+        guard screen.mayContainWord(of: title) else { return nil }
         let words = title.split(separator: " ").map(String.init)
         guard words.contains(where: { units[$0] != nil || tens[$0] != nil || $0 == "hundred" }) else { return nil }
         var out: [String] = []

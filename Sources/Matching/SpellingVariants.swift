@@ -24,8 +24,12 @@ public enum SpellingVariants {
         "jewellery": "jewelry", "grey": "gray", "centre": "center", "theatre": "theater", "programme": "program",
     ]
 
+    /// The words above, for a quick exit on titles without any.
+    static let screen = WordScreen(canonical.keys)
+
     /// The title with every such word in its canonical spelling, or nil when it has none.
     public static func canonical(_ title: String) -> String? {
+        guard screen.mayContainWord(of: title) else { return nil }
         let words = title.split(separator: " ")
         guard words.contains(where: { canonical[$0] != nil }) else { return nil }
         return words.map { canonical[$0] ?? String($0) }.joined(separator: " ")

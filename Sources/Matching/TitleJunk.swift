@@ -24,24 +24,56 @@ public enum TitleJunk {
         #"\s*\b(?:19|20)\d{2}(?:\s*,\s*(?:19|20)\d{2})*\s+[^()\[\]]*?\b(?:records|recordings?|entertainment|inc|ltd|llc|corporation|corp|licen[cs]ed?|gmbh|company)\b.*$"#,
     ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive, .dotMatchesLineSeparators]) }
 
-    /// Whether a pattern can match `text` (false: `strip` would return it unchanged). For ASCII text: every
-    /// `trailing` pattern ends with a digit followed only by white space, and every `notice` pattern needs a
-    /// year "19dd" or "20dd". Text with a non-ASCII byte (Unicode digits and spaces match `\d` and `\s`) goes
-    /// to the regular expressions. Bytes up to 0x20 are all taken as white space here (a superset of the
-    /// regular expressions' ASCII white space, so the screen only lets through more texts, never fewer).
+    /// Whether a pattern can match `text` (false: `strip` would return it unchanged). Reads the text once,
+    /// by Unicode scalar: `\d` is any decimal digit and `\s` any white space (everything up to U+0020 is
+    /// taken as white space too: a superset, so the screen only ever lets through more texts, never fewer).
+    /// - Every `trailing` pattern ends with a digit followed only by white space, and needs more before it
+    ///   than a plain number ("Tangerine 91", "Song 7", "Amour seul froid 2023" skip): a ":" (3:56), a "-"
+    ///   (12-May-15, 2015-05-12), a currency sign ($ 1.29), or a second number before the last one (May 12 ,
+    ///   2015), possibly run together (a last run of at least five digits).
+    /// - Every `notice` pattern needs a year "19dd" / "20dd" and then either a mark before it ("(C)", "©",
+    ///   "℗") or more text after it (a label name).
     static func mayHaveJunk(_ text: String) -> Bool {
-        @inline(__always) func digit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-        var last: UInt8 = 0x20
-        var run: (UInt8, UInt8, UInt8) = (0, 0, 0)  // the three bytes before the current one
-        for b in text.utf8 {
-            if b >= 0x80 { return true }
-            if b > 0x20 { last = b }
-            // "19dd" / "20dd": b is the fourth byte.
-            if digit(b) && digit(run.2) && ((run.0 == UInt8(ascii: "1") && run.1 == UInt8(ascii: "9"))
-                || (run.0 == UInt8(ascii: "2") && run.1 == UInt8(ascii: "0"))) { return true }
-            run = (run.1, run.2, b)
+        var endsWithDigit = false   // the last scalar that is not white space is a digit
+        var inRun = false           // the previous scalar is a digit
+        var digitRuns = 0
+        var lastRun = 0
+        var separators = false      // ':', '-' or a currency sign
+        var marks = false           // '(', '©' or '℗'
+        var year = false
+        var textAfterYear = false
+        // The three scalars before the current one (values; whether the last of them is a digit).
+        var p0: UInt32 = 0, p1: UInt32 = 0, p2: UInt32 = 0
+        var p2Digit = false
+        for s in text.unicodeScalars {
+            let v = s.value
+            let digit: Bool
+            let space: Bool
+            if v < 0x80 {
+                digit = v >= 48 && v <= 57
+                space = v <= 0x20
+            } else {
+                digit = s.properties.numericType == .decimal
+                space = !digit && s.properties.isWhitespace
+            }
+            if digit {
+                if inRun { lastRun += 1 } else { digitRuns += 1; lastRun = 1 }
+                // "19dd" / "20dd": this is the fourth digit.
+                if p2Digit && ((p0 == 0x31 && p1 == 0x39) || (p0 == 0x32 && p1 == 0x30)) { year = true }
+            } else if !space {
+                if year { textAfterYear = true }
+                switch v {
+                case 0x3A, 0x2D, 0x24, 0xA3, 0x20AC: separators = true  // : - $ £ €
+                case 0x28, 0xA9, 0x2117: marks = true                    // ( © ℗
+                default: break
+                }
+            }
+            if !space { endsWithDigit = digit }
+            inRun = digit
+            (p0, p1, p2, p2Digit) = (p1, p2, v, digit)
         }
-        return digit(last)
+        if endsWithDigit && (separators || digitRuns >= 2 || lastRun >= 5) { return true }
+        return year && (marks || textAfterYear)
     }
 
     /// `text` without trailing junk (unchanged when it has none or when only junk would remain).

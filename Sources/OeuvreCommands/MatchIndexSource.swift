@@ -77,8 +77,10 @@ struct MatchIndexSource {
         stats.seconds.insert(contentsOf: readPhases, at: 0)
         var note: String?
         var writtenPath: String? = path
+        let writing = ContinuousClock.now
         do {
             try index.write(to: path)
+            stats.seconds.append(("write", elapsed(since: writing)))
         } catch {
             if indexPath != nil { throw error }
             note = "index kept in memory (\(error.message))"
@@ -97,10 +99,13 @@ struct MatchIndexSource {
         switch catalogue {
         case .database(let path):
             let store = try Self.openStore(path)
-            let works: [Work]
+            // The works are read in chunks on this thread while the workers profile the chunks already read.
+            let profiles: [WorkProfile]
             let links: [ISRCLink]
             do {
-                works = try store.allWorks()
+                profiles = try MatchIndexBuilder.profiles(threads: threads) { emit in
+                    try store.forEachWorkChunk { emit($0) }
+                }
                 links = try store.isrcLinks()
             } catch let e as OeuvreError {
                 throw e
@@ -108,11 +113,10 @@ struct MatchIndexSource {
                 throw OeuvreError(.database, "cannot read the catalogue \(path): \(error)")
             }
             var ordinal: [String: Int] = [:]
-            for (i, w) in works.enumerated() { ordinal[w.id] = i }
+            ordinal.reserveCapacity(profiles.count)
+            for (i, p) in profiles.enumerated() { ordinal[p.workId] = i }
             let inputs = links.compactMap { l in ordinal[l.workId].map { ISRCLinkInput(isrc: l.isrc, work: $0, confidence: Float(l.confidence)) } }
-            lap("read catalogue")
-            let profiles = MatchIndexBuilder.profiles(of: works, threads: threads)
-            lap("work profiles")
+            lap("read catalogue and work profiles")
             return (profiles, inputs)
         case .worksCSV(let path):
             let works = try WorksCSVReader.readAll(path: path)

@@ -204,6 +204,33 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(try store.work(id: "000000199:EMP000123")?.title == "ANOTHER SONG")
     }
 
+    /// Chunks of works come in `allWorks()` order with every child row, whatever the chunk size.
+    @Test func workChunksReadLikeAllWorks() throws {
+        let store = try CatalogueStore(path: ":memory:")
+        _ = try store.importFile(file(CWRFileBuilder.sample(version: "2.2").text(), "a.V22"))
+        let csv = "work_id,iswc,title,alt_titles,writers,performers,isrcs\n"
+            + (1...7).map { "C\($0),,Song \($0),Alt \($0),Writer \($0),Band \($0),USAAA000000\($0)" }.joined(separator: "\n") + "\n"
+        _ = try store.importFile(file(csv, "w.csv"))
+        let all = try store.allWorks()
+        #expect(all.count == 9)
+        for size in [1, 2, 4, 9, 100] {
+            var chunks: [[Work]] = []
+            try store.forEachWorkChunk(size: size) { chunks.append($0) }
+            #expect(chunks.joined().map { $0 } == all, "size \(size)")
+            #expect(chunks.count == (all.count + size - 1) / size)
+        }
+        // An error thrown by the body stops the read and reaches the caller.
+        struct Stop: Error {}
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try store.forEachWorkChunk(size: 2) { _ in
+                seen += 1
+                if seen == 2 { throw Stop() }
+            }
+        }
+        #expect(seen == 2)
+    }
+
     @Test func duplicateISWCsAreFlaggedNotMerged() throws {
         let store = try CatalogueStore(path: ":memory:")
         let csv = "work_id,iswc,title\nW1,T-034.524.680-1,Yesterday\nW2,T0345246801,Yesterday (Remix)\nW3,,Other\n"

@@ -130,6 +130,25 @@ import Testing
         #expect(!ProfileBuilder.mayHaveUploadJunk("hello (live)"))
     }
 
+    /// `WordScreen` never turns away a title that has one of its words, and does turn away most others.
+    @Test func wordScreenLetsThroughEveryTitleWithOneOfItsWords() {
+        let words = ["one", "twenty", "hundred", "wanna", "u", "colours"]
+        let screen = WordScreen(words)
+        var rng = SeededGenerator(seed: 62)
+        let alphabet = words + ["on", "ones", "love", "you", "x", "é", "東京", "", "twentyone", "wanna-be"]
+        var rejected = 0
+        for _ in 0..<3000 {
+            let title = (0..<Int.random(in: 1...6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined(separator: " ")
+            let has = title.split(separator: " ").contains { words.contains(String($0)) }
+            if has { #expect(screen.mayContainWord(of: title), "\(title)") }
+            if !screen.mayContainWord(of: title) { rejected += 1 }
+        }
+        #expect(rejected > 100)
+        #expect(!screen.mayContainWord(of: "") && !screen.mayContainWord(of: "love me do") && screen.mayContainWord(of: "love u"))
+        #expect(NumberWords.digits("love me do") == nil && NumberWords.digits("twenty four hours") == "24 hours")
+        #expect(SpellingVariants.canonical("i dont wanna cry") == "i dont want to cry" && SpellingVariants.canonical("cry") == nil)
+    }
+
     /// `TitleJunk.mayHaveJunk` only lets `strip` skip texts its regular expressions leave unchanged.
     @Test func titleJunkScreenSkipsOnlyTextsWithoutJunk() {
         var texts = [
@@ -139,9 +158,14 @@ import Testing
             "Song 2000 Light Years", "Song 20 Years", "Song 190 Proof", "Song 7", "Song 7 Seas", "Route 66 (Live)",
             "Song ３:５６", "Song 3:56\u{00A0}", "Song 3:56\u{2028}", "Song 12", "99 Problems", "Song 2001 Records Inc",
             "Title 19 20 21", "Song 1920s", "Song x19y20z", "Song 3:5", "Song 13:56:07", "Song\u{1C}3:56\u{1C}",
+            // Non-Latin titles are read too (they used to go to the regular expressions whenever they had a digit).
+            "Φεγγάρι της καρδιά 10", "Тёмный сердце 3:56", "東京 2014 レコード", "東京 ℗ 2014", "Canción 12-May-15", "Été € 1,29",
+            "Song May 122015", "Song May 12 ,2015", "Song ١٩:٥٦", "Song 19٩٩ Records", "Song \u{2003}3:56\u{2003}", "Song 3:56\u{0085}",
+            "Song 2014", "Song 2014 ", "Song 2014 Records", "Song (P) 2014", "Amour seul froid 2023", "Tangerine 91",
         ]
         var rng = SeededGenerator(seed: 61)
-        let alphabet = ["1", "9", "2", "0", "5", ":", "-", " ", " ", "$", ",", ".", "may", "records", "(c)", "©", "a", "b", "\t", "\u{00A0}", "٣"]
+        let alphabet = ["1", "9", "2", "0", "5", ":", "-", " ", " ", "$", ",", ".", "may", "records", "(c)", "©", "a", "b", "\t", "\u{00A0}", "٣",
+                        "£", "€", "℗", "東", "é", "\u{2003}", "١", "(", "p", ")", "jan ", " inc", "\u{0085}", "\n", "19", "20", "K"]
         for _ in 0..<3000 {
             texts.append("Song " + (0..<Int.random(in: 1...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
         }
@@ -152,6 +176,9 @@ import Testing
         }
         #expect(skipped > 50)
         #expect(!TitleJunk.mayHaveJunk("Route 66 (Live)") && TitleJunk.mayHaveJunk("Song 1999 Remix") && TitleJunk.mayHaveJunk("Hello 3:56 "))
+        // A plain number at the end, in any script, is no junk pattern's end.
+        #expect(!TitleJunk.mayHaveJunk("Tangerine 91") && !TitleJunk.mayHaveJunk("Φεγγάρι της καρδιά 10") && !TitleJunk.mayHaveJunk("Song 2023"))
+        #expect(TitleJunk.mayHaveJunk("Тёмный сердце 3:56") && TitleJunk.mayHaveJunk("Song May 12 , 2015") && TitleJunk.mayHaveJunk("Song 2014 Records"))
     }
 
     /// `versionWords` with its quick exit and word lists gives what the hashed-set version gave.

@@ -78,6 +78,32 @@ enum SmallCatalogue {
 }
 
 @Suite struct MatchIndexTests {
+    /// Profiles built while the works are still being produced come out in order, equal to the batch ones,
+    /// whatever the chunking, thread count and queue depth; a producer's error is rethrown.
+    @Test func streamedProfilesEqualBatchProfiles() throws {
+        let works = (0..<5).flatMap { _ in SmallCatalogue.works }
+        let batch = MatchIndexBuilder.profiles(of: works, threads: 2)
+        for (chunk, threads, queued) in [(1, 2, 1), (3, 2, 4), (7, 1, 2), (100, 3, 1)] {
+            let streamed = try MatchIndexBuilder.profiles(threads: threads, queued: queued) { emit in
+                var i = 0
+                while i < works.count {
+                    emit(Array(works[i..<min(i + chunk, works.count)]))
+                    i += chunk
+                }
+            }
+            #expect(streamed == batch, "chunk \(chunk), threads \(threads)")
+        }
+        struct Broken: Error {}
+        #expect(throws: Broken.self) {
+            _ = try MatchIndexBuilder.profiles(threads: 2, queued: 1) { emit in
+                emit(Array(works.prefix(3)))
+                emit(Array(works.prefix(3)))
+                throw Broken()
+            }
+        }
+        #expect(try MatchIndexBuilder.profiles(threads: 2) { _ in }.isEmpty)
+    }
+
     @Test func roundTripThroughAFile() throws {
         let (built, profiles) = SmallCatalogue.index(stamp: "catalogue-42")
         let dir = TestSupport.temporaryDirectory()
