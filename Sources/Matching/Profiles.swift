@@ -229,6 +229,11 @@ public final class ProfileBuilder {
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         for v in parsed.medleyParts where v.count >= 3 && v != parsed.core && !variants.contains(v) { variants.append(v) }
+        // Number words in every reading, not only the whole title: "Johnny Devlin - Twenty Flight Rock" has the
+        // part "twenty flight rock", which reads "20 flight rock".
+        for v in variants {
+            if let d = NumberWords.digits(v), d != parsed.core, !variants.contains(d) { variants.append(d) }
+        }
         for t in [parsed.core] + variants {
             if let c = SpellingVariants.canonical(t), c != parsed.core, !variants.contains(c) { variants.append(c) }
         }
@@ -295,6 +300,10 @@ public final class ProfileBuilder {
                            isrcs: work.recordings.compactMap(\.isrc), albums: albums, featured: featured, versionWords: versionWords,
                            textDurations: Self.textDurations(work.titles.map(\.text) + work.performers + work.recordings.compactMap(\.release)),
                            remixers: remixers)
+        // Number words in the other readings too (a bracketed part, a medley part), as on the line side.
+        for v in variants {
+            if let d = NumberWords.digits(v) { variants.append(d) }
+        }
         for t in titles + variants {
             if let c = SpellingVariants.canonical(t) { variants.append(c) }
         }

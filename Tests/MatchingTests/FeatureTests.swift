@@ -82,6 +82,12 @@ import Testing
         #expect(variants("Billie Holiday - It's A Sin To Tell A Lie (Harmony 1936)").contains("its a sin to tell a lie"))
         #expect(variants("Lenny Breau_Autumn Leaves").contains("autumn leaves"))
         #expect(variants("Ob-La-Di, Ob-La-Da").isEmpty)
+        // Number words are read in the parts too, on both sides.
+        #expect(variants("Johnny Devlin - Twenty Flight Rock").contains("20 flight rock"))
+        let flight = builder.work(Work(id: "W0", titles: [WorkTitle(text: "20 Flight Rock", kind: .original)]))
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L0", title: "Johnny Devlin - Twenty Flight Rock")), flight) == 1)
+        #expect(builder.work(Work(id: "W2", titles: [WorkTitle(text: "Rock Around (Twenty Four Hours)", kind: .original)])).titleVariants
+            .contains("24 hours"))
         // Hundreds of parts: bounded (the first ones are read).
         let many = variants((1...500).map { "Part Number \($0)" }.joined(separator: " - "))
         #expect(many.count <= 2 * ProfileBuilder.maxSegments && many.contains("part number 1"))
