@@ -572,8 +572,35 @@ public final class ProfileBuilder {
         for part in inside {
             let core = normalizer.fold(part)
             // Qualifiers ("Live", "Remastered 2011") were peeled by the parser and are not titles.
-            if core.count >= 4, parsed.core.contains(core), !out.contains(core) { out.append(core) }
+            if core.count >= 4, parsed.core.contains(core), !out.contains(core), !Self.isDesignation(core) { out.append(core) }
         }
         return out
+    }
+
+    /// Words that name a part or a position rather than a song: "(Part I)", "(Pt. 2)", "(Vol. 3)", "(No. 5)",
+    /// "(Op. 27 No. 2)", "(Side A)", "(Parts 1 & 2)".
+    static let designationWords: Set<Substring> = [
+        "part", "parts", "pt", "pts", "vol", "vols", "volume", "no", "nr", "nos", "number", "op", "opus", "movement", "mvt", "mov",
+        "bwv", "kv", "k", "hob", "rv", "d", "act", "scene", "side", "disc", "disk", "cd", "track", "chapter", "ch", "book",
+        "episode", "ep", "take", "and", "of", "a", "b", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+        "eighth", "ninth", "tenth", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ]
+
+    /// Whether a bracketed part names only a part or a position — designation words, numbers ("2", "2nd") and
+    /// roman numerals — and so is no title of its own: "Come On (Part I)" and "Low Down (Part I)" share
+    /// "part i", and a reading made of it would make them the same title (`title_variant_exact`).
+    static func isDesignation(_ core: String) -> Bool {
+        let words = core.split(separator: " ")
+        return words.allSatisfy { w in
+            if designationWords.contains(w) { return true }
+            let bytes = w.utf8
+            if bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return true }
+            // An ordinal in digits: 1st, 2nd, 3rd, 4th.
+            if let first = bytes.first, first >= 48 && first <= 57, ["st", "nd", "rd", "th"].contains(String(w.drop(while: \.isNumber))) {
+                return true
+            }
+            // Roman numerals up to a few letters (i, ii, iv, xii).
+            return bytes.count <= 5 && bytes.allSatisfy { $0 == UInt8(ascii: "i") || $0 == UInt8(ascii: "v") || $0 == UInt8(ascii: "x") }
+        }
     }
 }

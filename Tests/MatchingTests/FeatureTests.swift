@@ -88,6 +88,17 @@ import Testing
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L0", title: "Johnny Devlin - Twenty Flight Rock")), flight) == 1)
         #expect(builder.work(Work(id: "W2", titles: [WorkTitle(text: "Rock Around (Twenty Four Hours)", kind: .original)])).titleVariants
             .contains("24 hours"))
+        // A bracketed part or number is no title of its own: "Low Down (Part I)" and "Come On (Part I)" do not meet.
+        #expect(variants("Low Down (Part I)") == ["low down"])
+        let comeOn = builder.work(Work(id: "W3", titles: [WorkTitle(text: "Come On (Part I)", kind: .original)]))
+        #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L3", title: "Low Down (Part I)")), comeOn) == 0)
+        for designation in ["part ii", "pt 2", "vol 3", "no 5", "op 27 no 2", "parts 1 and 2", "side a", "2nd movement", "number one"] {
+            #expect(ProfileBuilder.isDesignation(designation), "\(designation)")
+        }
+        for title in ["i cant get no", "last night", "on the bayou", "part of me", "vivo", "one love"] {
+            #expect(!ProfileBuilder.isDesignation(title), "\(title)")
+        }
+        #expect(variants("I Had Too Much to Dream (Last Night)").contains("last night"))
         // Hundreds of parts: bounded (the first ones are read).
         let many = variants((1...500).map { "Part Number \($0)" }.joined(separator: " - "))
         #expect(many.count <= 2 * ProfileBuilder.maxSegments && many.contains("part number 1"))
