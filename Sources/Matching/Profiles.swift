@@ -434,6 +434,7 @@ public final class ProfileBuilder {
             let after = text[r.upperBound...].split(separator: " ")
             if after.count >= 2 { split = [String(text[..<r.lowerBound]), String(text[r.upperBound...])] }
         }
+        if split.count == 1, let halves = Self.unspacedHyphenHalves(text) { split = halves }
         if split.count > 1 { parts += split.prefix(Self.maxSegments) }
         guard !parts.isEmpty else { return [] }
         var out: [String] = []
@@ -538,6 +539,33 @@ public final class ProfileBuilder {
             sawSpace = false
         }
         return false
+    }
+
+    /// An upload title that joins the artist and the title with a bare hyphen ("Willie Nelson-Hallelujah",
+    /// "Loreena McKennitt-Greensleeves", "The Benny Goodman Quartet 1959-Avalon"): its two halves, else nil.
+    /// Hyphenated words are far more common than such titles, so only a title with exactly one bare hyphen,
+    /// at least two words before it and at least two letters or digits on either side of it qualifies, and
+    /// not when a number word touches it: "The Times They Are A-Changin'", "Spider-Man Theme", "Ob-La-Di,
+    /// Ob-La-Da" and "The Twenty-Four Hours" are left whole.
+    static func unspacedHyphenHalves(_ text: String) -> [String]? {
+        let scalars = Array(text.unicodeScalars)
+        @inline(__always) func wordScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil }
+        var at = -1
+        for i in scalars.indices where scalars[i] == "-" {
+            guard i > 0, i + 1 < scalars.count, wordScalar(scalars[i - 1]), wordScalar(scalars[i + 1]) else { continue }
+            if at >= 0 { return nil }
+            at = i
+        }
+        guard at > 0 else { return nil }
+        let left = String(String.UnicodeScalarView(scalars[..<at]))
+        let right = String(String.UnicodeScalarView(scalars[(at + 1)...]))
+        let leftWords = left.split(separator: " ")
+        guard leftWords.count >= 2, let touchingLeft = leftWords.last, let touchingRight = right.split(separator: " ").first else { return nil }
+        for w in [touchingLeft, touchingRight] {
+            let lower = w.lowercased()
+            if w.unicodeScalars.count(where: wordScalar) < 2 || NumberWords.units[lower] != nil || NumberWords.tens[lower] != nil { return nil }
+        }
+        return [left, right]
     }
 
     /// Readings of a title with bracketed text that the parser kept as part of the title: the title

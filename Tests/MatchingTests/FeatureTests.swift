@@ -82,6 +82,14 @@ import Testing
         #expect(variants("Billie Holiday - It's A Sin To Tell A Lie (Harmony 1936)").contains("its a sin to tell a lie"))
         #expect(variants("Lenny Breau_Autumn Leaves").contains("autumn leaves"))
         #expect(variants("Ob-La-Di, Ob-La-Da").isEmpty)
+        // A bare hyphen between an artist of two words or more and a title.
+        #expect(variants("Willie Nelson-Hallelujah").contains("hallelujah"))
+        #expect(variants("The Benny Goodman Quartet 1959-Avalon").contains("avalon"))
+        for whole in ["The Times They Are A-Changin'", "Spider-Man Theme", "The Twenty-Four Hours", "Marie-Broadway Broadcasters-Waltz",
+                      "Love Me Do-", "Rock-a-Bye Baby"] {
+            #expect(ProfileBuilder.unspacedHyphenHalves(whole) == nil, "\(whole)")
+        }
+        #expect(ProfileBuilder.unspacedHyphenHalves("Loreena McKennitt-Greensleeves") == ["Loreena McKennitt", "Greensleeves"])
         // Number words are read in the parts too, on both sides.
         #expect(variants("Johnny Devlin - Twenty Flight Rock").contains("20 flight rock"))
         let flight = builder.work(Work(id: "W0", titles: [WorkTitle(text: "20 Flight Rock", kind: .original)]))
