@@ -135,7 +135,7 @@ import Testing
         // Random titles over the bytes the screen and the regular expressions look at.
         var rng = SeededGenerator(seed: 6)
         let alphabet = ["a", "b", "y", "B", "Y", " ", " ", "-", ".", ")", "(", "1", "0", "\"", "_", "|", "/", "~", "*", "mp3", "avi",
-                        "–", "•", "“", "”", "love", "by", " by ", "é", "\t"]
+                        "–", "•", "“", "”", "love", "by", " by ", "é", "\t", "«", "»", "—", "„", "//", " -- ", "\u{00A0}", "~ ", " *"]
         for _ in 0..<3000 {
             titles.append((0..<Int.random(in: 1...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
         }
