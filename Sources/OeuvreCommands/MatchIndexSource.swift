@@ -119,17 +119,39 @@ struct MatchIndexSource {
             lap("read catalogue and work profiles")
             return (profiles, inputs)
         case .worksCSV(let path):
-            let works = try WorksCSVReader.readAll(path: path)
+            // As for a database: the file is read in chunks on this thread while the workers profile them.
+            let reader = try WorksCSVReader(path: path)
             var seen = Set<String>()
-            for w in works where !seen.insert(w.id).inserted {
-                throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)")
+            let profiles: [WorkProfile]
+            do {
+                profiles = try MatchIndexBuilder.profiles(threads: threads) { emit in
+                    var chunk: [Work] = []
+                    chunk.reserveCapacity(Self.csvChunk)
+                    while let (w, position) = try reader.next() {
+                        guard seen.insert(w.id).inserted else {
+                            throw OeuvreError(.invalidInput, "work_id '\(w.id)' appears more than once in \(path)",
+                                              at: position.at(column: nil, field: "work_id"))
+                        }
+                        chunk.append(w)
+                        if chunk.count == Self.csvChunk {
+                            emit(chunk)
+                            chunk.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !chunk.isEmpty { emit(chunk) }
+                }
+            } catch let e as OeuvreError {
+                throw e
+            } catch {
+                throw OeuvreError(.io, "cannot read works file \(path): \(error)")
             }
-            lap("read catalogue")
-            let profiles = MatchIndexBuilder.profiles(of: works, threads: threads)
-            lap("work profiles")
+            lap("read catalogue and work profiles")
             return (profiles, [])
         }
     }
+
+    /// Works per chunk when a works CSV is read while its profiles are built.
+    static let csvChunk = 16_384
 
     /// Opens an existing catalogue (never creates one: a mistyped --db must not become an empty catalogue).
     static func openStore(_ path: String) throws(OeuvreError) -> CatalogueStore {

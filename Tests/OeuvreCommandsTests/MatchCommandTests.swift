@@ -151,6 +151,20 @@ import Testing
         #expect(try String(contentsOfFile: s.dir + "/again.tsv", encoding: .utf8) == text)
     }
 
+    /// A works CSV is read while its profiles are built: a work id given twice stops it with the line and field,
+    /// and no index or results file is left behind.
+    @Test func aWorkIdTwiceInTheWorksFileIsAnError() throws {
+        let s = Self.setup()
+        TestSupport.write(Self.works + "W2,,Heart Again,,,Someone,,\n", to: "works.csv", in: s.dir)
+        let out = s.dir + "/dup.tsv"
+        let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", out])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("work_id 'W2' appears more than once"))
+        #expect(r.stderr.contains("works.csv") && r.stderr.contains(":10") && r.stderr.contains("work_id"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: s.works + ".index"))
+    }
+
     @Test func indexIsRebuiltWhenTheCatalogueChanges() throws {
         let s = Self.setup()
         let first = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r1.tsv"])
