@@ -425,36 +425,19 @@ public final class ProfileBuilder {
         if screen && !Self.mayHaveSegments(text) { return [] }
         // Which bytes occur: a quote, hyphen or separator whose bytes are not all there cannot match, and
         // its Foundation call (which copies the text each time) is skipped.
-        var present = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        for b in text.utf8 {
-            switch b >> 6 {
-            case 0: present.0 |= 1 << UInt64(b & 63)
-            case 1: present.1 |= 1 << UInt64(b & 63)
-            case 2: present.2 |= 1 << UInt64(b & 63)
-            default: present.3 |= 1 << UInt64(b & 63)
-            }
-        }
-        func has(_ b: UInt8) -> Bool {
-            let bit = UInt64(1) << UInt64(b & 63)
-            switch b >> 6 {
-            case 0: return present.0 & bit != 0
-            case 1: return present.1 & bit != 0
-            case 2: return present.2 & bit != 0
-            default: return present.3 & bit != 0
-            }
-        }
+        var present = ByteSet(text)
         var parts: [String] = []
         // Quote characters: '"', or the lead bytes of “ ” „ (E2) and « » (C2).
-        if !screen || has(UInt8(ascii: "\"")) || has(0xE2) || has(0xC2) {
+        if !screen || present.contains(UInt8(ascii: "\"")) || present.contains(0xE2) || present.contains(0xC2) {
             for m in Self.quoted.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 if parts.count < Self.maxSegments, let r = Range(m.range(at: 1), in: text) { parts.append(String(text[r])) }
             }
         }
-        if !screen || has(UInt8(ascii: "-")) {
+        if !screen || present.contains(UInt8(ascii: "-")) {
             text = replace(Self.halfSpacedHyphen, in: text, with: " - ")
-            present.0 |= 1 << 32  // the replacement may bring spaces (and hyphens, already there) where a tab was
+            present.insert(UInt8(ascii: " "))  // the replacement may bring spaces (and hyphens, already there) where a tab was
         }
-        for s in Self.segmentSeparators.dropFirst() where !screen || s.utf8.allSatisfy(has) {
+        for s in Self.segmentSeparators.dropFirst() where !screen || s.utf8.allSatisfy(present.contains) {
             text = text.replacingOccurrences(of: s, with: " - ")
         }
         var split = text.components(separatedBy: " - ")

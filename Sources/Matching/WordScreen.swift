@@ -7,43 +7,81 @@ struct WordScreen: Sendable {
 
     init<S: Sequence>(_ words: S) where S.Element: StringProtocol {
         for w in words {
-            let h = Self.bit(w.utf8)
-            bits[h >> 6] |= 1 << UInt64(h & 63)
+            var h = Self.seed
+            for b in w.utf8 { Self.add(b, to: &h) }
+            let x = Self.bit(h)
+            bits[x >> 6] |= 1 << UInt64(x & 63)
         }
     }
 
+    private static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// One FNV-1a step.
     @inline(__always)
-    private static func bit<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01b3
-        }
-        return Int(truncatingIfNeeded: (h ^ (h >> 29)) & 4095)
+    private static func add(_ b: UInt8, to h: inout UInt64) {
+        h ^= UInt64(b)
+        h &*= 0x0000_0100_0000_01b3
+    }
+
+    /// The bit a finished word hash picks.
+    @inline(__always)
+    private static func bit(_ h: UInt64) -> Int { Int(truncatingIfNeeded: (h ^ (h >> 29)) & 4095) }
+
+    @inline(__always)
+    private func isSet(_ h: UInt64) -> Bool {
+        let x = Self.bit(h)
+        return bits[x >> 6] & (1 << UInt64(x & 63)) != 0
     }
 
     /// Whether some word of `title` (a maximal run of bytes other than the space) may be in the set.
     func mayContainWord(of title: String) -> Bool {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = Self.seed
         var inWord = false
         for b in title.utf8 {
             if b == 32 {
                 if inWord {
-                    let x = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 4095)
-                    if bits[x >> 6] & (1 << UInt64(x & 63)) != 0 { return true }
-                    h = 0xcbf2_9ce4_8422_2325
+                    if isSet(h) { return true }
+                    h = Self.seed
                     inWord = false
                 }
             } else {
-                h ^= UInt64(b)
-                h &*= 0x0000_0100_0000_01b3
+                Self.add(b, to: &h)
                 inWord = true
             }
         }
-        if inWord {
-            let x = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 4095)
-            return bits[x >> 6] & (1 << UInt64(x & 63)) != 0
+        return inWord && isSet(h)
+    }
+}
+
+/// The bytes that occur in a text (256 bits, no allocation), for screens that skip work a missing byte
+/// rules out (a separator none of whose bytes is there cannot match).
+struct ByteSet {
+    private var low = (UInt64(0), UInt64(0))
+    private var high = (UInt64(0), UInt64(0))
+
+    init(_ text: String) {
+        for b in text.utf8 { insert(b) }
+    }
+
+    @inline(__always)
+    mutating func insert(_ b: UInt8) {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: low.0 |= bit
+        case 1: low.1 |= bit
+        case 2: high.0 |= bit
+        default: high.1 |= bit
         }
-        return false
+    }
+
+    @inline(__always)
+    func contains(_ b: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: return low.0 & bit != 0
+        case 1: return low.1 & bit != 0
+        case 2: return high.0 & bit != 0
+        default: return high.1 & bit != 0
+        }
     }
 }
