@@ -117,13 +117,16 @@ public enum MatchIndexBuilder {
         }
         var slots = [UInt32](repeating: 0, count: occurrences)
         do {
-            var o = 0
-            for c in 0..<chunks.count {
-                for h in chunkTerms[c].0 {
-                    slots[o] = UInt32(table.find(h))
-                    o += 1
+            // The table is complete: look the slots up in parallel, each chunk into its own range.
+            var chunkStart = [Int](repeating: 0, count: chunks.count)
+            for c in 1..<max(1, chunks.count) { chunkStart[c] = chunkStart[c - 1] + chunkTerms[c - 1].0.count }
+            let finished = table
+            slots.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedBox(out)
+                parallel(chunks.count, threads: threads) { c in
+                    guard let (keys, _) = chunkTerms.take(c) else { return }
+                    for (k, h) in keys.enumerated() { out.value[chunkStart[c] + k] = UInt32(finished.find(h)) }
                 }
-                chunkTerms.clear(c)
             }
         }
         let termCapacity = table.capacity
@@ -134,10 +137,16 @@ public enum MatchIndexBuilder {
         for i in 0..<termCapacity where df[i] > 0 { idf[i] = log(1 + titleN / Float(df[i])) }
         let titleIDFMax = log(1 + titleN)
         var titleNorm = [Float](repeating: 0, count: titleCount)
-        for t in 0..<titleCount {
-            var sq: Float = 0
-            for o in termOffsets[t]..<termOffsets[t + 1] { let v = idf[Int(slots[o])]; sq += v * v }
-            titleNorm[t] = sq.squareRoot()
+        titleNorm.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBox(out)
+            let titleChunks = chunkRanges(titleCount, parts: threads * 4)
+            parallel(titleChunks.count, threads: threads) { c in
+                for t in titleChunks[c] {
+                    var sq: Float = 0
+                    for o in termOffsets[t]..<termOffsets[t + 1] { let v = idf[Int(slots[o])]; sq += v * v }
+                    out.value[t] = sq.squareRoot()
+                }
+            }
         }
         st.distinctTitleTerms = table.count
         lap("term dictionary")
@@ -199,15 +208,24 @@ public enum MatchIndexBuilder {
         var nameCount = 0
         do {
             let total = (0..<chunks.count).reduce(0) { $0 + artistChunks[$1].keys.count }
-            occSlot.reserveCapacity(total)
             occWork.reserveCapacity(total)
             occName.reserveCapacity(total)
             for c in 0..<chunks.count {
                 for h in artistChunks[c].keys { artistTable.insert(h) }
             }
+            // Slots looked up in parallel (the table is complete), each chunk into its own range.
+            occSlot = [UInt32](repeating: 0, count: total)
+            var chunkStart = [Int](repeating: 0, count: chunks.count)
+            for c in 1..<max(1, chunks.count) { chunkStart[c] = chunkStart[c - 1] + artistChunks[c - 1].keys.count }
+            let finished = artistTable
+            occSlot.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedBox(out)
+                parallel(chunks.count, threads: threads) { c in
+                    for (k, h) in artistChunks[c].keys.enumerated() { out.value[chunkStart[c] + k] = UInt32(finished.find(h)) }
+                }
+            }
             for c in 0..<chunks.count {
                 guard let part = artistChunks.take(c) else { continue }
-                for h in part.keys { occSlot.append(UInt32(artistTable.find(h))) }
                 occWork.append(contentsOf: part.work)
                 for n in part.name { occName.append(UInt32(nameCount) + n) }
                 nameCount += part.names
@@ -376,15 +394,18 @@ public enum MatchIndexBuilder {
         copy(workTitleStart, to: .workTitleStart)
         copy(blobOffsets, to: .workBlobOffset)
         do {
-            let meta = section(.titleMeta, UInt32.self)
-            for w in 0..<workCount {
-                for t in Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) {
-                    meta[2 * t] = UInt32(w)
-                    var sharing: UInt32 = 1
-                    for o in termOffsets[t]..<termOffsets[t + 1] where TermHash.isWhole(table.keys[Int(slots[o])]) {
-                        sharing = df[Int(slots[o])]
+            let meta = UncheckedBox(section(.titleMeta, UInt32.self))
+            let keys = table.keys
+            parallel(chunks.count, threads: threads) { c in
+                for w in chunks[c] {
+                    for t in Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) {
+                        meta.value[2 * t] = UInt32(w)
+                        var sharing: UInt32 = 1
+                        for o in termOffsets[t]..<termOffsets[t + 1] where TermHash.isWhole(keys[Int(slots[o])]) {
+                            sharing = df[Int(slots[o])]
+                        }
+                        meta.value[2 * t + 1] = sharing
                     }
-                    meta[2 * t + 1] = sharing
                 }
             }
         }
