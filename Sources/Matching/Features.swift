@@ -647,7 +647,8 @@ public struct PairFeatureExtractor: Sendable {
     /// of an upload's title) is exactly a title or a reading of the other ("Georgie Auld - Harlem Nocturne" /
     /// "Harlem Nocturne (Nocturne for Saxophone)"), or the line's title or one of its readings and a work title differ by a
     /// leading article only (`LeadingArticle`: "J Blackfoot - Dark End of the Street" / "The Dark End of the Street"),
-    /// by the spaces between their letters ("Sugarman" / "Sugar Man") or by a "No." before a number ("Mambo #5").
+    /// by the spaces between their letters ("Sugarman" / "Sugar Man") or by a "No." before a number ("Mambo #5"),
+    /// and so are a reading of the work and one of the line.
     /// Spelling variants ("wanna" / "want to") are readings of the profiles themselves (`SpellingVariants`).
     @inline(__always)
     static func variantExact(line l: PackedLine, work w: PackedWork) -> Bool {
@@ -656,6 +657,12 @@ public struct PairFeatureExtractor: Sendable {
         for t in w.titles {
             if sameReading(t.text, l.title.text) { return true }
             for v in l.titleVariants where sameReading(t.text, v) { return true }
+        }
+        // The work's own readings too: "Blue Yodel #9" / "Blue Yodel No. 9 (Standin' on the Corner)" meet through
+        // the bracket-less reading "blue yodel no 9".
+        for t in w.titleVariants {
+            if sameReading(t, l.title.text) { return true }
+            for v in l.titleVariants where sameReading(t, v) { return true }
         }
         return false
     }

@@ -335,6 +335,11 @@ import Testing
         #expect(value("Mambo Number 5", "Mambo No. 5") == 1)
         #expect(value("Symphonie Nr. 9", "Symphonie 9") == 1)
         #expect(value("Number 9 Dream", "#9 Dream") == 1)
+        // A reading of the work (its title without the bracket part) meets the line's title or one of its readings.
+        #expect(value("Blue Yodel #9", "Blue Yodel No. 9 (Standin' on the Corner)") == 1)
+        #expect(value("Merle Haggard - Blue Yodel #9", "Blue Yodel No. 9 (Standin' on the Corner)") == 1)
+        #expect(value("Dark End of the Street", "The Dark End of the Street (Song for Lovers)") == 1)
+        #expect(value("Blue Yodel #8", "Blue Yodel No. 9 (Standin' on the Corner)") == 0)
         // Another number, a "no" not before a number, or nothing dropped: not the same reading.
         #expect(value("Mambo #6", "Mambo No. 5") == 0)
         #expect(value("No Woman No Cry", "Woman No Cry") == 0)
