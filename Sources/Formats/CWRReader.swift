@@ -76,14 +76,27 @@ public final class CWRReader {
         try parseHeader(first)
     }
 
-    /// Whether the file's content starts like a CWR file (`HDR` record, optional UTF-8 BOM).
+    /// Whether the file is a CWR file: its content starts with an `HDR` record (optional UTF-8 BOM), or its name
+    /// has a CWR version extension (`CW060001ABC_XYZ.V21`, `.V22`, also gzip-compressed). A file so named whose
+    /// first record is damaged or missing is read as CWR and fails on that record ("first record is 'SWR', expected
+    /// HDR"), rather than as a works CSV missing its `work_id` and `title` columns.
     public static func looksLikeCWR(path: String) -> Bool {
+        if hasCWRFileName(path) { return true }
         guard let source = try? openByteSource(path: path) else { return false }
         var probe = [UInt8](repeating: 0, count: 6)
         guard let n = try? source.read(into: &probe), n >= 3 else { return false }
         var bytes = Array(probe[0..<n])
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         return bytes.starts(with: Array("HDR".utf8))
+    }
+
+    /// A name ending in `.V2` and one more character (CWR 2.x), optionally followed by `.gz`, in any case.
+    public static func hasCWRFileName(_ path: String) -> Bool {
+        var name = Substring(path.split(separator: "/").last ?? "").uppercased()[...]
+        if name.hasSuffix(".GZ") { name = name.dropLast(3) }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        let ext = name[name.index(after: dot)...]
+        return ext.count == 3 && ext.hasPrefix("V2") && ext.last!.isNumber
     }
 
     // MARK: - Reading records

@@ -219,6 +219,25 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         #expect(transactions.count == 2)
     }
 
+    @Test func aFileNamedLikeCWRIsReadAsCWREvenWithADamagedHeader() throws {
+        #expect(CWRReader.hasCWRFileName("/data/CW250001ABC_XYZ.V21"))
+        #expect(CWRReader.hasCWRFileName("catalogue.v22"))
+        #expect(CWRReader.hasCWRFileName("dir.x/CW250001ABC_XYZ.V22.gz"))
+        #expect(!CWRReader.hasCWRFileName("works.csv"))
+        #expect(!CWRReader.hasCWRFileName("works.V2"))
+        #expect(!CWRReader.hasCWRFileName("a.V21/works.csv"))
+        var lines = CWRFileBuilder.sample().lines()
+        lines.removeFirst()  // the HDR record lost
+        let named = writeCWR(lines, name: "CW250001ABC_XYZ.V22")
+        #expect(CWRReader.looksLikeCWR(path: named))
+        let error = try #require(readError(named))
+        #expect(error.description.contains("expected HDR"))
+        #expect(error.position?.line == 1)
+        // Without the name, the content decides: not a CWR file.
+        let unnamed = writeCWR(lines, name: "catalogue.txt")
+        #expect(!CWRReader.looksLikeCWR(path: unnamed))
+    }
+
     // MARK: - One fixture per error class
 
     @Test func recordSequenceBreakIsAnError() throws {
