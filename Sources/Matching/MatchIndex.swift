@@ -19,7 +19,7 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 15
+    public static let formatVersion: UInt32 = 16
     static let headerSize = 4096
     static let maxStampBytes = 1024
 
