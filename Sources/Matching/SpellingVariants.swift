@@ -16,6 +16,9 @@ public enum SpellingVariants {
         "kinda": "kind of", "outta": "out of", "sorta": "sort of", "oughta": "ought to", "hafta": "have to",
         "til": "till", "until": "till", "thru": "through", "tonite": "tonight", "nite": "night",
         "cuz": "because", "coz": "because", "luv": "love", "u": "you", "ya": "you", "n": "and", "xmas": "christmas",
+        "bout": "about", "ol": "old", "ole": "old", "lil": "little", "midnite": "midnight", "o": "oh",
+        // Abbreviated titles of address ("Mr. Sandman" / "Mister Sandman", "St. James Infirmary" / "Saint James …").
+        "mr": "mister", "st": "saint",
         // British spellings → American.
         "colour": "color", "colours": "colors", "coloured": "colored", "favourite": "favorite", "honour": "honor",
         "neighbour": "neighbor", "neighbours": "neighbors", "harbour": "harbor", "rumour": "rumor", "rumours": "rumors",
@@ -23,6 +26,7 @@ public enum SpellingVariants {
         "behaviour": "behavior", "splendour": "splendor", "endeavour": "endeavor", "saviour": "savior",
         "traveller": "traveler", "travellers": "travelers", "travelling": "traveling", "travelled": "traveled",
         "jewellery": "jewelry", "grey": "gray", "centre": "center", "theatre": "theater", "programme": "program",
+        "gipsy": "gypsy", "travellin": "traveling", "travelin": "traveling",
         // A dropped g written without its apostrophe ("Feelin Alright", "Tumblin Dice", "Leavin Here"; the
         // normalizer restores it only after an apostrophe): the -ing words of song titles below.
         "goin": "going", "doin": "doing",

@@ -333,6 +333,12 @@ import Testing
         #expect(value("Feelin alright - Paul Weller", "Feelin' Alright") == 1)
         #expect(value("Tumblin Dice", "Tumbling Dice") == 1)
         #expect(value("Rockin Robin", "Rocking Robin") == 1)
+        // Shortened words and abbreviated titles of address.
+        #expect(value("Ol' Man River", "Old Man River") == 1)
+        #expect(value("Li'l Darlin'", "Little Darling") == 1)
+        #expect(value("Mr. Sandman", "Mister Sandman") == 1)
+        #expect(value("Saint James Infirmary", "St. James Infirmary") == 1)
+        #expect(value("O Holy Night", "Oh Holy Night") == 1)
         // Other words stay other titles.
         #expect(value("I Don't Wanna Cry", "I Don't Want to Die") == 0)
         #expect(value("Tumblin Dice", "Tumbling Down") == 0)
