@@ -223,9 +223,21 @@ public final class DelimitedReader {
                 line += 1
             } else {
                 pos = end
+                try checkLastRecordComplete()
             }
             return true
         }
+    }
+
+    /// The file's last record, which no line break ends: fewer cells than the header means the file was cut in
+    /// the middle of it (a truncated download or copy), which must not be read as a record with empty fields
+    /// ("W0000049,T5961854971,Star in" is not a work titled "Star in"). A short record that a line break ends is
+    /// read as written (some tools omit trailing empty cells).
+    private func checkLastRecordComplete() throws(OeuvreError) {
+        guard !header.isEmpty, cellCount < header.count else { return }
+        throw OeuvreError(.invalidInput,
+                          "the file ends in the middle of a record: \(cellCount) of \(header.count) fields and no line break (truncated file?)",
+                          at: SourcePosition(file: path, line: recordLine, column: cellCount, field: header[cellCount - 1]))
     }
 
     /// Doubles the bounds storage, keeping its first `count` entries.
@@ -314,6 +326,7 @@ public final class DelimitedReader {
                 if !sawAnything { return false }
                 try finishCell()
                 recordLine = startLine
+                try checkLastRecordComplete()
                 return true
             }
             pos += 1

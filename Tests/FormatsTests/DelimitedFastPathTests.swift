@@ -45,6 +45,11 @@ struct ReferenceDelimited {
             guard pos < bytes.count else {
                 if !sawAnything { return .success(nil) }
                 if let f = finish() { return .failure(f) }
+                // The last record, which no line break ends, cut short (a truncated file).
+                if !header.isEmpty && cells.count < header.count {
+                    return .failure(Failure(message: "the file ends in the middle of a record: \(cells.count) of \(header.count) fields and no line break (truncated file?)",
+                                            line: startLine, column: cells.count, field: header[cells.count - 1]))
+                }
                 return .success((cells, startLine))
             }
             let b = bytes[pos]

@@ -56,6 +56,31 @@ import Testing
         #expect(throws: OeuvreError.self) { try r.next() }
     }
 
+    @Test func aFileCutInTheMiddleOfARecordIsAnError() throws {
+        let dir = TestSupport.temporaryDirectory()
+        // Cut inside the last record (CSV plain and quoted, TSV): an error naming the record's line and last field.
+        for (name, text) in [("w.csv", "work_id,iswc,title,performers\nW1,,One,A\nW2,T0345246801,Star in"),
+                             ("q.csv", "work_id,iswc,title,performers\nW1,,One,A\nW2,,\"Star, in"),
+                             ("q2.csv", "work_id,iswc,title,performers\nW1,,One,A\nW2,,\"Star\""),
+                             ("u.tsv", "line_id\ttitle\tartist\tplays\n1\tOne\tA\t3\n2\tStar in")] {
+            let r = try DelimitedReader(path: TestSupport.write(text, to: name, in: dir))
+            #expect(try r.next() != nil)
+            do {
+                _ = try r.next()
+                Issue.record("expected an error for \(name)")
+            } catch {
+                #expect(error.position?.line == 3, "\(name)")
+                #expect(error.description.contains("truncated") || error.description.contains("unterminated"), "\(name)")
+            }
+        }
+        // A complete last record without a line break, and a short record that a line break ends, are read.
+        for text in ["a,b,c\n1,2,3", "a,b,c\n1,2\n", "a,b,c\n\"1\",2,3"] {
+            let r = try DelimitedReader(path: TestSupport.write(text, to: "ok.csv", in: dir))
+            #expect(try r.next() != nil)
+            #expect(try r.next() == nil)
+        }
+    }
+
     @Test func mappingRenamesAndRequires() throws {
         let m = try HeaderMapping(header: ["ID", "Song Title", "Extra"], path: "x.csv", fields: ["work_id", "title"],
                                   required: ["work_id", "title"], renames: ["ID": "work_id", "Song Title": "title"])
