@@ -45,6 +45,8 @@ public struct ImportWarning: Sendable, Hashable, CustomStringConvertible {
         case skipped
         /// A CWR structure problem tolerated by `ImportOptions.lenient` (missing record, wrong count).
         case structure
+        /// Columns of a works CSV that are not fields of the works contract (not read).
+        case ignoredColumns = "ignored_columns"
     }
     public var kind: Kind
     public var position: SourcePosition?
@@ -309,6 +311,9 @@ final class ImportSession {
     func importCSV() throws {
         let reader = try WorksCSVReader(path: path, renames: options.renames)
         result.format = reader.dialect == .tsv ? "tsv" : "csv"
+        if let message = reader.mapping.ignoredColumnsMessage(contract: "works") {
+            warn(.ignoredColumns, SourcePosition(file: path, line: 1), message)
+        }
         let present = Set(WorksCSVReader.fields.filter { reader.mapping.has($0) })
         let queue = CSVRowQueue()
         let finished = DispatchSemaphore(value: 0)

@@ -507,10 +507,13 @@ enum UTF8Validation {
 }
 
 /// Maps the columns of a delimited file to the fields of a file contract: header names matched
-/// case-insensitively (spaces and `-` read as `_`), `--map column=field` renames, unknown columns ignored.
+/// case-insensitively (spaces and `-` read as `_`), `--map column=field` renames, unknown columns ignored
+/// (and listed in `ignored`, for the readers to report: a column nobody reads must not vanish unnoticed).
 public struct HeaderMapping: Sendable {
     /// Column index of each known field present in the header.
     public private(set) var index: [String: Int] = [:]
+    /// Named header columns that no field reads (unknown names, or a field's second column), as written.
+    public private(set) var ignored: [String] = []
     public let path: String
 
     /// - Parameters:
@@ -526,7 +529,11 @@ public struct HeaderMapping: Sendable {
         for (i, raw) in header.enumerated() {
             var name = Self.key(raw)
             if let renamed = lowerRenames[name] { name = renamed }
-            if known.contains(name), index[name] == nil { index[name] = i }
+            if known.contains(name), index[name] == nil {
+                index[name] = i
+            } else if !raw.trimmingASCIIWhitespace().isEmpty {
+                ignored.append(raw.trimmingASCIIWhitespace())
+            }
         }
         for (column, field) in lowerRenames where !known.contains(field) {
             throw OeuvreError(.usage, "--map \(column)=\(field): unknown field '\(field)' (known: \(fields.joined(separator: ", ")))")
@@ -544,6 +551,13 @@ public struct HeaderMapping: Sendable {
     }
 
     public func has(_ field: String) -> Bool { index[field] != nil }
+
+    /// A warning text for the ignored columns of a file read under `contract` ("works", "usage"), nil when none.
+    public func ignoredColumnsMessage(contract: String) -> String? {
+        guard !ignored.isEmpty else { return nil }
+        return "column(s) \(ignored.map { "'\($0)'" }.joined(separator: ", ")) not read: not fields of the \(contract) contract "
+            + "(--map column=field reads a column as a field)"
+    }
 
     /// The cell for `field` in `record`, trimmed; nil when the column is absent or the cell empty.
     public func value(_ field: String, in record: DelimitedRecord) -> String? {

@@ -132,6 +132,9 @@ extension UsageReports {
                                                                         valueBound: valueBound, accept: accept)
         let records = parts.reduce(0) { $0 + $1.count }
         var warnings = WarningCollector()
+        if let message = reader.mapping.ignoredColumnsMessage(contract: "usage") {
+            warnings.add(5, message, at: SourcePosition(file: path, line: 1))
+        }
         let duplicates = duplicateLineIds(parts: parts, lines: lines, threads: options.threads)
         var unmatchable = 0
         var firstUnmatchable: Int?

@@ -205,6 +205,9 @@ public enum UsageReports {
         var seen = LineIdSet()
         seen.reserve(lines.count)
         var warnings = WarningCollector()
+        if let message = reader.mapping.ignoredColumnsMessage(contract: "usage") {
+            warnings.add(5, message, at: SourcePosition(file: path, line: 1))
+        }
         for k in lines.indices {  // fields read in place (no copy of each line)
             if !seen.insert(lines[k].lineId, index: k, in: lines) {
                 warnings.add(1, "duplicate line_id '\(lines[k].lineId)'", at: lines[k].position)

@@ -244,6 +244,17 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(try store.duplicateISWCs().first?.workIds == ["W1", "W2"])
     }
 
+    @Test func columnsOutsideTheWorksContractAreReported() throws {
+        let store = try CatalogueStore(path: ":memory:")
+        let r = try store.importFile(file("work_id,title,label,performers\nW1,One,Sony,Ann\n", "w.csv"))
+        let w = try #require(r.warnings.first { $0.kind == .ignoredColumns })
+        #expect(w.message.contains("'label' not read"))
+        #expect(w.position?.line == 1)
+        #expect(try store.work(id: "W1")?.performers == ["Ann"])
+        let clean = try store.importFile(file("work_id,title\nW2,Two\n", "v.csv"))
+        #expect(!clean.warnings.contains { $0.kind == .ignoredColumns })
+    }
+
     @Test func invalidIdentifiersAreKeptFlaggedAndCounted() throws {
         let store = try CatalogueStore(path: ":memory:")
         let csv = "work_id,iswc,title,writers,writer_ipis\nW1,T0345246802,Bad ISWC,Ann|Bob,00014107339|00014107338\n"

@@ -85,6 +85,16 @@ import Testing
         let m = try HeaderMapping(header: ["ID", "Song Title", "Extra"], path: "x.csv", fields: ["work_id", "title"],
                                   required: ["work_id", "title"], renames: ["ID": "work_id", "Song Title": "title"])
         #expect(m.has("work_id") && m.has("title"))
+        #expect(m.ignored == ["Extra"])
+        // Unknown and repeated columns are listed (for a warning); unnamed ones are not.
+        let n = try HeaderMapping(header: ["work_id", "Title", "genre", "title", ""], path: "x.csv", fields: ["work_id", "title"],
+                                  required: ["work_id", "title"])
+        #expect(n.index["title"] == 1)
+        #expect(n.ignored == ["genre", "title"])
+        #expect(n.ignoredColumnsMessage(contract: "works")?.contains("'genre', 'title' not read") == true)
+        #expect(m.ignoredColumnsMessage(contract: "works") != nil)
+        #expect(try HeaderMapping(header: ["work_id", "title"], path: "x.csv", fields: ["work_id", "title"], required: [])
+            .ignoredColumnsMessage(contract: "works") == nil)
         #expect(throws: OeuvreError.self) {
             try HeaderMapping(header: ["ID"], path: "x.csv", fields: ["work_id", "title"], required: ["work_id", "title"])
         }

@@ -118,6 +118,19 @@ import Testing
         }
     }
 
+    @Test func unknownColumnsAreReportedByBothReads() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let path = TestSupport.write("line_id\tisrc\ttitle\tgenre\tplays\nA\tUSAAA0000001\tT\tPop\t1\nB\t\tU\tRock\t2\n", to: "g.tsv", in: dir)
+        let read = try UsageReports.read(paths: [path])
+        let keyed = try UsageReports.readKeyed(path: path, minimumBytes: 0, valueBound: 1, accept: { _ in 0 })
+        for warnings in [read.files[0].warnings, keyed.warnings] {
+            let w = try #require(warnings.first)
+            #expect(w.message.contains("'genre' not read"))
+            #expect(w.position == SourcePosition(file: path, line: 1))
+        }
+        try compare(path, threads: 1)
+    }
+
     @Test(arguments: [3, 150, 290])
     func theFirstErrorIsTheSame(badRow: Int) throws {
         let dir = TestSupport.temporaryDirectory()
