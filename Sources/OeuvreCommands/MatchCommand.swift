@@ -114,7 +114,7 @@ struct MatchCommand: AsyncParsableCommand {
                 readOptions.threads = threads
                 let direct = DirectMatch(pipeline: pipeline, keepReviewLinks: reviewQueue != nil, threads: threads)
                 let outcome = try direct.run(path: reports[0], options: readOptions, writer: writer, warn: { warnings in
-                    if !quiet { for w in warnings { printError("warning: \(w)") } }
+                    if !quiet { for w in warnings { printError("\(w)") } }
                 }, progress: progress)
                 summary = outcome.summary
                 reviewRows = outcome.reviewRows
@@ -124,7 +124,7 @@ struct MatchCommand: AsyncParsableCommand {
                 readOptions.renames = renames
                 readOptions.threads = threads
                 let result = try UsageReports.read(paths: reports, options: readOptions)
-                if !quiet { for w in result.warnings { printError("warning: \(w)") } }
+                if !quiet { for w in result.warnings { printError("\(w)") } }
                 try process(result.lines)
                 Self.keepUntilExit(result)
             }
