@@ -45,6 +45,8 @@ public final class DelimitedReader {
     private var boundsCount = 0
     /// Line the current record starts on.
     public private(set) var recordLine = 0
+    /// Whether the record last read ends the input with no line break.
+    private var endedWithoutLineBreak = false
 
     /// Opens `path` (`-` for standard input; `.gz` decompressed) and reads the header row.
     /// The dialect is TSV when the header line contains a tab, CSV otherwise, unless given.
@@ -88,6 +90,12 @@ public final class DelimitedReader {
         eof = n == 0
         guard let h = try next() else {
             throw OeuvreError(.invalidInput, "empty file: a header row is required", at: SourcePosition(file: path, line: 1))
+        }
+        if endedWithoutLineBreak {
+            // Nothing but a header that no line break ends: the file was cut in its first row (or has no records and
+            // no final line break, which no writer of these files produces).
+            throw OeuvreError(.invalidInput, "the file ends in its header row: no line break and no records (truncated file?)",
+                              at: SourcePosition(file: path, line: h.line))
         }
         header = h.cells.map { $0.trimmingASCIIWhitespace() }
     }
@@ -223,6 +231,7 @@ public final class DelimitedReader {
                 line += 1
             } else {
                 pos = end
+                endedWithoutLineBreak = true
                 try checkLastRecordComplete()
             }
             return true
@@ -326,6 +335,7 @@ public final class DelimitedReader {
                 if !sawAnything { return false }
                 try finishCell()
                 recordLine = startLine
+                endedWithoutLineBreak = true
                 try checkLastRecordComplete()
                 return true
             }

@@ -102,7 +102,13 @@ struct ReferenceDelimited {
         switch r.next() {
         case .failure(let f): return .failure(f)
         case .success(nil): return .failure(Failure(message: "empty file: a header row is required", line: 1, column: nil, field: nil))
-        case .success(let h?): r.header = h.cells.map { $0.trimmingASCIIWhitespace() }
+        case .success(let h?):
+            // A header that ends the input with no line break.
+            if r.pos >= bytes.count && bytes.last != 0x0A {
+                return .failure(Failure(message: "the file ends in its header row: no line break and no records (truncated file?)",
+                                        line: h.line, column: nil, field: nil))
+            }
+            r.header = h.cells.map { $0.trimmingASCIIWhitespace() }
         }
         var records: [([String], Int)] = []
         while true {

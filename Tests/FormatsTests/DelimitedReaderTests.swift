@@ -73,6 +73,11 @@ import Testing
                 #expect(error.description.contains("truncated") || error.description.contains("unterminated"), "\(name)")
             }
         }
+        // A file that ends in its header row.
+        for text in ["work_id,iswc,title,al", "work_id,title", "\"work_id\",title"] {
+            #expect(throws: OeuvreError.self) { try DelimitedReader(path: TestSupport.write(text, to: "h.csv", in: dir)) }
+        }
+        #expect(try DelimitedReader(path: TestSupport.write("work_id,title\n", to: "h.csv", in: dir)).next() == nil)
         // A complete last record without a line break, and a short record that a line break ends, are read.
         for text in ["a,b,c\n1,2,3", "a,b,c\n1,2\n", "a,b,c\n\"1\",2,3"] {
             let r = try DelimitedReader(path: TestSupport.write(text, to: "ok.csv", in: dir))
