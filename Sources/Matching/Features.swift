@@ -718,8 +718,47 @@ public struct PairFeatureExtractor: Sendable {
     /// Different texts that read as the same title: a leading article on one side, spaces, "No." before a number.
     @inline(__always)
     static func sameReading(_ a: PackedText, _ b: PackedText) -> Bool {
-        articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b)
+        articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b) || looselyEqual(a, b)
     }
+
+    /// `a` and `b` are the same words once English articles are left out and "'ve got" is read as "got", with three
+    /// words or more left: an article sung otherwise ("Three Coins in a Fountain" / "Three Coins in the Fountain",
+    /// "Working in the Coal Mine" / "Working in a Coal Mine"), a contraction kept or not ("You've Got What It Takes" /
+    /// "You Got What It Takes", "I've Got a Woman" / "I Got a Woman"); equal texts are not.
+    static func looselyEqual(_ a: PackedText, _ b: PackedText) -> Bool {
+        guard abs(a.count - b.count) <= 8, min(a.count, b.count) >= 8, !packedTextEqual(a, b) else { return false }
+        var pa = 0, pb = 0, words = 0
+        while true {
+            let x = nextLooseWord(a, &pa), y = nextLooseWord(b, &pb)
+            guard let x, let y else { return x == nil && y == nil && words >= 3 }
+            guard x.count == y.count, a[x].elementsEqual(b[y]) else { return false }
+            words += 1
+        }
+    }
+
+    /// The next word of `t` from `pos` for `looselyEqual`: articles skipped, "ive", "youve", "weve", "theyve" before
+    /// "got" cut to the pronoun; nil at the end.
+    @inline(__always)
+    private static func nextLooseWord(_ t: PackedText, _ pos: inout Int) -> Range<Int>? {
+        while pos < t.count {
+            var end = pos
+            while end < t.count && t[end] != 0x20 { end += 1 }
+            let word = pos..<end
+            pos = end + 1
+            let n = word.count
+            if n <= 3 && looseArticles.contains(where: { $0.count == n && $0.elementsEqual(t[word]) }) { continue }
+            if n >= 3 && n <= 6 && t[end - 2] == 0x76 && t[end - 1] == 0x65,  // "...ve"
+               veContractions.contains(where: { $0.count == n && $0.elementsEqual(t[word]) }),
+               pos + 3 <= t.count, t[pos] == 0x67, t[pos + 1] == 0x6F, t[pos + 2] == 0x74, pos + 3 == t.count || t[pos + 3] == 0x20 {
+                return word.lowerBound..<(end - 2)
+            }
+            return word
+        }
+        return nil
+    }
+
+    private static let looseArticles: [[UInt8]] = ["a", "an", "the"].map { Array($0.utf8) }
+    private static let veContractions: [[UInt8]] = ["ive", "youve", "weve", "theyve"].map { Array($0.utf8) }
 
     /// `a` and `b` differ by a leading article on one side.
     @inline(__always)

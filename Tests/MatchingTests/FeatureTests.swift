@@ -344,6 +344,19 @@ import Testing
         #expect(value("Tumblin Dice", "Tumbling Down") == 0)
     }
 
+    @Test func articlesAndContractionsSungOtherwiseAreVariantExact() {
+        let value = Self.variantExact
+        #expect(value("Three Coins in a Fountain", "Three Coins in the Fountain") == 1)
+        #expect(value("Working in the Coal Mine", "Working in a Coal Mine") == 1)
+        #expect(value("You've Got What It Takes", "You Got What It Takes") == 1)
+        #expect(value("I Got a Woman", "I've Got a Woman") == 1)
+        #expect(value("Carl Perkins - I've Got a Woman", "I Got a Woman") == 1)
+        // Other words, too few words left, or "'ve" not before "got": other titles.
+        #expect(value("Three Coins in a Fountain", "Three Coins in the Fountains") == 0)
+        #expect(value("A Man", "The Man") == 0)
+        #expect(value("I've Been Loving You", "I Been Loving You") == 0)
+    }
+
     @Test func numberedTitlesAreVariantExact() {
         let value = Self.variantExact
         #expect(value("Mambo #5", "Mambo No. 5") == 1)
