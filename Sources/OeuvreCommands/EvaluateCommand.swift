@@ -65,7 +65,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             return
         }
         if pairsSource.isUsed {
-            guard pairsSource.pairs != nil, pairsSource.works != nil, usage != nil, model != nil else {
+            guard pairsSource.pairs != nil, pairsSource.worksFiles.count == 1, usage != nil, model != nil else {
                 throw ValidationError("labelled pairs mode needs --pairs, --usage, --works and --model together")
             }
         } else {

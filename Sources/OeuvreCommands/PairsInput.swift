@@ -9,9 +9,12 @@ struct PairsSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Labelled pairs file (CSV/TSV: line_id, work_id, label [, split]).", valueName: "file"))
     var pairs: String?
 
-    @Option(help: ArgumentHelp("Works file the pairs' work_id refer to (works CSV contract; optional album and release_date columns are used).",
-                               valueName: "file"))
-    var works: String?
+    @Option(name: .customLong("works"), help: ArgumentHelp("Works file the pairs' work_id refer to (works CSV contract; optional album and release_date columns are used). "
+                               + "`train --truth`: the catalogue of each --truth set (repeatable).", valueName: "file"))
+    var worksFiles: [String] = []
+
+    /// The works file of labelled pairs mode (one).
+    var works: String? { worksFiles.count == 1 ? worksFiles[0] : nil }
 
     @Option(help: ArgumentHelp("Column of the pairs file that names each pair's split.", valueName: "name"))
     var splitColumn = "split"
@@ -20,7 +23,7 @@ struct PairsSourceOptions: ParsableArguments {
     var mapWorks: [String] = []
 
     /// Whether any option of this group was given.
-    var isUsed: Bool { pairs != nil || works != nil }
+    var isUsed: Bool { pairs != nil || !worksFiles.isEmpty }
 }
 
 /// Labelled pairs with the profiles of the lines and works they name.

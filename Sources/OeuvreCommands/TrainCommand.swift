@@ -8,7 +8,8 @@ import OeuvreCore
 ///
 /// Modes (exactly one, checked in `validate()`):
 /// - labelled pairs: `--pairs P --usage U --works W [--split-column split --train train,valid]`;
-/// - (planned, matcher issue) truth: `--truth T --usage U --db PATH` — candidates from retrieval, labels from the truth.
+/// - truth: `--truth T --usage U --db PATH` (or `--works W`) — candidates from retrieval, labels from the truth; the three
+///   options repeated give several sets (paired in order), fitted together.
 /// A new mode adds its option group, a case to `Mode` and a branch in `run()`; the model options are shared.
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,8 +24,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Labelled pairs") var pairsSource: PairsSourceOptions
 
-    @Option(help: ArgumentHelp("Usage lines the pairs' line_id refer to (usage CSV/TSV contract).", valueName: "file"))
-    var usage: String?
+    @Option(help: ArgumentHelp("Usage lines the pairs' line_id refer to (usage CSV/TSV contract); with --truth, the usage of each set (repeatable).",
+                               valueName: "file"))
+    var usage: [String] = []
 
     @Option(name: .customLong("map-usage"), help: ArgumentHelp("Rename a usage column: column=field (repeatable).", valueName: "column=field"))
     var mapUsage: [String] = []
@@ -48,33 +50,43 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Calibration: auto (Platt when it lowers held-out log-loss), platt or none.") var calibration = Trainer.CalibrationMode.auto
     @Flag(help: "Print the model's metrics as JSON on standard output.") var json = false
 
-    @Option(help: ArgumentHelp("Truth table (line_id, work_id; empty = not in the catalogue): train on the matcher's own candidates.",
-                               valueName: "file"))
-    var truth: String?
-    @Option(help: ArgumentHelp("Catalogue database (truth mode).", valueName: "path")) var db: String?
+    @Option(help: ArgumentHelp("Truth table (line_id, work_id; empty = not in the catalogue): train on the matcher's own candidates. "
+                               + "Repeatable: each --truth with the --usage and --db (or --works) given in the same position is one set; "
+                               + "the sets' candidates are fitted together.", valueName: "file"))
+    var truth: [String] = []
+    @Option(help: ArgumentHelp("Catalogue database (truth mode; repeatable, one per --truth).", valueName: "path")) var db: [String] = []
     @Option(help: "Candidates retrieved per recording (truth mode).") var candidates = 50
     @Option(help: "Threads (truth mode).") var threads = 2
 
     enum Mode {
         case pairs(pairs: String, usage: String, works: String)
-        case truth(truth: String, usage: String)
+        case truth([TruthTraining.Source])
     }
 
     var mode: Mode? {
-        if let t = truth, let u = usage { return .truth(truth: t, usage: u) }
-        if let p = pairsSource.pairs, let u = usage, let w = pairsSource.works { return .pairs(pairs: p, usage: u, works: w) }
+        if !truth.isEmpty {
+            let catalogues: [MatchIndexSource.Catalogue] = db.isEmpty ? pairsSource.worksFiles.map { .worksCSV($0) } : db.map { .database($0) }
+            guard usage.count == truth.count, catalogues.count == truth.count else { return nil }
+            return .truth(truth.indices.map { TruthTraining.Source(truth: truth[$0], usage: usage[$0], catalogue: catalogues[$0]) })
+        }
+        if let p = pairsSource.pairs, usage.count == 1, let w = pairsSource.works { return .pairs(pairs: p, usage: usage[0], works: w) }
         return nil
     }
 
     func validate() throws {
-        if truth != nil {
-            guard usage != nil else { throw ValidationError("truth mode needs --truth, --usage and --db (or --works)") }
-            guard (db == nil) != (pairsSource.works == nil), pairsSource.pairs == nil else {
+        if !truth.isEmpty {
+            guard !usage.isEmpty else { throw ValidationError("truth mode needs --truth, --usage and --db (or --works)") }
+            guard db.isEmpty != pairsSource.worksFiles.isEmpty, pairsSource.pairs == nil else {
                 throw ValidationError("truth mode takes --truth --usage and exactly one of --db or --works (no --pairs)")
             }
+            let catalogues = db.isEmpty ? pairsSource.worksFiles.count : db.count
+            guard usage.count == truth.count, catalogues == truth.count else {
+                throw ValidationError("truth mode: give one --usage and one \(db.isEmpty ? "--works" : "--db") per --truth "
+                                      + "(\(truth.count) --truth, \(usage.count) --usage, \(catalogues) \(db.isEmpty ? "--works" : "--db"))")
+            }
         } else if pairsSource.isUsed {
-            guard pairsSource.pairs != nil, pairsSource.works != nil, usage != nil else {
-                throw ValidationError("labelled pairs mode needs --pairs, --usage and --works together")
+            guard pairsSource.pairs != nil, pairsSource.worksFiles.count == 1, usage.count == 1 else {
+                throw ValidationError("labelled pairs mode needs --pairs, --usage and --works together (one of each)")
             }
         } else {
             throw ValidationError("give the training data: --pairs P --usage U --works W, or --truth T --usage U --db PATH")
@@ -120,10 +132,9 @@ struct TrainCommand: AsyncParsableCommand {
                 let provenance = Trainer.Provenance(fingerprint: data.fingerprint(selection: selection), inputs: data.inputs,
                                                     selection: selection)
                 model = try Trainer.train(trainSet, validation: validation, options: options, provenance: provenance)
-            case let .truth(truthPath, usagePath):
-                let set = try TruthTraining.labelledFeatures(
-                    truthPath: truthPath, usagePaths: [usagePath], catalogue: db.map { .database($0) } ?? .worksCSV(pairsSource.works ?? ""),
-                    usageRenames: try HeaderMapping.parseRenames(mapUsage), candidates: candidates, threads: threads)
+            case let .truth(sources):
+                let set = try TruthTraining.labelledFeatures(sources: sources, usageRenames: try HeaderMapping.parseRenames(mapUsage),
+                                                             candidates: candidates, threads: threads)
                 model = try Trainer.train(set.features, validation: nil, options: options, provenance: set.provenance)
             }
 

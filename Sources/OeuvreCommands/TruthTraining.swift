@@ -6,12 +6,56 @@ import OeuvreCore
 /// Training data from a truth table: the matcher's own retrieval proposes the candidates (so the
 /// negatives are the hard ones it will meet), the truth labels them, and the features are exactly
 /// those computed at match time (`MatchPipeline.features`).
+///
+/// Several sets (truth, usage, catalogue) are fitted together: each set's candidates come from its own catalogue's
+/// retrieval, its recordings are groups of their own (cross-validation never splits one), and the thresholds rest on
+/// the hard negatives of all of them.
 enum TruthTraining {
     struct Set {
         var features: LabelledFeatures
         var provenance: Trainer.Provenance
         var lines: Int
         var recall: Double
+    }
+
+    /// One training set: a truth table, the usage lines it labels and the catalogue they are matched against.
+    struct Source {
+        var truth: String
+        var usage: String
+        var catalogue: MatchIndexSource.Catalogue
+    }
+
+    /// The labelled candidates of every source, concatenated (group keys kept apart), with one provenance.
+    static func labelledFeatures(sources: [Source], usageRenames: [String: String], candidates: Int, threads: Int) throws -> Set {
+        guard sources.count > 1 else {
+            return try labelledFeatures(truthPath: sources[0].truth, usagePaths: [sources[0].usage], catalogue: sources[0].catalogue,
+                                        usageRenames: usageRenames, candidates: candidates, threads: threads)
+        }
+        var features: [Float] = []
+        var labels: [UInt8] = []
+        var groups: [UInt64] = []
+        var inputs: [ScoringModel.InputFile] = []
+        var lines = 0
+        var found = 0.0
+        var groupBase: UInt64 = 0
+        for (k, source) in sources.enumerated() {
+            printError("set \(k + 1) of \(sources.count): \(source.truth)")
+            let set = try labelledFeatures(truthPath: source.truth, usagePaths: [source.usage], catalogue: source.catalogue,
+                                           usageRenames: usageRenames, candidates: candidates, threads: threads)
+            features += set.features.features
+            labels += set.features.labels
+            let next = (set.features.groups.max() ?? 0) + 1
+            groups += set.features.groups.map { $0 + groupBase }
+            groupBase += next
+            inputs += set.provenance.inputs.map { ScoringModel.InputFile(role: "\($0.role) \(k + 1)", path: $0.path, sha256: $0.sha256) }
+            lines += set.lines
+            found += set.recall
+        }
+        let fingerprint = "sha256:" + SHA256.hex(inputs.map { "\($0.role)=\($0.sha256)" }.joined(separator: ";") + ";candidates=\(candidates)")
+        let provenance = Trainer.Provenance(fingerprint: fingerprint, inputs: inputs,
+                                            selection: "matcher candidates (top \(candidates)) labelled by truth, \(sources.count) sets")
+        return Set(features: LabelledFeatures(features: features, columns: PairFeatureExtractor.count, labels: labels, groups: groups),
+                   provenance: provenance, lines: lines, recall: found / Double(sources.count))
     }
 
     static func labelledFeatures(truthPath: String, usagePaths: [String], catalogue: MatchIndexSource.Catalogue,

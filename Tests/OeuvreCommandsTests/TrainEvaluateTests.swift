@@ -55,6 +55,46 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == Data(contentsOf: URL(fileURLWithPath: again)))
     }
 
+    /// Truth mode: the matcher's candidates labelled by the truth, from one generated set or several fitted together.
+    @Test func trainsOnTheMatchersCandidatesFromOneOrSeveralSets() throws {
+        let dir = TestSupport.temporaryDirectory()
+        var sets: [(truth: String, usage: String, works: String)] = []
+        for seed in [1, 2] {
+            let out = dir + "/synth\(seed)"
+            let g = try CLI.run(["synth", "--works", "120", "--lines", "400", "--seed", String(seed), "--out", out])
+            #expect(g.status == 0, "\(g.stderr)")
+            sets.append((out + "/truth.tsv", out + "/usage.tsv", out + "/works.csv"))
+        }
+        func pairs(_ model: String) throws -> Int {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])
+            return try #require((json["training"] as? [String: Any])?["pairs"] as? Int)
+        }
+        var single: [Int] = []
+        for (k, s) in sets.enumerated() {
+            let model = dir + "/m\(k).json"
+            let r = try CLI.run(["train", "--truth", s.truth, "--usage", s.usage, "--works", s.works, "--l2", "100", "--out", model])
+            #expect(r.status == 0, "\(r.stderr)")
+            single.append(try pairs(model))
+        }
+        let both = dir + "/both.json"
+        let r = try CLI.run(["train", "--truth", sets[0].truth, "--usage", sets[0].usage, "--works", sets[0].works,
+                             "--truth", sets[1].truth, "--usage", sets[1].usage, "--works", sets[1].works, "--l2", "100", "--out", both])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try pairs(both) == single[0] + single[1])
+        #expect(r.stderr.contains("set 2 of 2"))
+        // A set short of its usage or catalogue: a usage error, no model.
+        let bad = dir + "/bad.json"
+        let u = try CLI.run(["train", "--truth", sets[0].truth, "--truth", sets[1].truth, "--usage", sets[0].usage, "--usage", sets[1].usage,
+                             "--works", sets[0].works, "--out", bad])
+        #expect(u.status == 2)
+        #expect(u.stderr.contains("one --usage and one --works per --truth"))
+        #expect(!FileManager.default.fileExists(atPath: bad))
+        // Labelled pairs take one works file.
+        let f = Self.fixture(dir)
+        let p = try CLI.run(["train", "--pairs", f.pairs, "--usage", f.usage, "--works", f.works, "--works", f.works, "--out", bad])
+        #expect(p.status == 2)
+    }
+
     @Test func unknownIdsAreBadInput() throws {
         let dir = TestSupport.temporaryDirectory()
         let f = Self.fixture(dir)
