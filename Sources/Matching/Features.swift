@@ -683,13 +683,13 @@ public struct PairFeatureExtractor: Sendable {
     /// The word at `pos` (moving `pos` past it and its space), skipping a "no", "nr", "num" or "number" that a
     /// word starting with a digit follows; nil at the end.
     @inline(__always)
-    private static func nextWord(_ t: PackedText, _ pos: inout Int) -> Range<Int>? {
+    private static func nextWord(_ t: PackedText, _ pos: inout Int, skippingNumberWords: Bool = true) -> Range<Int>? {
         while pos < t.count {
             var end = pos
             while end < t.count && t[end] != 0x20 { end += 1 }
             let word = pos..<end
             pos = end + 1
-            let numbered = pos < t.count && t[pos] >= 0x30 && t[pos] <= 0x39
+            let numbered = skippingNumberWords && pos < t.count && t[pos] >= 0x30 && t[pos] <= 0x39
             if numbered && numberWords.contains(where: { $0.count == word.count && $0.elementsEqual(t[word]) }) { continue }
             return word
         }
@@ -718,8 +718,43 @@ public struct PairFeatureExtractor: Sendable {
     /// Different texts that read as the same title: a leading article on one side, spaces, "No." before a number.
     @inline(__always)
     static func sameReading(_ a: PackedText, _ b: PackedText) -> Bool {
-        articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b) || looselyEqual(a, b)
+        articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b) || looselyEqual(a, b) || genderSwapped(a, b)
     }
+
+    /// `a` and `b` are the same four words or more but for words of the other gender, as a singer of the other sex
+    /// sings a song ("I Saw Him Standing There" / "I Saw Her Standing There", "This Guy's in Love with You" / "This
+    /// Girl's in Love with You", "Go Away Little Boy" / "Go Away, Little Girl"); equal texts are not.
+    static func genderSwapped(_ a: PackedText, _ b: PackedText) -> Bool {
+        guard abs(a.count - b.count) <= 6, min(a.count, b.count) >= 12, !packedTextEqual(a, b) else { return false }
+        var pa = 0, pb = 0, words = 0, swapped = 0
+        while true {
+            let x = nextWord(a, &pa, skippingNumberWords: false), y = nextWord(b, &pb, skippingNumberWords: false)
+            guard let x, let y else { return x == nil && y == nil && words >= 4 && swapped > 0 }
+            words += 1
+            if x.count == y.count && a[x].elementsEqual(b[y]) { continue }
+            guard let gx = genderWords.firstIndex(where: { $0.count == x.count && $0.elementsEqual(a[x]) }),
+                  let gy = genderWords.firstIndex(where: { $0.count == y.count && $0.elementsEqual(b[y]) }),
+                  genderCounterpart[gx] & (1 << gy) != 0 else { return false }
+            swapped += 1
+        }
+    }
+
+    /// Words with a counterpart of the other gender (normalized: "guy's" is "guys").
+    private static let genderWords: [[UInt8]] = ["he", "she", "him", "her", "his", "hers", "boy", "girl", "guy", "boys", "girls", "guys",
+                                                 "man", "woman"].map { Array($0.utf8) }
+    /// Bit j of entry i: word j is a counterpart of word i.
+    private static let genderCounterpart: [Int] = {
+        let pairs: [(String, String)] = [("he", "she"), ("him", "her"), ("his", "her"), ("his", "hers"), ("boy", "girl"), ("guy", "girl"),
+                                         ("boys", "girls"), ("guys", "girls"), ("man", "woman")]
+        let words = genderWords.map { String(decoding: $0, as: UTF8.self) }
+        var bits = [Int](repeating: 0, count: words.count)
+        for (x, y) in pairs {
+            for i in words.indices where words[i] == x {
+                for j in words.indices where words[j] == y { bits[i] |= 1 << j; bits[j] |= 1 << i }
+            }
+        }
+        return bits
+    }()
 
     /// `a` and `b` are the same words once English articles are left out and "'ve got" is read as "got", with three
     /// words or more left: an article sung otherwise ("Three Coins in a Fountain" / "Three Coins in the Fountain",

@@ -357,6 +357,18 @@ import Testing
         #expect(value("I've Been Loving You", "I Been Loving You") == 0)
     }
 
+    @Test func titlesSungByTheOtherGenderAreVariantExact() {
+        let value = Self.variantExact
+        #expect(value("I Saw Him Standing There", "I Saw Her Standing There") == 1)
+        #expect(value("This Girl's in Love with You", "This Guy's in Love with You") == 1)
+        #expect(value("Go Away Little Boy", "Go Away, Little Girl") == 1)
+        #expect(value("Who Is She (And What Is She to You)", "Who Is He (And What Is He to You)") == 1)
+        // Fewer than four words, another word changed too, or no counterpart: other titles.
+        #expect(value("She Loves You", "He Loves You") == 0)
+        #expect(value("I Saw Him Standing Here", "I Saw Her Standing There") == 0)
+        #expect(value("I Saw You Standing There", "I Saw Her Standing There") == 0)
+    }
+
     @Test func numberedTitlesAreVariantExact() {
         let value = Self.variantExact
         #expect(value("Mambo #5", "Mambo No. 5") == 1)
