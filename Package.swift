@@ -79,7 +79,7 @@ let package = Package(
             name: "ReviewTests",
             dependencies: ["Review", "Catalogue", "Matching", "OeuvreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "OeuvreCommandsTests", dependencies: ["OeuvreCommands", "Formats", "OeuvreTestSupport"]),
+        .testTarget(name: "OeuvreCommandsTests", dependencies: ["OeuvreCommands", "Formats", "Matching", "OeuvreTestSupport"]),
     ]
 )
 

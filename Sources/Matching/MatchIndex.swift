@@ -1,6 +1,7 @@
 import CBLAS
 import Foundation
 import OeuvreCore
+import Normalization
 
 /// The match index: everything retrieval needs about the catalogue, in flat arrays that are
 /// memory-mapped from one file (docs/MATCHING.md, "The match index", describes the layout).
@@ -19,7 +20,25 @@ import OeuvreCore
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 16
+    public static let formatVersion: UInt32 = 17
+
+    /// A digest of the word tables that shape the work profiles kept in an index (the normalizer's qualifier
+    /// vocabulary, spelling variants, number words, articles, benign qualifier words, upload separators, part
+    /// designations, name function words). `MatchIndexSource` adds it to the catalogue's stamp, so an index built
+    /// before a table changed is rebuilt without a format bump (a change of *code* that alters profiles still
+    /// needs one). Session 7 measured readings on indexes built before their tables changed; this closes that.
+    public static let readingsFingerprint: String = {
+        var parts: [String] = [String(Normalizer.vocabularyFingerprint, radix: 16)]
+        parts.append(SpellingVariants.canonical.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ","))
+        parts.append((NumberWords.units.map { "\($0.key)=\($0.value)" } + NumberWords.tens.map { "\($0.key)=\($0.value)" })
+            .sorted().joined(separator: ","))
+        parts.append(LeadingArticle.articles.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ","))
+        parts.append(ProfileBuilder.benignQualifierWords.sorted().joined(separator: ","))
+        parts.append(ProfileBuilder.segmentSeparators.joined(separator: ","))
+        parts.append(ProfileBuilder.designationWords.map(String.init).sorted().joined(separator: ","))
+        parts.append(TextSketch.nameFunctionWords.sorted().map(String.init).joined(separator: ","))
+        return String(SHA256.hex(parts.joined(separator: "\n")).prefix(16))
+    }()
     static let headerSize = 4096
     static let maxStampBytes = 1024
 

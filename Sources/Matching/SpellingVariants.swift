@@ -17,6 +17,7 @@ public enum SpellingVariants {
         "til": "till", "until": "till", "thru": "through", "tonite": "tonight", "nite": "night",
         "cuz": "because", "coz": "because", "luv": "love", "u": "you", "ya": "you", "n": "and", "xmas": "christmas",
         "bout": "about", "ol": "old", "ole": "old", "lil": "little", "midnite": "midnight", "o": "oh",
+        "yall": "you all", "round": "around", "em": "them", "yer": "your", "cause": "because", "tho": "though", "nuff": "enough",
         // Abbreviated titles of address ("Mr. Sandman" / "Mister Sandman", "St. James Infirmary" / "Saint James …").
         "mr": "mister", "st": "saint",
         // British spellings → American.

@@ -21,6 +21,13 @@ public final class Normalizer {
     public static let maxInputBytes = 4096
     /// The ICU transform applied to non-ASCII runs.
     public static let transliteratorID = "NFKC; Any-Latin; Latin-ASCII"
+    /// Changes whenever the title parser's qualifier vocabulary or the transform does: what is derived from
+    /// normalized titles and kept (a match index) is stale when it differs.
+    public static var vocabularyFingerprint: UInt64 {
+        var h = QualifierLexicon.shared.fingerprint
+        for c in transliteratorID.utf8 { h = QualifierLexicon.hash(h, c) }
+        return h
+    }
     /// Runs longer than this (bytes) are transliterated but not cached.
     static let maxCachedRunBytes = 96
 

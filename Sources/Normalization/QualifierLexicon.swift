@@ -81,6 +81,8 @@ struct QualifierLexicon {
     private var lexemes: [Lexeme] = []
     /// Keyword ids with a special meaning to the parser.
     let idAt: Int32, idAnd: Int32
+    /// FNV-1a of every entry (phrase and lexeme) in definition order: changes whenever the vocabulary does.
+    let fingerprint: UInt64
 
     static let productionFlag: UInt8 = 1, noiseFlag: UInt8 = 2, workPartFlag: UInt8 = 4
 
@@ -295,6 +297,11 @@ struct QualifierLexicon {
         var phraseIndex: [[Int32]: Int] = [:]
         var phraseWords: [[Int32]] = []
         var lexemes: [Lexeme] = []
+        var fp = Self.hashSeed
+        for (phrase, lex) in entries {
+            for c in "\(phrase)|\(lex.tags)|\(lex.role.rawValue)|\(lex.opener)|\(lex.modifier);".utf8 { fp = Self.hash(fp, c) }
+        }
+        fingerprint = fp
         for (phrase, lex) in entries {
             let ids = phrase.split(separator: " ").map { wid(String($0)) }
             if phraseIndex[ids] != nil { continue }  // first definition wins

@@ -39,8 +39,13 @@ struct MatchIndexSource {
         }
     }
 
-    /// The catalogue's current change stamp.
+    /// The catalogue's current change stamp, with the digest of the tables that shape work profiles
+    /// (`MatchIndex.readingsFingerprint`): either changing makes the index stale.
     func stamp() throws(OeuvreError) -> String {
+        try catalogueStamp() + ";readings:" + MatchIndex.readingsFingerprint
+    }
+
+    private func catalogueStamp() throws(OeuvreError) -> String {
         switch catalogue {
         case .database(let path):
             let store = try Self.openStore(path)

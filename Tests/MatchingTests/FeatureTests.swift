@@ -339,6 +339,8 @@ import Testing
         #expect(value("Mr. Sandman", "Mister Sandman") == 1)
         #expect(value("Saint James Infirmary", "St. James Infirmary") == 1)
         #expect(value("O Holy Night", "Oh Holy Night") == 1)
+        #expect(value("Y'All Come", "You All Come") == 1)
+        #expect(value("Waiting 'Round to Die", "Waiting Around to Die") == 1)
         // Other words stay other titles.
         #expect(value("I Don't Wanna Cry", "I Don't Want to Die") == 0)
         #expect(value("Tumblin Dice", "Tumbling Down") == 0)

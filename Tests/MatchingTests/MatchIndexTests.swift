@@ -1,4 +1,5 @@
 import Foundation
+import Normalization
 import Matching
 import OeuvreCore
 import OeuvreTestSupport
@@ -48,6 +49,14 @@ enum SmallCatalogue {
         var t: [UInt64] = [1, 2, 3]
         ex.titleTerms("", into: &t)
         #expect(t.isEmpty)
+    }
+
+    @Test func readingsFingerprintIsADigestOfTheTables() {
+        let f = MatchIndex.readingsFingerprint
+        #expect(f.count == 16 && f.allSatisfy(\.isHexDigit))
+        #expect(MatchIndex.readingsFingerprint == f)
+        #expect(Normalizer.vocabularyFingerprint == Normalizer.vocabularyFingerprint)
+        #expect(Normalizer.vocabularyFingerprint != 0)
     }
 
     @Test func hashesAreStableAcrossRuns() {

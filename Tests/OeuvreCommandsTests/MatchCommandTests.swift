@@ -1,4 +1,5 @@
 import Foundation
+import Matching
 import OeuvreTestSupport
 import Testing
 
@@ -178,6 +179,12 @@ import Testing
         #expect(info.status == 0)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
         #expect(obj["works"] as? Int == 9)
+        // The stamp carries the digest of the profile tables (a table change makes the index stale); unchanged, it is reused.
+        let stamp = try #require(obj["stamp"] as? String)
+        #expect(stamp.hasPrefix("works-csv:") && stamp.hasSuffix(";readings:" + MatchIndex.readingsFingerprint))
+        let third = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r3.tsv"])
+        #expect(third.status == 0)
+        #expect(!third.stderr.contains("out of date") && !third.stderr.contains("building match index"))
         let build = try CLI.run(["index", "build", "--works", s.works, "--index", s.dir + "/forced.index"])
         #expect(build.status == 0)
         #expect(FileManager.default.fileExists(atPath: s.dir + "/forced.index"))
