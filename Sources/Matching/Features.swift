@@ -684,11 +684,7 @@ public struct PairFeatureExtractor: Sendable {
     /// word starting with a digit follows; nil at the end.
     @inline(__always)
     private static func nextWord(_ t: PackedText, _ pos: inout Int, skippingNumberWords: Bool = true) -> Range<Int>? {
-        while pos < t.count {
-            var end = pos
-            while end < t.count && t[end] != 0x20 { end += 1 }
-            let word = pos..<end
-            pos = end + 1
+        while let word = rawWord(t, &pos) {
             let numbered = skippingNumberWords && pos < t.count && t[pos] >= 0x30 && t[pos] <= 0x39
             if numbered && numberWords.contains(where: { $0.count == word.count && $0.elementsEqual(t[word]) }) { continue }
             return word
@@ -715,7 +711,8 @@ public struct PairFeatureExtractor: Sendable {
         }
     }
 
-    /// Different texts that read as the same title: a leading article on one side, spaces, "No." before a number.
+    /// Different texts that read as the same title: a leading article on one side, spaces, "No." before a number,
+    /// articles or "'ve got" inside (`looselyEqual`), words of the other gender (`genderSwapped`).
     @inline(__always)
     static func sameReading(_ a: PackedText, _ b: PackedText) -> Bool {
         articled(a, b) || spacelessEqual(a, b) || numberedEqual(a, b) || looselyEqual(a, b) || genderSwapped(a, b)
@@ -775,12 +772,9 @@ public struct PairFeatureExtractor: Sendable {
     /// "got" cut to the pronoun; nil at the end.
     @inline(__always)
     private static func nextLooseWord(_ t: PackedText, _ pos: inout Int) -> Range<Int>? {
-        while pos < t.count {
-            var end = pos
-            while end < t.count && t[end] != 0x20 { end += 1 }
-            let word = pos..<end
-            pos = end + 1
+        while let word = rawWord(t, &pos) {
             let n = word.count
+            let end = word.upperBound
             if n <= 3 && looseArticles.contains(where: { $0.count == n && $0.elementsEqual(t[word]) }) { continue }
             if n >= 3 && n <= 6 && t[end - 2] == 0x76 && t[end - 1] == 0x65,  // "...ve"
                veContractions.contains(where: { $0.count == n && $0.elementsEqual(t[word]) }),
@@ -790,6 +784,16 @@ public struct PairFeatureExtractor: Sendable {
             return word
         }
         return nil
+    }
+
+    /// The word of `t` at `pos` (texts are words joined by single spaces), moving `pos` past it and its space; nil at the end.
+    @inline(__always)
+    private static func rawWord(_ t: PackedText, _ pos: inout Int) -> Range<Int>? {
+        guard pos < t.count else { return nil }
+        var end = pos
+        while end < t.count && t[end] != 0x20 { end += 1 }
+        defer { pos = end + 1 }
+        return pos..<end
     }
 
     private static let looseArticles: [[UInt8]] = ["a", "an", "the"].map { Array($0.utf8) }
