@@ -313,6 +313,18 @@ public struct MatchPipeline: Sendable {
         }
         var conf = [Float](repeating: 0, count: pairs.count)
         rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
+        // Candidates of a recording that nothing tells apart get the confidence they have on average over
+        // the arbitrary order retrieval put them in (`TrueTies`). Pairs are in candidate order per group.
+        var tieKeys = [UInt64](repeating: 0, count: pairs.count)
+        var p = 0
+        for g in 0..<slice.count {
+            for c in retrieved[g] {
+                tieKeys[p] = c?.evidenceKey ?? 0
+                p += 1
+            }
+        }
+        precondition(p == pairs.count, "matchBatch: \(p) retrieved candidates for \(pairs.count) pairs")
+        TrueTies.share(confidences: &conf, rows: rows, groupOfPair: { pairs[$0].group }, keys: tieKeys, scorer: scorer)
         var results: [GroupResult] = []
         results.reserveCapacity(slice.count)
         var k = 0
@@ -594,15 +606,6 @@ public struct CandidateGenerator: Sendable {
     /// trained with (see `PairFeatureBuilder`), ISRC links taken from the index.
     public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>)
         -> (rows: [Float], pairs: [(group: Int, work: Int)])
-    {
-        var cache = WorkProfileCache(limit: 0)
-        return features(profiles: profiles, candidates: candidates, linked: linked, range: range, cache: &cache)
-    }
-
-    /// `features(...)`; `cache` is not needed any more (the works' comparison records are read in place
-    /// from the index) and kept for callers.
-    public func features(profiles: [LineProfile], candidates: [[Int]], linked: [[Int]], range: Range<Int>,
-                         cache: inout WorkProfileCache) -> (rows: [Float], pairs: [(group: Int, work: Int)])
     {
         features(candidates: candidates, linked: linked, range: range) { PackedLine.encode(profiles[$0], into: &$1) }
     }

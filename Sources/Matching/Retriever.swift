@@ -107,14 +107,28 @@ public struct RetrievedCandidate: Sendable, Hashable {
     public var sparse: Float
     /// Artist ↔ performer/writer similarity, 0…1.
     public var artist: Float
+    /// Duration agreement of the recording with the work, 0…1 (0 when either is unknown).
+    public var duration: Float
 
-    public init(work: Int32, title: Int32, score: Float, dense: Float, sparse: Float, artist: Float) {
+    public init(work: Int32, title: Int32, score: Float, dense: Float, sparse: Float, artist: Float, duration: Float = 0) {
         self.work = work
         self.title = title
         self.score = score
         self.dense = dense
         self.sparse = sparse
         self.artist = artist
+        self.duration = duration
+    }
+
+    /// What this candidate's retrieval evidence is, apart from the postings: its dense title cosine, artist
+    /// and duration agreement, as one nonzero key. Two candidates of a recording with equal keys (and equal
+    /// title similarity) are true ties: their order in the retrieval ranking comes from the sparse channel's
+    /// capped postings and the hash of the work ordinal, which say nothing about which of two namesakes the
+    /// recording is (see `PairFeatureBuilder.rankedContexts`).
+    public var evidenceKey: UInt64 {
+        var h = TermHash.mix(UInt64(dense.bitPattern) << 32 | UInt64(artist.bitPattern))
+        h = TermHash.mix(h ^ UInt64(duration.bitPattern))
+        return h | 1
     }
 }
 
@@ -634,7 +648,7 @@ public final class Retriever {
                 let tie = UInt64(TermHash.mix(UInt64(entryWork[e])) & 0xffff) << 16
                 rankKeys.append(UInt64(sortKey(score)) << 32 | tie | UInt64(0xffff - UInt32(scratch.count)))
                 scratch.append(RetrievedCandidate(work: Int32(entryWork[e]), title: title, score: score, dense: dense,
-                                                  sparse: max(0, entrySparse[e]), artist: entryArtist[e]))
+                                                  sparse: max(0, entrySparse[e]), artist: entryArtist[e], duration: entryDuration[e]))
             }
             let keep = min(rankKeys.count, options.topN)
             rankKeys.withUnsafeMutableBufferPointer { buf in

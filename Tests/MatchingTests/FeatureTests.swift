@@ -1,3 +1,4 @@
+import Foundation
 @testable import Matching
 import Normalization
 import OeuvreCore
@@ -628,6 +629,57 @@ import Testing
         let m = PairFeatureBuilder.contexts(lines: [line], works: works, pairs: pairs, tiesShareRank: false)
         #expect(m[0].rank == 1 && m[1].rank == 2 && m[2].rank == 3)
         #expect(m[0].gapToNext == 0)
+    }
+
+    @Test func trueTiesGetTheirConfidenceAveragedOverTheirOrder() {
+        // A model that weighs rank, gap and the artist; pairs 0 and 1 of recording 0 are true ties (same key,
+        // same title score), pair 2 has other evidence, pair 3 was not proposed by retrieval (key 0), and
+        // recording 1's pair 4 has the same key but belongs to another recording.
+        let d = PairFeatureExtractor.count
+        var weights = [Float](repeating: 0, count: d)
+        let rank = Feature.retrievalRankInverse.rawValue, gap = Feature.retrievalGap.rawValue
+        let title = Feature.retrievalScore.rawValue, artist = Feature.artistPerformerSimilarity.rawValue
+        weights[rank] = 2; weights[gap] = 1; weights[artist] = 3
+        let scorer = Scorer(weights: weights, bias: -1, thresholds: Thresholds(auto: 0.9, review: 0.1, match: 0.5))
+        var rows = [Float](repeating: 0, count: 5 * d)
+        func set(_ k: Int, _ c: Int, _ v: Float) { rows[k * d + c] = v }
+        for k in 0..<5 { set(k, title, 0.9) }
+        set(0, rank, 1); set(0, gap, 0)
+        set(1, rank, 0.5); set(1, gap, 0.4); set(1, artist, 0.1)
+        set(2, rank, 1.0 / 3); set(2, gap, 0.1)
+        set(3, rank, 0.25)
+        set(4, rank, 1)
+        var conf = scorer.score(rows)
+        let before = conf
+        TrueTies.share(confidences: &conf, rows: rows, groupOfPair: { $0 < 4 ? 0 : 1 }, keys: [7, 7, 8, 0, 7], scorer: scorer)
+        func sigma(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
+        // Each keeps its own evidence (pair 1's artist) and takes the mean over both orders.
+        #expect(abs(conf[0] - (sigma(-1 + 2) + sigma(-1 + 1 + 0.4)) / 2) < 1e-6)
+        #expect(abs(conf[1] - (sigma(-1 + 0.3 + 2) + sigma(-1 + 0.3 + 1 + 0.4)) / 2) < 1e-6)
+        #expect(conf[1] > conf[0] && conf[0] < before[0] && conf[1] > before[1])
+        #expect(conf[2] == before[2] && conf[3] == before[3] && conf[4] == before[4])
+        // Unequal title scores are no tie.
+        set(1, title, 0.8)
+        var apart = scorer.score(rows)
+        let unchanged = apart
+        TrueTies.share(confidences: &apart, rows: rows, groupOfPair: { $0 < 4 ? 0 : 1 }, keys: [7, 7, 8, 0, 7], scorer: scorer)
+        #expect(apart == unchanged)
+    }
+
+    @Test func evidenceKeyIgnoresOnlyThePostingsChannel() {
+        let a = RetrievedCandidate(work: 1, title: 1, score: 1.7, dense: 0.8, sparse: 0.9, artist: 0, duration: 0)
+        var b = a
+        b.work = 2; b.title = 5; b.sparse = 0.7; b.score = 1.5
+        #expect(a.evidenceKey == b.evidenceKey && a.evidenceKey != 0)
+        var c = a
+        c.artist = 0.4
+        #expect(c.evidenceKey != a.evidenceKey)
+        var d = a
+        d.duration = 1
+        #expect(d.evidenceKey != a.evidenceKey)
+        var e = a
+        e.dense = 0.75
+        #expect(e.evidenceKey != a.evidenceKey)
     }
 
     @Test func titleWordRunContained() {
