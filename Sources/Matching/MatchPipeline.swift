@@ -506,7 +506,7 @@ public struct MatchPipeline: Sendable {
         if v(.iswcEqual) > 0 { return "iswc" }
         let same = PairFeatureExtractor.sameNameCosine
         if v(.artistPerformerSimilarity) >= same || v(.artistWriterSimilarity) >= same || v(.originalArtistSimilarity) >= same
-            || v(.artistPerformerTokenOverlap) >= 0.5 || v(.writerIPIMatch) > 0 {
+            || v(.artistPerformerTokenOverlap) > 0.5 || v(.writerIPIMatch) > 0 {
             return "title+artist"
         }
         return "title-only"
@@ -521,7 +521,7 @@ public struct MatchPipeline: Sendable {
         if named || (!profile.writerIPIs.isEmpty && profile.writerIPIs.contains(where: { p.writerIPIs.contains($0) })) {
             return "title+artist"
         }
-        if artists.contains(where: { a in p.performers.contains(where: { Self.tokenOverlap(a, $0) >= 0.5 }) || p.writers.contains(where: { Self.tokenOverlap(a, $0) >= 0.5 }) }) {
+        if artists.contains(where: { a in p.performers.contains(where: { Self.tokenOverlap(a, $0) > 0.5 }) || p.writers.contains(where: { Self.tokenOverlap(a, $0) > 0.5 }) }) {
             return "title+artist"
         }
         return "title-only"

@@ -59,6 +59,19 @@ import OeuvreTestSupport
         #expect(!Self.tie(Self.row(), []))
     }
 
+    @Test func oneSharedWordOfTwoNamesIsNoArtistEvidence() {
+        // "Frank Black" and "Frank Sinatra", "Nancy Sinatra" and "Frank Sinatra": half the words of the shorter
+        // name is a shared given name or family name, not the same performer.
+        func reason(_ f: [Feature: Float]) -> String { Self.row(f).withUnsafeBufferPointer { MatchPipeline.reason(row: $0) } }
+        #expect(reason([.artistPerformerTokenOverlap: 0.5]) == "title-only")
+        #expect(reason([.artistPerformerTokenOverlap: 2.0 / 3]) == "title+artist")
+        #expect(reason([.artistPerformerTokenOverlap: 1]) == "title+artist")
+        // So two such candidates are namesakes in a tie, not a contest the artist settles.
+        let shared = Self.row([.artistPerformerTokenOverlap: 0.5, .retrievalRankInverse: 1])
+        #expect(Self.tie(shared, [Self.row([.retrievalRankInverse: 0.5])]))
+        #expect(MatchPipeline.tokenOverlap("frank black", "frank sinatra") == 0.5)
+    }
+
     @Test func theArtistSettlesANamesakeContest() {
         let best = Self.row([.artistPerformerSimilarity: 0.97, .retrievalRankInverse: 1])
         let namesake = Self.row([.retrievalRankInverse: 0.5])
