@@ -41,6 +41,13 @@ public struct TruthMetrics: Sendable, Hashable {
     public var wrongAutoOut = Double.nan
     /// Precision of the rank-1 candidate on lines sent to review (how often the reviewer's first suggestion is right).
     public var reviewTop1 = Double.nan
+    /// Calibration of the candidates' confidences as pair probabilities ("this work is the line's work"), over
+    /// every candidate row of a judged line with a confidence (an out-of-catalogue line's rows are all
+    /// negatives; rows past `--top` are not in the results): rows counted, mean log-loss and expected calibration
+    /// error over ten equal-width bins (as `oeuvre evaluate --pairs` reports them).
+    public var candidateRows = 0.0
+    public var candidateLogLoss = Double.nan
+    public var candidateECE = Double.nan
 
     public init() {}
 
@@ -53,7 +60,7 @@ public struct TruthMetrics: Sendable, Hashable {
             "lines": lines, "in_catalogue": inCatalogue, "out_of_catalogue": outOfCatalogue,
             "top1": v(top1), "recall_at_k": recall, "auto_precision": v(autoPrecision), "auto_share": v(autoShare),
             "review_share": v(reviewShare), "none_share": v(noneShare), "wrong_auto_out": v(wrongAutoOut),
-            "review_top1": v(reviewTop1),
+            "review_top1": v(reviewTop1), "candidate_rows": candidateRows, "log_loss": v(candidateLogLoss), "ece": v(candidateECE),
         ]
     }
 }
@@ -134,6 +141,14 @@ public enum TruthEvaluation {
             add(&byLine, 1)
             add(&byPlays, w)
         }
+        // Calibration over candidate rows (each line once, whatever its plays).
+        var probs: [Float] = []
+        var labels: [UInt8] = []
+        for r in rows where r.rank >= 1 {
+            guard let c = r.confidence, let work = truth[r.lineId] else { continue }
+            probs.append(Float(c))
+            labels.append(!work.isEmpty && work == r.workId ? 1 : 0)
+        }
         func metrics(_ a: Acc) -> TruthMetrics {
             func div(_ x: Double, _ y: Double) -> Double { y > 0 ? x / y : .nan }
             var m = TruthMetrics()
@@ -150,7 +165,15 @@ public enum TruthEvaluation {
             m.reviewTop1 = div(a.reviewRight, a.review)
             return m
         }
-        return TruthReport(byLine: metrics(byLine), byPlays: metrics(byPlays), missingLines: missing.count,
+        func withCalibration(_ a: Acc) -> TruthMetrics {
+            var m = metrics(a)
+            m.candidateRows = Double(probs.count)
+            m.candidateLogLoss = Metrics.logLoss(probs, labels)
+            m.candidateECE = Metrics.ece(probs, labels)
+            return m
+        }
+        return TruthReport(byLine: withCalibration(byLine), byPlays: withCalibration(byPlays), missingLines: missing.count,
                            unjudgedLines: unjudged, missingExamples: Array(missing.prefix(5)))
     }
 }
+

@@ -46,6 +46,9 @@ enum EvaluateTruth {
             "  auto share \(pct(m.autoShare)) precision \(pct(m.autoPrecision)) | review share \(pct(m.reviewShare)) top1 \(pct(m.reviewTop1)) | none share \(pct(m.noneShare))",
         ]
         if m.outOfCatalogue > 0 { lines.append("  out-of-catalogue lines auto-matched \(pct(m.wrongAutoOut))") }
+        if m.candidateRows > 0 {
+            lines.append("  candidate confidences (\(fmt(m.candidateRows)) rows): log-loss \(pct(m.candidateLogLoss)) ECE \(pct(m.candidateECE))")
+        }
         return lines.joined(separator: "\n")
     }
 

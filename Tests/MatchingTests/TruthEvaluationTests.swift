@@ -1,3 +1,4 @@
+import Foundation
 import Matching
 import OeuvreCore
 import Testing
@@ -40,6 +41,20 @@ import Testing
         #expect(r.missingExamples == ["l6"])
         #expect(r.unjudgedLines == 1)
         #expect(r.byPlays == m)
+    }
+
+    @Test func candidateCalibration() {
+        // Judged candidate rows: l1 A (right) 0.99, B 0.2; l2 C (right) 0.5, D 0.6; l3 E 0.97; l5 A 0.98 (out of
+        // catalogue: every candidate wrong). Not l4's rank-0 row, not the unjudged zz.
+        let m = TruthEvaluation.evaluate(rows: Self.rows, truth: Self.truth).byLine
+        #expect(m.candidateRows == 6)
+        let expected = -[0.99, 0.8, 0.5, 0.4, 0.03, 0.02].map { log($0) }.reduce(0, +) / 6
+        #expect(abs(m.candidateLogLoss - expected) < 1e-6)
+        // Bins: 0.2 → 0 of 1; 0.5 → 1 of 1; 0.6 → 0 of 1; 0.97, 0.98, 0.99 → 1 of 3.
+        let ece = (0.2 + 0.5 + 0.6 + abs(0.97 + 0.98 + 0.99 - 1)) / 6
+        #expect(abs(m.candidateECE - ece) < 1e-6)
+        #expect(m.dictionary()["log_loss"] != nil && m.dictionary()["ece"] != nil)
+        #expect(TruthEvaluation.evaluate(rows: [], truth: [:]).byLine.candidateLogLoss.isNaN)
     }
 
     @Test func playsWeighting() {

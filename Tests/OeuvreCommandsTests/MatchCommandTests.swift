@@ -232,7 +232,8 @@ import Testing
         let r = try CLI.run(["evaluate", "--truth", truth, "--results", out, "--usage", s.usage, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        for key in ["top1", "recall_at_k", "auto_precision", "auto_share", "review_share", "none_share", "wrong_auto_out"] {
+        for key in ["top1", "recall_at_k", "auto_precision", "auto_share", "review_share", "none_share", "wrong_auto_out",
+                    "log_loss", "ece", "candidate_rows"] {
             #expect(obj.keys.contains(key), "missing \(key)")
         }
         #expect((obj["recall_at_k"] as? [String: Double])?["5"] == 1)
