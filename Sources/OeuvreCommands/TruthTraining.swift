@@ -105,7 +105,17 @@ enum TruthTraining {
         let set = LabelledFeatures(features: rows, columns: PairFeatureExtractor.count, labels: labels, groups: groupsOfPairs)
         var inputs = [ScoringModel.InputFile(role: "truth", path: (truthPath as NSString).lastPathComponent, sha256: try SHA256.file(truthPath))]
         for u in usagePaths { inputs.append(ScoringModel.InputFile(role: "usage", path: (u as NSString).lastPathComponent, sha256: try SHA256.file(u))) }
-        inputs.append(ScoringModel.InputFile(role: "catalogue", path: loaded.index.stamp, sha256: SHA256.hex(loaded.index.stamp)))
+        switch catalogue {
+        case .worksCSV(let path):
+            // The works file's content, not the index stamp (its size and modification time): the same
+            // data trained twice gives the same fingerprint, byte for byte the same model file.
+            inputs.append(ScoringModel.InputFile(role: "works", path: (path as NSString).lastPathComponent, sha256: try SHA256.file(path)))
+            inputs.append(ScoringModel.InputFile(role: "readings", path: "readings:" + MatchIndex.readingsFingerprint,
+                                                 sha256: SHA256.hex(MatchIndex.readingsFingerprint)))
+        case .database:
+            // A catalogue database is identified by its change stamp (catalogue id and change counter).
+            inputs.append(ScoringModel.InputFile(role: "catalogue", path: loaded.index.stamp, sha256: SHA256.hex(loaded.index.stamp)))
+        }
         let fingerprint = "sha256:" + SHA256.hex(inputs.map { "\($0.role)=\($0.sha256)" }.joined(separator: ";") + ";candidates=\(candidates)")
         let provenance = Trainer.Provenance(fingerprint: fingerprint, inputs: inputs,
                                             selection: "matcher candidates (top \(candidates)) labelled by truth")

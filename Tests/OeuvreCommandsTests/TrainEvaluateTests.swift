@@ -76,6 +76,15 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             single.append(try pairs(model))
         }
+        // Reproducible: the same data trained again after the works file was rewritten (same bytes, new
+        // modification time, so a new index stamp) gives a byte-identical model file.
+        let works0 = try Data(contentsOf: URL(fileURLWithPath: sets[0].works))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: sets[0].works)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sets[0].works)) == works0)
+        let again = dir + "/m0-again.json"
+        let a = try CLI.run(["train", "--truth", sets[0].truth, "--usage", sets[0].usage, "--works", sets[0].works, "--l2", "100", "--out", again])
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: dir + "/m0.json")))
         let both = dir + "/both.json"
         let r = try CLI.run(["train", "--truth", sets[0].truth, "--usage", sets[0].usage, "--works", sets[0].works,
                              "--truth", sets[1].truth, "--usage", sets[1].usage, "--works", sets[1].works, "--l2", "100", "--out", both])
