@@ -40,6 +40,10 @@ public struct MatchOptions: Sendable {
     public var batchGroups = 512
     /// Keep each kept candidate's per-feature contributions (for `--format jsonl`).
     public var contributions = false
+    /// Keep each result's normalized profile (`GroupResult.group.profile`). The results writers never read it
+    /// (they need the candidates, the decision and the group's lines and plays); without it a run holds ≈ 1 KB
+    /// less per distinct recording until its results are written (docs/MATCHING.md, "Memory").
+    public var keepProfiles = true
     public var retrieval = RetrievalOptions()
     public init() {}
 }
@@ -201,7 +205,14 @@ public struct MatchPipeline: Sendable {
             for _ in batches[b] { if let g = sorted.popLast() { part.append(g) } }
             moved[b] = part
         }
-        let batchGroups = moved
+        // Each batch's groups are handed to the worker that takes it and released with its batch: after
+        // matching, a group lives on in its result only.
+        let batchGroups = ResultSlots<[RecordingGroup]>(count: batches.count)
+        for b in batches.indices {
+            var part: [RecordingGroup] = []
+            swap(&part, &moved[b])
+            batchGroups.set(b, part)
+        }
         moved = []
         let outputs = ResultSlots<BatchOutput>(count: batches.count)
         let counter = AtomicCounter()
@@ -216,7 +227,7 @@ public struct MatchPipeline: Sendable {
             while true {
                 let b = counter.next()
                 if b >= batches.count { break }
-                let slice = batchGroups[b]
+                guard let slice = batchGroups.take(b) else { continue }
                 outputs.set(b, worker.matchBatch(slice, cache: &cache, retriever: retriever))
                 done.add(slice.count)
             }
@@ -290,6 +301,9 @@ public struct MatchPipeline: Sendable {
             }
         }
     }
+
+    /// What a result holds in place of its profile when `MatchOptions.keepProfiles` is off.
+    static let releasedProfile = LineProfile(title: "")
 
     struct BatchOutput {
         var results: [GroupResult]
@@ -368,6 +382,7 @@ public struct MatchPipeline: Sendable {
             }
             results.append(decide(group: slice[g], profile: slice[g].profile, scored: scored, linked: linked[g], contest: contest,
                                   cache: &cache))
+            if !options.keepProfiles { results[results.count - 1].group.profile = Self.releasedProfile }
         }
         let d = ContinuousClock.now - s0
         return BatchOutput(results: results, stats: stats,

@@ -68,6 +68,7 @@ struct MatchCommand: AsyncParsableCommand {
             options.autoMargin = autoMargin
             options.threads = threads
             options.contributions = format == "jsonl"
+            options.keepProfiles = false  // the writers read candidates, decisions, lines and plays only
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
             let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 

@@ -412,3 +412,37 @@ enum SmallCatalogue {
         #expect(index.work(ofTitle: Int(best.title)) == Int(best.work))
     }
 }
+
+/// `MatchOptions.keepProfiles`: the results without their profiles are the same results.
+@Suite struct PipelineMemoryTests {
+    @Test func resultsWithoutProfilesAreTheSameResults() throws {
+        let (index, _) = SmallCatalogue.index()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let model = try ScoringModel.load(path: root.appendingPathComponent("models/default.json").path)
+        let lines = [
+            UsageLine(lineId: "a", title: "Yesterday - Remastered 2009", artist: "The Beatles", duration: 125),
+            UsageLine(lineId: "b", title: "Heart", artist: "Pet Shop Boys"),
+            UsageLine(lineId: "c", title: "If You Go Away", artist: "Dusty Springfield"),
+            UsageLine(lineId: "d", title: "Heart", artist: "Pet Shop Boys", plays: 3),
+            UsageLine(lineId: "e", isrc: "GBAYE6500524", title: "Yesterday", artist: "The Beatles"),
+            UsageLine(lineId: "f", title: "Unknown Song Nobody Wrote", artist: "Nobody"),
+        ]
+        var options = MatchOptions()
+        options.threads = 2
+        let kept = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        options.keepProfiles = false
+        let released = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        #expect(kept.groupOfLine == released.groupOfLine)
+        #expect(kept.results.count == released.results.count)
+        for (k, r) in zip(kept.results, released.results) {
+            #expect(k.decision == r.decision && k.reason == r.reason)
+            #expect(k.candidates.map(\.workId) == r.candidates.map(\.workId))
+            #expect(k.candidates.map(\.confidence) == r.candidates.map(\.confidence))
+            #expect(k.group.lineIds == r.group.lineIds && k.group.plays == r.group.plays)
+        }
+        // The fuzzy results (not the ISRC hit) let their profiles go.
+        #expect(kept.results.contains { $0.group.profile.title == "heart" })
+        #expect(!released.results.contains { $0.group.profile.title == "heart" })
+        #expect(kept.summary.linesByDecision == released.summary.linesByDecision)
+    }
+}
