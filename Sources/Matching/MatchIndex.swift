@@ -221,6 +221,19 @@ public final class MatchIndex: @unchecked Sendable {
 
     // MARK: - Access
 
+    /// How many catalogue titles are each of `keys` (whole-title terms, `TermHash.wholeTitle`; 0 for a key the
+    /// catalogue has not), into `counts`. A work's titles are distinct, so this is how many works carry the title
+    /// (up to `MatchIndexOptions.wholeTitleCap`). The slots are looked up with their misses overlapped.
+    public func titleCounts(_ keys: [UInt64], into counts: inout [Int]) {
+        var slots: [Int] = []
+        titleTerms.prefetchSlots(of: keys, into: &slots)
+        counts.removeAll(keepingCapacity: true)
+        for (k, key) in keys.enumerated() {
+            let s = slots[k]
+            counts.append(key != 0 && s >= 0 ? Int(titleTerms.count[s]) : 0)
+        }
+    }
+
     /// Title ordinals of work `w`.
     @inline(__always)
     public func titles(ofWork w: Int) -> Range<Int> { Int(workTitleStart[w])..<Int(workTitleStart[w + 1]) }

@@ -660,8 +660,13 @@ public struct CandidateGenerator: Sendable {
         }
         let rows = lineWriter.out.withUnsafeBufferPointer { lb in
             let lines = lineOffsets.map { PackedLine(lb.baseAddress! + $0) }
+            let index = self.index
             return PairFeatureBuilder.featuresWithContexts(lines: lines, works: works, pairs: pairs, threads: options.threads,
-                                                               tiesShareRank: false) { k in
+                                                               tiesShareRank: false, catalogueTitleCounts: { keys in
+                var counts: [Int] = []
+                index.titleCounts(keys, into: &counts)
+                return counts
+            }) { k in
                 let g = flat[k].group
                 guard !linked[g].isEmpty else { return (false, false) }
                 let here = linked[g].contains(flat[k].work)

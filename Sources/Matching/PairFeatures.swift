@@ -75,6 +75,20 @@ public enum PairFeatureBuilder {
         return rankedContexts(pairs: pairs, scores: scores, sharing: sharing, tiesShareRank: tiesShareRank)
     }
 
+    /// Per pair, how many catalogue works carry its best title (`counts` of the titles' whole-title keys; -1 for
+    /// a work without titles). At least 1 for a title the catalogue has (the work itself); a reading of the work
+    /// the index has no whole-title term for counts 0, read as 1 by `rankedContexts`.
+    static func catalogueSharing(works: [PackedWork], pairs: [Pair], bestTitle: [Int], counts: ([UInt64]) -> [Int]) -> [Int] {
+        var keys = [UInt64](repeating: 0, count: pairs.count)
+        for k in pairs.indices where bestTitle[k] >= 0 {
+            var it = works[pairs[k].work].titles.makeIterator()
+            for _ in 0..<bestTitle[k] { _ = it.next() }
+            if let t = it.next() { keys[k] = TermHash.wholeTitle(t.text) }
+        }
+        let found = counts(keys)
+        return pairs.indices.map { bestTitle[$0] >= 0 ? found[$0] : -1 }
+    }
+
     /// Contexts from each pair's retrieval score and the number of works sharing its best title (-1 when
     /// the work has no title): rank and gap among the pairs of the same line (stable, by score; see
     /// `tiesShareRank` at `contexts`).
@@ -116,7 +130,12 @@ public enum PairFeatureBuilder {
     /// one pass: each pair's best title is found while its features are computed (and a work's titles are
     /// counted while its record is in cache), then the context columns are written. `linked(k)`: the ISRC
     /// flags of pair `k`'s context.
+    ///
+    /// `catalogueTitleCounts`: the matcher's count of the catalogue's works carrying each whole-title key
+    /// (`MatchIndex.titleCounts`), so that a pair's features depend on the line and the catalogue only, never on
+    /// which other recordings share its batch. Without it (labelled pairs) the works of `works` are counted.
     static func featuresWithContexts(lines: [PackedLine], works: [PackedWork], pairs: [Pair], threads: Int = 1, tiesShareRank: Bool,
+                                     catalogueTitleCounts: (([UInt64]) -> [Int])? = nil,
                                      linked: (Int) -> (here: Bool, elsewhere: Bool)) -> [Float] {
         let d = PairFeatureExtractor.count
         let n = pairs.count
@@ -145,11 +164,15 @@ public enum PairFeatureBuilder {
                     let context = CandidateContext(isrcLinkedHere: flags[k].here, isrcLinkedElsewhere: flags[k].elsewhere)
                     let w = pairs[k].work
                     (scores[k], bestTitle[k]) = extractor.compute(line: lines[pairs[k].line], work: works[w], context: context, into: base + k * d)
-                    if firstEntry[w] < 0 { countTitles(w) }
+                    if catalogueTitleCounts == nil && firstEntry[w] < 0 { countTitles(w) }
                 }
-                for w in works.indices where firstEntry[w] < 0 { countTitles(w) }
-                for k in 0..<n where bestTitle[k] >= 0 {
-                    sharing[k] = Int(counter.counts[Int(entries[Int(firstEntry[pairs[k].work]) + bestTitle[k]])])
+                if let catalogueTitleCounts {
+                    sharing = Self.catalogueSharing(works: works, pairs: pairs, bestTitle: bestTitle, counts: catalogueTitleCounts)
+                } else {
+                    for w in works.indices where firstEntry[w] < 0 { countTitles(w) }
+                    for k in 0..<n where bestTitle[k] >= 0 {
+                        sharing[k] = Int(counter.counts[Int(entries[Int(firstEntry[pairs[k].work]) + bestTitle[k]])])
+                    }
                 }
                 contexts = Self.rankedContexts(pairs: pairs, scores: scores, sharing: sharing, tiesShareRank: tiesShareRank)
             } else {
@@ -167,7 +190,12 @@ public enum PairFeatureBuilder {
                         }
                     }
                 }
-                contexts = Self.contexts(works: works, pairs: pairs, scores: scores, bestTitle: bestTitle, tiesShareRank: tiesShareRank)
+                if let catalogueTitleCounts {
+                    let sharing = Self.catalogueSharing(works: works, pairs: pairs, bestTitle: bestTitle, counts: catalogueTitleCounts)
+                    contexts = Self.rankedContexts(pairs: pairs, scores: scores, sharing: sharing, tiesShareRank: tiesShareRank)
+                } else {
+                    contexts = Self.contexts(works: works, pairs: pairs, scores: scores, bestTitle: bestTitle, tiesShareRank: tiesShareRank)
+                }
             }
             for k in pairs.indices { PairFeatureExtractor.writeContext(contexts[k], into: base + k * d) }
         }

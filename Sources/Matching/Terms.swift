@@ -49,6 +49,25 @@ public enum TermHash {
         return kind == .whole ? m | wholeBit : (m & ~wholeBit == 0 ? 1 : m & ~wholeBit)
     }
 
+    /// The whole-title term of a normalized title's bytes, as `TermExtractor.titleTerms` makes it (its first
+    /// `maxTitleBytes` bytes without their spaces, between the start and end marks); 0 for a title with no
+    /// such term (no byte but spaces).
+    public static func wholeTitle(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        h ^= 1
+        h &*= 0x0000_0100_0000_01b3
+        var any = false
+        for b in bytes.prefix(TermExtractor.maxTitleBytes) where b != 32 {
+            any = true
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        guard any else { return 0 }
+        h ^= 2
+        h &*= 0x0000_0100_0000_01b3
+        return mix(h ^ (TermKind.whole.rawValue &* 0x9e37_79b9_7f4a_7c15)) | wholeBit
+    }
+
     /// Set on (and only on) whole-title term hashes.
     public static let wholeBit: UInt64 = 1 << 63
 

@@ -446,3 +446,46 @@ enum SmallCatalogue {
         #expect(kept.summary.linesByDecision == released.summary.linesByDecision)
     }
 }
+
+/// `TermHash.wholeTitle` and `MatchIndex.titleCounts`: the catalogue's count of works carrying a title.
+@Suite struct CatalogueTitleCountTests {
+    @Test(arguments: ["heart", "if you go away", "  two  spaces ", "a", String(repeating: "long title ", count: 30), "東京タワー"])
+    func wholeTitleKeyIsTheExtractorsWholeTerm(_ title: String) {
+        var ex = TermExtractor()
+        var terms: [UInt64] = []
+        ex.titleTerms(title, into: &terms)
+        var copy = title
+        let key = copy.withUTF8 { TermHash.wholeTitle($0) }
+        #expect(terms.filter(TermHash.isWhole) == [key])
+        #expect(TermHash.wholeTitle(UnsafeBufferPointer(start: nil, count: 0)) == 0)
+    }
+
+    @Test func countsWorksCarryingATitle() {
+        let (index, _) = SmallCatalogue.index()
+        var counts: [Int] = []
+        index.titleCounts([0] + ["heart", "amsterdam", "not a catalogued title"].map { t in
+            var c = t
+            return c.withUTF8 { TermHash.wholeTitle($0) }
+        }, into: &counts)
+        #expect(counts == [0, 2, 1, 0])
+    }
+
+    /// A line's candidates get the same confidences alone and among other recordings whose candidates carry its
+    /// title: the namesake count is the catalogue's, not the batch's.
+    @Test func aLinesConfidencesDoNotDependOnItsBatch() throws {
+        let (index, _) = SmallCatalogue.index()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let model = try ScoringModel.load(path: root.appendingPathComponent("models/default.json").path)
+        var options = MatchOptions()
+        options.threads = 1
+        options.topN = 1  // the line's one candidate: its namesake comes into the batch only with the other line
+        let pipeline = MatchPipeline(index: index, model: model, options: options)
+        let line = UsageLine(lineId: "a", title: "Heart", artist: "Pet Shop Boys")
+        let alone = pipeline.run(lines: [line])
+        let together = pipeline.run(lines: [line, UsageLine(lineId: "b", title: "Heart", artist: "The Sugars")])
+        let a = try #require(alone.results.first { $0.group.lineIds == ["a"] })
+        let t = try #require(together.results.first { $0.group.lineIds == ["a"] })
+        #expect(a.candidates.map(\.workId) == t.candidates.map(\.workId))
+        #expect(a.candidates.map(\.confidence) == t.candidates.map(\.confidence))
+    }
+}
