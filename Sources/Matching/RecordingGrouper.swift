@@ -138,6 +138,53 @@ public struct RecordingGrouper: Sendable {
         return RecordingGrouping(groups: groups, groupOfLine: groupOfLine)
     }
 
+    /// The partition (0 ..< `count`) of every line, such that no recording group spans two partitions: matching
+    /// each partition whole gives every line the result it gets from matching all the lines together (groups,
+    /// their merged profiles and their results are the same; `MatchPipeline` results do not depend on which
+    /// other recordings share a batch). Lines with an ISRC go by the ISRC's packed key (the key the direct ISRC
+    /// hits are shared by; lines of a group have the same ISRC string), the others by their normalized core title
+    /// (part of the group key), computed once per distinct raw metadata tuple. Deterministic (FNV-1a).
+    public func partitions(of lines: [UsageLine], count: Int) -> [UInt8] {
+        precondition((1...256).contains(count), "partitions: 1 to 256")
+        var out = [UInt8](repeating: 0, count: lines.count)
+        guard count > 1 else { return out }
+        @inline(__always) func bucket(_ tag: UInt8, _ bytes: some Sequence<UInt8>) -> UInt8 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            h = (h ^ UInt64(tag)) &* 0x100_0000_01b3
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h ^= h >> 29  // the low bits of FNV-1a mix poorly
+            return UInt8(truncatingIfNeeded: h % UInt64(count))
+        }
+        var rawIndex: [RawKey: Int32] = [:]
+        var rawFirstLine: [Int] = []
+        var rawOfLine: [Int32] = []
+        var untitled: [Int] = []
+        for (i, l) in lines.enumerated() {
+            if let isrc = l.isrc, !isrc.isEmpty {  // an empty ISRC groups as none (`key`)
+                if let key = ISRCKey.pack(isrc) {
+                    withUnsafeBytes(of: key.littleEndian) { out[i] = bucket(1, $0) }
+                } else {
+                    out[i] = bucket(2, isrc.utf8)
+                }
+                continue
+            }
+            let key = RawKey(l)
+            if let r = rawIndex[key] {
+                rawOfLine.append(r)
+            } else {
+                let r = Int32(rawFirstLine.count)
+                rawIndex[key] = r
+                rawFirstLine.append(i)
+                rawOfLine.append(r)
+            }
+            untitled.append(i)
+        }
+        rawIndex = [:]
+        let titles = Self.profiles(of: rawFirstLine.map { lines[$0] }, threads: threads).map { bucket(3, $0.title.utf8) }
+        for (k, i) in untitled.enumerated() { out[i] = titles[Int(rawOfLine[k])] }
+        return out
+    }
+
     static func merge(_ p: LineProfile, into g: inout LineProfile) {
         for w in p.writers where !g.writers.contains(w) { g.writers.append(w) }
         for i in p.writerIPIs where !g.writerIPIs.contains(i) { g.writerIPIs.append(i) }

@@ -37,6 +37,9 @@ struct MatchCommand: AsyncParsableCommand {
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
     @Flag(help: "Read usage TSV from standard input and stream results to standard output.") var stdin = false
     @Flag(help: "Write the results without a header row.") var noHeader = false
+    @Option(help: ArgumentHelp("Match the report in N parts to bound memory (1...256; same results as one part).",
+                               discussion: "Lines are split so that no recording's lines are parted; each part is matched whole and its rows go to a temporary file beside --out, merged back into line order at the end."))
+    var partitions = 1
     @Option(parsing: .singleValue, help: "Rename a usage column: column=field (repeatable).") var map: [String] = []
     @Flag(help: "No summary or notes on stderr (errors only).") var quiet = false
     @Flag(help: "Print the summary as one JSON object on stderr.") var jsonSummary = false
@@ -49,6 +52,8 @@ struct MatchCommand: AsyncParsableCommand {
         if top < 1 || candidates < 1 || threads < 1 { throw ValidationError("--top, --candidates and --threads must be at least 1") }
         if !(0...1).contains(autoMargin) { throw ValidationError("--auto-margin must be between 0 and 1") }
         if reviewQueue != nil && db == nil { throw ValidationError("--review-queue needs --db (queues are registered in the catalogue)") }
+        if !(1...256).contains(partitions) { throw ValidationError("--partitions must be between 1 and 256") }
+        if stdin && partitions > 1 { throw ValidationError("--partitions splits report files; --stdin is streamed in chunks already") }
     }
 
     func run() async throws {
@@ -108,7 +113,7 @@ struct MatchCommand: AsyncParsableCommand {
                     }
                 }
                 if !chunk.isEmpty { try process(chunk) }
-            } else if format == "tsv", reports.count == 1, !generalPath, try UsageReports.detectFormat(path: reports[0]) != .dsr {
+            } else if format == "tsv", reports.count == 1, !generalPath, partitions == 1, try UsageReports.detectFormat(path: reports[0]) != .dsr {
                 // One CSV/TSV file: lines an ISRC decides skip the UsageLine/GroupResult machinery (same output).
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
@@ -126,7 +131,12 @@ struct MatchCommand: AsyncParsableCommand {
                 readOptions.threads = threads
                 let result = try UsageReports.read(paths: reports, options: readOptions)
                 if !quiet { for w in result.warnings { printError("\(w)") } }
-                try process(result.lines)
+                if partitions > 1 {
+                    try matchInPartitions(result.lines, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
+                                          summary: &summary, reviewRows: &reviewRows, reviewLines: &reviewLines)
+                } else {
+                    try process(result.lines)
+                }
                 Self.keepUntilExit(result)
             }
             progress.finish()
@@ -160,6 +170,87 @@ struct MatchCommand: AsyncParsableCommand {
     final class KeptUntilExit<T> {
         let value: T
         init(_ value: T) { self.value = value }
+    }
+
+    /// `--partitions`: the lines are split by `RecordingGrouper.partitions` (no recording group is parted, so every
+    /// line gets the result of a whole-report match), each part is matched whole and its rows written to a
+    /// temporary file, and the parts' rows are merged back into line order. A part's matching state (profiles,
+    /// groups, results) is freed before the next part, so the peak is the lines plus one part's state. The
+    /// temporary files go beside `--out` (its file system holds the results anyway), else to `TMPDIR`.
+    func matchInPartitions(_ lines: [UsageLine], pipeline: MatchPipeline, writer: AtomicFileWriter, index: MatchIndex,
+                           progress: MatchProgress, summary: inout MatchSummary,
+                           reviewRows: inout [(lineId: String, rows: [MatchResultRow])], reviewLines: inout [String: UsageLine]) throws {
+        let count = partitions
+        let partOf = RecordingGrouper(threads: threads).partitions(of: lines, count: count)
+        var members = [[Int]](repeating: [], count: count)
+        for (i, p) in partOf.enumerated() { members[Int(p)].append(i) }
+        let base: String
+        if let out, out != "-" {
+            let dir = (out as NSString).deletingLastPathComponent
+            base = (dir.isEmpty ? "." : dir) + "/.\((out as NSString).lastPathComponent).parts-\(getpid())"
+        } else {
+            base = (NSTemporaryDirectory() as NSString).appendingPathComponent("oeuvre-match-parts-\(getpid())")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        } catch {
+            throw OeuvreError(.io, "cannot create the directory for the partitions' results \(base): \(error)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var rowsPerLine = [[UInt32]](repeating: [], count: count)
+        var review: [(index: Int, lineId: String, rows: [MatchResultRow])] = []
+        // Per result: direct or not, its first line, plays and decision, to add the plays up in the whole report's
+        // order (direct results by first line, then the recordings by first line), so the sums are the same
+        // floating-point numbers.
+        var sums: [(direct: Bool, first: Int, plays: Double, decision: Decision)] = []
+        var groupsBefore = 0
+        for p in 0..<count where !members[p].isEmpty {
+            let subset = members[p].map { lines[$0] }
+            let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
+            let (results, resultOfLine, part) = pipeline.run(lines: subset) { done, total in
+                progress.update(groupsBefore + done, groupsBefore + total)
+            }
+            try write(lines: subset, results: results, resultOfLine: resultOfLine, to: partWriter, index: index)
+            try partWriter.commit()
+            groupsBefore += part.groups - part.directResults
+            summary.add(part)
+            var firstLine = [Int](repeating: -1, count: results.count)
+            for k in resultOfLine.indices.reversed() { firstLine[Int(resultOfLine[k])] = members[p][k] }
+            for (r, result) in results.enumerated() {
+                sums.append((r < part.directResults, firstLine[r], result.group.plays, result.decision))
+            }
+            rowsPerLine[p] = resultOfLine.map { format == "tsv" ? UInt32(max(1, results[Int($0)].candidates.count)) : 1 }
+            if reviewQueue != nil {
+                for (k, line) in subset.enumerated() {
+                    let r = results[Int(resultOfLine[k])]
+                    guard r.decision == .review else { continue }
+                    review.append((members[p][k], line.lineId, r.candidates.enumerated().map { j, c in
+                        MatchResultRow(lineId: line.lineId, rank: j + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
+                                       confidence: c.confidence, decision: r.decision, reason: j == 0 ? r.reason : c.reason)
+                    }))
+                }
+            }
+        }
+        review.sort { $0.index < $1.index }
+        reviewRows = review.map { ($0.lineId, $0.rows) }
+        for e in review { reviewLines[e.lineId] = lines[e.index] }  // in line order: a repeated line id keeps its last line
+        sums.sort { $0.direct != $1.direct ? $0.direct : $0.first < $1.first }
+        summary.plays = 0
+        summary.playsByDecision = [:]
+        for s in sums {
+            summary.plays += s.plays
+            summary.playsByDecision[s.decision, default: 0] += s.plays
+        }
+        // Merge: line i's rows are the next rowsPerLine rows of its part's file.
+        var readers: [RowFileReader?] = []
+        for p in 0..<count { readers.append(members[p].isEmpty ? nil : try RowFileReader(path: base + "/part-\(p)")) }
+        var cursor = [Int](repeating: 0, count: count)
+        for i in lines.indices {
+            let p = Int(partOf[i])
+            try readers[p]!.copyRows(Int(rowsPerLine[p][cursor[p]]), to: writer)
+            cursor[p] += 1
+        }
+        for p in 0..<count where !members[p].isEmpty { try readers[p]!.expectEnd() }
     }
 
     /// Lines per streamed chunk with --stdin.
@@ -333,5 +424,64 @@ final class MatchProgress: @unchecked Sendable {
     func finish() {
         guard enabled, printed else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+
+/// Reads newline-terminated rows of a partition's results file and copies them out (`MatchCommand.matchInPartitions`).
+final class RowFileReader {
+    let path: String
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    private var start = 0, end = 0
+
+    init(path: String) throws(OeuvreError) {
+        self.path = path
+        guard let h = fopen(path, "r") else { throw OeuvreError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        handle = h
+    }
+
+    deinit { fclose(handle) }
+
+    /// Refills the buffer after the bytes not yet copied; false at the end of the file.
+    private func refill() -> Bool {
+        if start > 0 {
+            buffer.withUnsafeMutableBytes { b in
+                if end > start { memmove(b.baseAddress!, b.baseAddress! + start, end - start) }
+            }
+            end -= start
+            start = 0
+        }
+        if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }  // a row longer than the buffer
+        let n = buffer.withUnsafeMutableBytes { b in fread(b.baseAddress! + end, 1, b.count - end, handle) }
+        end += n
+        return n > 0
+    }
+
+    /// Copies the next `rows` rows (each up to and including its newline) to `writer`.
+    func copyRows(_ rows: Int, to writer: AtomicFileWriter) throws(OeuvreError) {
+        var left = rows
+        while left > 0 {
+            var scan = start
+            while left > 0 {
+                let nl = buffer.withUnsafeBytes { b -> Int in
+                    guard let p = memchr(b.baseAddress! + scan, 0x0A, end - scan) else { return -1 }
+                    return UnsafeRawPointer(p) - b.baseAddress!
+                }
+                guard nl >= 0 else { break }
+                scan = nl + 1
+                left -= 1
+            }
+            buffer.withUnsafeBytes { b in writer.write(bytes: UnsafeRawBufferPointer(rebasing: b[start..<scan])) }
+            start = scan
+            if left > 0 && !refill() {
+                throw OeuvreError(.io, "\(path): the partition's results end \(left) row(s) early")
+            }
+        }
+    }
+
+    /// Fails unless every row of the file was copied.
+    func expectEnd() throws(OeuvreError) {
+        if start < end || refill() { throw OeuvreError(.io, "\(path): the partition's results have rows no line took") }
     }
 }

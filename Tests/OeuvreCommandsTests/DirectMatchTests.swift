@@ -76,17 +76,21 @@ import Testing
         for k in 0..<4 {
             let usage = TestSupport.write(Self.usage(&rng, tsv: tsv, rows: 40 + Int(rng.next() % 200)), to: "u\(k).\(tsv ? "tsv" : "csv")", in: dir)
             var runs: [(stdout: String, stderr: [String])] = []
-            for general in [false, true] {
-                let out = dir + "/r\(k)-\(general).tsv"
+            // The direct path, the general path, and the lines matched in 2 + k partitions (`--partitions`).
+            for variant in 0..<3 {
+                let out = dir + "/r\(k)-\(variant).tsv"
                 var args = ["match", usage, "--works", works, "--model", MatchCommandTests.model, "--out", out, "--json-summary",
                             "--top", "3"]
-                if general { args.append("--general-path") }
+                if variant == 1 { args.append("--general-path") }
+                if variant == 2 { args += ["--partitions", String(2 + k)] }
                 let r = try CLI.run(args)
                 #expect(r.status == 0, "\(r.stderr)")
                 runs.append((try String(contentsOfFile: out, encoding: .utf8), try Self.steady(r.stderr)))
             }
-            #expect(runs[0].stdout == runs[1].stdout)
-            #expect(runs[0].stderr == runs[1].stderr)
+            for v in 1..<runs.count {
+                #expect(runs[0].stdout == runs[v].stdout, "variant \(v)")
+                #expect(runs[0].stderr == runs[v].stderr, "variant \(v)")
+            }
             #expect(runs[0].stderr.contains { $0.contains("duplicate line_id") })
         }
     }
@@ -110,13 +114,15 @@ import Testing
             let modelPath = dir + "/model-\(review).json"
             try JSONSerialization.data(withJSONObject: model).write(to: URL(fileURLWithPath: modelPath))
             var got: [(results: String, queue: String, stderr: [String])] = []
-            for general in [false, true] {
-                let db = dir + "/c-\(review)-\(general).db"
+            // The direct path, the general path, and the general path in three partitions (`--partitions`).
+            for (variant, general) in [(0, false), (1, true), (2, true)] {
+                let db = dir + "/c-\(review)-\(variant).db"
                 try? FileManager.default.removeItem(atPath: db)
                 try FileManager.default.copyItem(atPath: dir + "/c.db", toPath: db)
-                let out = dir + "/r-\(general).tsv", queue = dir + "/q-\(general).csv"
+                let out = dir + "/r-\(variant).tsv", queue = dir + "/q-\(variant).csv"
                 var args = ["match", usage, "--db", db, "--model", modelPath, "--out", out, "--review-queue", queue, "--json-summary"]
                 if general { args.append("--general-path") }
+                if variant == 2 { args += ["--partitions", "3"] }
                 let r = try CLI.run(args)
                 #expect(r.status == 0, "\(r.stderr)")
                 // The queue id is drawn per run.
@@ -125,9 +131,11 @@ import Testing
                 got.append((try String(contentsOfFile: out, encoding: .utf8), q,
                             try Self.steady(r.stderr.replacingOccurrences(of: id, with: "Q").replacingOccurrences(of: queue, with: "QUEUE"))))
             }
-            #expect(got[0].results == got[1].results)
-            #expect(got[0].queue == got[1].queue)
-            #expect(got[0].stderr == got[1].stderr)
+            for v in 1..<got.count {
+                #expect(got[0].results == got[v].results, "variant \(v)")
+                #expect(got[0].queue == got[v].queue, "variant \(v)")
+                #expect(got[0].stderr == got[v].stderr, "variant \(v)")
+            }
             #expect(got[0].results.contains(review < 1 ? "\treview\tisrc-link" : "\tnone\tisrc-link"))
         }
     }

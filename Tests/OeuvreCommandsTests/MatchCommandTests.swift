@@ -258,5 +258,10 @@ import Testing
         #expect(noModel.status != 0)
         let both = try CLI.run(["match", s.usage, "--stdin", "--works", s.works])
         #expect(both.status == 64 || both.status == 2)
+        for bad in [["--partitions", "0"], ["--partitions", "257"], ["--stdin", "--partitions", "2"]] {
+            let r = try CLI.run(["match", "--works", s.works, "--model", Self.model] + (bad.contains("--stdin") ? [] : [s.usage]) + bad, stdin: "")
+            #expect(r.status == 64 || r.status == 2, "\(bad)")
+            #expect(r.stderr.contains("--partitions"), "\(bad): \(r.stderr)")
+        }
     }
 }

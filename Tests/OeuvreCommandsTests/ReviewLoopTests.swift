@@ -55,6 +55,28 @@ import Testing
         precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write test file")
     }
 
+    /// A DSR report matched in partitions (`--partitions`): the whole report's results, summary and review queue.
+    @Test func partitionsGiveTheWholeReportResults() throws {
+        let s = try Self.setup()
+        var got: [(results: String, queue: String, summary: String)] = []
+        for parts in ["1", "4"] {
+            let out = s.dir + "/r\(parts).tsv", queue = s.dir + "/q\(parts).csv"
+            let r = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", out, "--review-queue", queue,
+                                 "--partitions", parts])
+            #expect(r.status == 0, "\(r.stderr)")
+            let id = r.stderr.firstMatch(of: /review queue (Q[0-9a-f]+)/).map { String($0.1) } ?? "?"
+            let summary = r.stderr.split(separator: "\n").filter { $0.hasPrefix("  auto") || $0.hasPrefix("  review") || $0.hasPrefix("  none") || $0.hasPrefix("matched") }
+                .map { $0.replacing(/in [0-9.]+ s.*/, with: "") }.joined(separator: "\n")
+            got.append((try String(contentsOfFile: out, encoding: .utf8),
+                        try String(contentsOfFile: queue, encoding: .utf8).replacingOccurrences(of: id, with: "Q"), summary))
+        }
+        #expect(got[0].results == got[1].results)
+        #expect(got[0].queue == got[1].queue)
+        #expect(got[0].summary == got[1].summary && got[0].summary.contains("matched 480 line(s)"), "\(got[1].summary)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.dir).filter { $0.contains(".parts-") }
+        #expect(left.isEmpty, "temporary partition files left: \(left)")
+    }
+
     @Test func reviewedLinesComeBackRankedFirst() throws {
         let s = try Self.setup()
         let first = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", s.dir + "/r1.tsv",
