@@ -79,14 +79,17 @@ public enum PairFeatureBuilder {
     /// a work without titles). At least 1 for a title the catalogue has (the work itself); a reading of the work
     /// the index has no whole-title term for counts 0, read as 1 by `rankedContexts`.
     static func catalogueSharing(works: [PackedWork], pairs: [Pair], bestTitle: [Int], counts: ([UInt64]) -> [Int]) -> [Int] {
-        var keys = [UInt64](repeating: 0, count: pairs.count)
-        for k in pairs.indices where bestTitle[k] >= 0 {
-            var it = works[pairs[k].work].titles.makeIterator()
-            for _ in 0..<bestTitle[k] { _ = it.next() }
-            if let t = it.next() { keys[k] = TermHash.wholeTitle(t.text) }
-        }
-        let found = counts(keys)
+        let found = counts(pairs.indices.map { wholeTitleKey(works[pairs[$0].work], bestTitle[$0]) })
         return pairs.indices.map { bestTitle[$0] >= 0 ? found[$0] : -1 }
+    }
+
+    /// The whole-title key (`TermHash.wholeTitle`) of title `title` of `work`; 0 for none.
+    @inline(__always)
+    static func wholeTitleKey(_ work: PackedWork, _ title: Int) -> UInt64 {
+        guard title >= 0 else { return 0 }
+        var it = work.titles.makeIterator()
+        for _ in 0..<title { _ = it.next() }
+        return it.next().map { TermHash.wholeTitle($0.text) } ?? 0
     }
 
     /// Contexts from each pair's retrieval score and the number of works sharing its best title (-1 when
@@ -152,6 +155,7 @@ public enum PairFeatureBuilder {
                 var firstEntry = [Int32](repeating: -1, count: works.count)
                 var entries: [Int32] = []
                 var sharing = [Int](repeating: -1, count: n)
+                var titleKeys = [UInt64](repeating: 0, count: catalogueTitleCounts == nil ? 0 : n)
                 func countTitles(_ w: Int) {
                     firstEntry[w] = Int32(entries.count)
                     for t in works[w].titles { entries.append(counter.add(t.text)) }
@@ -164,10 +168,15 @@ public enum PairFeatureBuilder {
                     let context = CandidateContext(isrcLinkedHere: flags[k].here, isrcLinkedElsewhere: flags[k].elsewhere)
                     let w = pairs[k].work
                     (scores[k], bestTitle[k]) = extractor.compute(line: lines[pairs[k].line], work: works[w], context: context, into: base + k * d)
-                    if catalogueTitleCounts == nil && firstEntry[w] < 0 { countTitles(w) }
+                    if catalogueTitleCounts != nil {
+                        titleKeys[k] = Self.wholeTitleKey(works[w], bestTitle[k])  // while the record is in cache
+                    } else if firstEntry[w] < 0 {
+                        countTitles(w)
+                    }
                 }
                 if let catalogueTitleCounts {
-                    sharing = Self.catalogueSharing(works: works, pairs: pairs, bestTitle: bestTitle, counts: catalogueTitleCounts)
+                    let found = catalogueTitleCounts(titleKeys)
+                    for k in 0..<n { sharing[k] = bestTitle[k] >= 0 ? found[k] : -1 }
                 } else {
                     for w in works.indices where firstEntry[w] < 0 { countTitles(w) }
                     for k in 0..<n where bestTitle[k] >= 0 {

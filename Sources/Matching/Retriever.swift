@@ -566,20 +566,22 @@ public final class Retriever {
         var pool = poolMap
         let minArtist = options.artistOnlyMin
         if select.count < artist.count { select = [UInt64](repeating: 0, count: max(artist.count, 2 * select.count)) }
-        // Each candidate work's title range and duration are a miss in catalogue-sized arrays: prefetch
-        // them all first so the misses overlap.
-        if let starts = index.workTitleStart.baseAddress, let durations = index.workDuration.baseAddress {
-            let withDuration = queryDuration > 0
-            for k in 0..<artist.count {
-                let slot = Int(artist.slots[k])
-                guard artist.values[slot] >= minArtist else { continue }
-                let w = Int(artist.id(at: slot))
-                oeuvre_prefetch(starts + w)
-                if withDuration { oeuvre_prefetch(durations + w) }
-            }
+        // Each candidate work's title range and duration are a miss in catalogue-sized arrays: they are
+        // prefetched `ahead` works before they are read, so the misses overlap.
+        let starts = index.workTitleStart.baseAddress, durations = index.workDuration.baseAddress
+        let withDuration = queryDuration > 0
+        let ahead = 16
+        @inline(__always) func prefetch(_ k: Int) {
+            let slot = Int(artist.slots[k])
+            guard artist.values[slot] >= minArtist, let starts, let durations else { return }
+            let w = Int(artist.id(at: slot))
+            oeuvre_prefetch(starts + w)
+            if withDuration { oeuvre_prefetch(durations + w) }
         }
+        for k in 0..<min(ahead, artist.count) { prefetch(k) }
         var n = 0
         for k in 0..<artist.count {
+            if k + ahead < artist.count { prefetch(k + ahead) }
             let slot = Int(artist.slots[k])
             let a = min(1, artist.values[slot])
             guard a >= minArtist else { continue }
