@@ -222,6 +222,11 @@ import Testing
         #expect(cands.first?["contributions"] is [String: Any])
         #expect((cands.first?["retrieval"] as? [String: Any])?["matched_title"] as? String == "heart")
         for key in ["line_id", "decision", "reason", "plays", "candidates"] { #expect(l3[key] != nil) }
+        // In parts (to standard output: the parts' rows go to a temporary directory), the same objects in the same order.
+        let parted = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--format", "jsonl", "--quiet",
+                                  "--partitions", "3"])
+        #expect(parted.status == 0, "\(parted.stderr)")
+        #expect(parted.stdout == r.stdout)
     }
 
     @Test func evaluateAgainstTheTruth() throws {
