@@ -210,19 +210,15 @@ public enum UsageReports {
         }
         for k in lines.indices {  // fields read in place (no copy of each line)
             if !seen.insert(lines[k].lineId, index: k, in: lines) {
-                warnings.add(1, "duplicate line_id '\(lines[k].lineId)'", at: lines[k].position)
+                warnings.add(1, UsageStreamChecks.duplicateMessage(lines[k].lineId), at: lines[k].position)
             }
             if lines[k].title.isEmpty && lines[k].isrc == nil {
-                warnings.add(2, "line with neither a title nor a valid ISRC cannot be matched", at: lines[k].position)
+                warnings.add(2, UsageStreamChecks.unmatchableMessage, at: lines[k].position)
             }
             stats.plays += lines[k].plays
             if let r = lines[k].netRevenue { stats.netRevenue = (stats.netRevenue ?? 0) + r }
         }
-        for (position, message) in reader.invalidIdentifiers {
-            warnings.add(message.hasPrefix("invalid ISRC") ? 3 : 4,
-                         message.hasPrefix("invalid ISRC") ? "invalid ISRC not used for matching: \(message)" : "invalid ISWC not used for matching: \(message)",
-                         at: position)
-        }
+        UsageStreamChecks.addInvalidIdentifiers(reader.invalidIdentifiers, to: &warnings)
         stats.physicalLines = reader.lastLine
         stats.usageRecords = lines.count
         stats.lines = lines.count
@@ -456,5 +452,44 @@ public enum CanonicalUsageTSV {
         }
         out.write(chunk)
         try out.commit()
+    }
+}
+
+
+/// The warnings a whole CSV/TSV file gets when it is read at once (`UsageReports.read`), for lines read one by one
+/// from a stream (`oeuvre match --stdin`): columns not read, repeated line ids, lines with neither a title nor a
+/// valid ISRC, invalid ISRCs and ISWCs — each counted, with its first position. A repeated line id is told by a
+/// 64-bit hash of the id (8 bytes a line; the whole-file reader compares the ids themselves).
+public struct UsageStreamChecks {
+    private var warnings = WarningCollector()
+    private var seen = Set<UInt64>()
+
+    public init(reader: UsageCSVReader, path: String) {
+        if let message = reader.mapping.ignoredColumnsMessage(contract: "usage") {
+            warnings.add(5, message, at: SourcePosition(file: path, line: 1))
+        }
+    }
+
+    public mutating func check(_ line: UsageLine) {
+        if !seen.insert(UsageReports.LineIdSet.hash(line.lineId)).inserted {
+            warnings.add(1, Self.duplicateMessage(line.lineId), at: line.position)
+        }
+        if line.title.isEmpty && line.isrc == nil { warnings.add(2, Self.unmatchableMessage, at: line.position) }
+    }
+
+    /// Every warning so far, with the reader's invalid identifiers (call once, at the end of the stream).
+    public mutating func finish(reader: UsageCSVReader) -> [ReportWarning] {
+        Self.addInvalidIdentifiers(reader.invalidIdentifiers, to: &warnings)
+        return warnings.items
+    }
+
+    static func duplicateMessage(_ id: String) -> String { "duplicate line_id '\(id)'" }
+    static let unmatchableMessage = "line with neither a title nor a valid ISRC cannot be matched"
+
+    static func addInvalidIdentifiers(_ list: [(SourcePosition, String)], to warnings: inout WarningCollector) {
+        for (position, message) in list {
+            let isrc = message.hasPrefix("invalid ISRC")
+            warnings.add(isrc ? 3 : 4, (isrc ? "invalid ISRC" : "invalid ISWC") + " not used for matching: \(message)", at: position)
+        }
     }
 }

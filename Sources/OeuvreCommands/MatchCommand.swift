@@ -103,8 +103,11 @@ struct MatchCommand: AsyncParsableCommand {
             if stdin {
                 // Streamed: results of each chunk are written (and flushed) before the next is read.
                 let reader = try UsageCSVReader(path: "-", renames: renames)
+                // The whole-file reader's warnings, counted over the stream and printed at its end.
+                var checks = UsageStreamChecks(reader: reader, path: "-")
                 var chunk: [UsageLine] = []
                 while let line = try reader.next() {
+                    checks.check(line)
                     chunk.append(line)
                     if chunk.count >= Self.streamChunk {
                         try process(chunk)
@@ -113,6 +116,7 @@ struct MatchCommand: AsyncParsableCommand {
                     }
                 }
                 if !chunk.isEmpty { try process(chunk) }
+                if !quiet { for w in checks.finish(reader: reader) { printError("\(w)") } }
             } else if format == "tsv", reports.count == 1, !generalPath, partitions == 1, try UsageReports.detectFormat(path: reports[0]) != .dsr {
                 // One CSV/TSV file: lines an ISRC decides skip the UsageLine/GroupResult machinery (same output).
                 var readOptions = UsageReadOptions()

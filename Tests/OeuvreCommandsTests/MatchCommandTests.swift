@@ -210,6 +210,27 @@ import Testing
         #expect(!bare.stdout.hasPrefix("line_id"))
     }
 
+    /// `--stdin` warns of what a whole file read warns of: columns not read, repeated line ids, unmatchable lines,
+    /// invalid identifiers (counted over the stream, printed at its end).
+    @Test func stdinWarnsLikeAFile() throws {
+        let s = Self.setup()
+        let messy = "line_id\tisrc\ttitle\tartist\tplays\tfoo\nA\tbad-isrc\tYesterday\tThe Beatles\t1\tx\nA\t\tHeart\tX\t2\tx\n"
+            + "B\t\t\t\t1\tx\nA\t\tHeart\tY\t1\tx\n"
+        let file = TestSupport.write(messy, to: "messy.tsv", in: s.dir)
+        let fromFile = try CLI.run(["match", file, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r.tsv"])
+        let fromStdin = try CLI.run(["match", "--stdin", "--works", s.works, "--model", Self.model], stdin: messy)
+        #expect(fromFile.status == 0 && fromStdin.status == 0, "\(fromStdin.stderr)")
+        func warnings(_ stderr: String, _ path: String) -> [String] {
+            stderr.split(separator: "\n").filter { $0.contains("warning:") }.map { $0.replacingOccurrences(of: path + ":", with: "FILE:") }
+        }
+        let expected = warnings(fromFile.stderr, file)
+        #expect(expected.count == 4)
+        #expect(expected.contains("FILE:3: warning: duplicate line_id 'A' (2 times)"), "\(expected)")
+        #expect(warnings(fromStdin.stderr, "-") == expected)
+        let quiet = try CLI.run(["match", "--stdin", "--works", s.works, "--model", Self.model, "--quiet"], stdin: messy)
+        #expect(!quiet.stderr.contains("warning"))
+    }
+
     @Test func jsonlCarriesCandidatesAndContributions() throws {
         let s = Self.setup()
         let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--format", "jsonl", "--quiet"])
