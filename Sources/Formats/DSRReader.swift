@@ -197,48 +197,32 @@ final class DSRLineStore {
     /// Builds the usage lines, in order of first appearance. `contextInfo` gives, per context index,
     /// the summary id, territory, use type and commercial model.
     func makeLines(paths: [String], contexts: [DSRContextInfo]) -> [UsageLine] {
+        makeLines(paths: paths, contexts: contexts, keepingResource: nil).lines
+    }
+
+    /// The resource of every line, in line order.
+    func resourceOfLines() -> [Int32] { lines.map(\.resource) }
+
+    /// One line per resource as its lines carry it (line id: the resource's base id; no plays, revenue or
+    /// sales context): what the grouping of its lines reads.
+    func resourceLines(paths: [String]) -> [UsageLine] {
+        resources.indices.map { r in proto(r, paths: paths).line }
+    }
+
+    /// The lines of the resources `keep` accepts (all when nil), in line order, with their line indices.
+    func makeLines(paths: [String], contexts: [DSRContextInfo], keepingResource keep: ((Int) -> Bool)?) -> (lines: [UsageLine], indices: [Int]) {
         var out: [UsageLine] = []
-        out.reserveCapacity(lines.count)
+        var indices: [Int] = []
+        if keep == nil { out.reserveCapacity(lines.count) }
         var cached = -1
         var proto = UsageLine(lineId: "", title: "")
         var baseId = ""
-        for rec in lines {
+        for (k, rec) in lines.enumerated() {
             let r = Int(rec.resource)
+            if let keep, !keep(r) { continue }
             if r != cached {
                 cached = r
-                let works = works(r)
-                var writers: [String] = []
-                var ids: [String] = []
-                var parallel = true
-                var iswc: String?
-                for w in works {
-                    if iswc == nil { iswc = w.iswc }
-                    let paired = w.writerIds.count == w.writers.count
-                    if !paired && !w.writerIds.isEmpty { parallel = false }
-                    for (i, name) in w.writers.enumerated() where !name.isEmpty {
-                        if let k = writers.firstIndex(of: name) {
-                            // One id per writer: keep the first, but prefer an IPI name number.
-                            if paired, !w.writerIds[i].isEmpty,
-                               ids[k].isEmpty || (!ids[k].uppercased().hasPrefix("IPI") && w.writerIds[i].uppercased().hasPrefix("IPI")) {
-                                ids[k] = w.writerIds[i]
-                            }
-                            continue
-                        }
-                        writers.append(name)
-                        ids.append(paired ? w.writerIds[i] : "")
-                    }
-                    if !paired { for id in w.writerIds where !id.isEmpty && !ids.contains(id) { ids.append(id) } }
-                }
-                if !parallel || ids.allSatisfy(\.isEmpty) { ids = ids.filter { !$0.isEmpty } }
-                let dsp = string(r, .dspId)
-                baseId = dsp ?? string(r, .fallbackId) ?? "resource\(r + 1)"
-                let res = resources[r]
-                let d = res.duration
-                proto = UsageLine(
-                    lineId: baseId, isrc: string(r, .isrc), title: string(r, .title) ?? "", subtitle: string(r, .subtitle),
-                    artist: string(r, .artist), duration: d >= 0 ? Int(d) : nil, plays: 0, iswc: iswc, writers: writers,
-                    writerIds: ids, album: string(r, .album), dspResourceId: dsp,
-                    position: SourcePosition(file: paths[Int(res.file)], line: Int(res.line)), works: works)
+                (proto, baseId) = self.proto(r, paths: paths)
             }
             var line = proto
             let c = contexts[Int(rec.context)]
@@ -251,8 +235,47 @@ final class DSRLineStore {
             line.useType = c.useType
             line.commercialModel = c.commercialModel
             out.append(line)
+            if keep != nil { indices.append(k) }
         }
-        return out
+        return (out, keep == nil ? Array(out.indices) : indices)
+    }
+
+    /// The fields resource `r` gives each of its lines, and its base line id.
+    private func proto(_ r: Int, paths: [String]) -> (line: UsageLine, baseId: String) {
+        let works = works(r)
+        var writers: [String] = []
+        var ids: [String] = []
+        var parallel = true
+        var iswc: String?
+        for w in works {
+            if iswc == nil { iswc = w.iswc }
+            let paired = w.writerIds.count == w.writers.count
+            if !paired && !w.writerIds.isEmpty { parallel = false }
+            for (i, name) in w.writers.enumerated() where !name.isEmpty {
+                if let k = writers.firstIndex(of: name) {
+                    // One id per writer: keep the first, but prefer an IPI name number.
+                    if paired, !w.writerIds[i].isEmpty,
+                       ids[k].isEmpty || (!ids[k].uppercased().hasPrefix("IPI") && w.writerIds[i].uppercased().hasPrefix("IPI")) {
+                        ids[k] = w.writerIds[i]
+                    }
+                    continue
+                }
+                writers.append(name)
+                ids.append(paired ? w.writerIds[i] : "")
+            }
+            if !paired { for id in w.writerIds where !id.isEmpty && !ids.contains(id) { ids.append(id) } }
+        }
+        if !parallel || ids.allSatisfy(\.isEmpty) { ids = ids.filter { !$0.isEmpty } }
+        let dsp = string(r, .dspId)
+        let baseId = dsp ?? string(r, .fallbackId) ?? "resource\(r + 1)"
+        let res = resources[r]
+        let d = res.duration
+        let line = UsageLine(
+            lineId: baseId, isrc: string(r, .isrc), title: string(r, .title) ?? "", subtitle: string(r, .subtitle),
+            artist: string(r, .artist), duration: d >= 0 ? Int(d) : nil, plays: 0, iswc: iswc, writers: writers,
+            writerIds: ids, album: string(r, .album), dspResourceId: dsp,
+            position: SourcePosition(file: paths[Int(res.file)], line: Int(res.line)), works: works)
+        return (line, baseId)
     }
 }
 

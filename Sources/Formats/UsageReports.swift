@@ -55,6 +55,41 @@ public struct UsageReadResult: Sendable {
 public enum UsageReports {
     /// Reads every file of `paths` (DSR, CSV or TSV, optionally gzip) into usage lines.
     public static func read(paths: [String], options: UsageReadOptions = UsageReadOptions()) throws(OeuvreError) -> UsageReadResult {
+        var result = UsageReadResult(lines: [], files: [], reports: [])
+        for unit in try readUnits(paths: paths, options: options, deferDSRLines: false) {
+            var lines: [UsageLine] = []
+            if case .lines(let l) = unit.source { lines = l }
+            if let prefix = unit.summary.lineIdPrefix { for i in lines.indices { lines[i].lineId = prefix + lines[i].lineId } }
+            if result.lines.isEmpty {
+                result.lines = lines  // no copy of a million lines for the usual single file
+            } else {
+                result.lines.append(contentsOf: lines)
+            }
+            result.files.append(contentsOf: unit.files)
+            result.reports.append(unit.summary)
+        }
+        return result
+    }
+
+    /// Reads `paths` as `read` does, keeping a DSR report's lines in its compact store (`DeferredUsageLines`):
+    /// for matching a large report in parts, whose lines are built part by part.
+    public static func readDeferred(paths: [String], options: UsageReadOptions = UsageReadOptions()) throws(OeuvreError) -> DeferredUsageLines {
+        DeferredUsageLines(units: try readUnits(paths: paths, options: options, deferDSRLines: true))
+    }
+
+    /// What one unit (a DSR report or a CSV/TSV file) was read into.
+    struct ReadUnit {
+        enum Source {
+            case lines([UsageLine])
+            case dsr(DSRReportState, paths: [String])
+        }
+        var source: Source
+        var files: [UsageFileStats]
+        /// `lineIdPrefix` set when several units are read together (not yet applied to the lines).
+        var summary: UsageReportSummary
+    }
+
+    static func readUnits(paths: [String], options: UsageReadOptions, deferDSRLines: Bool) throws(OeuvreError) -> [ReadUnit] {
         var units: [Unit] = []
         var dsrGroups: [String: Int] = [:]
         for path in paths {
@@ -72,17 +107,21 @@ public enum UsageReports {
                 units.append(Unit(format: probe.format, dsrFiles: [], path: path))
             }
         }
-        var result = UsageReadResult(lines: [], files: [], reports: [])
+        var result: [ReadUnit] = []
         var labels: Set<String> = []
         for unit in units {
-            var lines: [UsageLine]
+            var source: ReadUnit.Source
             var summary: UsageReportSummary
             var files: [UsageFileStats]
             if unit.format == .dsr {
-                let ordered = try order(unit.dsrFiles)
-                (lines, files, summary) = try readDSRReport(paths: ordered.map(\.path), options: options)
+                let ordered = try order(unit.dsrFiles).map(\.path)
+                let state: DSRReportState
+                (state, files, summary) = try parseDSRReport(paths: ordered, options: options, retain: true)
+                source = deferDSRLines ? .dsr(state, paths: ordered) : .lines(state.store.makeLines(paths: ordered, contexts: state.contextInfos()))
             } else {
+                let lines: [UsageLine]
                 (lines, files, summary) = try readDelimited(path: unit.path, format: unit.format, options: options)
+                source = .lines(lines)
             }
             if units.count > 1 {
                 var label = summary.messageId ?? (unit.path as NSString).lastPathComponent
@@ -93,15 +132,8 @@ public enum UsageReports {
                 }
                 labels.insert(label)
                 summary.lineIdPrefix = label + "/"
-                for i in lines.indices { lines[i].lineId = label + "/" + lines[i].lineId }
             }
-            if result.lines.isEmpty {
-                result.lines = lines  // no copy of a million lines for the usual single file
-            } else {
-                result.lines.append(contentsOf: lines)
-            }
-            result.files.append(contentsOf: files)
-            result.reports.append(summary)
+            result.append(ReadUnit(source: source, files: files, summary: summary))
         }
         return result
     }
@@ -128,8 +160,17 @@ public enum UsageReports {
     public static func readDSRReport(paths: [String], options: UsageReadOptions = UsageReadOptions(), mode: DSRReadMode = .lines)
         throws(OeuvreError) -> (lines: [UsageLine], files: [UsageFileStats], summary: UsageReportSummary)
     {
-        let retainLines = mode == .lines
-        let state = DSRReportState(options: options, retain: mode != .stream)
+        let (state, files, summary) = try parseDSRReport(paths: paths, options: options, retain: mode != .stream)
+        let lines = mode == .lines ? state.store.makeLines(paths: paths, contexts: state.contextInfos()) : []
+        return (lines, files, summary)
+    }
+
+    /// Parses the files of one DSR report into its line store (`retain`: keep resources and lines) without building
+    /// `UsageLine`s.
+    static func parseDSRReport(paths: [String], options: UsageReadOptions, retain: Bool)
+        throws(OeuvreError) -> (state: DSRReportState, files: [UsageFileStats], summary: UsageReportSummary)
+    {
+        let state = DSRReportState(options: options, retain: retain)
         state.paths = paths
         var bytes = 0
         for p in paths {
@@ -183,7 +224,6 @@ public enum UsageReports {
                                "SummaryRecordId '\(id)' is used by \(state.summaryReferences[i]) record(s) but no summary record defines it; their lines have no territory, use type or commercial model",
                                at: state.summaryFirstReference[i])
         }
-        let lines = retainLines ? state.store.makeLines(paths: paths, contexts: state.contextInfos()) : []
         let header = files.first?.header
         var revenue: Double?
         for f in files { if let r = f.netRevenue { revenue = (revenue ?? 0) + r } }
@@ -191,7 +231,7 @@ public enum UsageReports {
             format: .dsr, files: paths, messageId: header?.messageId, profile: header?.profile,
             lines: state.store.lineCount, plays: files.reduce(0) { $0 + $1.plays },
             netRevenue: revenue, lineIdPrefix: nil, warnings: reportWarnings.items)
-        return (lines, files, summary)
+        return (state, files, summary)
     }
 
     // MARK: CSV/TSV
@@ -491,5 +531,98 @@ public struct UsageStreamChecks {
             let isrc = message.hasPrefix("invalid ISRC")
             warnings.add(isrc ? 3 : 4, (isrc ? "invalid ISRC" : "invalid ISWC") + " not used for matching: \(message)", at: position)
         }
+    }
+}
+
+
+/// A report read for matching in parts (`UsageReports.readDeferred`, `oeuvre match --partitions`): a CSV/TSV file's
+/// lines as read, a DSR report's in its compact store (≈ 40 bytes a line instead of a `UsageLine`'s ≈ 600), built
+/// part by part. Lines are grouped by *resource*: a DSR resource (the lines of one recording in its sales contexts,
+/// which share every field matching reads), or one line of a CSV/TSV file. Line and resource indices run over the
+/// units in reading order; line ids carry the units' `label/` prefixes as `UsageReports.read` gives them.
+public final class DeferredUsageLines {
+    let units: [UsageReports.ReadUnit]
+    private let firstLine: [Int]
+    private let firstResource: [Int]
+    /// Lines in all units.
+    public let count: Int
+    public let resourceCount: Int
+
+    init(units: [UsageReports.ReadUnit]) {
+        self.units = units
+        var lines = 0, resources = 0
+        var fl: [Int] = [], fr: [Int] = []
+        for u in units {
+            fl.append(lines)
+            fr.append(resources)
+            switch u.source {
+            case .lines(let l):
+                lines += l.count
+                resources += l.count
+            case .dsr(let state, _):
+                lines += state.store.lineCount
+                resources += state.store.resourceCount
+            }
+        }
+        firstLine = fl
+        firstResource = fr
+        count = lines
+        resourceCount = resources
+    }
+
+    /// Every warning, file-level then report-level (as `UsageReadResult.warnings`).
+    public var warnings: [ReportWarning] { units.flatMap(\.files).flatMap(\.warnings) + units.flatMap(\.summary.warnings) }
+
+    /// One line per resource with the fields its lines share (a DSR resource's line id is its base id, without the
+    /// sales context), in resource order.
+    public func resourceLines() -> [UsageLine] {
+        if units.count == 1, case .lines(let l) = units[0].source { return l }  // shared, not copied
+        var out: [UsageLine] = []
+        out.reserveCapacity(resourceCount)
+        for u in units {
+            switch u.source {
+            case .lines(let l): out.append(contentsOf: l)
+            case .dsr(let state, let paths): out.append(contentsOf: state.store.resourceLines(paths: paths))
+            }
+        }
+        return out
+    }
+
+    /// The resource of every line, in line order.
+    public func resourceOfLines() -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(count)
+        for (k, u) in units.enumerated() {
+            let base = Int32(firstResource[k])
+            switch u.source {
+            case .lines(let l): out.append(contentsOf: (0..<Int32(l.count)).map { base + $0 })
+            case .dsr(let state, _): out.append(contentsOf: state.store.resourceOfLines().map { base + $0 })
+            }
+        }
+        return out
+    }
+
+    /// The lines of the resources `keep` accepts, in line order, with their line indices.
+    public func lines(keepingResource keep: (Int) -> Bool) -> (lines: [UsageLine], indices: [Int]) {
+        var lines: [UsageLine] = []
+        var indices: [Int] = []
+        for (k, u) in units.enumerated() {
+            let lineBase = firstLine[k], resourceBase = firstResource[k]
+            var part: [UsageLine]
+            var at: [Int]
+            switch u.source {
+            case .lines(let l):
+                at = l.indices.filter { keep(resourceBase + $0) }
+                part = at.map { l[$0] }
+            case .dsr(let state, let paths):
+                (part, at) = withoutActuallyEscaping(keep) { keep in
+                    state.store.makeLines(paths: paths, contexts: state.contextInfos()) { keep(resourceBase + $0) }
+                }
+            }
+            if let prefix = u.summary.lineIdPrefix { for i in part.indices { part[i].lineId = prefix + part[i].lineId } }
+            lines.append(contentsOf: part)
+            indices.append(contentsOf: at.map { lineBase + $0 })
+        }
+        return (lines, indices)
     }
 }

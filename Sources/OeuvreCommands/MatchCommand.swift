@@ -133,15 +133,18 @@ struct MatchCommand: AsyncParsableCommand {
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
                 readOptions.threads = threads
-                let result = try UsageReports.read(paths: reports, options: readOptions)
-                if !quiet { for w in result.warnings { printError("\(w)") } }
                 if partitions > 1 {
-                    try matchInPartitions(result.lines, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
+                    let deferred = try UsageReports.readDeferred(paths: reports, options: readOptions)
+                    if !quiet { for w in deferred.warnings { printError("\(w)") } }
+                    try matchInPartitions(deferred, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
                                           summary: &summary, reviewRows: &reviewRows, reviewLines: &reviewLines)
+                    Self.keepUntilExit(deferred)
                 } else {
+                    let result = try UsageReports.read(paths: reports, options: readOptions)
+                    if !quiet { for w in result.warnings { printError("\(w)") } }
                     try process(result.lines)
+                    Self.keepUntilExit(result)
                 }
-                Self.keepUntilExit(result)
             }
             progress.finish()
             try writer.commit()
@@ -181,13 +184,16 @@ struct MatchCommand: AsyncParsableCommand {
     /// temporary file, and the parts' rows are merged back into line order. A part's matching state (profiles,
     /// groups, results) is freed before the next part, so the peak is the lines plus one part's state. The
     /// temporary files go beside `--out` (its file system holds the results anyway), else to `TMPDIR`.
-    func matchInPartitions(_ lines: [UsageLine], pipeline: MatchPipeline, writer: AtomicFileWriter, index: MatchIndex,
+    func matchInPartitions(_ report: DeferredUsageLines, pipeline: MatchPipeline, writer: AtomicFileWriter, index: MatchIndex,
                            progress: MatchProgress, summary: inout MatchSummary,
                            reviewRows: inout [(lineId: String, rows: [MatchResultRow])], reviewLines: inout [String: UsageLine]) throws {
         let count = partitions
-        let partOf = RecordingGrouper(threads: threads).partitions(of: lines, count: count)
-        var members = [[Int]](repeating: [], count: count)
-        for (i, p) in partOf.enumerated() { members[Int(p)].append(i) }
+        // Parts by resource (a DSR resource's lines share every field grouping reads; a CSV line is its own resource),
+        // so a DSR report's lines are only built part by part.
+        let partOfResource = RecordingGrouper(threads: threads).partitions(of: report.resourceLines(), count: count)
+        let partOf = report.resourceOfLines().map { partOfResource[Int($0)] }
+        var lineCounts = [Int](repeating: 0, count: count)
+        for p in partOf { lineCounts[Int(p)] += 1 }
         let base: String
         if let out, out != "-" {
             let dir = (out as NSString).deletingLastPathComponent
@@ -202,14 +208,15 @@ struct MatchCommand: AsyncParsableCommand {
         }
         defer { try? FileManager.default.removeItem(atPath: base) }
         var rowsPerLine = [[UInt32]](repeating: [], count: count)
-        var review: [(index: Int, lineId: String, rows: [MatchResultRow])] = []
+        var review: [(index: Int, lineId: String, rows: [MatchResultRow], line: UsageLine)] = []
         // Per result: direct or not, its first line, plays and decision, to add the plays up in the whole report's
         // order (direct results by first line, then the recordings by first line), so the sums are the same
         // floating-point numbers.
         var sums: [(direct: Bool, first: Int, plays: Double, decision: Decision)] = []
         var groupsBefore = 0
-        for p in 0..<count where !members[p].isEmpty {
-            let subset = members[p].map { lines[$0] }
+        for p in 0..<count where lineCounts[p] > 0 {
+            let (subset, member) = report.lines { partOfResource[$0] == UInt8(p) }
+            precondition(subset.count == lineCounts[p], "part \(p): \(subset.count) lines built for \(lineCounts[p])")
             let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
             let (results, resultOfLine, part) = pipeline.run(lines: subset) { done, total in
                 progress.update(groupsBefore + done, groupsBefore + total)
@@ -219,7 +226,7 @@ struct MatchCommand: AsyncParsableCommand {
             groupsBefore += part.groups - part.directResults
             summary.add(part)
             var firstLine = [Int](repeating: -1, count: results.count)
-            for k in resultOfLine.indices.reversed() { firstLine[Int(resultOfLine[k])] = members[p][k] }
+            for k in resultOfLine.indices.reversed() { firstLine[Int(resultOfLine[k])] = member[k] }
             for (r, result) in results.enumerated() {
                 sums.append((r < part.directResults, firstLine[r], result.group.plays, result.decision))
             }
@@ -228,16 +235,16 @@ struct MatchCommand: AsyncParsableCommand {
                 for (k, line) in subset.enumerated() {
                     let r = results[Int(resultOfLine[k])]
                     guard r.decision == .review else { continue }
-                    review.append((members[p][k], line.lineId, r.candidates.enumerated().map { j, c in
+                    review.append((member[k], line.lineId, r.candidates.enumerated().map { j, c in
                         MatchResultRow(lineId: line.lineId, rank: j + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
                                        confidence: c.confidence, decision: r.decision, reason: j == 0 ? r.reason : c.reason)
-                    }))
+                    }, line))
                 }
             }
         }
         review.sort { $0.index < $1.index }
         reviewRows = review.map { ($0.lineId, $0.rows) }
-        for e in review { reviewLines[e.lineId] = lines[e.index] }  // in line order: a repeated line id keeps its last line
+        for e in review { reviewLines[e.lineId] = e.line }  // in line order: a repeated line id keeps its last line
         sums.sort { $0.direct != $1.direct ? $0.direct : $0.first < $1.first }
         summary.plays = 0
         summary.playsByDecision = [:]
@@ -247,14 +254,14 @@ struct MatchCommand: AsyncParsableCommand {
         }
         // Merge: line i's rows are the next rowsPerLine rows of its part's file.
         var readers: [RowFileReader?] = []
-        for p in 0..<count { readers.append(members[p].isEmpty ? nil : try RowFileReader(path: base + "/part-\(p)")) }
+        for p in 0..<count { readers.append(lineCounts[p] == 0 ? nil : try RowFileReader(path: base + "/part-\(p)")) }
         var cursor = [Int](repeating: 0, count: count)
-        for i in lines.indices {
+        for i in 0..<report.count {
             let p = Int(partOf[i])
             try readers[p]!.copyRows(Int(rowsPerLine[p][cursor[p]]), to: writer)
             cursor[p] += 1
         }
-        for p in 0..<count where !members[p].isEmpty { try readers[p]!.expectEnd() }
+        for p in 0..<count where lineCounts[p] > 0 { try readers[p]!.expectEnd() }
     }
 
     /// Lines per streamed chunk with --stdin.

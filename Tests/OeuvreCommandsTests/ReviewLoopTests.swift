@@ -77,6 +77,25 @@ import Testing
         #expect(left.isEmpty, "temporary partition files left: \(left)")
     }
 
+    /// Two units read together (a generated DSR report and a usage TSV: line ids prefixed per unit), matched in
+    /// five parts: the one-part results.
+    @Test func partitionsOfSeveralUnitsGiveTheWholeResults() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let synth = try CLI.run(["synth", "--works", "300", "--lines", "1500", "--seed", "4", "--out", dir + "/s"])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let dsr = try #require(try FileManager.default.contentsOfDirectory(atPath: dir + "/s/report").first { $0.hasPrefix("DSR_") })
+        var outputs: [String] = []
+        for parts in ["1", "5"] {
+            let out = dir + "/r\(parts).tsv"
+            let r = try CLI.run(["match", dir + "/s/report/" + dsr, dir + "/s/usage.tsv", "--works", dir + "/s/works.csv",
+                                 "--model", Self.root + "/models/default.json", "--out", out, "--quiet", "--partitions", parts])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].split(separator: "\n").count > 3000)
+    }
+
     @Test func reviewedLinesComeBackRankedFirst() throws {
         let s = try Self.setup()
         let first = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", s.dir + "/r1.tsv",
