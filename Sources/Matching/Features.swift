@@ -388,8 +388,9 @@ public struct PairFeatureExtractor: Sendable {
                 prefixRatio = max(prefixRatio, Float(common) / Float(min(lt.words.count, t.words.count)))
             }
             cos = max(cos, c)
-            jac = max(jac, Similarity.jaccard(lt.tokens, t.tokens))
-            ovl = max(ovl, Similarity.overlap(lt.tokens, t.tokens))
+            let (j, o) = Similarity.jaccardAndOverlap(lt.tokens, t.tokens)
+            jac = max(jac, j)
+            ovl = max(ovl, o)
             if !exact {
                 if packedTextEqual(lt.text, t.text) {
                     exact = true

@@ -453,6 +453,15 @@ extension Similarity {
         return Float(n) / Float(a.count + b.count - n)
     }
 
+    /// `(jaccard(a, b), overlap(a, b))` from one merge of the two sets.
+    @inline(__always)
+    static func jaccardAndOverlap(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> (jaccard: Float, overlap: Float) {
+        // One side empty: no shared token, so both are 0 (jaccard's own guard only spares 0 / 0).
+        guard !a.isEmpty && !b.isEmpty else { return (0, 0) }
+        let n = intersection(a, b)
+        return (Float(n) / Float(a.count + b.count - n), Float(n) / Float(min(a.count, b.count)))
+    }
+
     @inline(__always)
     static func overlap(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
         guard !a.isEmpty && !b.isEmpty else { return 0 }
