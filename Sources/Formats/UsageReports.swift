@@ -57,8 +57,7 @@ public enum UsageReports {
     public static func read(paths: [String], options: UsageReadOptions = UsageReadOptions()) throws(OeuvreError) -> UsageReadResult {
         var result = UsageReadResult(lines: [], files: [], reports: [])
         for unit in try readUnits(paths: paths, options: options, deferDSRLines: false) {
-            var lines: [UsageLine] = []
-            if case .lines(let l) = unit.source { lines = l }
+            guard case .lines(var lines) = unit.source else { preconditionFailure("read: every unit is read into lines") }
             if let prefix = unit.summary.lineIdPrefix { for i in lines.indices { lines[i].lineId = prefix + lines[i].lineId } }
             if result.lines.isEmpty {
                 result.lines = lines  // no copy of a million lines for the usual single file
@@ -71,10 +70,49 @@ public enum UsageReports {
         return result
     }
 
-    /// Reads `paths` as `read` does, keeping a DSR report's lines in its compact store (`DeferredUsageLines`):
-    /// for matching a large report in parts, whose lines are built part by part.
-    public static func readDeferred(paths: [String], options: UsageReadOptions = UsageReadOptions()) throws(OeuvreError) -> DeferredUsageLines {
-        DeferredUsageLines(units: try readUnits(paths: paths, options: options, deferDSRLines: true))
+    /// Reads `paths` for matching in parts (`DeferredUsageLines`): a DSR report's lines stay in its compact store, a
+    /// CSV/TSV file is streamed (its lines are read again for each part), and `partition` gives the part of each
+    /// resource from a chunk of resource lines (a DSR resource's shared fields, a CSV line). Warnings are those of
+    /// `read`.
+    public static func readDeferred(paths: [String], options: UsageReadOptions = UsageReadOptions(),
+                                    partition: ([UsageLine]) -> [UInt8]) throws(OeuvreError) -> DeferredUsageLines {
+        try withoutActuallyEscaping(partition) { (partition) throws(OeuvreError) -> DeferredUsageLines in
+            DeferredUsageLines(units: try readUnits(paths: paths, options: options, deferDSRLines: true, partition: partition), options: options,
+                               partition: partition)
+        }
+    }
+
+    /// Lines per chunk of a streamed CSV/TSV file (`readDeferred`).
+    static let streamChunk = 1 << 16
+
+    /// One streamed pass over a CSV/TSV file: its warnings (as `readDelimited` gives them), stats and each line's part.
+    static func streamDelimited(path: String, format: UsageFileFormat, options: UsageReadOptions, partition: ([UsageLine]) -> [UInt8])
+        throws(OeuvreError) -> (parts: [UInt8], files: [UsageFileStats], summary: UsageReportSummary)
+    {
+        let reader = try UsageCSVReader(path: path, renames: options.renames)
+        var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
+        var checks = UsageStreamChecks(reader: reader, path: path)
+        var parts: [UInt8] = []
+        var chunk: [UsageLine] = []
+        while let line = try reader.next() {
+            checks.check(line)
+            stats.plays += line.plays
+            if let r = line.netRevenue { stats.netRevenue = (stats.netRevenue ?? 0) + r }
+            chunk.append(line)
+            if chunk.count == streamChunk {
+                parts.append(contentsOf: partition(chunk))
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        parts.append(contentsOf: partition(chunk))
+        stats.physicalLines = reader.lastLine
+        stats.usageRecords = parts.count
+        stats.lines = parts.count
+        stats.warnings = checks.finish(reader: reader)
+        let summary = UsageReportSummary(format: stats.format == "tsv" ? .tsv : .csv, files: [path], messageId: nil, profile: nil,
+                                         lines: parts.count, plays: stats.plays, netRevenue: stats.netRevenue, lineIdPrefix: nil,
+                                         warnings: [])
+        return (parts, [stats], summary)
     }
 
     /// What one unit (a DSR report or a CSV/TSV file) was read into.
@@ -82,6 +120,9 @@ public enum UsageReports {
         enum Source {
             case lines([UsageLine])
             case dsr(DSRReportState, paths: [String])
+            /// A CSV/TSV file read again for each part, with the part of each of its lines and the file's size and
+            /// modification time when it was first read.
+            case stream(path: String, parts: [UInt8], stamp: FileStamp)
         }
         var source: Source
         var files: [UsageFileStats]
@@ -89,7 +130,8 @@ public enum UsageReports {
         var summary: UsageReportSummary
     }
 
-    static func readUnits(paths: [String], options: UsageReadOptions, deferDSRLines: Bool) throws(OeuvreError) -> [ReadUnit] {
+    static func readUnits(paths: [String], options: UsageReadOptions, deferDSRLines: Bool,
+                          partition: (([UsageLine]) -> [UInt8])? = nil) throws(OeuvreError) -> [ReadUnit] {
         var units: [Unit] = []
         var dsrGroups: [String: Int] = [:]
         for path in paths {
@@ -118,6 +160,11 @@ public enum UsageReports {
                 let state: DSRReportState
                 (state, files, summary) = try parseDSRReport(paths: ordered, options: options, retain: true)
                 source = deferDSRLines ? .dsr(state, paths: ordered) : .lines(state.store.makeLines(paths: ordered, contexts: state.contextInfos()))
+            } else if let partition {
+                let stamp = try FileStamp(path: unit.path)
+                let parts: [UInt8]
+                (parts, files, summary) = try streamDelimited(path: unit.path, format: unit.format, options: options, partition: partition)
+                source = .stream(path: unit.path, parts: parts, stamp: stamp)
             } else {
                 let lines: [UsageLine]
                 (lines, files, summary) = try readDelimited(path: unit.path, format: unit.format, options: options)
@@ -535,94 +582,123 @@ public struct UsageStreamChecks {
 }
 
 
-/// A report read for matching in parts (`UsageReports.readDeferred`, `oeuvre match --partitions`): a CSV/TSV file's
-/// lines as read, a DSR report's in its compact store (≈ 40 bytes a line instead of a `UsageLine`'s ≈ 600), built
-/// part by part. Lines are grouped by *resource*: a DSR resource (the lines of one recording in its sales contexts,
-/// which share every field matching reads), or one line of a CSV/TSV file. Line and resource indices run over the
+/// A file's size and modification time: a file read twice (`DeferredUsageLines`) must not change in between.
+struct FileStamp: Equatable {
+    var size: UInt64
+    var modified: Date
+
+    init(path: String) throws(OeuvreError) {
+        do {
+            let a = try FileManager.default.attributesOfItem(atPath: path)
+            size = (a[.size] as? NSNumber)?.uint64Value ?? 0
+            modified = a[.modificationDate] as? Date ?? .distantPast
+        } catch {
+            throw OeuvreError(.io, "\(path): cannot read its attributes: \(error.localizedDescription)")
+        }
+    }
+}
+
+
+/// A report read for matching in parts (`UsageReports.readDeferred`, `oeuvre match --partitions`): a DSR report's
+/// lines in its compact store (≈ 40 bytes a line instead of a `UsageLine`'s ≈ 600), a CSV/TSV file as a path read
+/// again for each part, each with the part of every line. A DSR report's parts are drawn per *resource* (the lines
+/// of one recording in its sales contexts, which share every field matching reads). Line indices run over the
 /// units in reading order; line ids carry the units' `label/` prefixes as `UsageReports.read` gives them.
 public final class DeferredUsageLines {
     let units: [UsageReports.ReadUnit]
-    private let firstLine: [Int]
-    private let firstResource: [Int]
+    /// Per unit: the part of each of its resources (DSR) or lines (CSV/TSV).
+    private let parts: [[UInt8]]
+    private let options: UsageReadOptions
     /// Lines in all units.
     public let count: Int
-    public let resourceCount: Int
 
-    init(units: [UsageReports.ReadUnit]) {
+    init(units: [UsageReports.ReadUnit], options: UsageReadOptions = UsageReadOptions(), partition: ([UsageLine]) -> [UInt8]) {
         self.units = units
-        var lines = 0, resources = 0
-        var fl: [Int] = [], fr: [Int] = []
+        self.options = options
+        var n = 0
+        var parts: [[UInt8]] = []
         for u in units {
-            fl.append(lines)
-            fr.append(resources)
             switch u.source {
             case .lines(let l):
-                lines += l.count
-                resources += l.count
-            case .dsr(let state, _):
-                lines += state.store.lineCount
-                resources += state.store.resourceCount
+                n += l.count
+                parts.append(partition(l))
+            case .dsr(let state, let paths):
+                n += state.store.lineCount
+                parts.append(partition(state.store.resourceLines(paths: paths)))
+            case .stream(_, let p, _):
+                n += p.count
+                parts.append(p)
             }
         }
-        firstLine = fl
-        firstResource = fr
-        count = lines
-        resourceCount = resources
+        self.parts = parts
+        count = n
     }
 
     /// Every warning, file-level then report-level (as `UsageReadResult.warnings`).
     public var warnings: [ReportWarning] { units.flatMap(\.files).flatMap(\.warnings) + units.flatMap(\.summary.warnings) }
 
-    /// One line per resource with the fields its lines share (a DSR resource's line id is its base id, without the
-    /// sales context), in resource order.
-    public func resourceLines() -> [UsageLine] {
-        if units.count == 1, case .lines(let l) = units[0].source { return l }  // shared, not copied
-        var out: [UsageLine] = []
-        out.reserveCapacity(resourceCount)
-        for u in units {
-            switch u.source {
-            case .lines(let l): out.append(contentsOf: l)
-            case .dsr(let state, let paths): out.append(contentsOf: state.store.resourceLines(paths: paths))
-            }
-        }
-        return out
-    }
-
-    /// The resource of every line, in line order.
-    public func resourceOfLines() -> [Int32] {
-        var out: [Int32] = []
+    /// The part of every line, in line order.
+    public func partOfLines() -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(count)
         for (k, u) in units.enumerated() {
-            let base = Int32(firstResource[k])
             switch u.source {
-            case .lines(let l): out.append(contentsOf: (0..<Int32(l.count)).map { base + $0 })
-            case .dsr(let state, _): out.append(contentsOf: state.store.resourceOfLines().map { base + $0 })
+            case .lines, .stream: out.append(contentsOf: parts[k])
+            case .dsr(let state, _):
+                let p = parts[k]
+                out.append(contentsOf: state.store.resourceOfLines().map { p[Int($0)] })
             }
         }
         return out
     }
 
-    /// The lines of the resources `keep` accepts, in line order, with their line indices.
-    public func lines(keepingResource keep: (Int) -> Bool) -> (lines: [UsageLine], indices: [Int]) {
+    /// The lines of part `part`, in line order, with their line indices.
+    public func lines(inPart part: UInt8) throws(OeuvreError) -> (lines: [UsageLine], indices: [Int]) {
         var lines: [UsageLine] = []
         var indices: [Int] = []
+        var base = 0
         for (k, u) in units.enumerated() {
-            let lineBase = firstLine[k], resourceBase = firstResource[k]
-            var part: [UsageLine]
+            let p = parts[k]
+            var chunk: [UsageLine]
             var at: [Int]
             switch u.source {
             case .lines(let l):
-                at = l.indices.filter { keep(resourceBase + $0) }
-                part = at.map { l[$0] }
+                at = l.indices.filter { p[$0] == part }
+                chunk = at.map { l[$0] }
             case .dsr(let state, let paths):
-                (part, at) = withoutActuallyEscaping(keep) { keep in
-                    state.store.makeLines(paths: paths, contexts: state.contextInfos()) { keep(resourceBase + $0) }
+                (chunk, at) = state.store.makeLines(paths: paths, contexts: state.contextInfos()) { p[$0] == part }
+            case .stream(let path, _, let stamp):
+                guard (try? FileStamp(path: path)) == stamp else {
+                    throw OeuvreError(.io, "\(path) changed while it was being matched (its size or modification time differs from the first read)")
+                }
+                let reader = try UsageCSVReader(path: path, renames: options.renames)
+                chunk = []
+                at = []
+                var i = 0
+                while let line = try reader.next() {
+                    if i < p.count && p[i] == part {
+                        chunk.append(line)
+                        at.append(i)
+                    }
+                    i += 1
+                }
+                guard i == p.count else {
+                    throw OeuvreError(.io, "\(path) changed while it was being matched: \(i) lines now, \(p.count) before")
                 }
             }
-            if let prefix = u.summary.lineIdPrefix { for i in part.indices { part[i].lineId = prefix + part[i].lineId } }
-            lines.append(contentsOf: part)
-            indices.append(contentsOf: at.map { lineBase + $0 })
+            if let prefix = u.summary.lineIdPrefix { for i in chunk.indices { chunk[i].lineId = prefix + chunk[i].lineId } }
+            lines.append(contentsOf: chunk)
+            indices.append(contentsOf: at.map { base + $0 })
+            base += lineCount(u)
         }
         return (lines, indices)
+    }
+
+    private func lineCount(_ u: UsageReports.ReadUnit) -> Int {
+        switch u.source {
+        case .lines(let l): l.count
+        case .dsr(let state, _): state.store.lineCount
+        case .stream(_, let p, _): p.count
+        }
     }
 }

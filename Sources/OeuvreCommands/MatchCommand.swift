@@ -134,7 +134,8 @@ struct MatchCommand: AsyncParsableCommand {
                 readOptions.renames = renames
                 readOptions.threads = threads
                 if partitions > 1 {
-                    let deferred = try UsageReports.readDeferred(paths: reports, options: readOptions)
+                    let grouper = RecordingGrouper(threads: threads), parts = partitions
+                    let deferred = try UsageReports.readDeferred(paths: reports, options: readOptions) { grouper.partitions(of: $0, count: parts) }
                     if !quiet { for w in deferred.warnings { printError("\(w)") } }
                     try matchInPartitions(deferred, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
                                           summary: &summary, reviewRows: &reviewRows, reviewLines: &reviewLines)
@@ -188,10 +189,9 @@ struct MatchCommand: AsyncParsableCommand {
                            progress: MatchProgress, summary: inout MatchSummary,
                            reviewRows: inout [(lineId: String, rows: [MatchResultRow])], reviewLines: inout [String: UsageLine]) throws {
         let count = partitions
-        // Parts by resource (a DSR resource's lines share every field grouping reads; a CSV line is its own resource),
-        // so a DSR report's lines are only built part by part.
-        let partOfResource = RecordingGrouper(threads: threads).partitions(of: report.resourceLines(), count: count)
-        let partOf = report.resourceOfLines().map { partOfResource[Int($0)] }
+        // The parts were drawn as the report was read (`UsageReports.readDeferred`); a part's lines are built (DSR) or
+        // read again (CSV/TSV) when it is matched.
+        let partOf = report.partOfLines()
         var lineCounts = [Int](repeating: 0, count: count)
         for p in partOf { lineCounts[Int(p)] += 1 }
         let base: String
@@ -215,7 +215,7 @@ struct MatchCommand: AsyncParsableCommand {
         var sums: [(direct: Bool, first: Int, plays: Double, decision: Decision)] = []
         var groupsBefore = 0
         for p in 0..<count where lineCounts[p] > 0 {
-            let (subset, member) = report.lines { partOfResource[$0] == UInt8(p) }
+            let (subset, member) = try report.lines(inPart: UInt8(p))
             precondition(subset.count == lineCounts[p], "part \(p): \(subset.count) lines built for \(lineCounts[p])")
             let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
             let (results, resultOfLine, part) = pipeline.run(lines: subset) { done, total in
