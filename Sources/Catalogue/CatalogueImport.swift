@@ -482,7 +482,7 @@ final class ImportSession {
         s.bind(e.sender)
         s.bind(e.submitterWorkNumber)
         s.bind(e.status)
-        s.bind(e.attributes.isEmpty ? nil : encodeJSON(e.attributes))
+        s.bind(e.attributes.isEmpty ? nil : FastJSON.encode(e.attributes))
         s.bind(importID)
         s.bind(importID)
         guard try s.run() == 1 else { return nil }
@@ -589,7 +589,7 @@ final class ImportSession {
             b.add(p.srShare)
             b.add(p.chain)
             b.add(p.publishers.isEmpty ? nil : p.publishers.joined(separator: " "))
-            b.add(p.territories.isEmpty ? nil : encodeJSON(p.territories))
+            b.add(p.territories.isEmpty ? nil : FastJSON.encode(p.territories))
             try b.endRow()
         }
     }
@@ -668,7 +668,7 @@ final class ImportSession {
                 submitter_work_number = ?, status = ?, attributes = ?, updated_import = ?, revision = revision + 1
             WHERE pk = ?
             """, arguments: [new.iswc, new.iswcValid, new.title, new.language, new.duration, new.source, new.sender,
-                             new.submitterWorkNumber, new.status, new.attributes.isEmpty ? nil : encodeJSON(new.attributes), importID, pk])
+                             new.submitterWorkNumber, new.status, new.attributes.isEmpty ? nil : FastJSON.encode(new.attributes), importID, pk])
         if old.titles != new.titles || old.title != new.title || old.language != new.language {
             if old.titles != new.titles { try audit("titles", encodeJSON(old.titles), encodeJSON(new.titles)) }
             try db.execute(sql: "DELETE FROM titles WHERE work_pk = ?", arguments: [pk])

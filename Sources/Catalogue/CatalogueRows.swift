@@ -154,6 +154,70 @@ func encodeJSON<T: Encodable>(_ value: T) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// The two JSON columns every imported work writes (a party's territories, a work's attributes), written directly:
+/// `JSONEncoder` took a fifth of a CWR import's time. The text is what `encodeJSON` writes (keys in order, nil
+/// members left out, integral numbers without a fraction, slashes not escaped), checked by `CatalogueJSONTests`.
+enum FastJSON {
+    static func encode(_ territories: [CWRTerritory]) -> String {
+        var s = "["
+        for (i, t) in territories.enumerated() {
+            if i > 0 { s += "," }
+            s += "{\"inclusion\":"
+            string(t.inclusion, into: &s)
+            if let v = t.mrCollection { s += ",\"mrCollection\":"; number(v, into: &s) }
+            if let v = t.prCollection { s += ",\"prCollection\":"; number(v, into: &s) }
+            if let v = t.srCollection { s += ",\"srCollection\":"; number(v, into: &s) }
+            s += ",\"tis\":"
+            string(t.tis, into: &s)
+            s += "}"
+        }
+        return s + "]"
+    }
+
+    static func encode(_ map: [String: String]) -> String {
+        var s = "{"
+        for (i, key) in map.keys.sorted().enumerated() {
+            if i > 0 { s += "," }
+            string(key, into: &s)
+            s += ":"
+            string(map[key]!, into: &s)
+        }
+        return s + "}"
+    }
+
+    static func string(_ v: String, into s: inout String) {
+        s += "\""
+        if v.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            s += v
+        } else {
+            for u in v.unicodeScalars {
+                switch u {
+                case "\"": s += "\\\""
+                case "\\": s += "\\\\"
+                case "\n": s += "\\n"
+                case "\r": s += "\\r"
+                case "\t": s += "\\t"
+                case "\u{08}": s += "\\b"
+                case "\u{0C}": s += "\\f"
+                default:
+                    if u.value < 0x20 {
+                        let hex = String(u.value, radix: 16)
+                        s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        s.unicodeScalars.append(u)
+                    }
+                }
+            }
+        }
+        s += "\""
+    }
+
+    /// Shares and similar small numbers: an integral value without ".0", else the shortest round-trip digits.
+    static func number(_ v: Double, into s: inout String) {
+        if v == v.rounded(), abs(v) < 1e15 { s += String(Int64(v)) } else { s += "\(v)" }
+    }
+}
+
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
     try? JSONDecoder().decode(type, from: Data(text.utf8))
 }

@@ -686,10 +686,15 @@ public final class CWRReader {
     ])
 }
 
-/// One physical CWR record: its characters (Unicode scalars, so positions count characters even in
-/// UTF-8 NAT/OL titles) padded on demand, with its line number.
+/// One physical CWR record: its characters padded on demand, with its line number. Positions count characters
+/// (Unicode scalars), even in UTF-8 NAT/OL titles: an ASCII line (almost every CWR line) keeps its bytes, one per
+/// character, and fields are cut from them without decoding; any other line keeps its scalars.
 struct CWRLine {
-    let chars: [Unicode.Scalar]
+    /// The line's bytes when it is ASCII; empty otherwise.
+    private let ascii: [UInt8]
+    /// The line's Unicode scalars when it is not ASCII (UTF-8, else ISO-8859-1); empty otherwise.
+    private let scalars: [Unicode.Scalar]
+    private let isASCII: Bool
     let line: Int
     let path: String
     let type: String
@@ -704,20 +709,28 @@ struct CWRLine {
         if line == 1 && n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
         guard n > start else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: bytes[start..<n])
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(body.count)
-        if body.allSatisfy({ $0 < 0x80 }) {
-            for b in body { scalars.append(Unicode.Scalar(b)) }
-        } else if let s = String(validating: body.bindMemory(to: UInt8.self), as: UTF8.self) {
-            scalars.append(contentsOf: s.unicodeScalars)
-        } else {
-            for b in body { scalars.append(Unicode.Scalar(b)) }  // ISO-8859-1
-        }
-        chars = scalars
         self.line = line
         self.path = path
-        trimmedLength = scalars.count
-        type = String(String.UnicodeScalarView(scalars.prefix(3)))
+        if body.allSatisfy({ $0 < 0x80 }) {
+            ascii = Array(body)
+            scalars = []
+            isASCII = true
+            trimmedLength = ascii.count
+            type = String(decoding: ascii.prefix(3), as: UTF8.self)
+            return
+        }
+        var decoded: [Unicode.Scalar] = []
+        decoded.reserveCapacity(body.count)
+        if let s = String(validating: body.bindMemory(to: UInt8.self), as: UTF8.self) {
+            decoded.append(contentsOf: s.unicodeScalars)
+        } else {
+            for b in body { decoded.append(Unicode.Scalar(b)) }  // ISO-8859-1
+        }
+        ascii = []
+        scalars = decoded
+        isASCII = false
+        trimmedLength = decoded.count
+        type = String(String.UnicodeScalarView(decoded.prefix(3)))
     }
 
     /// Maximum record length per type and version (FORMATS.md §2.3); nil = not checked.
@@ -751,26 +764,39 @@ struct CWRLine {
         SourcePosition(file: path, line: line, column: column, field: field.map { "\(type) \($0)" })
     }
 
+    /// Whether character `i` (0-based) is a space.
+    @inline(__always) private func isSpace(_ i: Int) -> Bool { isASCII ? ascii[i] == 0x20 : scalars[i] == " " }
+
+    /// Characters `a ..< b` (0-based, within the line) as a string.
+    @inline(__always) private func string(_ a: Int, _ b: Int) -> String {
+        isASCII ? ascii.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) }
+            : String(String.UnicodeScalarView(scalars[a..<b]))
+    }
+
+    /// The field's characters without surrounding spaces (0-based `a ..< b`); nil when blank or past the end.
+    @inline(__always) private func trimmed(_ start: Int, _ length: Int) -> (a: Int, b: Int)? {
+        let lo = start - 1
+        guard lo < trimmedLength else { return nil }
+        var a = lo
+        var b = min(trimmedLength, lo + length)
+        while a < b && isSpace(a) { a += 1 }
+        while b > a && isSpace(b - 1) { b -= 1 }
+        return a < b ? (a, b) : nil
+    }
+
     /// Characters `start ..< start+length` (1-based), padded with spaces past the end of the line.
     func raw(_ start: Int, _ length: Int) -> String {
-        var s = String.UnicodeScalarView()
-        for i in (start - 1)..<(start - 1 + length) {
-            s.append(i < chars.count ? chars[i] : " ")
-        }
-        return String(s)
+        let lo = start - 1, hi = lo + length
+        let end = min(max(lo, trimmedLength), hi)
+        var s = lo < end ? string(lo, end) : ""
+        if end < hi { s += String(repeating: " ", count: hi - end) }
+        return s
     }
 
     /// The field right-trimmed (and left-trimmed), nil when blank.
     func text(_ start: Int, _ length: Int) -> String? {
-        let lo = start - 1
-        guard lo < chars.count else { return nil }
-        let hi = min(chars.count, lo + length)
-        var a = lo
-        var b = hi
-        while a < b && chars[a] == " " { a += 1 }
-        while b > a && chars[b - 1] == " " { b -= 1 }
-        guard a < b else { return nil }
-        return String(String.UnicodeScalarView(chars[a..<b]))
+        guard let (a, b) = trimmed(start, length) else { return nil }
+        return string(a, b)
     }
 
     /// A field that is blank when all zeros (codes, EANs, cut numbers).
@@ -784,6 +810,19 @@ struct CWRLine {
 
     /// A numeric field; nil when blank; an error when it holds anything but digits (spaces around are tolerated).
     func number(_ start: Int, _ length: Int, _ field: String) throws(OeuvreError) -> Int? {
+        if isASCII {
+            // Digits read in place (no string); a longer field than an Int holds takes the general path below.
+            guard let (a, b) = trimmed(start, length) else { return nil }
+            if b - a <= 18 {
+                var v = 0
+                for i in a..<b {
+                    let d = ascii[i] &- 48
+                    guard d <= 9 else { throw OeuvreError(.invalidInput, "'\(raw(start, length))' is not a number", at: position(start, field)) }
+                    v = v * 10 + Int(d)
+                }
+                return v
+            }
+        }
         guard let t = text(start, length) else { return nil }
         guard t.unicodeScalars.allSatisfy({ $0.value >= 48 && $0.value <= 57 }), let v = Int(t) else {
             throw OeuvreError(.invalidInput, "'\(raw(start, length))' is not a number", at: position(start, field))

@@ -183,6 +183,25 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         #expect(w.crossReferences == [CWRCrossReference(organisation: "052", identifier: "250310HN", type: "W", validity: "Y")])
     }
 
+    /// A line that is not UTF-8 is read as ISO-8859-1, one character per byte, so the fields after a title keep
+    /// their columns (the ASCII lines around it are cut from their bytes).
+    @Test func latin1LineKeepsItsColumns() throws {
+        var b = CWRFileBuilder(version: "2.2")
+        b.add("NWR", [
+            .work("NWR", title: "CAFE", number: "EMP000301"),
+            .writer(ip: "W001", last: "DOE", pr: 100),
+            CWRRecord("NAT", [20: "CAF\u{E9} NOIR", 660: "OL", 662: "FR"]),
+        ])
+        let text = b.lines().joined(separator: "\r\n") + "\r\n"
+        let dir = TestSupport.temporaryDirectory()
+        let path = dir + "/l.V22"
+        try #require(text.data(using: .isoLatin1)).write(to: URL(fileURLWithPath: path))
+        let (_, transactions) = try readAll(path)
+        let w = try #require(transactions.first?.work)
+        #expect(w.title == "CAFE")
+        #expect(w.alternateTitles == [CWRTitle(text: "CAF\u{E9} NOIR", type: "OL", language: "FR", record: "NAT")])
+    }
+
     @Test func countsAndSkipsRecordTypesItDoesNotKeep() throws {
         var b = CWRFileBuilder(version: "2.1")
         b.add("NWR", [
