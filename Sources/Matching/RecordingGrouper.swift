@@ -93,42 +93,54 @@ public struct RecordingGrouper: Sendable {
             }
         }
         rawIndex = [:]
-        // 2. Profiles of the distinct tuples, in parallel.
-        let profiles = Self.profiles(of: rawFirstLine.map { lines[$0] }, threads: threads)
-        // 3. Group the profiles.
+        // 2. Profiles of the distinct tuples and their keys, in parallel.
+        var (profiles, keys) = Self.profilesAndKeys(of: rawFirstLine.map { lines[$0] }, threads: threads)
+        // 3. Group the profiles, in place: group g's profile is moved to `profiles[g]` (g ≤ r: groups are numbered
+        // in order of their first tuple), a tuple that joins a group is merged into it. No profile is copied (a
+        // LineProfile holds ~20 reference-counted arrays: copies were a tenth of this serial step).
         var candidates: [String: [Int32]] = [:]
+        candidates.reserveCapacity(profiles.count)
         var groupOfRaw = [Int32](repeating: -1, count: profiles.count)
-        var groupProfiles: [LineProfile] = []
-        for (r, p) in profiles.enumerated() {
-            let key = Self.key(p)
-            var chosen: Int32 = -1
-            for g in candidates[key, default: []] {
-                let gi = groupProfiles[Int(g)].iswc
-                if gi == nil || p.iswc == nil || gi == p.iswc {
-                    chosen = g
-                    break
+        var groupCount = 0
+        profiles.withUnsafeMutableBufferPointer { buf in
+            for r in buf.indices {
+                var chosen: Int32 = -1
+                let iswc = buf[r].iswc
+                if let gs = candidates[keys[r]] {
+                    for g in gs {
+                        let gi = buf[Int(g)].iswc
+                        if gi == nil || iswc == nil || gi == iswc {
+                            chosen = g
+                            break
+                        }
+                    }
                 }
+                if chosen < 0 {
+                    chosen = Int32(groupCount)
+                    if groupCount != r { buf.swapAt(groupCount, r) }
+                    groupCount += 1
+                    candidates[keys[r], default: []].append(chosen)
+                } else {
+                    Self.merge(buf[r], into: &buf[Int(chosen)])
+                }
+                groupOfRaw[r] = chosen
             }
-            if chosen < 0 {
-                chosen = Int32(groupProfiles.count)
-                groupProfiles.append(p)
-                candidates[key, default: []].append(chosen)
-            } else {
-                Self.merge(p, into: &groupProfiles[Int(chosen)])
-            }
-            groupOfRaw[r] = chosen
         }
+        profiles.removeLast(profiles.count - groupCount)
+        // Reversed, so that each group takes its profile off the end (moved, not copied) as it is created below.
+        profiles.reverse()
         candidates = [:]
+        keys = []
         // 4. Lines per group.
         var groups: [RecordingGroup] = []
-        groups.reserveCapacity(groupProfiles.count)
+        groups.reserveCapacity(groupCount)
         var groupOfLine = [Int32](repeating: 0, count: lines.count)
         for (i, l) in lines.enumerated() {
             let g = groupOfRaw[Int(rawOfLine[i])]
             groupOfLine[i] = g
             if Int(g) == groups.count {
                 groups.append(RecordingGroup(representative: l, lineIndices: [i], lineIds: [l.lineId], plays: l.plays,
-                                             profile: groupProfiles[Int(g)]))
+                                             profile: profiles.removeLast()))
             } else {
                 groups[Int(g)].lineIndices.append(i)
                 groups[Int(g)].lineIds.append(l.lineId)
@@ -195,23 +207,36 @@ public struct RecordingGrouper: Sendable {
 
     /// `LineProfile`s of `lines`, computed on up to `threads` threads (one `ProfileBuilder` each).
     public static func profiles(of lines: [UsageLine], threads: Int) -> [LineProfile] {
+        profilesAndKeys(of: lines, threads: threads, keys: false).profiles
+    }
+
+    /// `LineProfile`s of `lines` and (when `keys`) their grouping keys (`key`), computed on up to `threads` threads
+    /// straight into the arrays returned (no copy of a profile).
+    static func profilesAndKeys(of lines: [UsageLine], threads: Int, keys: Bool = true) -> (profiles: [LineProfile], keys: [String]) {
         let n = lines.count
-        if n == 0 { return [] }
+        if n == 0 { return ([], []) }
         let workers = max(1, min(threads, n / 256 + 1))
-        let out = UnsafeMutablePointer<LineProfile>.allocate(capacity: n)
-        defer { out.deallocate() }
-        let box = UncheckedSendable(out)
         let chunk = (n + workers - 1) / workers
-        parallelWorkers(workers) { w in
-            let builder = ProfileBuilder()
-            let lo = w * chunk
-            let hi = min(n, lo + chunk)
-            guard lo < hi else { return }
-            for i in lo..<hi { (box.value + i).initialize(to: builder.line(lines[i])) }
+        var keyOut: [String] = keys ? [String](repeating: "", count: n) : []
+        let profiles = keyOut.withUnsafeMutableBufferPointer { keyBuf in
+            let keyBox = UncheckedSendable(keyBuf)
+            return [LineProfile](unsafeUninitializedCapacity: n) { buf, initialized in
+                let box = UncheckedSendable(buf.baseAddress!)
+                parallelWorkers(workers) { w in
+                    let builder = ProfileBuilder()
+                    let lo = w * chunk
+                    let hi = min(n, lo + chunk)
+                    guard lo < hi else { return }
+                    for i in lo..<hi {
+                        let p = builder.line(lines[i])
+                        if keys { keyBox.value[i] = key(p) }
+                        (box.value + i).initialize(to: p)
+                    }
+                }
+                initialized = n
+            }
         }
-        let result = Array(UnsafeBufferPointer(start: out, count: n))
-        out.deinitialize(count: n)
-        return result
+        return (profiles, keyOut)
     }
 }
 

@@ -97,16 +97,7 @@ struct DirectMatch {
 
         // Row tails: one per ISRC slot (from the index's bytes), and those of the general path's results.
         let (tails, tailRanges) = slotTails(works: slotWork, confidences: slotConfidence, decisions: slotDecision)
-        var restTails: [UInt8] = []
-        var restRowEnds: [Int] = [0]
-        var restFirstRow: [Int] = [0]
-        for g in rest.results.indices {
-            for row in MatchCommand.rows(of: rest.results, at: g) {
-                restTails.append(contentsOf: ResultsTSVBuffer.tail(row))
-                restRowEnds.append(restTails.count)
-            }
-            restFirstRow.append(restRowEnds.count - 1)
-        }
+        let (restTails, restRowEnds, restFirstRow) = MatchCommand.rowTails(of: rest.results, threads: threads)
 
         // Rows in file order: chunks of records formatted on `threads` threads while this one writes them in order.
         var chunks: [(part: Int, range: Range<Int>)] = []
