@@ -290,6 +290,19 @@ public final class CatalogueStore: Sendable {
         try read { db in try Self.fetchLinks(db, filter: nil, arguments: []) }
     }
 
+    /// Every link's ISRC, work id and confidence, in (work id, ISRC) order: what the match index needs, read
+    /// without the rest of an `ISRCLink` (index build at 1.1M links: 3.2–3.6 s → 2.2 s with the mapping to works).
+    public func isrcLinkTriples() throws -> [(isrc: String, workId: String, confidence: Double)] {
+        try read { db in
+            var out: [(isrc: String, workId: String, confidence: Double)] = []
+            out.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM isrc_links") ?? 0)
+            let statement = try db.makeStatement(sql: "SELECT isrc, work_id, confidence FROM isrc_links ORDER BY work_id, isrc")
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() { out.append((row[0], row[1], row[2])) }
+            return out
+        }
+    }
+
     /// Links of one work (by its work id).
     public func isrcLinks(workId: String) throws -> [ISRCLink] {
         try read { db in try Self.fetchLinks(db, filter: "work_id = ?", arguments: [workId]) }
