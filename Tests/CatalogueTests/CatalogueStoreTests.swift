@@ -102,6 +102,28 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(try store.importFile(copy).alreadyImported)
     }
 
+    /// The digest is computed beside the import: a file large enough for it to be ready mid-import is stored with
+    /// its real SHA-256, and importing it again gives up with nothing written.
+    @Test func digestComputedBesideTheImport() throws {
+        var b = CWRFileBuilder(version: "2.2")
+        for i in 0..<3_000 {
+            b.add("NWR", [.work("NWR", title: "SONG NUMBER \(i)", number: String(format: "EMP%06d", i)),
+                          .writer(ip: "W001", last: "DOE", pr: 100)])
+        }
+        let path = file(b.text(), "big.V22")
+        let store = try CatalogueStore(path: ":memory:")
+        let first = try store.importFile(path)
+        #expect(!first.alreadyImported && first.worksAdded == 3_000)
+        let sha = try SHA256.file(path)
+        #expect(first.sha256 == sha)
+        #expect(try store.importBatches().map(\.sha256) == [sha])
+        let stamp = try store.changeStamp()
+        let again = try store.importFile(path)
+        #expect(again.alreadyImported && again.sha256 == sha)
+        #expect(try store.changeStamp() == stamp)
+        #expect(try store.stats()["imports"] == 1)
+    }
+
     @Test func revisionUpdatesTheWorkAndWritesAudit() throws {
         let store = try CatalogueStore(path: ":memory:")
         _ = try store.importFile(file(CWRFileBuilder.sample().text(), "a.V21"))

@@ -415,6 +415,15 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         #expect(h.finalize() == digest)
     }
 
+    /// FIPS 180-2's long vector: a million "a", through whole blocks and a partial last one.
+    @Test func millionA() {
+        var h = SHA256()
+        let a = [UInt8](repeating: 0x61, count: 1_000_000)
+        a.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<999_999])) }
+        h.update(bytes: [0x61])
+        #expect(h.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
     @Test func chunkingDoesNotChangeTheDigest() throws {
         let data = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var whole = SHA256()
