@@ -919,7 +919,6 @@ private final class CSVRowQueue: @unchecked Sendable {
 final class BackgroundDigest: @unchecked Sendable {
     private let condition = NSCondition()
     private var outcome: Result<String, OeuvreError>?
-    private let readyFlag = ManagedAtomicFlag()
 
     init(path: String) {
         let thread = Thread { [self] in
@@ -929,13 +928,16 @@ final class BackgroundDigest: @unchecked Sendable {
             outcome = r
             condition.broadcast()
             condition.unlock()
-            readyFlag.set()
         }
         thread.start()
     }
 
-    /// Whether the digest (or its error) is there; a cheap read.
-    var isReady: Bool { readyFlag.isSet }
+    /// Whether the digest (or its error) is there (an uncontended lock: read once per record).
+    var isReady: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return outcome != nil
+    }
 
     /// Waits for the hashing to end.
     func wait() {
@@ -950,21 +952,5 @@ final class BackgroundDigest: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return try outcome!.get()
-    }
-}
-
-/// A flag set once by one thread and read by another (a lock-protected Bool: reads are once per record).
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
     }
 }
