@@ -67,7 +67,13 @@ public final class GzipByteSource: ByteSource {
     private let input: UnsafeMutablePointer<UInt8>
     private var inputEOF = false
     private var finished = false
+    /// Compressed bytes read from the file so far.
+    private var fileBytes = 0
     public let path: String
+
+    /// Compressed bytes inflated so far (read from the file and consumed): with the bytes produced, the stream's
+    /// compression ratio up to here.
+    public var compressedBytesConsumed: Int { fileBytes - Int(stream.avail_in) }
 
     public init(path: String) throws(OeuvreError) {
         self.path = path
@@ -88,6 +94,7 @@ public final class GzipByteSource: ByteSource {
         if n == 0 {
             inputEOF = true
         } else {
+            fileBytes += n
             stream.next_in = input
             stream.avail_in = UInt32(n)
         }

@@ -185,6 +185,37 @@ public enum UsageReports {
         return result
     }
 
+    /// The number of physical lines in `paths`, estimated without reading them through: each file's first
+    /// `sampleBytes` (decompressed) are read and their line breaks counted, and the file's size is divided by the
+    /// sample's bytes per line (for gzip, by the sample's compressed bytes per line). A file that ends within its
+    /// sample is counted exactly. Used to choose how many parts a report is matched in (`oeuvre match
+    /// --partitions auto`); a DSR file's physical lines bound its usage lines from above.
+    public static func estimatedLineCount(paths: [String], sampleBytes: Int = 1 << 20) throws(OeuvreError) -> Int {
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: min(sampleBytes, 1 << 16))
+        for path in paths {
+            let source = try openByteSource(path: path)
+            var sampled = 0, breaks = 0, ended = false, lastByte: UInt8 = 0x0a
+            while sampled < sampleBytes {
+                let n = try source.read(into: &buffer)
+                if n == 0 { ended = true; break }
+                for k in 0..<n where buffer[k] == 0x0a { breaks += 1 }
+                lastByte = buffer[n - 1]
+                sampled += n
+            }
+            if ended {
+                total += breaks + (lastByte == 0x0a ? 0 : 1)
+                continue
+            }
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+            // Bytes of the file per line of the sample (a sample of one long line counts as one line).
+            let fileBytesSampled = (source as? GzipByteSource)?.compressedBytesConsumed ?? sampled
+            let perLine = Double(max(1, fileBytesSampled)) / Double(max(1, breaks))
+            total += max(breaks, Int((Double(size) / perLine).rounded(.up)))
+        }
+        return total
+    }
+
     /// The format of `path`, judged by its content.
     public static func detectFormat(path: String) throws(OeuvreError) -> UsageFileFormat {
         try probe(path: path).format

@@ -37,9 +37,11 @@ struct MatchCommand: AsyncParsableCommand {
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
     @Flag(help: "Read usage TSV from standard input and stream results to standard output.") var stdin = false
     @Flag(help: "Write the results without a header row.") var noHeader = false
-    @Option(help: ArgumentHelp("Match the report in N parts to bound memory (1...256; same results as one part).",
-                               discussion: "Lines are split so that no recording's lines are parted; each part is matched whole and its rows go to a temporary file beside --out, merged back into line order at the end."))
-    var partitions = 1
+    @Option(help: ArgumentHelp("Match the report in N parts to bound memory (1...256, or auto; same results as one part).",
+                               discussion: "Lines are split so that no recording's lines are parted; each part is matched whole and its rows go to a temporary file beside --out, merged back into line order at the end. auto (the default) matches a report whole unless its estimated line count needs more memory than the machine has to spare, and then in as many parts as that needs."))
+    var partitions = "auto"
+    /// `--partitions auto`'s lines per part (default: from the machine's memory, `defaultLinesPerPart`).
+    @Option(help: .hidden) var linesPerPart: Int?
     @Option(parsing: .singleValue, help: "Rename a usage column: column=field (repeatable).") var map: [String] = []
     @Flag(help: "No summary or notes on stderr (errors only).") var quiet = false
     @Flag(help: "Print the summary as one JSON object on stderr.") var jsonSummary = false
@@ -52,8 +54,11 @@ struct MatchCommand: AsyncParsableCommand {
         if top < 1 || candidates < 1 || threads < 1 { throw ValidationError("--top, --candidates and --threads must be at least 1") }
         if !(0...1).contains(autoMargin) { throw ValidationError("--auto-margin must be between 0 and 1") }
         if reviewQueue != nil && db == nil { throw ValidationError("--review-queue needs --db (queues are registered in the catalogue)") }
-        if !(1...256).contains(partitions) { throw ValidationError("--partitions must be between 1 and 256") }
-        if stdin && partitions > 1 { throw ValidationError("--partitions splits report files; --stdin is streamed in chunks already") }
+        if partitions != "auto" {
+            guard let n = Int(partitions), (1...256).contains(n) else { throw ValidationError("--partitions must be auto or between 1 and 256") }
+            if stdin && n > 1 { throw ValidationError("--partitions splits report files; --stdin is streamed in chunks already") }
+        }
+        if let linesPerPart, linesPerPart < 1 { throw ValidationError("--lines-per-part must be at least 1") }
     }
 
     func run() async throws {
@@ -77,6 +82,7 @@ struct MatchCommand: AsyncParsableCommand {
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
             let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 
+            let partitions = stdin ? 1 : try partitionCount { if !quiet { printError("note: \($0)") } }
             let outPath = stdin ? "-" : (out ?? "-")
             let writer = try AtomicFileWriter(path: outPath)
             if format == "tsv" && !noHeader { writer.write(ResultsTSV.header + "\n") }
@@ -137,7 +143,7 @@ struct MatchCommand: AsyncParsableCommand {
                     let grouper = RecordingGrouper(threads: threads), parts = partitions
                     let deferred = try UsageReports.readDeferred(paths: reports, options: readOptions) { grouper.partitions(of: $0, count: parts) }
                     if !quiet { for w in deferred.warnings { printError("\(w)") } }
-                    try matchInPartitions(deferred, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
+                    try matchInPartitions(deferred, count: partitions, pipeline: pipeline, writer: writer, index: loaded.index, progress: progress,
                                           summary: &summary, reviewRows: &reviewRows, reviewLines: &reviewLines)
                     Self.keepUntilExit(deferred)
                 } else {
@@ -185,10 +191,9 @@ struct MatchCommand: AsyncParsableCommand {
     /// temporary file, and the parts' rows are merged back into line order. A part's matching state (profiles,
     /// groups, results) is freed before the next part, so the peak is the lines plus one part's state. The
     /// temporary files go beside `--out` (its file system holds the results anyway), else to `TMPDIR`.
-    func matchInPartitions(_ report: DeferredUsageLines, pipeline: MatchPipeline, writer: AtomicFileWriter, index: MatchIndex,
+    func matchInPartitions(_ report: DeferredUsageLines, count: Int, pipeline: MatchPipeline, writer: AtomicFileWriter, index: MatchIndex,
                            progress: MatchProgress, summary: inout MatchSummary,
                            reviewRows: inout [(lineId: String, rows: [MatchResultRow])], reviewLines: inout [String: UsageLine]) throws {
-        let count = partitions
         // The parts were drawn as the report was read (`UsageReports.readDeferred`); a part's lines are built (DSR) or
         // read again (CSV/TSV) when it is matched.
         let partOf = report.partOfLines()
@@ -262,6 +267,47 @@ struct MatchCommand: AsyncParsableCommand {
             cursor[p] += 1
         }
         for p in 0..<count where lineCounts[p] > 0 { try readers[p]!.expectEnd() }
+    }
+
+    /// The number of parts `--partitions` asks for; with `auto`, from the reports' estimated line count
+    /// (`UsageReports.estimatedLineCount`) and `linesPerPart` (default `defaultLinesPerPart`), with a note when
+    /// that is more than one.
+    func partitionCount(note: (String) -> Void) throws -> Int {
+        if let n = Int(partitions) { return n }
+        let perPart = linesPerPart ?? Self.defaultLinesPerPart(memory: Self.availableMemory())
+        let lines = try UsageReports.estimatedLineCount(paths: reports)
+        let parts = Self.automaticPartitions(estimatedLines: lines, linesPerPart: perPart)
+        if parts > 1 {
+            var text = "about \(lines) lines in the report: matched in \(parts) parts of up to \(perPart) lines to bound memory (--partitions 1 matches it whole)"
+            if lines > parts * perPart { text += "; parts this large may not fit in memory: split the report or stream it with --stdin" }
+            note(text)
+        }
+        return parts
+    }
+
+    /// `--partitions auto`: one part when the estimated lines fit in `linesPerPart`, else as many parts as they need
+    /// (at most 256).
+    static func automaticPartitions(estimatedLines: Int, linesPerPart: Int) -> Int {
+        guard estimatedLines > linesPerPart, linesPerPart > 0 else { return 1 }
+        return min(256, (estimatedLines + linesPerPart - 1) / linesPerPart)
+    }
+
+    /// Lines a whole-report match may hold at once with `memory` bytes to spare: a third of them at 4 KiB a line. A
+    /// whole-file match holds ≈ 3.6 KB per line besides the index's mapped pages (1M bench lines: 5.35 GB peak with
+    /// a 1.7 GB index, docs/MATCHING.md "Memory and very large reports"); the other two thirds are left to the index,
+    /// the page cache and the rest of the machine. 24 GiB → ≈ 2.1M lines; never fewer than 250,000.
+    static func defaultLinesPerPart(memory: UInt64) -> Int {
+        max(250_000, Int(memory / 3 / 4096))
+    }
+
+    /// Physical memory, or the cgroup's memory limit when one is set and lower (a container).
+    static func availableMemory() -> UInt64 {
+        var memory = ProcessInfo.processInfo.physicalMemory
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+            memory = min(memory, limit)
+        }
+        return memory
     }
 
     /// Lines per streamed chunk with --stdin.

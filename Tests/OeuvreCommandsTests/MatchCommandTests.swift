@@ -1,5 +1,6 @@
 import Foundation
 import Matching
+@testable import OeuvreCommands
 import OeuvreTestSupport
 import Testing
 
@@ -248,6 +249,27 @@ import Testing
                                   "--partitions", "3"])
         #expect(parted.status == 0, "\(parted.stderr)")
         #expect(parted.stdout == r.stdout)
+    }
+
+    /// `--partitions auto` (the default) matches a small report whole and a report larger than its lines per part in
+    /// parts, with a note saying so, and the results are those of one part either way.
+    @Test func automaticPartitions() throws {
+        let s = Self.setup()
+        let whole = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--partitions", "1"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let auto = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model])
+        #expect(auto.stdout == whole.stdout)
+        #expect(!auto.stderr.contains("parts"), "\(auto.stderr)")
+        // 8 lines and a header: 3 parts of up to 3 lines.
+        let parted = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--lines-per-part", "3"])
+        #expect(parted.status == 0, "\(parted.stderr)")
+        #expect(parted.stdout == whole.stdout)
+        #expect(parted.stderr.contains("about 9 lines in the report: matched in 3 parts of up to 3 lines"), "\(parted.stderr)")
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 9, linesPerPart: 9) == 1)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10, linesPerPart: 9) == 2)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000, linesPerPart: 1) == 256)
+        #expect(MatchCommand.defaultLinesPerPart(memory: 24 << 30) == 2_097_152)
+        #expect(MatchCommand.defaultLinesPerPart(memory: 1 << 30) == 250_000)
     }
 
     @Test func evaluateAgainstTheTruth() throws {
