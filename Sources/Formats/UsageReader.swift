@@ -134,6 +134,15 @@ public final class UsageCSVReader {
         return try makeLine(reader.cells)
     }
 
+    /// Passes over the next record without building its line (its cells are split, not read); false at the end of the
+    /// file. For a file read again whose records `next()` already checked (`DeferredUsageLines.lines(inPart:)`).
+    public func skip() throws(OeuvreError) -> Bool {
+        guard try reader.advance() else { return false }
+        row += 1
+        lastLine = reader.recordLine
+        return true
+    }
+
     /// The usage line of the record just read (`row` counted).
     private func makeLine(_ cells: DelimitedCells) throws(OeuvreError) -> UsageLine {
         @inline(__always) func trimmed(_ column: Int) -> UnsafeRawBufferPointer? { Self.trimmed(cells, column) }

@@ -705,11 +705,16 @@ public final class DeferredUsageLines {
                 let reader = try UsageCSVReader(path: path, renames: options.renames)
                 chunk = []
                 at = []
+                // Only this part's lines are built; the others were checked by the first pass (the same bytes: the
+                // stamp and the line count are compared) and are only stepped over.
                 var i = 0
-                while let line = try reader.next() {
+                while true {
                     if i < p.count && p[i] == part {
+                        guard let line = try reader.next() else { break }
                         chunk.append(line)
                         at.append(i)
+                    } else if try !reader.skip() {
+                        break
                     }
                     i += 1
                 }
@@ -718,8 +723,13 @@ public final class DeferredUsageLines {
                 }
             }
             if let prefix = u.summary.lineIdPrefix { for i in chunk.indices { chunk[i].lineId = prefix + chunk[i].lineId } }
-            lines.append(contentsOf: chunk)
-            indices.append(contentsOf: at.map { base + $0 })
+            if lines.isEmpty {
+                lines = chunk  // the usual single unit: no copy of its lines (each copy retains every string)
+                indices = base == 0 ? at : at.map { base + $0 }
+            } else {
+                lines.append(contentsOf: chunk)
+                indices.append(contentsOf: at.map { base + $0 })
+            }
             base += lineCount(u)
         }
         return (lines, indices)
