@@ -42,6 +42,8 @@ struct MatchCommand: AsyncParsableCommand {
     var partitions = "auto"
     /// `--partitions auto`'s lines per part (default: from the machine's memory, `defaultLinesPerPart`).
     @Option(help: .hidden) var linesPerPart: Int?
+    /// `--partitions auto`'s memory (bytes) instead of the machine's (`availableMemory`).
+    @Option(help: .hidden) var memory: UInt64?
     @Option(parsing: .singleValue, help: "Rename a usage column: column=field (repeatable).") var map: [String] = []
     @Flag(help: "No summary or notes on stderr (errors only).") var quiet = false
     @Flag(help: "Print the summary as one JSON object on stderr.") var jsonSummary = false
@@ -82,7 +84,9 @@ struct MatchCommand: AsyncParsableCommand {
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
             let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 
-            let partitions = stdin ? 1 : try partitionCount { if !quiet { printError("note: \($0)") } }
+            // One CSV/TSV file goes the direct ISRC path (below) when it is matched in one part.
+            let direct = try !stdin && format == "tsv" && reports.count == 1 && !generalPath && UsageReports.detectFormat(path: reports[0]) != .dsr
+            let partitions = stdin ? 1 : try partitionCount(index: loaded.index, direct: direct) { if !quiet { printError("note: \($0)") } }
             let outPath = stdin ? "-" : (out ?? "-")
             let writer = try AtomicFileWriter(path: outPath)
             if format == "tsv" && !noHeader { writer.write(ResultsTSV.header + "\n") }
@@ -123,7 +127,7 @@ struct MatchCommand: AsyncParsableCommand {
                 }
                 if !chunk.isEmpty { try process(chunk) }
                 if !quiet { for w in checks.finish(reader: reader) { printError("\(w)") } }
-            } else if format == "tsv", reports.count == 1, !generalPath, partitions == 1, try UsageReports.detectFormat(path: reports[0]) != .dsr {
+            } else if direct, partitions == 1 {
                 // One CSV/TSV file: lines an ISRC decides skip the UsageLine/GroupResult machinery (same output).
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
@@ -269,35 +273,59 @@ struct MatchCommand: AsyncParsableCommand {
         for p in 0..<count where lineCounts[p] > 0 { try readers[p]!.expectEnd() }
     }
 
-    /// The number of parts `--partitions` asks for; with `auto`, from the reports' estimated line count
-    /// (`UsageReports.estimatedLineCount`) and `linesPerPart` (default `defaultLinesPerPart`), with a note when
-    /// that is more than one.
-    func partitionCount(note: (String) -> Void) throws -> Int {
+    /// The number of parts `--partitions` asks for. With `auto`: the memory a whole-report match would hold, from the
+    /// reports' estimated line count (`UsageReports.estimatedLineCount`) and, when the report takes the direct ISRC
+    /// path, the share of a sample of its lines that a single ISRC link decides (`linkedShare`), against a third of
+    /// the machine's memory (`automaticPartitions`); with a note when that is more than one part. `--lines-per-part`
+    /// (hidden, for tests) replaces the memory rule by a line count.
+    func partitionCount(index: MatchIndex, direct: Bool, note: (String) -> Void) throws -> Int {
         if let n = Int(partitions) { return n }
-        let perPart = linesPerPart ?? Self.defaultLinesPerPart(memory: Self.availableMemory())
         let lines = try UsageReports.estimatedLineCount(paths: reports)
-        let parts = Self.automaticPartitions(estimatedLines: lines, linesPerPart: perPart)
+        let parts: Int
+        var detail = ""
+        if let linesPerPart {
+            parts = lines > linesPerPart ? min(256, (lines + linesPerPart - 1) / linesPerPart) : 1
+            detail = " of up to \(linesPerPart) lines"
+        } else {
+            let share = direct ? try Self.linkedShare(path: reports[0], renames: try HeaderMapping.parseRenames(map), index: index) : 0
+            parts = Self.automaticPartitions(estimatedLines: lines, linkedShare: share, memory: memory ?? Self.availableMemory())
+            if share > 0 { detail = " (\(Int((share * 100).rounded()))% of a sample decided by ISRC links)" }
+        }
         if parts > 1 {
-            var text = "about \(lines) lines in the report: matched in \(parts) parts of up to \(perPart) lines to bound memory (--partitions 1 matches it whole)"
-            if lines > parts * perPart { text += "; parts this large may not fit in memory: split the report or stream it with --stdin" }
-            note(text)
+            note("about \(lines) lines in the report\(linesPerPart == nil ? detail : ""): matched in \(parts) parts\(linesPerPart == nil ? "" : detail) "
+                + "to bound memory (--partitions 1 matches it whole)")
         }
         return parts
     }
 
-    /// `--partitions auto`: one part when the estimated lines fit in `linesPerPart`, else as many parts as they need
-    /// (at most 256).
-    static func automaticPartitions(estimatedLines: Int, linesPerPart: Int) -> Int {
-        guard estimatedLines > linesPerPart, linesPerPart > 0 else { return 1 }
-        return min(256, (estimatedLines + linesPerPart - 1) / linesPerPart)
+    /// Bytes a whole-report match holds per line besides the index: a line that goes through retrieval and scoring
+    /// ≈ 3.6 KB (1M bench lines: 5.35 GB peak with a 1.7 GB index, docs/MATCHING.md "Memory and very large
+    /// reports"), a line a single ISRC link decides on the direct path ≈ 330 bytes (1.2M such lines: 394 MB peak).
+    static let bytesPerMatchedLine = 4096.0, bytesPerLinkedLine = 512.0
+
+    /// `--partitions auto`: one part when the lines' memory fits in a third of `memory` (the other two thirds are left
+    /// to the index's pages, the page cache and the rest of the machine), else as many parts as it needs (at most 256).
+    /// 24 GiB hold ≈ 2.1M matched lines, or ≈ 16M linked ones.
+    static func automaticPartitions(estimatedLines: Int, linkedShare: Double, memory: UInt64) -> Int {
+        let share = min(1, max(0, linkedShare))
+        let need = Double(estimatedLines) * (share * bytesPerLinkedLine + (1 - share) * bytesPerMatchedLine)
+        let budget = Double(memory) / 3
+        guard need > budget, budget > 0 else { return 1 }
+        return min(256, Int((need / budget).rounded(.up)))
     }
 
-    /// Lines a whole-report match may hold at once with `memory` bytes to spare: a third of them at 4 KiB a line. A
-    /// whole-file match holds ≈ 3.6 KB per line besides the index's mapped pages (1M bench lines: 5.35 GB peak with
-    /// a 1.7 GB index, docs/MATCHING.md "Memory and very large reports"); the other two thirds are left to the index,
-    /// the page cache and the rest of the machine. 24 GiB → ≈ 2.1M lines; never fewer than 250,000.
-    static func defaultLinesPerPart(memory: UInt64) -> Int {
-        max(250_000, Int(memory / 3 / 4096))
+    /// The share of the first `sampleLines` lines of a usage CSV/TSV file whose ISRC the index links to exactly one
+    /// work (the lines the direct path decides without building them).
+    static func linkedShare(path: String, renames: [String: String], index: MatchIndex, sampleLines: Int = 20_000) throws -> Double {
+        guard index.linkCount > 0 else { return 0 }
+        let reader = try UsageCSVReader(path: path, renames: renames)
+        let lookup = ISRCLinkLookup(index: index)
+        var seen = 0, linked = 0
+        while seen < sampleLines, let line = try reader.next() {
+            seen += 1
+            if let isrc = line.isrc, let key = ISRCKey.pack(isrc), lookup.singleLink(key) != nil { linked += 1 }
+        }
+        return seen == 0 ? 0 : Double(linked) / Double(seen)
     }
 
     /// Physical memory, or the cgroup's memory limit when one is set and lower (a container).

@@ -265,11 +265,18 @@ import Testing
         #expect(parted.status == 0, "\(parted.stderr)")
         #expect(parted.stdout == whole.stdout)
         #expect(parted.stderr.contains("about 9 lines in the report: matched in 3 parts of up to 3 lines"), "\(parted.stderr)")
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 9, linesPerPart: 9) == 1)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 10, linesPerPart: 9) == 2)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000, linesPerPart: 1) == 256)
-        #expect(MatchCommand.defaultLinesPerPart(memory: 24 << 30) == 2_097_152)
-        #expect(MatchCommand.defaultLinesPerPart(memory: 1 << 30) == 250_000)
+        // The share of the file's lines that a single ISRC link decides: l1 (W1's ISRC); l5's ISRC is linked to two works.
+        let index = try MatchIndex.load(path: s.works + ".index")
+        #expect(try MatchCommand.linkedShare(path: s.usage, renames: [:], index: index) == 1.0 / 8)
+        #expect(try MatchCommand.linkedShare(path: s.usage, renames: [:], index: index, sampleLines: 2) == 0.5)
+        // The memory rule: a third of 24 GiB holds 2,097,152 matched lines at 4 KiB, 8× as many linked ones at 512 bytes.
+        let memory: UInt64 = 24 << 30
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 2_097_152, linkedShare: 0, memory: memory) == 1)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 2_097_153, linkedShare: 0, memory: memory) == 2)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0, memory: memory) == 5)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 1, memory: memory) == 1)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0.5, memory: memory) == 3)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 1 << 40, linkedShare: 0, memory: memory) == 256)
     }
 
     @Test func evaluateAgainstTheTruth() throws {
