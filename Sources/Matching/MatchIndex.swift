@@ -28,7 +28,7 @@ public final class MatchIndex: @unchecked Sendable {
     /// before a table changed is rebuilt without a format bump (a change of *code* that alters profiles still
     /// needs one). Session 7 measured readings on indexes built before their tables changed; this closes that.
     public static let readingsFingerprint: String = {
-        var parts: [String] = [String(Normalizer.vocabularyFingerprint, radix: 16)]
+        var parts: [String] = [String(Normalizer.vocabularyFingerprint, radix: 16), "rules \(TitleParser.rulesRevision)"]
         parts.append(SpellingVariants.canonical.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ","))
         parts.append((NumberWords.units.map { "\($0.key)=\($0.value)" } + NumberWords.tens.map { "\($0.key)=\($0.value)" })
             .sorted().joined(separator: ","))

@@ -56,6 +56,11 @@ public struct ParsedTitle: Sendable, Hashable {
 /// Works on the UTF-8 bytes of the Latin form; ASCII titles never reach ICU.
 /// Not thread-safe (it owns a `Normalizer` and scratch buffers): one per task.
 public final class TitleParser {
+    /// Changes whenever the parsing rules do (not the lexicon: `Normalizer.vocabularyFingerprint` covers that), so
+    /// that what is derived from parsed titles and kept (a match index) is rebuilt. 2: a remixer slot holding a work
+    /// part ("Oxygen Part 4 Dub") and a language beside genre words ("(Russian Dance)") are not qualifiers.
+    public static let rulesRevision = 2
+
     public let normalizer: Normalizer
     private var state = ParserState()
 
@@ -633,6 +638,9 @@ private struct ParserState {
         var pendFirst = -1, pendLast = -1
         var yearPos: Int32 = -1
         var lastBits: UInt32 = 0
+        // Filler words other than articles and conjunctions ("dance", "rock", "radio"): beside a language alone
+        // they make a title's words ("(Russian Dance)"), not a translation qualifier ("(Russian)", "(The Spanish Version)").
+        var contentFillers = 0
         var i = first
         while i < last {
             let t = toks[i]
@@ -667,13 +675,16 @@ private struct ParserState {
             let lx = lex.lexeme(matched)
             switch lx.role {
             case .filler:
-                break
+                if len > 1 || !(tokenIs(t, "the") || tokenIs(t, "an") || tokenIs(t, "and") || tokenIs(t, "for")) { contentFillers += 1 }
             case .tag:
                 bits |= lx.tags
                 lastBits = lx.tags
                 tagEvents.append(TagEvent(pos: t.start, order: 0, bits: lx.tags))
             case .head, .weakHead:
                 let hasModifier = pendFirst >= 0
+                // "Oxygen Part 4 Dub", "Movement 2 Mix": a part of a work before the head is a title, not a remixer.
+                if hasModifier && (lx.modifier == .remixer || lx.tags & VersionTag.remix.bit != 0)
+                    && slotHasWorkPartWord(pendFirst, pendLast + 1) { return nil }
                 if hasModifier && lx.modifier == .remixer { addNames(pendFirst, pendLast, to: .remixer) }
                 if lx.role == .head || hasModifier {
                     bits |= lx.tags
@@ -732,6 +743,7 @@ private struct ParserState {
             i += len
         }
         if pendFirst >= 0 { return nil }
+        if bits == VersionTag.translation.bit && weakBits == 0 && contentFillers > 0 { return nil }
         if bits == 0 && weakBits != 0 {
             bits = weakBits
             tagEvents.append(TagEvent(pos: weakPos, order: 0, bits: weakBits))

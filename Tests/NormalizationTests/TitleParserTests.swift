@@ -110,6 +110,17 @@ import Testing
         ("Title (Versión en Español)", "title", ["translation"]),
         ("Title (En Directo)", "title", ["live"]),
         ("Title (Live au Zénith)", "title", ["live"]),
+        // A language alone or with a version word is a translation; beside genre words it is the title's (rules 2).
+        ("Title (Russian)", "title", ["translation"]),
+        ("Title (The Spanish Version)", "title", ["translation"]),
+        ("Title (English and Spanish)", "title", ["translation"]),
+        ("Title (Spanish Radio Edit)", "title", ["translation", "edit"]),
+        ("The Volga Vouty (Russian Dance)", "the volga vouty russian dance", []),
+        ("Title (Italian Disco)", "title italian disco", []),
+        // A remixer slot holding a part of a work is the title's (rules 2).
+        ("Title - X Remix", "title", ["remix"]),
+        ("Chrome Optimism - Oxygen Part 4 Dub", "chrome optimism oxygen part 4 dub", []),
+        ("Title (Movement 2 Mix)", "title movement 2 mix", []),
     ])
     func peelsOnlyCompleteQualifiers(title: String, core: String, tags: [String]) {
         let p = TitleParser().parse(title)
