@@ -33,6 +33,9 @@ struct MatchCommand: AsyncParsableCommand {
             help: "An auto-match needs its confidence to lead the next candidate's by this much (0...1).")
     var autoMargin = MatchOptions().autoMargin
     @Option(help: "Worker threads.") var threads = 2
+    @Option(help: ArgumentHelp("How pooled titles are re-ranked: dot, gemv or gemm.",
+                               discussion: "dot (default): direct dot products against the mapped bfloat16 title vectors, only the pairs each recording needs; gemv: one BLAS sgemv per pooled work and title reading; gemm: every pooled title of a batch decoded into one block and one BLAS sgemm per batch. The same cosines up to float summation order (docs/MATCHING.md)."))
+    var denseKernel = "dot"
     @Option(help: "Also write a review queue (CSV) of the lines routed to review.") var reviewQueue: String?
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
     @Flag(help: "Read usage TSV from standard input and stream results to standard output.") var stdin = false
@@ -55,6 +58,9 @@ struct MatchCommand: AsyncParsableCommand {
         if format != "tsv" && format != "jsonl" { throw ValidationError("--format must be tsv or jsonl") }
         if top < 1 || candidates < 1 || threads < 1 { throw ValidationError("--top, --candidates and --threads must be at least 1") }
         if !(0...1).contains(autoMargin) { throw ValidationError("--auto-margin must be between 0 and 1") }
+        if DenseKernel(rawValue: denseKernel) == nil {
+            throw ValidationError("--dense-kernel must be one of \(DenseKernel.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if reviewQueue != nil && db == nil { throw ValidationError("--review-queue needs --db (queues are registered in the catalogue)") }
         if partitions != "auto" {
             guard let n = Int(partitions), (1...256).contains(n) else { throw ValidationError("--partitions must be auto or between 1 and 256") }
@@ -79,6 +85,7 @@ struct MatchCommand: AsyncParsableCommand {
             options.topN = max(candidates, top)
             options.autoMargin = autoMargin
             options.threads = threads
+            options.retrieval.denseKernel = DenseKernel(rawValue: denseKernel) ?? .dot
             options.contributions = format == "jsonl"
             options.keepProfiles = false  // the writers read candidates, decisions, lines and plays only
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)

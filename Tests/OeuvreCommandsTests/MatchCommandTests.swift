@@ -279,6 +279,23 @@ import Testing
         #expect(MatchCommand.automaticPartitions(estimatedLines: 1 << 40, linkedShare: 0, memory: memory) == 256)
     }
 
+    /// `--dense-kernel`: the BLAS re-rankings (one sgemv per pooled work, one sgemm per batch) give the direct dot
+    /// products' results, and the summary names the kernel.
+    @Test func denseKernelsAgree() throws {
+        let s = Self.setup()
+        let dot = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--json-summary"])
+        #expect(dot.status == 0, "\(dot.stderr)")
+        for kernel in ["gemv", "gemm"] {
+            let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--dense-kernel", kernel, "--json-summary"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout == dot.stdout, "\(kernel)")
+            #expect(r.stderr.contains("\"dense_kernel\":\"\(kernel)\"") || r.stderr.contains("\"dense_kernel\" : \"\(kernel)\""), "\(r.stderr)")
+        }
+        let bad = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--dense-kernel", "fast"])
+        #expect(bad.status == 64 || bad.status == 2, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--dense-kernel"))
+    }
+
     @Test func evaluateAgainstTheTruth() throws {
         let s = Self.setup()
         let out = s.dir + "/results.tsv"
