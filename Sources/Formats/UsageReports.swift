@@ -197,7 +197,13 @@ public enum UsageReports {
             let source = try openByteSource(path: path)
             var sampled = 0, breaks = 0, ended = false, lastByte: UInt8 = 0x0a
             while sampled < sampleBytes {
-                let n = try source.read(into: &buffer)
+                let n: Int
+                do {
+                    n = try source.read(into: &buffer)
+                } catch var error where error.position?.line == 0 {
+                    error.position = SourcePosition(file: path, line: breaks + 1)
+                    throw error
+                }
                 if n == 0 { ended = true; break }
                 for k in 0..<n where buffer[k] == 0x0a { breaks += 1 }
                 lastByte = buffer[n - 1]

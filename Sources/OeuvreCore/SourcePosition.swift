@@ -20,9 +20,10 @@ public struct SourcePosition: Sendable, Hashable, Codable, CustomStringConvertib
         SourcePosition(file: file, line: line, column: column, field: field)
     }
 
-    /// `file:line:column` (column omitted when unknown).
+    /// `file:line:column` (column omitted when unknown; only `file` for line 0, an error about the file as a whole
+    /// or its bytes, such as a file that cannot be opened or a corrupt compressed stream).
     public var description: String {
         if let column { return "\(file):\(line):\(column)" }
-        return "\(file):\(line)"
+        return line > 0 ? "\(file):\(line)" : file
     }
 }

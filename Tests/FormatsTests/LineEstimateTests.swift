@@ -44,6 +44,30 @@ import Testing
         #expect(try UsageReports.estimatedLineCount(paths: [plain], sampleBytes: 1 << 30) == 60_001)
     }
 
+    /// A gzip stream that ends early is an error at the line it stops in, from the estimate and from the reader, and
+    /// a file-level error names the file without a line.
+    @Test func aTruncatedStreamNamesTheLineItStopsIn() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let text = Self.report(lines: 3_000, seed: 3)
+        let path = Gzip.write(text, to: "cut.tsv.gz", in: dir, truncateBy: 2_000)
+        for error in [Self.error { _ = try UsageReports.estimatedLineCount(paths: [path]) },
+                      Self.error { _ = try UsageReports.read(paths: [path]) }] {
+            let e = try #require(error, "no error")
+            #expect(e.message.contains("truncated gzip"))
+            #expect(e.position?.file == path)
+            let line = try #require(e.position?.line)
+            #expect(line > 100 && line <= 3_001, "\(e)")
+            #expect("\(e)".hasPrefix("\(path):\(line): error: truncated gzip"))
+        }
+        let missing = try #require(Self.error { _ = try UsageReports.read(paths: [dir + "/none.tsv"]) })
+        #expect("\(missing)".hasPrefix(dir + "/none.tsv: error: cannot open file"), "\(missing)")
+    }
+
+    static func error(_ body: () throws -> Void) -> OeuvreError? {
+        do { try body() } catch { return error as? OeuvreError }
+        return nil
+    }
+
     @Test func aMissingFileIsAnErrorNamingIt() {
         #expect {
             _ = try UsageReports.estimatedLineCount(paths: ["/nonexistent/report.tsv"])
