@@ -80,7 +80,14 @@ public final class LineReader {
             buffer.deallocate()
             buffer = bigger
         }
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+        var n = 0
+        do {
+            n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+        } catch var error where error.position?.line == 0 {
+            // A byte-level failure (a truncated or corrupt gzip stream, a read error): the line it stopped in.
+            error.position = SourcePosition(file: path, line: lineNumber + 1 + buffer[start..<end].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+            throw error
+        }
         if n == 0 { eof = true } else { end += n }
     }
 }

@@ -317,6 +317,16 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         #expect(error.description.contains("truncated"))
     }
 
+    /// A gzip stream that ends early names the line it stopped in (not just the file).
+    @Test func truncatedGzipNamesTheLine() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let text = CWRFileBuilder.sample().text()
+        let path = Gzip.write(text, to: "cut.V21.gz", in: dir, truncateBy: Gzip.compress(Array(text.utf8)).count / 3)
+        let error = try #require(readError(path))
+        #expect(error.message.contains("truncated gzip"), "\(error)")
+        #expect((error.position?.line ?? 0) > 1, "\(error)")
+    }
+
     @Test func fileCutInsideALineIsAnError() throws {
         let text = CWRFileBuilder.sample().text()
         let path = writeCWR([String(text.prefix(text.count / 2))])
