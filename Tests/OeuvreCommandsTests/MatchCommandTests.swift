@@ -328,6 +328,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.dir + "/missing.db"))
         let noModel = try CLI.run(["match", s.usage, "--works", s.works, "--model", s.dir + "/none.json"])
         #expect(noModel.status != 0)
+        // A pipe (process substitution, a FIFO) would lose what the format check read: an error pointing at --stdin.
+        let fifo = s.dir + "/report.fifo"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let piped = try CLI.run(["match", fifo, "--works", s.works, "--model", Self.model, "--out", out])
+        #expect(piped.status == 2, "\(piped.stderr)")
+        #expect(piped.stderr.contains("report.fifo: error: not a regular file") && piped.stderr.contains("--stdin"), "\(piped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
         let both = try CLI.run(["match", s.usage, "--stdin", "--works", s.works])
         #expect(both.status == 64 || both.status == 2)
         for bad in [["--partitions", "0"], ["--partitions", "257"], ["--stdin", "--partitions", "2"]] {
