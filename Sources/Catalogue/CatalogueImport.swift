@@ -115,6 +115,7 @@ extension CatalogueStore {
     /// ISWCs and conflicting ISRC links are reported as warnings, never merged.
     public func importFile(_ path: String, options: ImportOptions = ImportOptions()) throws -> ImportResult {
         let started = Date()
+        try requireRegularFile(path)  // read twice (the digest beside the import): a pipe would lose data
         _ = try FileByteSource(path: path)  // a clear error for a missing file
         // The file's SHA-256 is computed on a second thread while the import reads it (hashing was ≈ 8% of a CWR
         // import on one thread). The import checks for an earlier import of the same bytes as soon as the digest is

@@ -129,6 +129,18 @@ public final class GzipByteSource: ByteSource {
     }
 }
 
+/// Throws a usage error when `path` exists but is not a regular file (a pipe such as a shell's `<(…)`, a FIFO, a
+/// device): report and catalogue files are read more than once (format detection, size estimate, digest, parts), and a
+/// pipe would lose what the first read took. `-` (standard input) is left to the callers that stream it.
+public func requireRegularFile(_ path: String) throws(OeuvreError) {
+    guard path != "-" else { return }
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+        throw OeuvreError(.usage, "not a regular file (a pipe or device?): input files are read more than once; give a file, "
+                          + "or stream usage TSV to `oeuvre match --stdin`", at: SourcePosition(file: path, line: 0))
+    }
+}
+
 /// Opens `path` as a byte source: gzip when the name ends in `.gz` or the content starts with the
 /// gzip magic bytes, a plain file otherwise; `-` is standard input.
 public func openByteSource(path: String) throws(OeuvreError) -> any ByteSource {

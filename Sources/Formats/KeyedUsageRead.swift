@@ -126,6 +126,7 @@ extension UsageReports {
     public static func readKeyed(path: String, options: UsageReadOptions = UsageReadOptions(), minimumBytes: Int = 8 << 20,
                                  valueBound: Int, accept: @escaping @Sendable (UInt64) -> Int32) throws(OeuvreError) -> KeyedUsageRead
     {
+        try requireRegularFile(path)
         let reader = try UsageCSVReader(path: path, renames: options.renames)
         var stats = UsageFileStats(format: reader.dialect == .tsv ? "tsv" : "csv", path: path)
         let (parts, lines, slotKeys, slotValues) = try reader.readKeyed(threads: options.threads, minimumBytes: minimumBytes,

@@ -134,6 +134,7 @@ public enum UsageReports {
                           partition: (([UsageLine]) -> [UInt8])? = nil) throws(OeuvreError) -> [ReadUnit] {
         var units: [Unit] = []
         var dsrGroups: [String: Int] = [:]
+        for path in paths { try requireRegularFile(path) }
         for path in paths {
             let probe = try probe(path: path)
             switch probe.format {
@@ -191,6 +192,7 @@ public enum UsageReports {
     /// sample is counted exactly. Used to choose how many parts a report is matched in (`oeuvre match
     /// --partitions auto`); a DSR file's physical lines bound its usage lines from above.
     public static func estimatedLineCount(paths: [String], sampleBytes: Int = 1 << 20) throws(OeuvreError) -> Int {
+        for path in paths { try requireRegularFile(path) }
         var total = 0
         var buffer = [UInt8](repeating: 0, count: min(sampleBytes, 1 << 16))
         for path in paths {
@@ -224,7 +226,8 @@ public enum UsageReports {
 
     /// The format of `path`, judged by its content.
     public static func detectFormat(path: String) throws(OeuvreError) -> UsageFileFormat {
-        try probe(path: path).format
+        try requireRegularFile(path)
+        return try probe(path: path).format
     }
 
     // MARK: DSR reports

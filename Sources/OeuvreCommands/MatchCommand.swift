@@ -73,13 +73,7 @@ struct MatchCommand: AsyncParsableCommand {
         try await runReporting {
             // Report files are read more than once (format, size estimate, parts): a pipe would lose what the first
             // read took. Streams go through --stdin.
-            for path in reports {
-                var st = stat()
-                if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-                    throw OeuvreError(.usage, "not a regular file (a pipe or device?): report files are read more than once; "
-                                      + "stream usage TSV through --stdin instead", at: SourcePosition(file: path, line: 0))
-                }
-            }
+            for path in reports { try requireRegularFile(path) }
             if let db, !FileManager.default.fileExists(atPath: db) {
                 throw OeuvreError(.usage, "no catalogue at \(db) (create one with `oeuvre catalog import FILE --db \(db)`)")
             }

@@ -63,6 +63,21 @@ import Testing
         #expect("\(missing)".hasPrefix(dir + "/none.tsv: error: cannot open file"), "\(missing)")
     }
 
+    /// A pipe (a FIFO here; a shell's `<(…)` alike) is refused before a first read could take its start.
+    @Test func aPipeIsRefusedBeforeAnyRead() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let fifo = dir + "/report.fifo"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        for error in [Self.error { _ = try UsageReports.estimatedLineCount(paths: [fifo]) },
+                      Self.error { _ = try UsageReports.read(paths: [fifo]) },
+                      Self.error { _ = try UsageReports.detectFormat(path: fifo) },
+                      Self.error { _ = try UsageReports.readKeyed(path: fifo, valueBound: 1) { _ in -1 } }] {
+            let e = try #require(error, "no error")
+            #expect(e.code == .usage)
+            #expect("\(e)".hasPrefix(fifo + ": error: not a regular file"), "\(e)")
+        }
+    }
+
     static func error(_ body: () throws -> Void) -> OeuvreError? {
         do { try body() } catch { return error as? OeuvreError }
         return nil

@@ -335,6 +335,8 @@ import Testing
         #expect(piped.status == 2, "\(piped.stderr)")
         #expect(piped.stderr.contains("report.fifo: error: not a regular file") && piped.stderr.contains("--stdin"), "\(piped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
+        let imported = try CLI.run(["catalog", "import", fifo, "--db", s.dir + "/fifo.db"])
+        #expect(imported.status == 2 && imported.stderr.contains("report.fifo: error: not a regular file"), "\(imported.stderr)")
         let both = try CLI.run(["match", s.usage, "--stdin", "--works", s.works])
         #expect(both.status == 64 || both.status == 2)
         for bad in [["--partitions", "0"], ["--partitions", "257"], ["--stdin", "--partitions", "2"]] {
