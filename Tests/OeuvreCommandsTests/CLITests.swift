@@ -24,7 +24,10 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil) throws -> Result {
+    /// Runs `oeuvre args`; a run that outlasts `timeout` seconds is killed (status: the signal) so that a hang fails
+    /// its test instead of stalling the suite. Standard error is read beside standard output (a child that fills
+    /// one pipe while the other is being read would otherwise block).
+    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil, timeout: Double = 600) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
@@ -35,10 +38,16 @@ enum CLI {
         let input = Pipe()
         p.standardInput = input
         try p.run()
+        let watchdog = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
+        nonisolated(unsafe) var e = Data()
+        let stderrRead = DispatchGroup()
+        DispatchQueue.global().async(group: stderrRead) { e = err.fileHandleForReading.readDataToEndOfFile() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        stderrRead.wait()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
