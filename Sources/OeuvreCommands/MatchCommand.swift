@@ -292,18 +292,17 @@ struct MatchCommand: AsyncParsableCommand {
         if let n = Int(partitions) { return n }
         let lines = try UsageReports.estimatedLineCount(paths: reports)
         let parts: Int
-        var detail = ""
+        var basis = "", size = ""  // what the count rests on, and the parts' size when it is given
         if let linesPerPart {
             parts = lines > linesPerPart ? min(256, (lines + linesPerPart - 1) / linesPerPart) : 1
-            detail = " of up to \(linesPerPart) lines"
+            size = " of up to \(linesPerPart) lines"
         } else {
             let share = direct ? try Self.linkedShare(path: reports[0], renames: try HeaderMapping.parseRenames(map), index: index) : 0
             parts = Self.automaticPartitions(estimatedLines: lines, linkedShare: share, memory: memory ?? Self.availableMemory())
-            if share > 0 { detail = " (\(Int((share * 100).rounded()))% of a sample decided by ISRC links)" }
+            if share > 0 { basis = " (\(Int((share * 100).rounded()))% of a sample decided by ISRC links)" }
         }
         if parts > 1 {
-            note("about \(lines) lines in the report\(linesPerPart == nil ? detail : ""): matched in \(parts) parts\(linesPerPart == nil ? "" : detail) "
-                + "to bound memory (--partitions 1 matches it whole)")
+            note("about \(lines) lines in the report\(basis): matched in \(parts) parts\(size) to bound memory (--partitions 1 matches it whole)")
         }
         return parts
     }
