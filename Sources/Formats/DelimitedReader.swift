@@ -289,11 +289,9 @@ public final class DelimitedReader {
         var n = 0
         do {
             n = room <= 0 ? 0 : try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + room)]))
-        } catch var error where error.position?.line == 0 {
+        } catch {
             // A byte-level failure (a truncated or corrupt gzip stream, a read error): the line it stopped in.
-            let lines = line + buffer[pos..<end].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            error.position = SourcePosition(file: path, line: lines)
-            throw error
+            throw error.placed(atLine: line + buffer[pos..<end].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }, of: path)
         }
         if n == 0 { eof = true } else { end += n }
     }

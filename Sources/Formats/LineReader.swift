@@ -83,10 +83,9 @@ public final class LineReader {
         var n = 0
         do {
             n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
-        } catch var error where error.position?.line == 0 {
+        } catch {
             // A byte-level failure (a truncated or corrupt gzip stream, a read error): the line it stopped in.
-            error.position = SourcePosition(file: path, line: lineNumber + 1 + buffer[start..<end].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-            throw error
+            throw error.placed(atLine: lineNumber + 1 + buffer[start..<end].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }, of: path)
         }
         if n == 0 { eof = true } else { end += n }
     }

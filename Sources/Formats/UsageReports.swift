@@ -202,9 +202,8 @@ public enum UsageReports {
                 let n: Int
                 do {
                     n = try source.read(into: &buffer)
-                } catch var error where error.position?.line == 0 {
-                    error.position = SourcePosition(file: path, line: breaks + 1)
-                    throw error
+                } catch {
+                    throw error.placed(atLine: breaks + 1, of: path)
                 }
                 if n == 0 { ended = true; break }
                 for k in 0..<n where buffer[k] == 0x0a { breaks += 1 }

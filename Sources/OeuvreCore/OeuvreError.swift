@@ -53,6 +53,15 @@ public struct OeuvreError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// This error placed at `line` of `file` when it is about a file as a whole (no position, or line 0): a
+    /// byte-level failure (a truncated gzip stream, a failed read) reported where the reader had got to.
+    public func placed(atLine line: Int, of file: String) -> OeuvreError {
+        guard (position?.line ?? 0) == 0 else { return self }
+        var e = self
+        e.position = SourcePosition(file: file, line: line)
+        return e
+    }
+
     /// Compiler-style one-line description: `file:line:column: error: message [field]`.
     public var description: String {
         var text = ""
