@@ -692,6 +692,21 @@ func parallel(_ count: Int, threads: Int, _ body: (Int) -> Void) {
 /// Dedicated threads, not `DispatchQueue.concurrentPerform`: every `oeuvre` command runs in a Swift
 /// concurrency task, and `concurrentPerform` called from the cooperative pool ran the iterations
 /// one after another on that thread (measured: `--threads 2` no faster than 1, CPU = wall).
+/// Drops `value` on a background thread: releasing a large structure of many small allocations (a report's
+/// lines: strings, arrays) touches each of them once, a cost the caller's thread need not wait for. The caller
+/// must hand over its only reference (`releaseInBackground(consume x)`), else this only delays a retain count.
+public func releaseInBackground<T>(_ value: consuming T) {
+    let box = ReleaseBox(value)
+    let sendable = UncheckedSendable(box)
+    DispatchQueue.global(qos: .utility).async { sendable.value.value = nil }  // the last reference, dropped here
+}
+
+/// Holds a value until `releaseInBackground`'s thread sets it to nil.
+private final class ReleaseBox<T> {
+    var value: T?
+    init(_ value: consuming T) { self.value = value }
+}
+
 public func parallelWorkers(_ threads: Int, _ body: (Int) -> Void) {
     if threads <= 1 {
         body(0)

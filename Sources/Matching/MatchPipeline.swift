@@ -107,17 +107,21 @@ public struct MatchPipeline: Sendable {
     /// registration or confirmed in review). The others are grouped into distinct recordings and go
     /// through retrieval, features and scoring in batches of `batchGroups`; `progress(done, total)`
     /// is called after each batch.
-    public func run(lines: [UsageLine], progress: ((Int, Int) -> Void)? = nil)
+    ///
+    /// `lines` is consumed: a caller that passes its only reference (`run(lines: consume lines)`) lets the run
+    /// release the lines once they are grouped (a group keeps its lines' ids and its first line's ISRC), on a thread of
+    /// their own while matching goes on.
+    public func run(lines: consuming [UsageLine], progress: ((Int, Int) -> Void)? = nil)
         -> (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary)
     {
         let started = ContinuousClock.now
+        let lineCount = lines.count
         var results: [GroupResult] = []
-        var resultOfLine = [Int32](repeating: -1, count: lines.count)
+        var resultOfLine = [Int32](repeating: -1, count: lineCount)
         // 1. Direct hits: an ISRC linked to exactly one work (ISRCs looked up by their packed 64-bit key).
         var direct: [UInt64: Int32] = [:]
         let linkLookup = ISRCLinkLookup(index: index)
         let emptyProfile = LineProfile(title: "")
-        var rest: [UsageLine] = []
         var restIndex: [Int] = []
         // Per direct result, its plays and number of lines so far (a GroupResult is large: touching one per
         // line would miss the cache; its line lists are filled once below).
@@ -146,11 +150,10 @@ public struct MatchPipeline: Sendable {
                     direct[key] = -1
                 }
             }
-            rest.append(lines[i])
             restIndex.append(i)
         }
         // Line lists of the direct results seen on several lines, in line order (a counting sort).
-        let directCount = lines.count - rest.count
+        let directCount = lineCount - restIndex.count
         if directCount > results.count {
             var start = [Int](repeating: 0, count: results.count + 1)
             for r in results.indices { start[r + 1] = start[r] + Int(directLines[r]) }
@@ -170,10 +173,20 @@ public struct MatchPipeline: Sendable {
         }
         for r in results.indices { results[r].group.plays = directPlays[r] }
         var summary = MatchSummary()
-        summary.isrcDirect = lines.count - rest.count
+        summary.isrcDirect = directCount
         summary.directResults = results.count
-        // 2. Distinct recordings, in batches.
+        // 2. Distinct recordings, in batches. The lines are needed no further than the grouping: released there.
+        var rest: [UsageLine]
+        if directCount == 0 {
+            rest = lines  // the same buffer, not a copy
+        } else {
+            rest = []
+            rest.reserveCapacity(restIndex.count)
+            for i in restIndex { rest.append(lines[i]) }
+        }
+        releaseInBackground(consume lines)
         var grouping = RecordingGrouper(threads: options.threads).group(rest)
+        releaseInBackground(consume rest)
         let groupCount = grouping.groups.count
         let base = Int32(results.count)
         for (k, i) in restIndex.enumerated() { resultOfLine[i] = base + grouping.groupOfLine[k] }
@@ -205,6 +218,7 @@ public struct MatchPipeline: Sendable {
             for _ in batches[b] { if let g = sorted.popLast() { part.append(g) } }
             moved[b] = part
         }
+        sorted = []  // emptied by the pops, but still holding its capacity
         // Each batch's groups are handed to the worker that takes it and released with its batch: after
         // matching, a group lives on in its result only.
         let batchGroups = ResultSlots<[RecordingGroup]>(count: batches.count)
@@ -253,7 +267,7 @@ public struct MatchPipeline: Sendable {
             swap(&r, &fuzzy[i])
             if let r { results.append(r) }
         }
-        summary.lines = lines.count
+        summary.lines = lineCount
         summary.groups = results.count
         for k in results.indices {  // fields read in place (a GroupResult is large)
             let n = results[k].group.lineIndices.count
@@ -399,7 +413,7 @@ public struct MatchPipeline: Sendable {
         let confidence = Double(link.confidence)
         let t = model.thresholds
         let decision: Decision = confidence >= t.auto ? .auto : confidence >= t.review ? .review : .none
-        let group = RecordingGroup(representative: line, lineIndices: [i], lineIds: [line.lineId], plays: line.plays,
+        let group = RecordingGroup(isrc: line.isrc, lineIndices: [i], lineIds: [line.lineId], plays: line.plays,
                                    profile: profile)
         let c = ScoredCandidate(work: link.work, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: confidence, reason: "isrc-link")
         return GroupResult(group: group, candidates: [c], decision: decision, reason: "isrc-link")
@@ -586,7 +600,7 @@ public struct CandidateGenerator: Sendable {
         // are retrieved as usual. Retrieval uses the groups' profiles (merged over their lines).
         // Groups read through a buffer pointer: iterating the array (`map`, `for in`) copies each element.
         let linked: [[Int]] = groups.withUnsafeBufferPointer { gs in
-            gs.indices.map { gs[$0].representative.isrc.map { index.works(forISRC: $0) } ?? [] }
+            gs.indices.map { gs[$0].isrc.map { index.works(forISRC: $0) } ?? [] }
         }
         let toRetrieve = groups.indices.filter { linked[$0].count != 1 }
         let (retrieved, stats): ([[RetrievedCandidate]], RetrievalStats)

@@ -6,35 +6,35 @@ import OeuvreCore
 /// Built once per distinct recording; shared by retrieval, features and the review queue.
 public struct LineProfile: Sendable, Hashable {
     /// Normalized core title (lower-case ASCII words).
-    public var title: String { didSet { refreshSketch() } }
+    public var title: String
     /// Version tags (`live`, `remix`, `karaoke`, …) from the title and subtitle.
-    public var tags: [String] { didSet { refreshSketch() } }
+    public var tags: [String]
     /// Normalized display artists plus featured artists.
-    public var artists: [String] { didSet { refreshSketch() } }
+    public var artists: [String]
     /// Featured artists found in the title or credit.
-    public var featured: [String] { didSet { refreshSketch() } }
+    public var featured: [String]
     /// Normalized writer names when the report gives them.
-    public var writers: [String] { didSet { refreshSketch() } }
+    public var writers: [String]
     /// Writer IPI name numbers when the report gives them (canonical 11 digits).
     public var writerIPIs: [String]
     /// Medley component titles (normalized), empty unless the title is a medley.
-    public var medleyParts: [String] { didSet { refreshSketch() } }
+    public var medleyParts: [String]
     /// Original performers named by karaoke/cover qualifiers.
-    public var originalArtists: [String] { didSet { refreshSketch() } }
+    public var originalArtists: [String]
     /// Seconds.
     public var duration: Int?
     public var isrc: String?
     public var iswc: String?
     /// Normalized album (release) title when the report gives one.
-    public var album: String? { didSet { refreshSketch() } }
+    public var album: String?
     /// Normalized words of the title's version qualifiers that tell recordings apart ("robin schulz remix",
     /// "live at wembley"), without featuring credits and without benign words (explicit, remastered, …).
-    public var versionWords: [String] { didSet { refreshSketch() } }
+    public var versionWords: [String]
     /// Durations (seconds) written as `m:ss` / `h:mm:ss` inside the line's text fields (title, artist, album):
     /// stand-ins when the duration field is empty or values landed in the wrong column.
     public var textDurations: [Int]
     /// Remixers named by remix qualifiers, normalized.
-    public var remixers: [String] { didSet { refreshSketch() } }
+    public var remixers: [String]
     /// Release dates of the recording's release: the report's release date, else the dates written in its text
     /// fields ("… 12-May-15"). Features only.
     public var releaseDates: [ReleaseDate] = []
@@ -46,8 +46,10 @@ public struct LineProfile: Sendable, Hashable {
     /// Dance …" → 2): the title proper when values of other fields were appended to the title cell; 0 when the
     /// title has no such bracket (see `ProfileBuilder.leadWords`). Features only.
     public var leadWords = 0
-    /// Comparison data derived from the fields above (kept in sync on every change).
-    public private(set) var sketch: LineSketch
+    /// Comparison data derived from the fields above, built when it is read (once per recording, as its packed record
+    /// is written for a batch's features). Not stored: a profile lives from grouping to its batch, and a stored sketch
+    /// (a dozen arrays of hashes) held ≈ 0.5 KB a recording more over all that time.
+    public var sketch: LineSketch { LineSketch(self) }
 
     public init(title: String, tags: [String] = [], artists: [String] = [], featured: [String] = [], writers: [String] = [],
                 writerIPIs: [String] = [], medleyParts: [String] = [], originalArtists: [String] = [], duration: Int? = nil,
@@ -68,12 +70,6 @@ public struct LineProfile: Sendable, Hashable {
         self.versionWords = versionWords
         self.textDurations = textDurations
         self.remixers = remixers
-        sketch = LineSketch()
-        refreshSketch()
-    }
-
-    private mutating func refreshSketch() {
-        sketch = LineSketch(self)
     }
 }
 

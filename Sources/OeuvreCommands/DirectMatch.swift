@@ -39,7 +39,7 @@ struct DirectMatch {
         let lookup = ISRCLinkLookup(index: index)
         let keepReview = keepReviewLinks
         let review = thresholds.review, auto = thresholds.auto
-        let read = try UsageReports.readKeyed(path: path, options: options, valueBound: index.linkCount) { key in
+        var read = try UsageReports.readKeyed(path: path, options: options, valueBound: index.linkCount) { key in
             guard let position = lookup.singleLink(key), position <= Int(Int32.max) else { return -1 }
             if keepReview {
                 let c = Double(index.link(at: position).confidence)
@@ -87,11 +87,17 @@ struct DirectMatch {
             }
         }
         // The other lines: the general pipeline.
+        // The rows need the lines' ids only (the review queue, the whole lines): the pipeline gets the only reference to
+        // the lines and releases them once they are grouped.
         var rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) = ([], [], MatchSummary())
-        if !read.lines.isEmpty {
-            rest = pipeline.run(lines: read.lines) { done, total in progress.update(done, total) }
+        var lines: [UsageLine] = []
+        swap(&lines, &read.lines)
+        let lineIds = lines.map(\.lineId)
+        let reviewLines = keepReviewLinks ? lines : []
+        if !lines.isEmpty {
+            rest = pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
         }
-        let recordOfLine = rest.summary.directResults > 0 ? Self.recordOfLine(parts, lines: read.lines.count) : []
+        let recordOfLine = rest.summary.directResults > 0 ? Self.recordOfLine(parts, lines: lineIds.count) : []
         let summary = Self.summary(slotLines: slotLines, slotPlays: slotPlays, slotFirst: slotFirst, slotDecision: slotDecision,
                                    rest: rest, restRecord: { recordOfLine[$0] }, records: read.records, started: started)
 
@@ -104,7 +110,6 @@ struct DirectMatch {
         for (p, part) in parts.enumerated() {
             for lo in stride(from: 0, to: part.count, by: Self.chunkRecords) { chunks.append((p, lo..<min(part.count, lo + Self.chunkRecords))) }
         }
-        let lines = read.lines
         let groupOfLine = rest.groupOfLine
         let formatters = max(1, threads)
         let ready = (0..<chunks.count).map { _ in DispatchSemaphore(value: 0) }
@@ -138,7 +143,7 @@ struct DirectMatch {
                                 }
                                 let (p, range) = chunks[k]
                                 sink.count = 0
-                                Self.format(part: parts[p], range: range, into: &sink, tails: tails, tailRanges: tailRanges, lines: lines,
+                                Self.format(part: parts[p], range: range, into: &sink, tails: tails, tailRanges: tailRanges, lineIds: lineIds,
                                             groupOfLine: groupOfLine, restTails: restTails, restRowEnds: restRowEnds, restFirstRow: restFirstRow)
                                 done[k] = sink
                                 ready[k].signal()
@@ -151,7 +156,7 @@ struct DirectMatch {
 
         var outcome = Outcome(summary: summary)
         if keepReviewLinks {
-            for (i, line) in lines.enumerated() {
+            for (i, line) in reviewLines.enumerated() {
                 let r = rest.results[Int(groupOfLine[i])]
                 guard r.decision == .review else { continue }
                 outcome.reviewLines[line.lineId] = line
@@ -161,7 +166,7 @@ struct DirectMatch {
                 }))
             }
         }
-        MatchCommand.keepUntilExit((read, rest))
+        MatchCommand.keepUntilExit((read, rest, lineIds, reviewLines))
         return outcome
     }
 
@@ -304,7 +309,7 @@ struct DirectMatch {
 
     /// The results rows of records `range` of `part`, in order.
     static func format(part: KeyedUsagePart, range: Range<Int>, into out: inout ByteSink, tails: UnsafeRawBufferPointer,
-                       tailRanges: UnsafeBufferPointer<Int>, lines: [UsageLine], groupOfLine: [Int32], restTails: UnsafeRawBufferPointer,
+                       tailRanges: UnsafeBufferPointer<Int>, lineIds: [String], groupOfLine: [Int32], restTails: UnsafeRawBufferPointer,
                        restRowEnds: [Int], restFirstRow: [Int]) {
         part.records.withUnsafeBufferPointer { records in
             part.ids.withUnsafeBytes { ids in
@@ -313,7 +318,7 @@ struct DirectMatch {
                         let v = records[i]
                         if v < 0 {
                             let li = Int(-v) - 1
-                            let id = tsvCell(lines[li].lineId)
+                            let id = tsvCell(lineIds[li])
                             let g = Int(groupOfLine[li])
                             for r in restFirstRow[g]..<restFirstRow[g + 1] {
                                 out.append(id)

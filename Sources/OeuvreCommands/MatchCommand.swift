@@ -103,13 +103,18 @@ struct MatchCommand: AsyncParsableCommand {
             var summary = MatchSummary()
             var reviewRows: [(lineId: String, rows: [MatchResultRow])] = []
             var reviewLines: [String: UsageLine] = [:]
-            func process(_ lines: [UsageLine]) throws {
-                let (results, resultOfLine, part) = pipeline.run(lines: lines) { done, total in progress.update(done, total) }
-                try write(lines: lines, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
-                if !stdin { Self.keepUntilExit(results) }
+            // TSV rows need the lines' ids only: the whole lines are kept for JSON lines and the review queue, else the
+            // pipeline gets the only reference to them and releases them once they are grouped.
+            let keepLines = format != "tsv" || reviewQueue != nil
+            func process(_ lines: consuming [UsageLine]) throws {
+                let lineIds = lines.map(\.lineId)
+                let kept = keepLines ? lines : []
+                let (results, resultOfLine, part) = pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
+                try write(lineIds: lineIds, lines: kept, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
+                if !stdin { Self.keepUntilExit((results, lineIds, kept)) }
                 summary.add(part)
                 if reviewQueue != nil {
-                    for (i, line) in lines.enumerated() {
+                    for (i, line) in kept.enumerated() {
                         let r = results[Int(resultOfLine[i])]
                         guard r.decision == .review else { continue }
                         reviewLines[line.lineId] = line
@@ -161,9 +166,11 @@ struct MatchCommand: AsyncParsableCommand {
                                           summary: &summary, reviewRows: &reviewRows, reviewLines: &reviewLines)
                     Self.keepUntilExit(deferred)
                 } else {
-                    let result = try UsageReports.read(paths: reports, options: readOptions)
+                    var result = try UsageReports.read(paths: reports, options: readOptions)
                     if !quiet { for w in result.warnings { printError("\(w)") } }
-                    try process(result.lines)
+                    var lines: [UsageLine] = []
+                    swap(&lines, &result.lines)
+                    try process(consume lines)
                     Self.keepUntilExit(result)
                 }
             }
@@ -237,10 +244,12 @@ struct MatchCommand: AsyncParsableCommand {
             let (subset, member) = try report.lines(inPart: UInt8(p))
             precondition(subset.count == lineCounts[p], "part \(p): \(subset.count) lines built for \(lineCounts[p])")
             let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
-            let (results, resultOfLine, part) = pipeline.run(lines: subset) { done, total in
+            let lineIds = subset.map(\.lineId)
+            let kept = format != "tsv" || reviewQueue != nil ? subset : []
+            let (results, resultOfLine, part) = pipeline.run(lines: consume subset) { done, total in
                 progress.update(groupsBefore + done, groupsBefore + total)
             }
-            try write(lines: subset, results: results, resultOfLine: resultOfLine, to: partWriter, index: index)
+            try write(lineIds: lineIds, lines: kept, results: results, resultOfLine: resultOfLine, to: partWriter, index: index)
             try partWriter.commit()
             groupsBefore += part.groups - part.directResults
             summary.add(part)
@@ -251,7 +260,7 @@ struct MatchCommand: AsyncParsableCommand {
             }
             rowsPerLine[p] = resultOfLine.map { format == "tsv" ? UInt32(max(1, results[Int($0)].candidates.count)) : 1 }
             if reviewQueue != nil {
-                for (k, line) in subset.enumerated() {
+                for (k, line) in kept.enumerated() {
                     let r = results[Int(resultOfLine[k])]
                     guard r.decision == .review else { continue }
                     review.append((member[k], line.lineId, r.candidates.enumerated().map { j, c in
@@ -429,17 +438,17 @@ struct MatchCommand: AsyncParsableCommand {
 
     /// TSV results in line order: each distinct result's rows are formatted once (`rowTails`) and
     /// copied after the line id of every line it decides; output goes out in 1 MiB blocks.
-    static func writeTSV(lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter, threads: Int) {
+    static func writeTSV(lineIds: [String], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter, threads: Int) {
         let (tailBytes, rowEnds, firstRow) = rowTails(of: results, threads: threads)
         var out = ResultsTSVBuffer(capacity: (1 << 20) + 4096)
         tailBytes.withUnsafeBytes { tails in
             rowEnds.withUnsafeBufferPointer { ends in
                 firstRow.withUnsafeBufferPointer { first in
                     resultOfLine.withUnsafeBufferPointer { resultOf in
-                        for i in lines.indices {
+                        for i in lineIds.indices {
                             let g = Int(resultOf[i])
                             for r in first[g]..<first[g + 1] {
-                                out.appendLineId(lines[i].lineId)
+                                out.appendLineId(lineIds[i])
                                 out.append(UnsafeRawBufferPointer(rebasing: tails[ends[r]..<ends[r + 1]]))
                             }
                             if out.count >= 1 << 20 {
@@ -454,9 +463,11 @@ struct MatchCommand: AsyncParsableCommand {
         out.bytes.withUnsafeBytes { writer.write(bytes: $0) }
     }
 
-    func write(lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter, index: MatchIndex) throws {
+    /// Rows of every line, in order: `lineIds` for TSV; JSON lines read the whole `lines`.
+    func write(lineIds: [String], lines: [UsageLine], results: [GroupResult], resultOfLine: [Int32], to writer: AtomicFileWriter,
+               index: MatchIndex) throws {
         if format == "tsv" {
-            Self.writeTSV(lines: lines, results: results, resultOfLine: resultOfLine, to: writer, threads: threads)
+            Self.writeTSV(lineIds: lineIds, results: results, resultOfLine: resultOfLine, to: writer, threads: threads)
             return
         }
         let names = FeatureSchema.current.names
