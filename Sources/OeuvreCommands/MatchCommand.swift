@@ -317,13 +317,14 @@ struct MatchCommand: AsyncParsableCommand {
     }
 
     /// Bytes a whole-report match holds per line besides the index: a line that goes through retrieval and scoring
-    /// ≈ 3.6 KB (1M bench lines: 5.35 GB peak with a 1.7 GB index, docs/MATCHING.md "Memory and very large
-    /// reports"), a line a single ISRC link decides on the direct path ≈ 330 bytes (1.2M such lines: 394 MB peak).
-    static let bytesPerMatchedLine = 4096.0, bytesPerLinkedLine = 512.0
+    /// ≈ 1.7 KB when recordings repeat as in the bench (1M lines, 30% linked: 1.30 GB of anonymous memory at the
+    /// peak), ≈ 2.1 KB when every line is a recording of its own (session 12, docs/MATCHING.md "Memory and very large
+    /// reports"); a line a single ISRC link decides on the direct path ≈ 330 bytes (1.2M such lines: 394 MB peak).
+    static let bytesPerMatchedLine = 2560.0, bytesPerLinkedLine = 512.0
 
     /// `--partitions auto`: one part when the lines' memory fits in a third of `memory` (the other two thirds are left
     /// to the index's pages, the page cache and the rest of the machine), else as many parts as it needs (at most 256).
-    /// 24 GiB hold ≈ 2.1M matched lines, or ≈ 16M linked ones.
+    /// 24 GiB hold ≈ 3.4M matched lines, or ≈ 16M linked ones.
     static func automaticPartitions(estimatedLines: Int, linkedShare: Double, memory: UInt64) -> Int {
         let share = min(1, max(0, linkedShare))
         let need = Double(estimatedLines) * (share * bytesPerLinkedLine + (1 - share) * bytesPerMatchedLine)

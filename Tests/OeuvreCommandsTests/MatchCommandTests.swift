@@ -269,13 +269,14 @@ import Testing
         let index = try MatchIndex.load(path: s.works + ".index")
         #expect(try MatchCommand.linkedShare(path: s.usage, renames: [:], index: index) == 1.0 / 8)
         #expect(try MatchCommand.linkedShare(path: s.usage, renames: [:], index: index, sampleLines: 2) == 0.5)
-        // The memory rule: a third of 24 GiB holds 2,097,152 matched lines at 4 KiB, 8× as many linked ones at 512 bytes.
+        // The memory rule: a third of 24 GiB holds 3,355,443 matched lines at 2.5 KiB, 5× as many linked ones at 512 bytes.
         let memory: UInt64 = 24 << 30
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 2_097_152, linkedShare: 0, memory: memory) == 1)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 2_097_153, linkedShare: 0, memory: memory) == 2)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0, memory: memory) == 5)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 1, memory: memory) == 1)
-        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0.5, memory: memory) == 3)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 3_355_443, linkedShare: 0, memory: memory) == 1)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 3_355_444, linkedShare: 0, memory: memory) == 2)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0, memory: memory) == 3)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 16_777_216, linkedShare: 1, memory: memory) == 1)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 16_777_217, linkedShare: 1, memory: memory) == 2)
+        #expect(MatchCommand.automaticPartitions(estimatedLines: 10_000_000, linkedShare: 0.5, memory: memory) == 2)
         #expect(MatchCommand.automaticPartitions(estimatedLines: 1 << 40, linkedShare: 0, memory: memory) == 256)
     }
 
