@@ -357,6 +357,10 @@ def render(rep):
             st = t["steps"]
             notes.append(f"import {st['import']['wall']:.1f} s, index {st['index']['wall']:.1f} s, "
                          f"match {st['match']['wall']:.1f} s")
+            # The peak RSS column is the largest of the three steps (the index build's, as a rule); each step's own:
+            if all(st[k].get("rss_mb") for k in ("import", "index", "match")):
+                notes.append(f"peak RSS of import / index build / match: {st['import']['rss_mb']:,.0f} / "
+                             f"{st['index']['rss_mb']:,.0f} / {st['match']['rss_mb']:,.0f} MB")
             if t.get("blas_gflops"):
                 notes.append(f"dense re-ranking {t['blas_gflops']} GFLOP/s")
             if t.get("linked"):
