@@ -686,12 +686,6 @@ func parallel(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     }
 }
 
-/// Runs `body(worker)` once on each of `threads` threads (worker = 0..<threads) and waits; the
-/// calling thread runs worker 0.
-///
-/// Dedicated threads, not `DispatchQueue.concurrentPerform`: every `oeuvre` command runs in a Swift
-/// concurrency task, and `concurrentPerform` called from the cooperative pool ran the iterations
-/// one after another on that thread (measured: `--threads 2` no faster than 1, CPU = wall).
 /// Drops `value` on a background thread: releasing a large structure of many small allocations (a report's
 /// lines: strings, arrays) touches each of them once, a cost the caller's thread need not wait for. The caller
 /// must hand over its only reference (`releaseInBackground(consume x)`), else this only delays a retain count.
@@ -707,6 +701,12 @@ private final class ReleaseBox<T> {
     init(_ value: consuming T) { self.value = value }
 }
 
+/// Runs `body(worker)` once on each of `threads` threads (worker = 0..<threads) and waits; the
+/// calling thread runs worker 0.
+///
+/// Dedicated threads, not `DispatchQueue.concurrentPerform`: every `oeuvre` command runs in a Swift
+/// concurrency task, and `concurrentPerform` called from the cooperative pool ran the iterations
+/// one after another on that thread (measured: `--threads 2` no faster than 1, CPU = wall).
 public func parallelWorkers(_ threads: Int, _ body: (Int) -> Void) {
     if threads <= 1 {
         body(0)

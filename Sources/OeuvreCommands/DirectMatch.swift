@@ -87,8 +87,8 @@ struct DirectMatch {
             }
         }
         // The other lines: the general pipeline.
-        // The rows need the lines' ids only (the review queue, the whole lines): the pipeline gets the only reference to
-        // the lines and releases them once they are grouped.
+        // The rows need the lines' ids only, the review queue whole lines: the pipeline gets the only reference to the
+        // lines and releases them once they are grouped.
         var rest: (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary) = ([], [], MatchSummary())
         var lines: [UsageLine] = []
         swap(&lines, &read.lines)

@@ -103,12 +103,9 @@ struct MatchCommand: AsyncParsableCommand {
             var summary = MatchSummary()
             var reviewRows: [(lineId: String, rows: [MatchResultRow])] = []
             var reviewLines: [String: UsageLine] = [:]
-            // TSV rows need the lines' ids only: the whole lines are kept for JSON lines and the review queue, else the
-            // pipeline gets the only reference to them and releases them once they are grouped.
-            let keepLines = format != "tsv" || reviewQueue != nil
             func process(_ lines: consuming [UsageLine]) throws {
                 let lineIds = lines.map(\.lineId)
-                let kept = keepLines ? lines : []
+                let kept = keepsWholeLines ? lines : []
                 let (results, resultOfLine, part) = pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
                 try write(lineIds: lineIds, lines: kept, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
                 if !stdin { Self.keepUntilExit((results, lineIds, kept)) }
@@ -245,7 +242,7 @@ struct MatchCommand: AsyncParsableCommand {
             precondition(subset.count == lineCounts[p], "part \(p): \(subset.count) lines built for \(lineCounts[p])")
             let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
             let lineIds = subset.map(\.lineId)
-            let kept = format != "tsv" || reviewQueue != nil ? subset : []
+            let kept = keepsWholeLines ? subset : []
             let (results, resultOfLine, part) = pipeline.run(lines: consume subset) { done, total in
                 progress.update(groupsBefore + done, groupsBefore + total)
             }
@@ -316,9 +313,13 @@ struct MatchCommand: AsyncParsableCommand {
         return parts
     }
 
+    /// Whether the writers need whole lines after matching (JSON lines, the review queue). TSV rows need the lines' ids
+    /// only: then the pipeline gets the only reference to the lines and releases them once they are grouped.
+    var keepsWholeLines: Bool { format != "tsv" || reviewQueue != nil }
+
     /// Bytes a whole-report match holds per line besides the index: a line that goes through retrieval and scoring
     /// ≈ 1.7 KB when recordings repeat as in the bench (1M lines, 30% linked: 1.30 GB of anonymous memory at the
-    /// peak), ≈ 2.1 KB when every line is a recording of its own (session 12, docs/MATCHING.md "Memory and very large
+    /// peak), ≈ 2 KB when every line is a recording of its own (session 12, docs/MATCHING.md "Memory and very large
     /// reports"); a line a single ISRC link decides on the direct path ≈ 330 bytes (1.2M such lines: 394 MB peak).
     static let bytesPerMatchedLine = 2560.0, bytesPerLinkedLine = 512.0
 
