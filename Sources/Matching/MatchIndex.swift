@@ -7,8 +7,8 @@ import Normalization
 /// memory-mapped from one file (docs/MATCHING.md, "The match index", describes the layout).
 ///
 /// - Titles (every normalized title of every work, grouped by work): the work they belong to, the
-///   IDF norm of their term set, and a hashed n-gram vector (`dim` bfloat16, L2-normalized; see
-///   `HashedVector.pack`).
+///   IDF norm of their term set, and a hashed n-gram vector (`dim` int8 and a Float scale, L2-normalized;
+///   see `HashedVector.quantize`).
 /// - Title terms (character trigrams and words) → postings of title ordinals, capped: a term whose
 ///   document frequency exceeds the cap keeps only the titles in which it weighs most (shortest IDF
 ///   norm). The true document frequency still sets its IDF.
@@ -20,7 +20,7 @@ import Normalization
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 17
+    public static let formatVersion: UInt32 = 18
 
     /// A digest of the word tables that shape the work profiles kept in an index (the normalizer's qualifier
     /// vocabulary, spelling variants, number words, articles, benign qualifier words, upload separators, part
@@ -59,8 +59,10 @@ public final class MatchIndex: @unchecked Sendable {
     let workBlobOffset: UnsafeBufferPointer<UInt64>
     /// Per title, interleaved: work ordinal and the number of titles sharing its exact text (UInt32 each).
     let titleMeta: UnsafeBufferPointer<UInt32>
-    /// Per title, `dim / 2` words of packed bfloat16 (`HashedVector.pack`).
-    let vectors: UnsafeBufferPointer<UInt32>
+    /// Per title, `dim` int8 components (`HashedVector.quantize`); a title's vector is `vectorScales[t]` times them.
+    let vectors: UnsafeBufferPointer<Int8>
+    /// Per title, the scale of its int8 vector.
+    let vectorScales: UnsafeBufferPointer<Float>
     let titleTerms: TermTable
     let postings: UnsafeBufferPointer<UInt32>
     /// Parallel to `postings`: the term's IDF divided by the title's IDF norm, in 1/65535 units, so a
@@ -171,7 +173,8 @@ public final class MatchIndex: @unchecked Sendable {
         workTitleStart = buf(.workTitleStart, UInt32.self)
         workBlobOffset = buf(.workBlobOffset, UInt64.self)
         titleMeta = buf(.titleMeta, UInt32.self)
-        vectors = buf(.vectors, UInt32.self)
+        vectors = buf(.vectors, Int8.self)
+        vectorScales = buf(.vectorScales, Float.self)
         titleTerms = TermTable(keys: buf(.termKeys, UInt64.self), start: buf(.termStart, UInt32.self),
                                count: buf(.termCount, UInt32.self), idf: buf(.termIDF, Float.self))
         postings = buf(.postings, UInt32.self)
@@ -254,10 +257,10 @@ public final class MatchIndex: @unchecked Sendable {
         return k < all.count ? all[k] : ""
     }
 
-    /// The hashed vector of title `t` (decoded from bfloat16).
+    /// The hashed vector of title `t` (decoded from int8).
     public func vector(ofTitle t: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: dim) { buf, n in
-            HashedVector.unpack(vectors.baseAddress! + t * dim / 2, dim: dim, into: buf.baseAddress!)
+            HashedVector.dequantize(vectors.baseAddress! + t * dim, scale: vectorScales[t], dim: dim, into: buf.baseAddress!)
             n = dim
         }
     }
@@ -612,6 +615,7 @@ struct Layout {
         case artistKeys, artistStart, artistCount, artistIDF, artistPostWork, artistPostWeight
         case isrcKeys, isrcWork, blobs, workDuration, isrcConfidence
         case packedOffset, packed
+        case vectorScales
     }
 
     let workCount, titleCount, dim, termCapacity, postingCount, artistTermCapacity, artistPostingCount, isrcCount, blobBytes: Int
@@ -632,6 +636,8 @@ struct Layout {
         self.isrcCount = isrcCount
         self.blobBytes = blobBytes
         self.packedWords = packedWords
+        // The header keeps (offset, length) of each section at 112 + 16·i, below the packed word count at 504.
+        precondition(112 + Section.allCases.count * 16 <= 504, "match index header: too many sections")
         var offset = MatchIndex.headerSize
         for s in Section.allCases {
             let len = byteLength(s)
@@ -646,7 +652,8 @@ struct Layout {
         case .workTitleStart: return (workCount + 1) * 4
         case .workBlobOffset: return (workCount + 1) * 8
         case .titleMeta: return titleCount * 8
-        case .vectors: return titleCount * dim * 2
+        case .vectors: return titleCount * dim
+        case .vectorScales: return titleCount * 4
         case .termKeys: return termCapacity * 8
         case .termStart, .termCount, .termIDF: return termCapacity * 4
         case .postings: return postingCount * 4

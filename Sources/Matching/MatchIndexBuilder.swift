@@ -63,7 +63,7 @@ public enum MatchIndexBuilder {
             clock = now
         }
         let threads = max(1, options.threads)
-        let dim = max(8, (options.dim + 7) / 8 * 8)  // packed vectors: blocks of 8
+        let dim = max(16, (options.dim + 15) / 16 * 16)  // int8 vectors: the kernel's blocks of 16
         let workCount = profiles.count
 
         // 1. Title entries, grouped by work.
@@ -474,9 +474,11 @@ public enum MatchIndexBuilder {
 
         // 8. Hashed title vectors (parallel over titles).
         do {
-            let vec = section(.vectors, UInt32.self)
+            let vec = section(.vectors, Int8.self)
+            let scales = section(.vectorScales, Float.self)
             let keys = table.keys
             let vbase = vec.baseAddress!
+            let sbase = scales.baseAddress!
             let tchunks = chunkRanges(titleCount, parts: threads * 4)
             parallel(tchunks.count, threads: threads) { c in
                 var h: [UInt64] = []
@@ -494,7 +496,7 @@ public enum MatchIndexBuilder {
                         wts.withUnsafeBufferPointer { wb in
                             v.withUnsafeMutableBufferPointer { vb in
                                 HashedVector.fill(terms: hb, weights: wb, dim: dim, out: vb.baseAddress!)
-                                HashedVector.pack(vb.baseAddress!, dim: dim, into: vbase + t * dim / 2)
+                                sbase[t] = HashedVector.quantize(vb.baseAddress!, dim: dim, into: vbase + t * dim)
                             }
                         }
                     }

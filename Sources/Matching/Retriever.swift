@@ -57,7 +57,7 @@ public struct RetrievalOptions: Sendable, Hashable {
 /// works' titles. All three give the same cosines up to float summation order (scores are then
 /// rounded to 2⁻¹⁶, so a near-tie can rarely land on the other side of a rounding step).
 public enum DenseKernel: String, Sendable, Hashable, CaseIterable {
-    /// Direct dot products against the mapped (bfloat16) title vectors, per recording, only the pairs it
+    /// Direct dot products against the mapped (int8) title vectors, per recording, only the pairs it
     /// needs (a work's titles are contiguous rows of the index's vector array: nothing is copied). Default:
     /// the fastest at a million works (docs/MATCHING.md, "Figures").
     case dot
@@ -201,6 +201,8 @@ public final class Retriever {
 
     // Batch state (small, reused).
     @exclusivity(unchecked) private var rows: [Float] = []            // query vectors, one row per title reading
+    @exclusivity(unchecked) private var rows16: [Int16] = []          // the same quantized for `.dot` (`HashedVector.quantize16`)
+    @exclusivity(unchecked) private var rowScales: [Float] = []       // and their scales
     @exclusivity(unchecked) private var rowCount = 0
     @exclusivity(unchecked) private var queryRowStart: [Int] = []
     @exclusivity(unchecked) private var queryEntryStart: [Int] = []
@@ -429,10 +431,20 @@ public final class Retriever {
         let row = rowCount
         rowCount += 1
         if rows.count < rowCount * dim { rows.append(contentsOf: repeatElement(0, count: rowCount * dim - rows.count)) }
+        if rows16.count < rowCount * dim { rows16.append(contentsOf: repeatElement(0, count: rowCount * dim - rows16.count)) }
+        if rowScales.count < rowCount { rowScales.append(contentsOf: repeatElement(0, count: rowCount - rowScales.count)) }
         terms.withUnsafeBufferPointer { tb in
             weights.withUnsafeBufferPointer { wb in
                 rows.withUnsafeMutableBufferPointer { r in
-                    _ = HashedVector.fill(terms: tb, weights: wb, dim: dim, out: r.baseAddress! + row * dim)
+                    rows16.withUnsafeMutableBufferPointer { r16 in
+                        // The reading is quantized to int16 for `.dot`'s integer products, and the Float row is
+                        // replaced by its decoded values, so that `.gemv` and `.gemm` multiply the same numbers.
+                        let out = r.baseAddress! + row * dim, out16 = r16.baseAddress! + row * dim
+                        _ = HashedVector.fill(terms: tb, weights: wb, dim: dim, out: out)
+                        let scale = HashedVector.quantize16(out, dim: dim, into: out16)
+                        rowScales[row] = scale
+                        for i in 0..<dim { out[i] = Float(out16[i]) * scale }
+                    }
                 }
             }
         }
@@ -686,20 +698,22 @@ public final class Retriever {
             entryBest[e] = Float(bitPattern: UInt32(min(Int(starts[w + 1]) - t0, perWork)))
         }
         let distance = options.prefetchDistance
-        let words = dim / 2  // packed bfloat16 per title
-        let lineWords = 16   // 64-byte cache lines
+        let lineBytes = 64
+        let scales = index.vectorScales.baseAddress!
         @inline(__always) func prefetch(_ e: Int) {
-            let first = vbase + Int(entryBestTitle[e]) * words
-            let count = Int(entryBest[e].bitPattern) * words
+            let t0 = Int(entryBestTitle[e])
+            let first = vbase + t0 * dim
+            let count = Int(entryBest[e].bitPattern) * dim
             var o = 0
             while o < count {
                 oeuvre_prefetch(first + o)
-                o += lineWords
+                o += lineBytes
             }
+            oeuvre_prefetch(scales + t0)
         }
         for e in 0..<min(distance, entries) { prefetch(e) }
         var products = 0
-        rows.withUnsafeBufferPointer { q in
+        rows16.withUnsafeBufferPointer { q in
             guard let qbase = q.baseAddress else {
                 for e in 0..<entries { entryBest[e] = -2 }
                 return
@@ -714,10 +728,11 @@ public final class Retriever {
                     var bt = -1
                     var t = t0
                     while t < t1 {
-                        let v = vbase + t * words
+                        let v = vbase + t * dim
+                        let scale = scales[t]
                         var row = r0
                         while row < r1 {
-                            let d = dotProduct(qbase + row * dim, packed: v, dim)
+                            let d = Float(dotProduct(qbase + row * dim, quantized: v, dim)) * (scale * rowScales[row])
                             if d > b { b = d; bt = t }
                             row += 1
                         }
@@ -757,7 +772,9 @@ public final class Retriever {
                         var bt = -1
                         if m > 0 && r1 > r0 {
                             // The work's titles decoded into a contiguous Float block, then one sgemv per reading.
-                            for k in 0..<m { HashedVector.unpack(vbase + (t0 + k) * dim / 2, dim: dim, into: abase + k * dim) }
+                            for k in 0..<m {
+                                HashedVector.dequantize(vbase + (t0 + k) * dim, scale: index.vectorScales[t0 + k], dim: dim, into: abase + k * dim)
+                            }
                             for row in r0..<r1 {
                                 BLAS.gemv(m: m, n: dim, a: abase, x: qbase + row * dim, y: ybase + (row - r0) * m)
                             }
@@ -791,7 +808,7 @@ public final class Retriever {
             let vbase = index.vectors.baseAddress!
             block.withUnsafeMutableBufferPointer { b in
                 for (slot, t) in gathered.enumerated() {
-                    HashedVector.unpack(vbase + Int(t) * dim / 2, dim: dim, into: b.baseAddress! + slot * dim)
+                    HashedVector.dequantize(vbase + Int(t) * dim, scale: index.vectorScales[Int(t)], dim: dim, into: b.baseAddress! + slot * dim)
                 }
             }
             rows.withUnsafeBufferPointer { q in
@@ -825,31 +842,6 @@ public final class Retriever {
             }
         }
     }
-}
-
-/// Σ q[i]·v[i] over `n` dimensions (a multiple of 8) where `v` is packed bfloat16 (`HashedVector.pack`):
-/// a shift and a mask turn each 4 words into the two 4-lane Float vectors of one block of 8 dimensions.
-@inline(__always)
-func dotProduct(_ q: UnsafePointer<Float>, packed v: UnsafePointer<UInt32>, _ n: Int) -> Float {
-    let rq = UnsafeRawPointer(q), rv = UnsafeRawPointer(v)
-    var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
-    let high = SIMD4<UInt32>(repeating: 0xffff_0000)
-    var j = 0
-    while j + 16 <= n {
-        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
-        let w1 = rv.loadUnaligned(fromByteOffset: j * 2 + 16, as: SIMD4<UInt32>.self)
-        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
-        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
-        s2 += rq.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD4<Float>.self) * unsafeBitCast(w1 &<< 16, to: SIMD4<Float>.self)
-        s3 += rq.loadUnaligned(fromByteOffset: j * 4 + 48, as: SIMD4<Float>.self) * unsafeBitCast(w1 & high, to: SIMD4<Float>.self)
-        j += 16
-    }
-    if j + 8 <= n {
-        let w0 = rv.loadUnaligned(fromByteOffset: j * 2, as: SIMD4<UInt32>.self)
-        s0 += rq.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self) * unsafeBitCast(w0 &<< 16, to: SIMD4<Float>.self)
-        s1 += rq.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self) * unsafeBitCast(w0 & high, to: SIMD4<Float>.self)
-    }
-    return ((s0 + s1) + (s2 + s3)).sum()
 }
 
 // MARK: - Helpers

@@ -34,7 +34,7 @@ struct MatchCommand: AsyncParsableCommand {
     var autoMargin = MatchOptions().autoMargin
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: ArgumentHelp("How pooled titles are re-ranked: dot, gemv or gemm.",
-                               discussion: "dot (default): direct dot products against the mapped bfloat16 title vectors, only the pairs each recording needs; gemv: one BLAS sgemv per pooled work and title reading; gemm: every pooled title of a batch decoded into one block and one BLAS sgemm per batch. The same cosines up to float summation order (docs/MATCHING.md)."))
+                               discussion: "dot (default): direct dot products against the mapped int8 title vectors, only the pairs each recording needs; gemv: one BLAS sgemv per pooled work and title reading; gemm: every pooled title of a batch decoded into one block and one BLAS sgemm per batch. The same cosines up to float summation order (docs/MATCHING.md)."))
     var denseKernel = "dot"
     @Option(help: "Also write a review queue (CSV) of the lines routed to review.") var reviewQueue: String?
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
