@@ -339,6 +339,12 @@ public final class MatchIndex: @unchecked Sendable {
     @inline(__always)
     func packedWork(_ w: Int) -> PackedWork { PackedWork(packed.baseAddress! + Int(packedOffset[w])) }
 
+    /// Hints the cache to fetch work `w`'s record offset (`packedWork(w)` reads it).
+    @inline(__always)
+    func prefetchPackedOffset(_ w: Int) {
+        if let base = packedOffset.baseAddress { oeuvre_prefetch(base + w) }
+    }
+
     /// The profile of work `w`, decoded from the index.
     public func profile(_ w: Int) -> WorkProfile {
         var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))

@@ -655,11 +655,17 @@ public struct CandidateGenerator: Sendable {
         works.reserveCapacity(expected)
         pairs.reserveCapacity(expected)
         flat.reserveCapacity(expected)
+        // A work's record offset is a miss in a catalogue-sized array (perf: ≈ 28% of this loop's samples on
+        // that load): the offsets of the works `ahead` candidates on are prefetched, so the misses overlap.
+        let ahead = 16
+        var upcoming = range.lazy.flatMap { candidates[$0] }.makeIterator()
+        for _ in 0..<ahead { if let w = upcoming.next() { index.prefetchPackedOffset(w) } }
         for g in range {
             let local = lineOffsets.count
             lineOffsets.append(lineWriter.out.count)
             encodeLine(g, &lineWriter)
             for w in candidates[g] {
+                if let next = upcoming.next() { index.prefetchPackedOffset(next) }
                 let slot: Int
                 if let s = workSlot[w] {
                     slot = s
