@@ -209,7 +209,7 @@ public enum HashedVector {
             return 0
         }
         let k = 127 / m
-        for i in 0..<dim { out[i] = Int8((v[i] * k).rounded().clamped(-127, 127)) }
+        for i in 0..<dim { out[i] = Int8((v[i] * k).rounded(.toNearestOrEven).clamped(-127, 127)) }
         return m / 127
     }
 
@@ -230,7 +230,7 @@ public enum HashedVector {
             return 0
         }
         let k = 32767 / m
-        for i in 0..<dim { out[i] = Int16((v[i] * k).rounded().clamped(-32767, 32767)) }
+        for i in 0..<dim { out[i] = Int16((v[i] * k).rounded(.toNearestOrEven).clamped(-32767, 32767)) }
         return m / 32767
     }
 
