@@ -524,7 +524,9 @@ struct MatchCommand: AsyncParsableCommand {
         for d in Decision.allCases {
             let n = s.linesByDecision[d] ?? 0
             let p = s.playsByDecision[d] ?? 0
-            lines.append(String(format: "  %-6@ %8d lines (%5.1f%%)  %12.0f plays (%5.1f%% of plays)", d.rawValue, n,
+            // The name is padded here: Foundation on Linux ignores a width on `%@`, which left the columns ragged.
+            let name = d.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            lines.append(String(format: "  %@ %8d lines (%5.1f%%)  %12.0f plays (%5.1f%% of plays)", name, n,
                                 s.lines > 0 ? 100 * Double(n) / Double(s.lines) : 0, p, s.plays > 0 ? 100 * p / s.plays : 0))
         }
         lines.append("  via ISRC link: \(s.isrcLinked) line(s), \(s.isrcDirect) of them decided directly")

@@ -1,5 +1,6 @@
 import Foundation
 import Matching
+import OeuvreCore
 @testable import OeuvreCommands
 import OeuvreTestSupport
 import Testing
@@ -105,6 +106,23 @@ import Testing
         #expect(d.first?[7] == "title+artist")
         #expect(d.count > 1 && d[1][2] == "N6" && (Double(d[0][5]) ?? 0) - (Double(d[1][5]) ?? 1) < 0.2)
         #expect(rows2.first { $0[0] == "a" }?[6] == "review")
+    }
+
+    /// The summary's decision rows line up: names padded to one width, counts and plays right-aligned (a
+    /// width on `%@` is ignored by Foundation on Linux, which had left "review" two columns to the right).
+    @Test func summaryColumnsLineUp() {
+        var s = MatchSummary()
+        s.lines = 10_000
+        s.groups = 6_832
+        s.plays = 133_663
+        s.linesByDecision = [.auto: 7_777, .review: 1_656, .none: 567]
+        s.playsByDecision = [.auto: 119_880, .review: 9_962, .none: 3_821]
+        s.seconds = 2
+        let rows = MatchCommand.summaryText(s, indexNote: nil).split(separator: "\n").filter { $0.contains(" lines (") }
+        #expect(rows.count == 3)
+        let columns = rows.map { row in ["lines (", "plays ("].map { row.range(of: $0).map { row.distance(from: row.startIndex, to: $0.lowerBound) } ?? -1 } }
+        #expect(Set(columns.map { $0[0] }).count == 1 && Set(columns.map { $0[1] }).count == 1, "\(rows)")
+        #expect(rows[1].hasPrefix("  review     1656 lines"), "\(rows[1])")
     }
 
     @Test func matchWritesTheResultsContract() throws {
