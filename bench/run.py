@@ -357,6 +357,10 @@ def render(rep):
             st = t["steps"]
             notes.append(f"import {st['import']['wall']:.1f} s, index {st['index']['wall']:.1f} s, "
                          f"match {st['match']['wall']:.1f} s")
+            # The speed target counts distinct recordings (a report repeats each one on several lines).
+            if s.get("distinct_recordings") and st["match"].get("wall"):
+                notes.append(f"**{s['distinct_recordings'] / st['match']['wall']:,.0f} distinct recordings/s** "
+                             f"({s['distinct_recordings']:,} in the match step's wall time)")
             # The peak RSS column is the largest of the three steps (the index build's, as a rule); each step's own:
             if all(st[k].get("rss_mb") for k in ("import", "index", "match")):
                 notes.append(f"peak RSS of import / index build / match: {st['import']['rss_mb']:,.0f} / "
