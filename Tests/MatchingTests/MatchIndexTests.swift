@@ -207,6 +207,19 @@ enum SmallCatalogue {
         // Not an index.
         TestSupport.write("work_id,title\n1,x\n", to: "csv", in: dir)
         #expect(throws: OeuvreError.self) { try MatchIndex.load(path: dir + "/csv") }
+        // A vector dimension the dense kernel cannot read (not whole blocks of 16), or that disagrees with the vectors.
+        for dim: UInt8 in [24, 32] {
+            var odd = bytes
+            odd[32] = dim
+            odd[33] = 0
+            try odd.write(to: URL(fileURLWithPath: dir + "/dim"))
+            do {
+                _ = try MatchIndex.load(path: dir + "/dim")
+                Issue.record("dim \(dim) loaded")
+            } catch {
+                #expect(error.message.contains("is damaged"), "\(error.message)")
+            }
+        }
         // Another format version.
         bytes[8] = 99
         try bytes.write(to: URL(fileURLWithPath: dir + "/v99"))
