@@ -396,9 +396,15 @@ public struct PairFeatureExtractor: Sendable {
                     exact = true
                     edit = 1
                 } else if edit < 1 {
-                    edit = max(edit, Similarity.editSimilarity(UnsafeBufferPointer(rebasing: lt.text.prefix(Similarity.maxEditBytes)),
-                                                               UnsafeBufferPointer(rebasing: t.text.prefix(Similarity.maxEditBytes)),
-                                                               scratch: &scratch))
+                    let a = UnsafeBufferPointer(rebasing: lt.text.prefix(Similarity.maxEditBytes))
+                    let b = UnsafeBufferPointer(rebasing: t.text.prefix(Similarity.maxEditBytes))
+                    // The distance is at least the length difference, so the similarity is at most this bound
+                    // (the same expression `editSimilarity` evaluates when the distance is the length difference):
+                    // a title that cannot beat the best so far is not compared.
+                    let longer = max(a.count, b.count), shorter = min(a.count, b.count)
+                    if longer == 0 || 1 - Float(longer - shorter) / Float(longer) > edit {
+                        edit = max(edit, Similarity.editSimilarity(a, b, scratch: &scratch))
+                    }
                 }
             }
             inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))

@@ -414,6 +414,22 @@ import Testing
         #expect(abs(s - 0.75) < 1e-6)
     }
 
+    /// The feature is the best edit similarity over the work's titles; titles whose length difference alone rules
+    /// them out are skipped (`compute`), which must never change the value: compared with the plain maximum on
+    /// random titles of mixed lengths, several a work.
+    @Test func titleEditSimilaritySkipsOnlyTitlesThatCannotWin() {
+        var rng = SeededGenerator(seed: 7)
+        let words = ["love", "me", "tender", "blue", "moon", "of", "kentucky", "a", "night", "in", "tunisia", "x"]
+        func title() -> String { (0..<Int.random(in: 1...6, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ") }
+        var scratch = Similarity.EditScratch()
+        for _ in 0..<300 {
+            let line = LineProfile(title: title())
+            let titles = (0..<Int.random(in: 1...6, using: &rng)).map { _ in title() }
+            let expected = titles.contains(line.title) ? 1 : titles.map { Similarity.editSimilarity(line.title, $0, scratch: &scratch) }.max()!
+            #expect(Self.value(.titleEditSimilarity, line, Self.work(titles)) == expected, "\(line.title) vs \(titles)")
+        }
+    }
+
     @Test func titlePrefix() {
         let line = LineProfile(title: "from time drake nothing was the same")
         let w = Self.work(["from time drake 1 29 2013"])
