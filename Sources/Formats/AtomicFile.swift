@@ -4,12 +4,27 @@ import OeuvreCore
 /// Writes a file atomically: everything goes to a temporary file beside the destination, which is
 /// renamed over it only by `commit()`. Dropping the writer without committing removes the temp file,
 /// so a failed run never leaves a partial result looking complete.
+///
+/// A destination that exists and is not a regular file — `/dev/null`, `/dev/stdout`, a named pipe — is written
+/// in place: renaming a temporary file over it would replace the device or pipe with a plain file (as root,
+/// `--out /dev/null` used to turn /dev/null into a file for every other program on the machine).
 public final class AtomicFileWriter {
     public let path: String
     private let tempPath: String
     private let handle: UnsafeMutablePointer<FILE>
+    /// Written in place: standard output, or a destination that is not a regular file.
+    private let direct: Bool
     private var committed = false
     private var closed = false
+
+    /// Whether `path` names something that exists and is not a regular file (nor a directory): a device, a
+    /// pipe or a socket, which are written in place rather than replaced.
+    public static func isSpecialFile(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        let kind = st.st_mode & S_IFMT
+        return kind != S_IFREG && kind != S_IFDIR
+    }
 
     /// `-` writes to standard output directly (no atomicity is possible there).
     public init(path: String) throws(OeuvreError) {
@@ -17,8 +32,20 @@ public final class AtomicFileWriter {
         if path == "-" {
             tempPath = "-"
             handle = fdopen(1, "w")
+            direct = true
             return
         }
+        if Self.isSpecialFile(path) {
+            guard let h = fopen(path, "w") else {
+                throw OeuvreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            tempPath = path
+            handle = h
+            direct = true
+            setvbuf(h, nil, _IOFBF, 1 << 20)
+            return
+        }
+        direct = false
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do {
@@ -39,7 +66,7 @@ public final class AtomicFileWriter {
     deinit {
         if !committed && path != "-" {
             if !closed { fclose(handle) }
-            unlink(tempPath)
+            if !direct { unlink(tempPath) }
         }
     }
 
@@ -57,7 +84,9 @@ public final class AtomicFileWriter {
         fflush(handle)
     }
 
-    /// Flushes, syncs and renames the temporary file over the destination.
+    /// Flushes, syncs and renames the temporary file over the destination. A write error that only shows when
+    /// the data reaches the disk (the sync or the close fails: a full disk, an I/O error) fails the commit too,
+    /// and the destination is left as it was.
     public func commit() throws(OeuvreError) {
         guard !committed else { return }
         if path == "-" {
@@ -65,13 +94,30 @@ public final class AtomicFileWriter {
             committed = true
             return
         }
-        let failed = fflush(handle) != 0 || ferror(handle) != 0
-        fsync(fileno(handle))
-        fclose(handle)
+        if direct {
+            let failed = fflush(handle) != 0 || ferror(handle) != 0
+            let closeFailed = fclose(handle) != 0
+            closed = true
+            guard !failed && !closeFailed else {
+                throw OeuvreError(.io, "writing \(path) failed: \(String(cString: strerror(errno)))")
+            }
+            committed = true
+            return
+        }
+        var failed = fflush(handle) != 0 || ferror(handle) != 0
+        var cause = failed ? String(cString: strerror(errno)) : ""
+        if !failed && fsync(fileno(handle)) != 0 {
+            failed = true
+            cause = String(cString: strerror(errno))
+        }
+        if fclose(handle) != 0 && !failed {
+            failed = true
+            cause = String(cString: strerror(errno))
+        }
         closed = true
         guard !failed else {
             unlink(tempPath)
-            throw OeuvreError(.io, "writing \(path) failed: \(String(cString: strerror(errno)))")
+            throw OeuvreError(.io, "writing \(path) failed: \(cause)")
         }
         guard rename(tempPath, path) == 0 else {
             unlink(tempPath)

@@ -200,8 +200,13 @@ public final class MatchIndex: @unchecked Sendable {
         else { throw Self.damaged(path, "title vectors inconsistent (dim \(dim))") }
     }
 
-    /// Writes the image atomically (temporary file beside `path`, then rename).
+    /// Writes the image atomically (temporary file beside `path`, then rename). A destination that exists and is
+    /// not a regular file (a device, a pipe) is refused rather than replaced; a failed sync or close fails the write.
     public func write(to path: String) throws(OeuvreError) {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            throw OeuvreError(.io, "cannot write the match index to \(path): not a regular file")
+        }
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = (dir.isEmpty ? "" : dir + "/") + ".\((path as NSString).lastPathComponent).tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -217,8 +222,13 @@ public final class MatchIndex: @unchecked Sendable {
             }
             offset += n
         }
-        fsync(fd)
-        close(fd)
+        // A write error can show only when the data reaches the disk: a failed sync or close fails the write.
+        var failure: String? = fsync(fd) == 0 ? nil : String(cString: strerror(errno))
+        if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw OeuvreError(.io, "writing \(path) failed: \(failure)")
+        }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
             throw OeuvreError(.io, "cannot rename temporary file to \(path): \(String(cString: strerror(errno)))")

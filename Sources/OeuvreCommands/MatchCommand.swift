@@ -218,7 +218,7 @@ struct MatchCommand: AsyncParsableCommand {
         var lineCounts = [Int](repeating: 0, count: count)
         for p in partOf { lineCounts[Int(p)] += 1 }
         let base: String
-        if let out, out != "-" {
+        if let out, out != "-", !AtomicFileWriter.isSpecialFile(out) {
             let dir = (out as NSString).deletingLastPathComponent
             base = (dir.isEmpty ? "." : dir) + "/.\((out as NSString).lastPathComponent).parts-\(getpid())"
         } else {

@@ -126,4 +126,55 @@ import Testing
         try w.commit()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "done\n")
     }
+
+    /// A destination that is not a regular file (here a named pipe; `/dev/null` in real use) is written in place:
+    /// renaming a temporary file over it would replace it with a plain file. It stays a pipe, gets every byte, and
+    /// a writer dropped without committing leaves it alone.
+    @Test func specialFilesAreWrittenInPlaceNotReplaced() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(AtomicFileWriter.isSpecialFile(fifo) && !AtomicFileWriter.isSpecialFile(dir) && !AtomicFileWriter.isSpecialFile(dir + "/none"))
+        func isFIFO() -> Bool {
+            var st = stat()
+            return stat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO
+        }
+        // Reads the pipe to its end with plain POSIX calls (Foundation's file readers expect a regular file).
+        @Sendable func readAll() -> String {
+            let fd = open(fifo, O_RDONLY)
+            guard fd >= 0 else { return "unreadable" }
+            defer { close(fd) }
+            var bytes: [UInt8] = [], buf = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n <= 0 { break }
+                bytes += buf[0..<n]
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        nonisolated(unsafe) var received = ""
+        let reader = Thread { received = readAll() }
+        reader.start()
+        let w = try AtomicFileWriter(path: fifo)  // opens once the reader has the other end
+        w.write("done\n")
+        try w.commit()
+        // Bounded waits: were the pipe replaced, its reader would never see a writer.
+        func wait(_ t: Thread) -> Bool {
+            for _ in 0..<10_000 where !t.isFinished { usleep(1000) }
+            return t.isFinished
+        }
+        #expect(wait(reader))
+        #expect(received == "done\n")
+        #expect(isFIFO())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["pipe"])
+        // Dropped without a commit: nothing to unlink, the pipe stays.
+        let drain = Thread { _ = readAll() }
+        drain.start()
+        do {
+            let dropped = try AtomicFileWriter(path: fifo)
+            dropped.write("partial\n")
+        }
+        #expect(wait(drain))
+        #expect(isFIFO())
+    }
 }

@@ -233,6 +233,24 @@ enum SmallCatalogue {
         #expect(throws: OeuvreError.self) { try MatchIndex.load(path: dir + "/missing") }
     }
 
+    /// The index is written beside its destination and renamed over it; a destination that is a device or a pipe
+    /// is refused, not replaced by a file.
+    @Test func indexIsNotWrittenOverASpecialFile() throws {
+        let (built, _) = SmallCatalogue.index()
+        let dir = TestSupport.temporaryDirectory()
+        let fifo = dir + "/pipe.index"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        do {
+            try built.write(to: fifo)
+            Issue.record("wrote over a pipe")
+        } catch {
+            #expect(error.message.contains("not a regular file"), "\(error.message)")
+        }
+        var st = stat()
+        #expect(stat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["pipe.index"])
+    }
+
     @Test func postingCapsKeepTheTitlesATermDominates() {
         // 40 works share the word "love"; with a cap of 8 the shortest titles keep it.
         var works: [Work] = []
