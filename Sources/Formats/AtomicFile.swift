@@ -94,30 +94,19 @@ public final class AtomicFileWriter {
             committed = true
             return
         }
+        // The first failure of flush, sync (a replaced file only: a device or pipe has nothing to sync) or close.
+        var cause: String?
+        if fflush(handle) != 0 || ferror(handle) != 0 { cause = String(cString: strerror(errno)) }
+        if !direct && cause == nil && fsync(fileno(handle)) != 0 { cause = String(cString: strerror(errno)) }
+        if fclose(handle) != 0 && cause == nil { cause = String(cString: strerror(errno)) }
+        closed = true
+        if let cause {
+            if !direct { unlink(tempPath) }
+            throw OeuvreError(.io, "writing \(path) failed: \(cause)")
+        }
         if direct {
-            let failed = fflush(handle) != 0 || ferror(handle) != 0
-            let closeFailed = fclose(handle) != 0
-            closed = true
-            guard !failed && !closeFailed else {
-                throw OeuvreError(.io, "writing \(path) failed: \(String(cString: strerror(errno)))")
-            }
             committed = true
             return
-        }
-        var failed = fflush(handle) != 0 || ferror(handle) != 0
-        var cause = failed ? String(cString: strerror(errno)) : ""
-        if !failed && fsync(fileno(handle)) != 0 {
-            failed = true
-            cause = String(cString: strerror(errno))
-        }
-        if fclose(handle) != 0 && !failed {
-            failed = true
-            cause = String(cString: strerror(errno))
-        }
-        closed = true
-        guard !failed else {
-            unlink(tempPath)
-            throw OeuvreError(.io, "writing \(path) failed: \(cause)")
         }
         guard rename(tempPath, path) == 0 else {
             unlink(tempPath)

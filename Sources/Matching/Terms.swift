@@ -202,15 +202,7 @@ public enum HashedVector {
     /// Writes the int8 components of `v[0..<dim]` to `out` and returns the scale (0 for a zero vector).
     @discardableResult
     public static func quantize(_ v: UnsafePointer<Float>, dim: Int, into out: UnsafeMutablePointer<Int8>) -> Float {
-        var m: Float = 0
-        for i in 0..<dim { m = max(m, abs(v[i])) }
-        guard m > 0 else {
-            out.update(repeating: 0, count: dim)
-            return 0
-        }
-        let k = 127 / m
-        for i in 0..<dim { out[i] = Int8((v[i] * k).rounded(.toNearestOrEven).clamped(-127, 127)) }
-        return m / 127
+        quantize(v, dim: dim, to: out)
     }
 
     /// Inverse of `quantize`: `q[i] · scale`.
@@ -223,15 +215,23 @@ public enum HashedVector {
     /// is far below the title side's.
     @discardableResult
     public static func quantize16(_ v: UnsafePointer<Float>, dim: Int, into out: UnsafeMutablePointer<Int16>) -> Float {
+        quantize(v, dim: dim, to: out)
+    }
+
+    /// `round(v · T.max / max|v|)` (half to even: `rint`, which vectorizes; rounding half away from zero is a
+    /// `roundf` call per component) into `out`; returns `max|v| / T.max`, or 0 (and zeros) for a zero vector.
+    @inline(__always)
+    static func quantize<T: FixedWidthInteger & SignedInteger>(_ v: UnsafePointer<Float>, dim: Int, to out: UnsafeMutablePointer<T>) -> Float {
         var m: Float = 0
         for i in 0..<dim { m = max(m, abs(v[i])) }
         guard m > 0 else {
             out.update(repeating: 0, count: dim)
             return 0
         }
-        let k = 32767 / m
-        for i in 0..<dim { out[i] = Int16((v[i] * k).rounded(.toNearestOrEven).clamped(-32767, 32767)) }
-        return m / 32767
+        let top = Float(T.max)
+        let k = top / m
+        for i in 0..<dim { out[i] = T((v[i] * k).rounded(.toNearestOrEven).clamped(-top, top)) }
+        return m / top
     }
 
     @inline(__always)
