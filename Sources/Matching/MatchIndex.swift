@@ -195,8 +195,8 @@ public final class MatchIndex: @unchecked Sendable {
               workBlobOffset.count == workCount + 1, workBlobOffset[workCount] == UInt64(blobs.count),
               packedOffset.count == workCount + 1, packedOffset[workCount] == UInt64(packed.count)
         else { throw Self.damaged(path, "work tables inconsistent") }
-        // The dense kernel reads whole blocks of 16 int8 components (`oeuvre_dot_i8_i16`).
-        guard dim >= 16, dim % 16 == 0, vectors.count == titleCount * dim, vectorScales.count == titleCount
+        // The dense kernel reads whole blocks of 16 int8 components, at most 512 (`oeuvre_dot_i8_i16`'s 32-bit sums).
+        guard dim >= 16, dim <= 512, dim % 16 == 0, vectors.count == titleCount * dim, vectorScales.count == titleCount
         else { throw Self.damaged(path, "title vectors inconsistent (dim \(dim))") }
     }
 

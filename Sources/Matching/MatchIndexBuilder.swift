@@ -3,7 +3,8 @@ import OeuvreCore
 
 /// Parameters of a match index build (recorded in the file where they matter at query time).
 public struct MatchIndexOptions: Sendable, Hashable {
-    /// Dimension of the hashed title vectors.
+    /// Dimension of the hashed title vectors: rounded up to a multiple of 16 (the dense kernel's block) and kept
+    /// within 16…512 (`oeuvre_dot_i8_i16` sums int8 × int16 products in 32 bits: at most 512 · 127 · 32767 < 2³¹).
     public var dim = 128
     /// Longest title-term posting kept; longer ones keep the titles in which the term weighs most.
     public var postingCap = 4096
@@ -63,7 +64,7 @@ public enum MatchIndexBuilder {
             clock = now
         }
         let threads = max(1, options.threads)
-        let dim = max(16, (options.dim + 15) / 16 * 16)  // int8 vectors: the kernel's blocks of 16
+        let dim = min(512, max(16, (options.dim + 15) / 16 * 16))  // int8 vectors: the kernel's blocks of 16, no overflow
         let workCount = profiles.count
 
         // 1. Title entries, grouped by work.

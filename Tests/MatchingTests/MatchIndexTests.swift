@@ -235,6 +235,14 @@ enum SmallCatalogue {
 
     /// The index is written beside its destination and renamed over it; a destination that is a device or a pipe
     /// is refused, not replaced by a file.
+    /// The vector dimension is rounded up to whole blocks of 16 and kept within 16…512, where the dense kernel's
+    /// 32-bit integer sums cannot overflow.
+    @Test(arguments: [(1, 16), (24, 32), (128, 128), (1000, 512)])
+    func vectorDimensionIsKeptWithinTheKernelsRange(asked: Int, built: Int) {
+        let (index, _) = SmallCatalogue.index(MatchIndexOptions(dim: asked, threads: 1))
+        #expect(index.dim == built)
+    }
+
     @Test func indexIsNotWrittenOverASpecialFile() throws {
         let (built, _) = SmallCatalogue.index()
         let dir = TestSupport.temporaryDirectory()
