@@ -45,16 +45,50 @@ public final class FileByteSource: ByteSource {
     }
 }
 
-/// Reads standard input.
+/// Reads standard input. UTF-16 or UTF-32 text is refused at its first bytes (`TextEncoding.refuseNonUTF8`).
 public final class StandardInputSource: ByteSource {
+    private var started = false
     public init() {}
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(OeuvreError) -> Int {
         while true {
             let n = Foundation.read(0, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
+            if n >= 0 {
+                if !started && n > 0 {
+                    started = true
+                    try TextEncoding.refuseNonUTF8(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<min(n, 4)])), path: "<stdin>")
+                }
+                return n
+            }
             if errno == EINTR { continue }
             throw OeuvreError(.io, "read from standard input failed", at: SourcePosition(file: "<stdin>", line: 0))
         }
+    }
+}
+
+/// Text files are read as UTF-8 (a UTF-8 byte-order mark is allowed). A file in another Unicode encoding would
+/// otherwise fail at its first byte with "invalid UTF-8", which does not say what is wrong: spreadsheet programs
+/// write "Unicode text" as UTF-16. Such a file is named as what it is, with the command that converts it.
+public enum TextEncoding {
+    /// The encoding that a file's first bytes show when it is UTF-16 or UTF-32: a byte-order mark, or (UTF-16
+    /// without a mark) an ASCII byte then a NUL, twice. Nil for anything else (UTF-8, ASCII, Latin-1, binary).
+    public static func nonUTF8Unicode(_ p: [UInt8]) -> String? {
+        let n = p.count
+        if n >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0 { return "UTF-32LE" }
+        if n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF { return "UTF-32BE" }
+        if n >= 2 && p[0] == 0xFF && p[1] == 0xFE { return "UTF-16LE" }
+        if n >= 2 && p[0] == 0xFE && p[1] == 0xFF { return "UTF-16BE" }
+        if n >= 4 && p[0] != 0 && p[0] < 0x80 && p[1] == 0 && p[2] != 0 && p[2] < 0x80 && p[3] == 0 { return "UTF-16LE" }
+        if n >= 4 && p[0] == 0 && p[1] != 0 && p[1] < 0x80 && p[2] == 0 && p[3] != 0 && p[3] < 0x80 { return "UTF-16BE" }
+        return nil
+    }
+
+    /// Throws an invalid-input error naming the encoding when `prefix` (a file's first bytes) is UTF-16 or UTF-32.
+    public static func refuseNonUTF8(_ prefix: [UInt8], path: String) throws(OeuvreError) {
+        guard let encoding = nonUTF8Unicode(prefix) else { return }
+        let name = path == "<stdin>" ? "FILE" : "'\(path)'"
+        throw OeuvreError(.invalidInput, "the text is \(encoding), not UTF-8: convert it first, e.g. "
+                          + "`iconv -f \(encoding) -t UTF-8 \(name) > converted.txt`",
+                          at: SourcePosition(file: path, line: 1, column: 1))
     }
 }
 
@@ -142,13 +176,19 @@ public func requireRegularFile(_ path: String) throws(OeuvreError) {
 }
 
 /// Opens `path` as a byte source: gzip when the name ends in `.gz` or the content starts with the
-/// gzip magic bytes, a plain file otherwise; `-` is standard input.
+/// gzip magic bytes, a plain file otherwise; `-` is standard input. UTF-16 and UTF-32 text is refused with an
+/// error that names its encoding (`TextEncoding`).
 public func openByteSource(path: String) throws(OeuvreError) -> any ByteSource {
     if path == "-" { return StandardInputSource() }
-    if path.hasSuffix(".gz") { return try GzipByteSource(path: path) }
     let probe = try FileByteSource(path: path)
-    var magic = [UInt8](repeating: 0, count: 2)
-    let n = try probe.read(into: &magic)
-    if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b { return try GzipByteSource(path: path) }
-    return try FileByteSource(path: path)
+    var magic = [UInt8](repeating: 0, count: 4)
+    var n = try probe.read(into: &magic)
+    let gzip = path.hasSuffix(".gz") || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+    if gzip {
+        // The encoding is judged on the decompressed text: its first bytes, from a stream of their own.
+        let peek = try GzipByteSource(path: path)
+        n = try peek.read(into: &magic)
+    }
+    try TextEncoding.refuseNonUTF8(Array(magic[0..<n]), path: path)
+    return gzip ? try GzipByteSource(path: path) : try FileByteSource(path: path)
 }
