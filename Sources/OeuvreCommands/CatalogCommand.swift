@@ -36,20 +36,38 @@ struct CatalogCommand: AsyncParsableCommand {
                 for (column, field) in renames where !WorksCSVReader.fields.contains(field.lowercased()) {
                     throw OeuvreError(.usage, "--map \(column)=\(field): unknown field '\(field)' (known: \(WorksCSVReader.fields.joined(separator: ", ")))")
                 }
-                let store = try CatalogueStore(path: db)
-                for (i, file) in files.enumerated() {
-                    let result: ImportResult
-                    do {
-                        result = try store.importFile(file, options: ImportOptions(renames: renames, lenient: lenient))
-                    } catch {
-                        if i > 0 {
-                            printError("note: \(i) file(s) before \(file) were imported; \(files.count - i - 1) after it were not read")
+                // A catalogue this command creates and whose first file fails holds nothing: it is removed, so that
+                // `match --db` says there is no catalogue instead of matching every line against zero works.
+                let created = db != ":memory:" && !FileManager.default.fileExists(atPath: db)
+                var imported = 0
+                do {
+                    let store = try CatalogueStore(path: db)
+                    for (i, file) in files.enumerated() {
+                        let result: ImportResult
+                        do {
+                            result = try store.importFile(file, options: ImportOptions(renames: renames, lenient: lenient))
+                        } catch {
+                            if i > 0 {
+                                printError("note: \(i) file(s) before \(file) were imported; \(files.count - i - 1) after it were not read")
+                            }
+                            throw error
                         }
-                        throw error
+                        imported += 1
+                        report(result)
                     }
-                    report(result)
+                } catch {
+                    if created && imported == 0 && Self.removeCatalogue(db) {
+                        printError("note: nothing was imported: the new catalogue \(db) was removed")
+                    }
+                    throw error
                 }
             }
+        }
+
+        /// Removes a catalogue file with its SQLite journal files; whether the catalogue is gone.
+        static func removeCatalogue(_ path: String) -> Bool {
+            for suffix in ["-wal", "-shm", "-journal"] { unlink(path + suffix) }
+            return unlink(path) == 0 || errno == ENOENT
         }
 
         private func report(_ r: ImportResult) {

@@ -81,6 +81,10 @@ struct MatchCommand: AsyncParsableCommand {
             let source = MatchIndexSource(catalogue: db.map { .database($0) } ?? .worksCSV(works ?? ""), indexPath: index, threads: threads)
             let loaded = try source.load { msg in if !quiet { printError(msg) } }
             if let note = loaded.note, !quiet { printError("note: \(note)") }
+            if loaded.index.workCount == 0 {
+                // Not an error (a catalogue can be emptied), but every line will be `none`: said even with --quiet.
+                printError("warning: the catalogue \(db ?? works ?? "") has no works: every line will be decided `none`")
+            }
 
             let renames = try HeaderMapping.parseRenames(map)
             var options = MatchOptions()

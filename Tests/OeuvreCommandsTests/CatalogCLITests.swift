@@ -52,14 +52,25 @@ import Testing
         #expect(r.status == 3)
         #expect(r.stderr.contains("cut.V21:"))
         #expect(r.stderr.contains("truncated"))
+        // The catalogue this import created holds nothing: it is removed, so nothing can be matched against it.
+        #expect(r.stderr.contains("nothing was imported: the new catalogue"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
         let stats = try CLI.run(["catalog", "stats", "--db", db, "--json"])
-        let obj = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
-        #expect(obj["works"] as? Int == 0)
+        #expect(stats.status != 0)
+        #expect(stats.stderr.contains("no catalogue at"))
 
+        // A catalogue that existed before a failed import is kept with what it held.
+        let good = TestSupport.write("work_id,title\nW0,Yesterday\n", to: "good.csv", in: dir)
+        #expect(try CLI.run(["catalog", "import", good, "--db", db]).status == 0)
         let csv = TestSupport.write("work_id,title,isrcs\nW1,A,USRC17607839\nW2,B,bad-isrc\n", to: "bad.csv", in: dir)
         let r2 = try CLI.run(["catalog", "import", csv, "--db", db])
         #expect(r2.status == 3)
         #expect(r2.stderr.contains("bad.csv:3:3: error: isrcs:"))
+        #expect(!r2.stderr.contains("was removed"))
+        let after = try CLI.run(["catalog", "stats", "--db", db, "--json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
+        #expect(obj["works"] as? Int == 1)
     }
 
     @Test func refusesADatabaseThatIsNotACatalogue() throws {

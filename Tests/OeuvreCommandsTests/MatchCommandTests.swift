@@ -191,6 +191,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.works + ".index"))
     }
 
+    /// A catalogue without works is matched (every line `none`, rank 0), with a warning that says why, even with --quiet.
+    @Test func anEmptyCatalogueIsMatchedWithAWarning() throws {
+        let s = Self.setup()
+        TestSupport.write("work_id,title\n", to: "works.csv", in: s.dir)
+        let out = s.dir + "/empty.tsv"
+        let r = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("has no works: every line will be decided `none`"))
+        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == 8)
+        #expect(rows.allSatisfy { $0.contains("\t0\t") && $0.contains("\tnone\t") })
+    }
+
     @Test func indexIsRebuiltWhenTheCatalogueChanges() throws {
         let s = Self.setup()
         let first = try CLI.run(["match", s.usage, "--works", s.works, "--model", Self.model, "--out", s.dir + "/r1.tsv"])
