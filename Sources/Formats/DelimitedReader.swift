@@ -471,6 +471,26 @@ public struct DelimitedCells {
     }
 }
 
+/// A record with a non-empty cell beyond the header's columns: that text would be read as no field at all, and it
+/// usually means a delimiter inside a field (a tab in a title) that shifted every cell after it into the wrong
+/// column. Empty cells there (a trailing delimiter) are harmless.
+enum ExtraCells {
+    /// The error for the first non-empty cell after the `columns` named by the header, or nil.
+    /// `nonBlank(k)`: cell k's text when it holds more than whitespace, else nil.
+    static func error(path: String, line: Int, columns: Int, count: Int, nonBlank: (Int) -> String?) -> OeuvreError? {
+        guard count > columns else { return nil }
+        for k in columns..<count {
+            guard let cell = nonBlank(k) else { continue }
+            let text = cell.count > 40 ? cell.prefix(40) + "…" : cell
+            return OeuvreError(.invalidInput,
+                               "the row has \(count) cells but the header names \(columns) columns: cell \(k + 1) holds '\(text)' "
+                               + "(a delimiter inside a field shifts the cells after it; quote the field in CSV, remove the tab in TSV)",
+                               at: SourcePosition(file: path, line: line, column: k + 1))
+        }
+        return nil
+    }
+}
+
 /// UTF-8 well-formedness (Unicode 3.9, table 3-7: no overlongs, surrogates or code points above U+10FFFF),
 /// the rule `String(validating:as:)` applies, without building a String.
 enum UTF8Validation {

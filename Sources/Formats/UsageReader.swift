@@ -25,6 +25,9 @@ public final class UsageCSVReader {
     private let lineIdColumn, isrcColumn, titleColumn, artistColumn, durationColumn, playsColumn, iswcColumn, writersColumn,
         albumColumn, territoryColumn, useTypeColumn, subtitleColumn, netRevenueColumn, writerIdsColumn, releaseDateColumn: Int
 
+    /// Columns the header names (a row may not carry text beyond them).
+    private let columnCount: Int
+
     /// Rows whose line id was defaulted to the row number (kept by a reader of a later part of a file,
     /// whose row numbers are fixed up once the rows before it are counted).
     private var defaultedRows: [Int] = []
@@ -34,6 +37,7 @@ public final class UsageCSVReader {
     private init(part reader: DelimitedReader, template t: UsageCSVReader) {
         self.reader = reader
         mapping = t.mapping
+        columnCount = t.columnCount
         tracksDefaultedRows = true
         lineIdColumn = t.lineIdColumn
         isrcColumn = t.isrcColumn
@@ -54,6 +58,7 @@ public final class UsageCSVReader {
 
     public init(path: String, renames: [String: String] = [:]) throws(OeuvreError) {
         reader = try DelimitedReader(path: path)
+        columnCount = reader.header.count
         tracksDefaultedRows = false
         let m = try HeaderMapping(header: reader.header, path: path, fields: Self.fields, required: ["title"], renames: renames)
         mapping = m
@@ -145,6 +150,7 @@ public final class UsageCSVReader {
 
     /// The usage line of the record just read (`row` counted).
     private func makeLine(_ cells: DelimitedCells) throws(OeuvreError) -> UsageLine {
+        try checkCellCount(cells)
         @inline(__always) func trimmed(_ column: Int) -> UnsafeRawBufferPointer? { Self.trimmed(cells, column) }
         @inline(__always) func text(_ column: Int) -> String? { Self.text(cells, column) }
         @inline(__always) func values(_ column: Int) -> [String] { Self.values(cells, column) }
@@ -180,6 +186,16 @@ public final class UsageCSVReader {
     }
 
     // The checked cells, shared by `makeLine` and the keyed records of `readKeyedPart` (same errors, same order).
+
+    /// No text beyond the header's columns (`ExtraCells`).
+    @inline(__always)
+    private func checkCellCount(_ cells: DelimitedCells) throws(OeuvreError) {
+        guard cells.count > columnCount else { return }
+        if let e = ExtraCells.error(path: reader.path, line: reader.recordLine, columns: columnCount, count: cells.count,
+                                      nonBlank: { Self.text(cells, $0) }) {
+            throw e
+        }
+    }
 
     @inline(__always)
     private func duration(_ cells: DelimitedCells) throws(OeuvreError) -> Int? {
@@ -240,6 +256,7 @@ public final class UsageCSVReader {
             let recordLine = reader.recordLine
             lastLine = recordLine
             let cells = reader.cells
+            try checkCellCount(cells)
             var slot: Int32 = -1
             var key: UInt64 = 0
             if let raw = Self.trimmed(cells, isrcColumn) {

@@ -28,6 +28,10 @@ public final class WorksCSVReader {
         guard let record = try reader.next() else { return nil }
         let m = mapping
         let position = SourcePosition(file: reader.path, line: record.line)
+        if let e = ExtraCells.error(path: reader.path, line: record.line, columns: reader.header.count, count: record.cells.count,
+                                    nonBlank: { let t = record.cells[$0].trimmingASCIIWhitespace(); return t.isEmpty ? nil : t }) {
+            throw e
+        }
         guard let id = m.value("work_id", in: record) else {
             throw OeuvreError(.invalidInput, "empty work_id", at: m.position("work_id", in: record))
         }
