@@ -56,7 +56,7 @@ struct CatalogCommand: AsyncParsableCommand {
                         report(result)
                     }
                 } catch {
-                    if created && imported == 0 && Self.removeCatalogue(db) {
+                    if created && imported == 0 && FileManager.default.fileExists(atPath: db) && Self.removeCatalogue(db) {
                         printError("note: nothing was imported: the new catalogue \(db) was removed")
                     }
                     throw error
@@ -64,10 +64,10 @@ struct CatalogCommand: AsyncParsableCommand {
             }
         }
 
-        /// Removes a catalogue file with its SQLite journal files; whether the catalogue is gone.
+        /// Removes a catalogue file with its SQLite journal files; whether the catalogue file was removed.
         static func removeCatalogue(_ path: String) -> Bool {
             for suffix in ["-wal", "-shm", "-journal"] { unlink(path + suffix) }
-            return unlink(path) == 0 || errno == ENOENT
+            return unlink(path) == 0
         }
 
         private func report(_ r: ImportResult) {
