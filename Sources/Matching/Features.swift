@@ -817,7 +817,7 @@ public struct PairFeatureExtractor: Sendable {
     /// `title_specificity` of a normalized core title: letters and digits (a non-Latin one counts 2) over 24, capped at 1.
     public static func titleSpecificity(_ title: String) -> Float {
         var units = 0
-        for u in title.unicodeScalars where u.properties.isAlphabetic || u.properties.numericType != nil {
+        for u in title.unicodeScalars where isLetterOrNumber(u) {
             units += u.value < 0x250 ? 1 : 2
             if units >= 24 { return 1 }
         }

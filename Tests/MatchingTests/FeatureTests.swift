@@ -119,6 +119,49 @@ import Testing
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L1", title: "Jeff Healey - Jambalaya (On the Bayou) [HD]")), work) == 1)
     }
 
+    /// `isLetterOrNumber` is the Unicode property test it stands for, with ASCII answered without the tables.
+    @Test func letterOrNumberAgreesWithTheUnicodeProperties() {
+        var scalars = (0..<0x80).compactMap(Unicode.Scalar.init)
+        scalars += ["é", "ß", "Ω", "я", "東", "タ", "\u{0663}", "\u{00BD}", "\u{2160}", "\u{00A0}", "\u{2014}", "\u{0301}", "😀", "ª"]
+        for c in scalars {
+            #expect(isLetterOrNumber(c) == (c.properties.isAlphabetic || c.properties.numericType != nil), "U+\(String(c.value, radix: 16))")
+        }
+    }
+
+    /// The digit screen in front of the date scan (`ProfileBuilder.mayHoldFullDate`) only skips texts without a full
+    /// date, and `leadWords`' bracket screen only titles that come out 0 anyway.
+    @Test func dateAndLeadWordScreensSkipOnlyTextsWithNothingToFind() {
+        var texts = [
+            "Gondola dorato 10", "99 Luftballons", "27-May-03", "May 27 , 2003", "2003-05-27", "20030527", "2003052", "200305271",
+            "Leave a Whisper Rock 4:09 27-May-03", "September 11 , 2015", "3:31 October 27 , 2014", "1/2/2003", "Sept 9 2001",
+            "Track 2003", "", "no digits at all", "12 May", "x20030527y", "2003.05.27", "Bad Blood (Karaoke Version) 3:29",
+        ]
+        var rng = SeededGenerator(seed: 14)
+        let alphabet = ["1", "2", "0", "9", "27", "2003", "2014", "05", "200305", "27", " ", " ", "-", "/", ".", ",", ":", "may",
+                        "October", "sept", "x", "é", "(", ")", "[", "]", "{", "}", "a", "The", "\u{0663}"]
+        for _ in 0..<4000 {
+            texts.append((0..<Int.random(in: 1...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        let builder = ProfileBuilder()
+        var skipped = 0
+        for t in texts {
+            var unscreened: [ReleaseDate] = []
+            for d in ReleaseDateParser.scan(t) where !unscreened.contains(d) { unscreened.append(d) }
+            #expect(ProfileBuilder.textDates([t]) == unscreened, "\(t)")
+            if !ProfileBuilder.mayHoldFullDate(t) {
+                skipped += 1
+                #expect(unscreened.isEmpty, "\(t)")
+            }
+            let parsed = builder.parser.parse(t)
+            if !parsed.latin.contains(where: { $0 == "(" || $0 == "[" || $0 == "{" }) {
+                #expect(builder.leadWords(parsed) == 0, "\(t)")
+            }
+        }
+        #expect(skipped > 500)
+        #expect(!ProfileBuilder.mayHoldFullDate("Gondola dorato 10"))
+        #expect(ProfileBuilder.mayHoldFullDate("20030527") && ProfileBuilder.mayHoldFullDate("27-May-03"))
+    }
+
     /// The byte screen in front of `segmentVariants` only skips titles the full reading finds nothing in.
     @Test func segmentVariantsScreenSkipsOnlyTitlesWithoutParts() {
         let builder = ProfileBuilder()
