@@ -736,15 +736,21 @@ enum ProfileBlob {
 }
 
 extension ProfileBlob {
-    /// `p` as `MatchIndex.profile` returns it after encoding (integers clamped, an empty ISWC absent),
-    /// so records derived from it agree with the decoded profile. The blob does not keep release dates:
-    /// pack the result with `releaseDates: false`.
-    static func asDecoded(_ p: WorkProfile) -> WorkProfile {
+    /// Calls `body` with `p` as `MatchIndex.profile` returns it after encoding (integers clamped, an empty ISWC
+    /// absent), so records derived from it agree with the decoded profile. The blob does not keep release dates:
+    /// pack it with `releaseDates: false`. In the common case nothing changes and `p` itself is passed, not a copy
+    /// (a copy retains and releases its ≈ 50 reference-counted fields).
+    static func withDecoded<R>(_ p: WorkProfile, _ body: (WorkProfile) -> R) -> R {
+        isDecodedForm(p) ? body(p) : body(decodedCopy(p))
+    }
+
+    /// Whether encoding and decoding `p` loses nothing but the release dates (the sketch is already built).
+    private static func isDecodedForm(_ p: WorkProfile) -> Bool {
         func kept(_ v: Int) -> Bool { v >= 0 && v <= Int(Int32.max) }
-        if p.iswc != "" && (p.duration.map(kept) ?? true) && p.textDurations.allSatisfy({ Int(Int32(clamping: $0)) == $0 })
-        {
-            return p  // the common case: nothing is lost but the release dates (and the sketch is already built)
-        }
+        return p.iswc != "" && (p.duration.map(kept) ?? true) && p.textDurations.allSatisfy({ Int(Int32(clamping: $0)) == $0 })
+    }
+
+    private static func decodedCopy(_ p: WorkProfile) -> WorkProfile {
         var q = WorkProfile(workId: p.workId, iswc: (p.iswc?.isEmpty ?? true) ? nil : p.iswc, displayTitle: p.displayTitle, titles: p.titles,
                             titleTags: p.titleTags, performers: p.performers, writers: p.writers, writerIPIs: p.writerIPIs,
                             duration: p.duration.flatMap { let d = Int(Int32(clamping: $0)); return d < 0 ? nil : d },
