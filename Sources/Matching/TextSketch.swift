@@ -75,9 +75,11 @@ public struct TextSketch: Sendable, Hashable {
     /// Sorts `values` and removes repeats in place (no second buffer).
     static func sortUnique(_ values: inout [UInt32]) {
         guard values.count > 1 else { return }
-        values.sort()
         var n = 1
         values.withUnsafeMutableBufferPointer { v in
+            // A title's grams and words are a few dozen values: an insertion sort on the buffer beats the standard
+            // library's merge sort there (perf: sorting was a third of `TextSketch.init`, itself ≈ 4% of an index build).
+            if v.count <= 64 { insertionSort(v) } else { v.sort() }
             for i in 1..<v.count where v[i] != v[n - 1] {
                 v[n] = v[i]
                 n += 1
@@ -86,13 +88,24 @@ public struct TextSketch: Sendable, Hashable {
         values.removeLast(values.count - n)
     }
 
+    @inline(__always)
+    static func insertionSort(_ v: UnsafeMutableBufferPointer<UInt32>) {
+        guard let p = v.baseAddress else { return }
+        for i in 1..<v.count {
+            let x = p[i]
+            var j = i
+            while j > 0 && p[j - 1] > x {
+                p[j] = p[j - 1]
+                j -= 1
+            }
+            p[j] = x
+        }
+    }
+
     static func sortedUnique(_ values: [UInt32]) -> [UInt32] {
         var v = values
-        v.sort()
-        var out: [UInt32] = []
-        out.reserveCapacity(v.count)
-        for x in v where out.last != x { out.append(x) }
-        return out
+        sortUnique(&v)
+        return v
     }
 
     /// Sorted unique word hashes of `words` (each a normalized word or phrase; phrases are split on spaces).

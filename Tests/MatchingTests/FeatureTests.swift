@@ -119,6 +119,22 @@ import Testing
         #expect(Self.value(.titleVariantExact, builder.line(UsageLine(lineId: "L1", title: "Jeff Healey - Jambalaya (On the Bayou) [HD]")), work) == 1)
     }
 
+    /// `TextSketch.sortUnique` (insertion sort up to 64 values, the library's sort beyond) gives the sorted distinct values.
+    @Test func sortUniqueGivesTheSortedDistinctValues() {
+        var rng = SeededGenerator(seed: 64)
+        for n in [0, 1, 2, 3, 17, 63, 64, 65, 100, 300] {
+            for _ in 0..<20 {
+                // Wide values, or few distinct ones (many repeats).
+                let spread = Bool.random(using: &rng) ? UInt32.max : UInt32(max(1, n / 3))
+                var values = (0..<n).map { _ in UInt32.random(in: 0...spread, using: &rng) }
+                let expected = Array(Set(values)).sorted()
+                #expect(TextSketch.sortedUnique(values) == expected)
+                TextSketch.sortUnique(&values)
+                #expect(values == expected)
+            }
+        }
+    }
+
     /// `isLetterOrNumber` is the Unicode property test it stands for, with ASCII answered without the tables.
     @Test func letterOrNumberAgreesWithTheUnicodeProperties() {
         var scalars = (0..<0x80).compactMap(Unicode.Scalar.init)
