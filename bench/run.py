@@ -140,7 +140,9 @@ def main():
             sys.exit("--peers-from: that run used another data set")
         for name, t in earlier["tools"].items():
             if name != "Oeuvre":
-                t.setdefault("notes", []).append("figures from an earlier run on the same data")
+                notes = t.setdefault("notes", [])
+                if "figures from an earlier run on the same data" not in notes:  # chained --peers-from: once
+                    notes.append("figures from an earlier run on the same data")
                 report["tools"][name] = t
     elif not a.skip_peers:
         report["tools"]["TF-IDF char-3 + sparse_dot_topn"] = run_peer(
