@@ -466,14 +466,43 @@ public final class ProfileBuilder {
         guard !parts.isEmpty else { return [] }
         var out: [String] = []
         for part in parts {
-            let p = parser.parse(replace(Self.uploadJunk, in: part, with: " ").trimmingCharacters(in: CharacterSet(charactersIn: " -\"'“”‘’«»")))
+            // Screened, the part's upload junk is only looked for when it can be there, and the part is trimmed by a
+            // scalar scan instead of a Foundation `CharacterSet` built per part (the unscreened path keeps both calls:
+            // `segmentVariantsScreenSkipsOnlyTitlesWithoutParts` compares the two).
+            let cleaned = !screen || Self.mayHaveUploadJunk(part) ? replace(Self.uploadJunk, in: part, with: " ") : part
+            let p = parser.parse(screen ? Self.trimmedPart(cleaned) : cleaned.trimmingCharacters(in: CharacterSet(charactersIn: Self.partTrim)))
             for core in [p.core] + bracketVariants(p) {
-                let letters = core.unicodeScalars.filter { $0.properties.isAlphabetic }.count
                 // A reading must be text of the full core: qualifiers the parser peeled ("Remastered 2009") are not titles.
-                if letters >= 3, core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
+                if Self.hasThreeLetters(core), core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
             }
         }
         return out
+    }
+
+    /// What is trimmed from both ends of a segment: spaces, hyphens and quotes.
+    static let partTrim = " -\"'“”‘’«»"
+    private static let partTrimScalars = Set(partTrim.unicodeScalars)
+
+    /// `text` without `partTrim`'s scalars at either end (as `trimmingCharacters(in:)` with that set).
+    static func trimmedPart(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !partTrimScalars.contains($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !partTrimScalars.contains($0) })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
+    }
+
+    /// Whether `text` has at least three Alphabetic scalars (ASCII letters told without the property tables).
+    static func hasThreeLetters(_ text: String) -> Bool {
+        var n = 0
+        for c in text.unicodeScalars {
+            let letter = c.isASCII ? ((c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A) : c.properties.isAlphabetic
+            if letter {
+                n += 1
+                if n == 3 { return true }
+            }
+        }
+        return false
     }
 
     /// Words of the parsed title's core before its first bracketed part that more text follows (after any further

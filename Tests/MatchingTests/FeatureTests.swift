@@ -135,6 +135,22 @@ import Testing
         }
     }
 
+    /// The segment helpers agree with the Foundation and Unicode calls they stand for.
+    @Test func segmentTrimAndLetterCountAgreeWithFoundation() {
+        var texts = ["", " ", "- \"Song\" -", "«Chanson»", "“Secret Love”", "'quoted'", "-", "a", "ab", "abc", "é1é2é", "12 3",
+                     " - Live at the Copa - ", "東京タワー", "x\u{0301}yz", "\u{00A0}pad\u{00A0}"]
+        var rng = SeededGenerator(seed: 15)
+        let alphabet = [" ", "-", "\"", "'", "“", "”", "‘", "’", "«", "»", "a", "B", "é", "1", "東", "\u{0301}", ".", "\u{00A0}"]
+        for _ in 0..<3000 {
+            texts.append((0..<Int.random(in: 0...9, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        let set = CharacterSet(charactersIn: ProfileBuilder.partTrim)
+        for t in texts {
+            #expect(ProfileBuilder.trimmedPart(t) == t.trimmingCharacters(in: set), "\(t)")
+            #expect(ProfileBuilder.hasThreeLetters(t) == (t.unicodeScalars.filter { $0.properties.isAlphabetic }.count >= 3), "\(t)")
+        }
+    }
+
     /// `isLetterOrNumber` is the Unicode property test it stands for, with ASCII answered without the tables.
     @Test func letterOrNumberAgreesWithTheUnicodeProperties() {
         var scalars = (0..<0x80).compactMap(Unicode.Scalar.init)
