@@ -821,12 +821,6 @@ final class ResultSlots<T>: @unchecked Sendable {
         items[i] = v
         lock.unlock()
     }
-    /// Sum of `size` over the filled slots.
-    func total(_ size: (T) -> Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return items.reduce(0) { $0 + ($1.map(size) ?? 0) }
-    }
     func set(_ i: Int, _ v: T) {
         lock.lock()
         items[i] = v
