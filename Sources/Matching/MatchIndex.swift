@@ -417,6 +417,27 @@ public final class MatchIndex: @unchecked Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// Ordinals of the works with these ids (absent: not in the index). One pass over the stored ids, comparing
+    /// a 64-bit hash of their bytes first: ≈ 10 ms at 1M works, no String built but for the hash's hits.
+    public func ordinals(ofWorkIds ids: Set<String>) -> [String: Int] {
+        guard !ids.isEmpty else { return [:] }
+        func fnv(_ b: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+            return h
+        }
+        var wanted: Set<UInt64> = []
+        for var id in ids { id.withUTF8 { _ = wanted.insert(fnv(UnsafeRawBufferPointer($0))) } }
+        var found: [String: Int] = [:]
+        for w in 0..<workCount {
+            let b = summaryBytes(w).workId
+            guard wanted.contains(fnv(b)) else { continue }
+            let id = String(decoding: b, as: UTF8.self)
+            if ids.contains(id), found[id] == nil { found[id] = w }
+        }
+        return found
+    }
+
     /// Ordinal of the work with id `workId` (linear scan; for tools and tests, not the hot path).
     public func ordinal(ofWorkId workId: String) -> Int? {
         (0..<workCount).first { self.workId($0) == workId }

@@ -23,7 +23,8 @@ public struct GroupResult: Sendable {
     /// Best first, at most `topK`.
     public var candidates: [ScoredCandidate]
     public var decision: Decision
-    /// Reason of the decision (`isrc-link`, `iswc`, `title+artist`, `title-only`, `ambiguous-title`, `no-candidate`).
+    /// Reason of the decision (`isrc-link`, `iswc`, `title+artist`, `title-only`, `ambiguous-title`, `no-candidate`,
+    /// `reviewed`, `reviewed-none`: see `ReviewMemory`).
     public var reason: String
 }
 
@@ -45,6 +46,9 @@ public struct MatchOptions: Sendable {
     /// less per distinct recording until its results are written (docs/MATCHING.md, "Memory").
     public var keepProfiles = true
     public var retrieval = RetrievalOptions()
+    /// Reviewers' decisions about recordings (`ReviewMemory`): rejected candidates are left out, an accepted work is
+    /// auto-matched. Empty by default (training, evaluation and `--works` runs have none).
+    public var review = ReviewMemory()
     public init() {}
 }
 
@@ -96,6 +100,7 @@ public struct MatchPipeline: Sendable {
         self.index = index
         self.model = model
         self.options = options
+        self.options.review = options.review.resolved(in: index)
     }
 
     var generator: CandidateGenerator { CandidateGenerator(index: index, options: options) }
@@ -332,7 +337,8 @@ public struct MatchPipeline: Sendable {
         let scorer = model.scorer
         let columns = PairFeatureExtractor.count
         // The groups' profiles are read in place (not copied into arrays of their own).
-        let (candidates, linked, retrieved, stats) = generator.retrieve(groups: slice, retriever: retriever)
+        let reviewed = generator.reviewed(slice)
+        let (candidates, linked, retrieved, stats) = generator.retrieve(groups: slice, reviewed: reviewed, retriever: retriever)
         let s0 = ContinuousClock.now
         let (rows, pairs) = slice.withUnsafeBufferPointer { groups in
             generator.features(candidates: candidates, linked: linked, range: 0..<groups.count) {
@@ -371,9 +377,10 @@ public struct MatchPipeline: Sendable {
             let keep = max(options.topK, 2)
             var scored: [ScoredCandidate] = []
             scored.reserveCapacity(keep + 1)
+            let accepted = reviewed.isEmpty ? nil : reviewed[g]?.acceptedWork
             for (rank, i) in order.enumerated() {
                 let w = pairs[i].work
-                guard rank < keep || (linked[g].count == 1 && linked[g][0] == w) else { continue }
+                guard rank < keep || (linked[g].count == 1 && linked[g][0] == w) || w == accepted else { continue }
                 let p = index.summary(w)
                 let reason = rows.withUnsafeBufferPointer { Self.reason(row: UnsafeBufferPointer(rebasing: $0[(i * columns)..<((i + 1) * columns)])) }
                 var c = ScoredCandidate(work: w, workId: p.workId, iswc: p.iswc, title: p.displayTitle, confidence: Double(conf[i]), reason: reason)
@@ -395,7 +402,7 @@ public struct MatchPipeline: Sendable {
                 }
             }
             results.append(decide(group: slice[g], profile: slice[g].profile, scored: scored, linked: linked[g], contest: contest,
-                                  cache: &cache))
+                                  reviewed: reviewed.isEmpty ? nil : reviewed[g], cache: &cache))
             if !options.keepProfiles { results[results.count - 1].group.profile = Self.releasedProfile }
         }
         let d = ContinuousClock.now - s0
@@ -427,15 +434,25 @@ public struct MatchPipeline: Sendable {
 
     /// `contest`: how the best candidate stands against the others beyond their confidences
     /// (`contest(best:among:)`): a tie is never auto-matched; settled by the artist, the margin is not needed.
+    /// `reviewed`: what a reviewer decided about this recording (its rejected works are no longer among `scored`):
+    /// the accepted work is auto-matched (reason `reviewed`) unless a single ISRC link decides; a recording decided
+    /// `none` that nothing new sends to review stays `none` (reason `reviewed-none`).
     func decide(group: RecordingGroup, profile: LineProfile, scored: [ScoredCandidate], linked: [Int],
-                contest: Contest = .open, cache: inout WorkProfileCache) -> GroupResult {
+                contest: Contest = .open, reviewed: ReviewMemory.Decision? = nil, cache: inout WorkProfileCache) -> GroupResult {
         var ranked = scored.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.workId < $1.workId }
         // Reasons only for what is kept (each needs the work's profile).
         for i in ranked.indices.prefix(max(options.topK, 1)) where ranked[i].reason.isEmpty {
             ranked[i].reason = reason(for: ranked[i], profile: profile, linked: linked, cache: &cache)
         }
         guard let top = ranked.first else {
-            return GroupResult(group: group, candidates: [], decision: .none, reason: "no-candidate")
+            return GroupResult(group: group, candidates: [], decision: .none, reason: reviewed.map { $0.accepted == nil } == true ? "reviewed-none" : "no-candidate")
+        }
+        if let accepted = reviewed?.acceptedWork, linked.count != 1, let i = ranked.firstIndex(where: { $0.work == accepted }) {
+            var hit = ranked.remove(at: i)
+            hit.confidence = max(hit.confidence, 0.999)
+            hit.reason = "reviewed"
+            ranked.insert(hit, at: 0)
+            return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: .auto, reason: "reviewed")
         }
         // A confirmed ISRC link is a direct hit; several linked works need a person.
         if !linked.isEmpty {
@@ -464,6 +481,7 @@ public struct MatchPipeline: Sendable {
             decision = .review
             reason = "ambiguous-title"
         }
+        if decision == .none, let reviewed, reviewed.accepted == nil { reason = "reviewed-none" }
         return GroupResult(group: group, candidates: Array(ranked.prefix(options.topK)), decision: decision, reason: reason)
     }
 
@@ -593,6 +611,21 @@ public struct CandidateGenerator: Sendable {
     func retrieve(groups: [RecordingGroup], retriever: Retriever? = nil)
         -> (candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
     {
+        let r = retrieve(groups: groups, reviewed: [], retriever: retriever)
+        return (r.candidates, r.linked, r.retrieval, r.stats)
+    }
+
+    /// The reviewers' decisions about each group's recording (empty when there are none at all).
+    func reviewed(_ groups: [RecordingGroup]) -> [ReviewMemory.Decision?] {
+        guard !options.review.isEmpty else { return [] }
+        return groups.withUnsafeBufferPointer { gs in gs.indices.map { options.review.decision(isrc: gs[$0].isrc, profile: gs[$0].profile) } }
+    }
+
+    /// `reviewed`: per group, what a reviewer decided about its recording (or empty): the works the reviewer rejected
+    /// are not candidates (an ISRC link still is), and the accepted work is one even when retrieval missed it.
+    func retrieve(groups: [RecordingGroup], reviewed: [ReviewMemory.Decision?], retriever: Retriever? = nil)
+        -> (candidates: [[Int]], linked: [[Int]], retrieval: [[RetrievedCandidate?]], stats: RetrievalStats)
+    {
         var retrievalOptions = options.retrieval
         retrievalOptions.topN = options.topN
         // A recording whose ISRC is linked to exactly one work is a direct hit: it skips retrieval
@@ -616,10 +649,11 @@ public struct CandidateGenerator: Sendable {
         for (k, g) in toRetrieve.enumerated() {
             var list = linked[g]
             var info = seen[g]
+            let decided = reviewed.isEmpty ? nil : reviewed[g]
             for c in retrieved[k] {
                 if let i = list.firstIndex(of: Int(c.work)) {
                     info[i] = c
-                } else {
+                } else if decided?.rejectedWorks.contains(Int(c.work)) != true {
                     list.append(Int(c.work))
                     info.append(c)
                 }
@@ -627,6 +661,10 @@ public struct CandidateGenerator: Sendable {
             let keep = max(options.topN, linked[g].count)
             all[g] = Array(list.prefix(keep))
             seen[g] = Array(info.prefix(keep))
+            if let w = decided?.acceptedWork, !all[g].contains(w) {
+                all[g].append(w)
+                seen[g].append(nil)
+            }
         }
         return (all, linked, seen, stats)
     }

@@ -16,8 +16,10 @@ struct MatchCommand: AsyncParsableCommand {
             (up to --top rows per line; a line without candidates gets one rank-0 row with decision none), \
             or JSONL (one object per line with its candidates, their retrieval scores and per-feature contributions). \
             Lines whose ISRC the catalogue links to exactly one work are decided at once (reason isrc-link); the rest \
-            are grouped into distinct recordings, retrieved, scored and decided. With --stdin, results are written \
-            chunk by chunk as the input streams in. The summary goes to stderr, a progress line too on a terminal.
+            are grouped into distinct recordings, retrieved, scored and decided. With --db, reviewers' decisions \
+            count too: candidates a reviewer rejected for a recording are left out, an accepted work is auto-matched \
+            (reason reviewed), a recording decided none stays none (reason reviewed-none). With --stdin, results are \
+            written chunk by chunk as the input streams in. The summary goes to stderr, a progress line too on a terminal.
             """
     )
 
@@ -95,6 +97,8 @@ struct MatchCommand: AsyncParsableCommand {
             options.retrieval.denseKernel = DenseKernel(rawValue: denseKernel) ?? .dot
             options.contributions = format == "jsonl"
             options.keepProfiles = false  // the writers read candidates, decisions, lines and plays only
+            // Reviewers' decisions about recordings: rejected candidates left out, accepted works auto-matched.
+            if let db { options.review = try ReviewStore.memory(of: try CatalogueStore(path: db)) }
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
             let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 

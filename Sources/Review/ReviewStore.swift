@@ -205,29 +205,39 @@ public final class ReviewStore {
                 let lineProfile = builder.line(UsageLine(lineId: d.lineId, title: title, artist: artist))
                 let titles = try String.fetchAll(db, sql: "SELECT text FROM titles WHERE work_pk = ?", arguments: [pk])
                 let cores = Set(titles.map { builder.parser.parse($0).core })
-                if !lineProfile.title.isEmpty && !cores.contains(lineProfile.title) {
+                // Not when one of the work's titles already reaches the reported one: a core title inside the reported
+                // core ("Tokyo - Lil Hometown": text appended to the title) or the reported core inside one (a truncated
+                // title). Such a title adds no reading the matcher lacks, and a short one makes a namesake of other works.
+                if !lineProfile.title.isEmpty && !cores.contains(where: { Self.containsWords($0, in: lineProfile.title) || Self.containsWords(lineProfile.title, in: $0) }) {
                     let ord = (try Int.fetchOne(db, sql: "SELECT max(ord) FROM titles WHERE work_pk = ?", arguments: [pk]) ?? 0) + 1
                     try db.execute(sql: "INSERT INTO titles (work_pk, ord, text, kind) VALUES (?, ?, ?, 'learned')", arguments: [pk, ord, title])
                     try ReviewChain.append(db, at: now, actor: reviewer, kind: "title", lineId: d.lineId, workId: workId, isrc: nil,
                                            payload: Self.json(["title": title]))
                     summary.titlesLearned += 1
                 }
-                // Performer alias: the reported artist when none of its names is a known performer.
-                if let artist, !artist.trimmingASCIIWhitespace().isEmpty {
-                    let performers = try String.fetchAll(db, sql: "SELECT name FROM performers WHERE work_pk = ?", arguments: [pk])
-                    let known = Set(performers.map { builder.normalizer.fold($0) })
-                    let names = lineProfile.artists
-                    if !names.isEmpty && !names.contains(where: { known.contains($0) }) && !known.contains(builder.normalizer.fold(artist)) {
-                        let ord = (try Int.fetchOne(db, sql: "SELECT max(ord) FROM performers WHERE work_pk = ?", arguments: [pk]) ?? -1) + 1
-                        try db.execute(sql: "INSERT INTO performers (work_pk, ord, name) VALUES (?, ?, ?)", arguments: [pk, ord, artist])
-                        try ReviewChain.append(db, at: now, actor: reviewer, kind: "alias", lineId: d.lineId, workId: workId, isrc: nil,
-                                               payload: Self.json(["performer": artist]))
-                        summary.aliasesLearned += 1
-                    }
+                // Performer alias: the reported artist of a work registered without performers. A work that has
+                // performers keeps them as registered: a reported artist that is none of them is a cover's performer or an
+                // upload channel ("MrSongs1962"), and each one added dilutes the work's performer evidence for every other
+                // line (`performer_in_line_record`, `record_token_jaccard`). On the seeds, these aliases and the titles with
+                // appended text above turned 8 correct auto-matches into reviews (docs/REVIEW.md). The reviewed recording
+                // itself is remembered (`ReviewMemory`). A channel that names its artist ("Bob Dylan - Topic") gives the artist.
+                if let artist, !lineProfile.artists.isEmpty,
+                   try Int.fetchOne(db, sql: "SELECT count(*) FROM performers WHERE work_pk = ?", arguments: [pk]) == 0 {
+                    let name = ChannelName.artist(artist).trimmingASCIIWhitespace()
+                    try db.execute(sql: "INSERT INTO performers (work_pk, ord, name) VALUES (?, 0, ?)", arguments: [pk, name])
+                    try ReviewChain.append(db, at: now, actor: reviewer, kind: "alias", lineId: d.lineId, workId: workId, isrc: nil,
+                                           payload: Self.json(["performer": name]))
+                    summary.aliasesLearned += 1
                 }
             }
         }
         return summary
+    }
+
+    /// Whether the words of `part` occur as a run of whole words in `whole` (normalized texts, words split at spaces).
+    static func containsWords(_ part: String, in whole: String) -> Bool {
+        guard !part.isEmpty else { return false }
+        return (" " + whole + " ").contains(" " + part + " ")
     }
 
     static func json(_ dict: [String: String]) -> String {
@@ -392,6 +402,31 @@ public final class ReviewStore {
     }
 
     // MARK: - Stats and training data
+
+    /// Every reviewer decision as the matcher remembers it (`ReviewMemory`): under the line's ISRC and its normalized
+    /// metadata, the accepted work and the candidates shown and not chosen; the latest decision for a key wins.
+    /// Reads only: a catalogue without review tables (never reviewed) gives an empty memory and is left as it is.
+    public static func memory(of catalogue: CatalogueStore, builder: ProfileBuilder = ProfileBuilder()) throws -> ReviewMemory {
+        try catalogue.dbQueue.read { db in
+            guard try db.tableExists("review_log"), try db.tableExists("review_queue_items") else { return ReviewMemory() }
+            var memory = ReviewMemory()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT l.seq, l.work_id, q.isrc, q.title, q.artist, q.candidates
+                FROM review_log l
+                JOIN review_queue_items q ON q.line_id = l.line_id AND q.queue_id = json_extract(l.payload, '$.queue_id')
+                WHERE l.kind = 'decision'
+                ORDER BY l.seq
+                """)
+            while let r = try rows.next() {
+                let shown = (try? JSONDecoder().decode([String].self, from: Data((r[5] as String).utf8))) ?? []
+                let accepted: String? = r[1]
+                let isrc: String? = r[2]
+                let profile = builder.line(UsageLine(lineId: "", isrc: isrc, title: r[3], artist: r[4]))
+                memory.record(isrc: isrc, profile: profile, ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
+            }
+            return memory
+        }
+    }
 
     public struct ReviewedLine: Sendable, Hashable {
         public var lineId: String

@@ -103,11 +103,16 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         let truth = try Self.truth()
         var accepted: [String: String] = [:]
-        try Self.fill(queue: s.dir + "/queue.csv", to: s.dir + "/filled.csv") { line, _ in
-            guard let w = truth[line], !w.isEmpty else { return "none" }
+        var rejected: [String: [String]] = [:]  // lines decided none: the candidates shown
+        try Self.fill(queue: s.dir + "/queue.csv", to: s.dir + "/filled.csv") { line, shown in
+            guard let w = truth[line], !w.isEmpty else {
+                rejected[line] = shown
+                return "none"
+            }
             accepted[line] = w
             return w
         }
+        #expect(!rejected.isEmpty, "the seeds should route some out-of-catalogue lines to review")
         #expect(!accepted.isEmpty, "the seeds should route some in-catalogue lines to review")
         let imported = try CLI.run(["review", "import", s.dir + "/filled.csv", "--db", s.db, "--reviewer", "tester"])
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -121,7 +126,25 @@ import Testing
             #expect(top.work == work, "line \(line): expected \(work) first, got \(top.work)")
             if let isrc = isrcs[line], !isrc.isEmpty {
                 #expect(top.decision == "auto" && top.reason == "isrc-link", "line \(line) with ISRC \(isrc): \(top.decision) \(top.reason)")
+            } else {
+                #expect(top.decision == "auto" && top.reason == "reviewed", "line \(line) without ISRC: \(top.decision) \(top.reason)")
             }
+        }
+        // Lines decided none: the candidates the reviewer rejected are gone, and they do not come back to review
+        // unless a candidate the reviewer has not seen reaches the review threshold.
+        for (line, shown) in rejected {
+            let rows = try #require(after[line])
+            #expect(!rows.contains { shown.contains($0.work) }, "line \(line): a rejected candidate is back: \(rows)")
+            let top = try #require(rows.first)
+            #expect(top.decision == "none" && top.reason == "reviewed-none" || top.decision == "review", "line \(line): \(top)")
+        }
+        #expect(rejected.keys.contains { after[$0]?.first?.reason == "reviewed-none" })
+        // What was learned does not undo what the machine had right: every correct auto-match stays one.
+        let before = try Self.results(s.dir + "/r1.tsv")
+        for (line, rows) in before {
+            guard let top = rows.first, top.decision == "auto", top.work == truth[line] else { continue }
+            let now = try #require(after[line]?.first)
+            #expect(now.decision == "auto" && now.work == top.work, "line \(line): was auto \(top.work), now \(now)")
         }
         let verify = try CLI.run(["audit", "verify", "--db", s.db])
         #expect(verify.status == 0, "\(verify.stderr)")

@@ -1,6 +1,7 @@
 import Catalogue
 import Foundation
 import GRDB
+import Matching
 import OeuvreCore
 import OeuvreTestSupport
 import Review
@@ -49,13 +50,73 @@ struct ReviewFixture {
         #expect(s.accepted == 2)
         #expect(s.linksAdded == 1)          // L1's ISRC was unlinked
         #expect(s.linksExisting == 1)       // L2's ISRC is already W2's (works CSV isrcs)
-        #expect(s.aliasesLearned == 1)      // Michel Sardou on W3
+        // Michel Sardou is not added to W3: it has a performer (Claude Francois), and a cover's performer added to
+        // a work would dilute its performer evidence for every other line.
+        #expect(s.aliasesLearned == 0)
         #expect(s.pairs == 4)               // L1: W3 = 1, W1 = 0; L2: W2 = 1, W1 (shown) = 0
         let links = try f.store.isrcLinks().filter { $0.isrc == "FRZ031400123" }
         #expect(links.map(\.workId) == ["W3"])
         let w3 = try #require(try f.store.work(id: "W3"))
-        #expect(w3.performers.contains("Michel Sardou"))
+        #expect(w3.performers == ["Claude Francois"])
         #expect(try f.review.verifyAudit().firstBad == nil)
+    }
+
+    /// A work registered without performers learns the reviewed line's artist (a channel that names its artist
+    /// gives the artist), once; a title that one of the work's titles already reaches is not learned, another is.
+    @Test func learnsPerformersOfWorksWithoutAndOnlyNewTitles() throws {
+        let f = try ReviewFixture()
+        let works = TestSupport.write("""
+            work_id,iswc,title,writers,performers,isrcs
+            W4,,Les feuilles mortes,Jacques Prevert,,
+            W5,,Sous le ciel de Paris,Jean Drejac,,
+            """, to: "more.csv", in: f.dir)
+        _ = try f.store.importFile(works)
+        let shown = [ReviewCandidate(workId: "W4", iswc: nil, title: "Les feuilles mortes", writers: [], performers: [], confidence: 0.5,
+                                     reason: "title-only", evidence: "")]
+        let shown5 = [ReviewCandidate(workId: "W5", iswc: nil, title: "Sous le ciel de Paris", writers: [], performers: [], confidence: 0.5,
+                                      reason: "title-only", evidence: "")]
+        try f.review.registerQueue([
+            ReviewItem(lineId: "L3", isrc: nil, title: "Les feuilles mortes Yves Montand", artist: "Yves Montand - Topic", duration: nil,
+                       plays: 3, revenue: nil, machineDecision: .review, candidates: shown),
+            ReviewItem(lineId: "L4", isrc: nil, title: "Autumn Leaves", artist: "Nat King Cole", duration: nil,
+                       plays: 2, revenue: nil, machineDecision: .review, candidates: shown),
+            ReviewItem(lineId: "L5", isrc: nil, title: "Sous le ciel", artist: "Edith Piaf", duration: nil,
+                       plays: 1, revenue: nil, machineDecision: .review, candidates: shown5),
+        ], queueId: "Q2", modelVersion: "test")
+        let s = try f.review.importDecisions(path: f.queue(["Q2,L3,W4,,W4,", "Q2,L4,W4,,W4,", "Q2,L5,W5,,1,"]), reviewer: "erin")
+        #expect(s.accepted == 3)
+        #expect(s.aliasesLearned == 2)      // Yves Montand on W4 (the first line), Edith Piaf on W5
+        #expect(try #require(try f.store.work(id: "W4")).performers == ["Yves Montand"])
+        #expect(try #require(try f.store.work(id: "W5")).performers == ["Edith Piaf"])
+        // "Les feuilles mortes Yves Montand" holds the title (text appended) and "Sous le ciel" is inside one
+        // of W5's: neither is learned; "Autumn Leaves" is.
+        #expect(s.titlesLearned == 1)
+        let titles = try #require(try f.store.work(id: "W4")).titles.map(\.text)
+        #expect(titles.contains("Autumn Leaves"))
+        #expect(!titles.contains { $0.contains("Montand") })
+        #expect(try #require(try f.store.work(id: "W5")).titles.count == 1)
+    }
+
+    /// The decisions as the matcher remembers them: under the ISRC and the metadata, the latest one winning.
+    @Test func memoryHoldsTheLatestDecisionPerRecording() throws {
+        let f = try ReviewFixture()
+        #expect(try ReviewStore.memory(of: f.store).isEmpty)
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,none,", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,changed my mind"]), reviewer: "bob")
+        let memory = try ReviewStore.memory(of: f.store)
+        let builder = ProfileBuilder()
+        let l1 = builder.line(UsageLine(lineId: "x", title: "Comme d'habitude (Live)", artist: "Michel Sardou"))
+        let byISRC = try #require(memory.decision(isrc: "FRZ031400123", profile: LineProfile(title: "")))
+        #expect(byISRC.accepted == "W3" && byISRC.rejected == ["W1"])
+        let byMetadata = try #require(memory.decision(isrc: nil, profile: l1))
+        #expect(byMetadata.accepted == "W3")
+        let l2 = try #require(memory.decision(isrc: "GB-AYE-06-01498", profile: LineProfile(title: "")))
+        #expect(l2.accepted == "W2" && l2.rejected == ["W1"])
+        #expect(memory.decision(isrc: "USXXX0000001", profile: builder.line(UsageLine(lineId: "y", title: "My Way", artist: "Frank Sinatra"))) == nil)
+        // A catalogue never reviewed is only read: no review tables are created.
+        let other = try CatalogueStore(path: f.dir + "/other.sqlite")
+        #expect(try ReviewStore.memory(of: other).isEmpty)
+        #expect(try other.dbQueue.read { try $0.tableExists("review_log") } == false)
     }
 
     @Test func oneBadWorkIdImportsNothing() throws {

@@ -1,0 +1,111 @@
+import Foundation
+import Matching
+import OeuvreCore
+import Testing
+
+/// `ReviewMemory` in the matcher: rejected candidates are left out, an accepted work is auto-matched (reason
+/// `reviewed`), a recording decided `none` stays `none` (reason `reviewed-none`), keyed by ISRC or by metadata.
+@Suite struct ReviewMemoryTests {
+    static let model: ScoringModel = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try! ScoringModel.load(path: root.appendingPathComponent("models/default.json").path)
+    }()
+
+    static func run(_ lines: [UsageLine], memory: ReviewMemory) -> [String: GroupResult] {
+        let (index, _) = SmallCatalogue.index()
+        var options = MatchOptions()
+        options.threads = 1
+        options.review = memory
+        let r = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        var out: [String: GroupResult] = [:]
+        for g in r.results { for id in g.group.lineIds { out[id] = g } }
+        return out
+    }
+
+    static func profile(_ title: String, _ artist: String?) -> LineProfile {
+        ProfileBuilder().line(UsageLine(lineId: "", title: title, artist: artist))
+    }
+
+    /// "Heart" by a third performer: both catalogued "Heart" are candidates and neither can be auto-matched.
+    static let cover = UsageLine(lineId: "c", isrc: "FRXXX2400001", title: "Heart", artist: "Les Coeurs")
+
+    @Test func withoutMemoryTheNamesakesAreBothCandidates() throws {
+        let r = try #require(Self.run([Self.cover], memory: ReviewMemory())["c"])
+        #expect(Set(r.candidates.prefix(2).map(\.workId)) == ["W2", "W3"])
+        #expect(r.decision != .auto)
+    }
+
+    @Test func rejectedCandidatesAreLeftOutAndNoneIsRemembered() throws {
+        var memory = ReviewMemory()
+        memory.record(isrc: Self.cover.isrc, profile: Self.profile("Heart", "Les Coeurs"),
+                      .init(accepted: nil, rejected: ["W2", "W3"], sequence: 1))
+        let r = try #require(Self.run([Self.cover], memory: memory)["c"])
+        #expect(!r.candidates.contains { $0.workId == "W2" || $0.workId == "W3" })
+        #expect(r.decision == .none)
+        #expect(r.reason == "reviewed-none")
+    }
+
+    @Test func anAcceptedWorkIsAutoMatchedByISRCOrByMetadata() throws {
+        var byISRC = ReviewMemory()
+        // Remembered under the ISRC only (another title and artist), and under the metadata only (no ISRC).
+        byISRC.record(isrc: Self.cover.isrc, profile: Self.profile("", nil), .init(accepted: "W3", rejected: ["W2"], sequence: 1))
+        var byMetadata = ReviewMemory()
+        byMetadata.record(isrc: nil, profile: Self.profile("Heart (Live)", "Les Coeurs"), .init(accepted: "W3", rejected: ["W2"], sequence: 1))
+        let live = UsageLine(lineId: "l", title: "Heart - Live", artist: "Les Coeurs")
+        for (memory, line) in [(byISRC, Self.cover), (byMetadata, live)] {
+            let r = try #require(Self.run([line], memory: memory)[line.lineId])
+            #expect(r.decision == .auto && r.reason == "reviewed", "\(line.title): \(r.decision) \(r.reason)")
+            #expect(r.candidates.first?.workId == "W3")
+            #expect(!r.candidates.contains { $0.workId == "W2" })
+        }
+        // Another recording of the same title by someone else is not covered by the decision.
+        let other = try #require(Self.run([UsageLine(lineId: "o", title: "Heart", artist: "Somebody Else")], memory: byMetadata)["o"])
+        #expect(other.reason != "reviewed" && other.decision != .auto)
+    }
+
+    /// A translated title shares nothing with "Les bourgeois": retrieval misses it, the reviewer's choice makes it a candidate.
+    @Test func anAcceptedWorkRetrievalMissesIsACandidate() throws {
+        let line = UsageLine(lineId: "b", title: "Die Spießer", artist: "Klaus Hoffmann")
+        let before = try #require(Self.run([line], memory: ReviewMemory())["b"])
+        #expect(!before.candidates.contains { $0.workId == "W8" })
+        var memory = ReviewMemory()
+        memory.record(isrc: nil, profile: Self.profile("Die Spießer", "Klaus Hoffmann"), .init(accepted: "W8", rejected: [], sequence: 3))
+        let r = try #require(Self.run([line], memory: memory)["b"])
+        #expect(r.decision == .auto && r.reason == "reviewed")
+        #expect(r.candidates.first?.workId == "W8")
+    }
+
+    @Test func theLatestDecisionWinsAndUnknownWorksAreIgnored() throws {
+        var memory = ReviewMemory()
+        let p = Self.profile("Heart", "Les Coeurs")
+        memory.record(isrc: Self.cover.isrc, profile: p, .init(accepted: "W2", rejected: ["W3"], sequence: 5))
+        memory.record(isrc: Self.cover.isrc, profile: p, .init(accepted: "W3", rejected: ["W2"], sequence: 9))
+        memory.record(isrc: Self.cover.isrc, profile: p, .init(accepted: "W2", rejected: ["W3"], sequence: 7))  // older: ignored
+        #expect(memory.decision(isrc: Self.cover.isrc, profile: p)?.accepted == "W3")
+        #expect(memory.count == 2)  // one ISRC, one metadata key
+        let r = try #require(Self.run([Self.cover], memory: memory)["c"])
+        #expect(r.candidates.first?.workId == "W3" && r.reason == "reviewed")
+        // A decision naming a work the catalogue no longer has changes nothing.
+        var gone = ReviewMemory()
+        gone.record(isrc: Self.cover.isrc, profile: p, .init(accepted: "W99", rejected: [], sequence: 1))
+        let g = try #require(Self.run([Self.cover], memory: gone)["c"])
+        #expect(g.reason != "reviewed")
+        #expect(Set(g.candidates.prefix(2).map(\.workId)) == ["W2", "W3"])
+    }
+
+    @Test func metadataKeyIgnoresArtistOrderAndNeedsATitle() {
+        let a = Self.profile("Heart", "Les Coeurs feat. Ana")
+        var b = a
+        b.artists.reverse()
+        #expect(a.artists.count == 2)
+        #expect(ReviewMemory.metadataKey(a) == ReviewMemory.metadataKey(b))
+        #expect(ReviewMemory.metadataKey(Self.profile("", "Les Coeurs")) == nil)
+        // Without an artist that names someone, only the ISRC can carry a decision.
+        #expect(ReviewMemory.metadataKey(Self.profile("Intro", nil)) == nil)
+        #expect(ReviewMemory.metadataKey(Self.profile("Intro", "Various Artists")) == nil)
+        #expect(ReviewMemory.metadataKey(Self.profile("Intro", "Unknown")) == nil)
+        #expect(ReviewMemory.metadataKey(Self.profile("Intro", "The Roots")) != nil)
+        #expect(ReviewMemory.metadataKey(a) != ReviewMemory.metadataKey(Self.profile("Heart (Live)", "Les Coeurs feat. Ana")))
+        #expect(ReviewMemory.metadataKey(a) != ReviewMemory.metadataKey(Self.profile("Heart", "Les Coeurs")))
+    }
+}
