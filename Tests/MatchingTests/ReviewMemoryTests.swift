@@ -75,6 +75,18 @@ import Testing
         #expect(r.candidates.first?.workId == "W8")
     }
 
+    /// An ISRC linked to two works goes to review; a reviewer's choice between them settles it.
+    @Test func aDecisionSettlesAnISRCLinkedToSeveralWorks() throws {
+        let line = UsageLine(lineId: "s", isrc: "USAAA0000001", title: "Shared Song", artist: "Someone")
+        let before = try #require(Self.run([line], memory: ReviewMemory())["s"])
+        #expect(before.decision == .review && before.reason == "isrc-link")
+        var memory = ReviewMemory()
+        memory.record(isrc: "USAAA0000001", profile: Self.profile("", nil), .init(accepted: "W10", rejected: ["W9"], sequence: 2))
+        let after = try #require(Self.run([line], memory: memory)["s"])
+        #expect(after.decision == .auto && after.reason == "reviewed")
+        #expect(after.candidates.first?.workId == "W10")
+    }
+
     @Test func theLatestDecisionWinsAndUnknownWorksAreIgnored() throws {
         var memory = ReviewMemory()
         let p = Self.profile("Heart", "Les Coeurs")
