@@ -64,6 +64,8 @@ public struct MatchSummary: Sendable {
     public var isrcDirect = 0
     /// Results of those lines (one per ISRC): the first `directResults` results of `MatchPipeline.run`.
     public var directResults = 0
+    /// Lines decided by reviewers' earlier decisions about their recording (reasons `reviewed`, `reviewed-none`).
+    public var reviewed = 0
     public var seconds = 0.0
     /// CPU seconds (all threads) in retrieval and in feature computation + scoring.
     public var retrievalSeconds = 0.0
@@ -82,6 +84,7 @@ public struct MatchSummary: Sendable {
         isrcLinked += o.isrcLinked
         isrcDirect += o.isrcDirect
         directResults += o.directResults
+        reviewed += o.reviewed
         seconds += o.seconds
         retrievalSeconds += o.retrievalSeconds
         scoringSeconds += o.scoringSeconds
@@ -281,6 +284,7 @@ public struct MatchPipeline: Sendable {
             summary.playsByDecision[decision, default: 0] += results[k].group.plays
             summary.plays += results[k].group.plays
             if results[k].reason == "isrc-link" { summary.isrcLinked += n }
+            if results[k].reason == "reviewed" || results[k].reason == "reviewed-none" { summary.reviewed += n }
         }
         let d = ContinuousClock.now - started
         summary.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

@@ -190,6 +190,7 @@ struct DirectMatch {
         let fastLines = slotLines.reduce(0, +)
         s.isrcDirect = fastLines + rest.summary.isrcDirect
         s.directResults = slotLines.count + rest.summary.directResults
+        s.reviewed = rest.summary.reviewed  // the slots are ISRC-decided
         s.retrieval = rest.summary.retrieval
         s.retrievalSeconds = rest.summary.retrievalSeconds
         s.scoringSeconds = rest.summary.scoringSeconds

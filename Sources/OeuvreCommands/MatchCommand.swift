@@ -511,6 +511,7 @@ struct MatchCommand: AsyncParsableCommand {
     static func summaryJSON(_ s: MatchSummary, indexBuilt: Bool, indexSeconds: Double) -> String {
         var obj: [String: Any] = [
             "lines": s.lines, "distinct_recordings": s.groups, "isrc_link_lines": s.isrcLinked, "isrc_direct_lines": s.isrcDirect,
+            "reviewed_lines": s.reviewed,
             "plays": s.plays, "seconds": s.seconds, "lines_per_second": s.seconds > 0 ? Double(s.lines) / s.seconds : 0,
             "retrieval_cpu_seconds": s.retrievalSeconds, "scoring_seconds": s.scoringSeconds, "index_built": indexBuilt,
             "index_seconds": indexSeconds, "gemm_gflops": s.retrieval.gemmSeconds > 0 ? s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds : 0,
@@ -538,6 +539,7 @@ struct MatchCommand: AsyncParsableCommand {
                                 s.lines > 0 ? 100 * Double(n) / Double(s.lines) : 0, p, s.plays > 0 ? 100 * p / s.plays : 0))
         }
         lines.append("  via ISRC link: \(s.isrcLinked) line(s), \(s.isrcDirect) of them decided directly")
+        if s.reviewed > 0 { lines.append("  by earlier review decisions: \(s.reviewed) line(s)") }
         if s.retrieval.gemmSeconds > 0 {
             // GFLOP/s of the products the kernel computed (`.dot`: each recording's own pairs only).
             let kernel = s.retrieval.denseKernel ?? .dot

@@ -119,6 +119,8 @@ import Testing
         let second = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", s.dir + "/r2.tsv"])
         #expect(second.status == 0, "\(second.stderr)")
         let after = try Self.results(s.dir + "/r2.tsv")
+        let byReview = after.values.filter { $0.first.map { $0.reason == "reviewed" || $0.reason == "reviewed-none" } == true }.count
+        #expect(byReview > 0 && second.stderr.contains("by earlier review decisions: \(byReview) line(s)"), "\(second.stderr)")
         let isrcs = try Self.lineISRCs()
         for (line, work) in accepted {
             let rows = try #require(after[line])
