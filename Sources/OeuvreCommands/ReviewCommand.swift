@@ -131,7 +131,7 @@ struct ReviewCommand: AsyncParsableCommand {
     struct TrainingSet: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "training-set",
-            abstract: "Write the labelled pairs learned from reviews as pairs.tsv, usage.tsv and works.csv (for `oeuvre train --pairs`).")
+            abstract: "Write the labelled pairs learned from reviews as pairs.tsv, usage.tsv and works.csv (for `oeuvre train --pairs`), and each line's latest decision as truth.tsv (for `oeuvre train --truth truth.tsv --usage usage.tsv --db`).")
 
         @Option(help: "Catalogue database.") var db: String
         @Option(help: "Output directory.") var out: String

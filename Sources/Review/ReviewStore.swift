@@ -471,7 +471,8 @@ public final class ReviewStore {
     }
 
     /// Writes the labelled pairs with their lines and works as `pairs.tsv`, `usage.tsv` and
-    /// `works.csv` in `directory` — the three files `oeuvre train --pairs --usage --works` reads.
+    /// `works.csv` in `directory` — the three files `oeuvre train --pairs --usage --works` reads — and each line's
+    /// latest decision as `truth.tsv` (for `oeuvre train --truth truth.tsv --usage usage.tsv --db CATALOGUE`).
     public func writeTrainingSet(directory: String) throws -> (pairs: Int, lines: Int, works: Int) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let (pairs, lines) = try catalogue.dbQueue.read { db -> ([Row], [Row]) in
@@ -518,9 +519,18 @@ public final class ReviewStore {
                          w.performers.joined(separator: "|"), "", w.duration.map(String.init) ?? ""]
             worksOut.write(cells.map(csvCell).joined(separator: ",") + "\n")
         }
+        // The latest decision per line as a truth table (an empty work id: decided none), for `oeuvre train --truth
+        // truth.tsv --usage usage.tsv --db CATALOGUE`: the matcher's own candidates labelled by the reviewers.
+        let truthOut = try AtomicFileWriter(path: directory + "/truth.tsv")
+        truthOut.write("line_id\twork_id\n")
+        let written = Set(lines.map { $0[0] as String })
+        for line in try reviewedLines() where written.contains(line.lineId) {
+            truthOut.write("\(tsvCell(line.lineId))\t\(tsvCell(line.decision ?? ""))\n")
+        }
         try pairsOut.commit()
         try usageOut.commit()
         try worksOut.commit()
+        try truthOut.commit()
         return (order.count, lines.count, workIds.count)
     }
 }

@@ -100,6 +100,21 @@ struct ReviewFixture {
         #expect(try #require(try f.store.work(id: "W5")).titles.count == 1)
     }
 
+    /// The training set: labelled pairs with their lines and works, and each line's latest decision as a truth table.
+    @Test func trainingSetHoldsPairsAndTheLatestDecisions() throws {
+        let f = try ReviewFixture()
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L2,W1,,none,"]), reviewer: "bob")
+        let out = f.dir + "/training"
+        let t = try f.review.writeTrainingSet(directory: out)
+        #expect(t.lines == 2)
+        let truth = try String(contentsOfFile: out + "/truth.tsv", encoding: .utf8)
+        #expect(truth == "line_id\twork_id\nL1\tW3\nL2\t\n")
+        let pairs = try String(contentsOfFile: out + "/pairs.tsv", encoding: .utf8)
+        #expect(pairs.hasPrefix("line_id\twork_id\tlabel\n") && pairs.contains("L1\tW3\t1"))
+        #expect(try String(contentsOfFile: out + "/usage.tsv", encoding: .utf8).contains("FRZ031400123"))
+    }
+
     /// The decisions as the matcher remembers them: under the ISRC and the metadata, the latest one winning.
     @Test func memoryHoldsTheLatestDecisionPerRecording() throws {
         let f = try ReviewFixture()
