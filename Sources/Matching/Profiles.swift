@@ -202,11 +202,24 @@ public final class ProfileBuilder {
     public var normalizer: Normalizer { parser.normalizer }
 
     /// Profile of a usage line: title parsed (subtitle as a qualifier), artists split, featured merged.
-    public func line(_ line: UsageLine) -> LineProfile {
+    /// The parsed title and the artists of a line: the fields `line(_:)` builds its title, tags and artists from.
+    func titleAndArtists(_ line: UsageLine) -> (parsed: ParsedTitle, artists: [String]) {
         let parsed = parser.parse(TitleJunk.strip(line.title), subtitle: line.subtitle)
         // A user upload's channel may stand in the artist field ("TaylorSwiftVEVO", "Bob Dylan - Topic").
         var artists = line.artist.map { credits.split(ChannelName.artist($0), kind: .artist) } ?? []
         for f in parsed.featured where !artists.contains(f) { artists.append(f) }
+        return (parsed, artists)
+    }
+
+    /// The core title, version tags and artists of `line`, as `line(_:)` would give them, without the rest of the
+    /// profile (sketches, readings, dates): what recordings are grouped and remembered by (`ReviewMemory`).
+    public func recordingFields(_ line: UsageLine) -> (title: String, tags: [String], artists: [String]) {
+        let (parsed, artists) = titleAndArtists(line)
+        return (parsed.core, parsed.tags, artists)
+    }
+
+    public func line(_ line: UsageLine) -> LineProfile {
+        let (parsed, artists) = titleAndArtists(line)
         var writers: [String] = []
         for w in line.writers {
             for name in credits.split(w, kind: .writer) where !writers.contains(name) { writers.append(name) }

@@ -74,23 +74,31 @@ public struct ReviewMemory: Sendable {
     /// The metadata key of a recording: core title, sorted version tags and sorted distinct artists (the grouping
     /// key of `RecordingGrouper` without the ISRC). Nil for a line without a title or without an artist that names
     /// someone (such a decision is remembered under its ISRC only).
-    public static func metadataKey(_ p: LineProfile) -> String? {
-        guard !p.title.isEmpty, p.artists.contains(where: { !placeholderArtists.contains($0) }) else { return nil }
-        var k = p.title
+    public static func metadataKey(_ p: LineProfile) -> String? { metadataKey(title: p.title, tags: p.tags, artists: p.artists) }
+
+    /// `metadataKey` of a profile with this core title, these tags and artists (`ProfileBuilder.recordingFields`).
+    public static func metadataKey(title: String, tags: [String], artists: [String]) -> String? {
+        guard !title.isEmpty, artists.contains(where: { !placeholderArtists.contains($0) }) else { return nil }
+        var k = title
         k += "\u{1}"
-        k += p.tags.sorted().joined(separator: ",")
+        k += tags.sorted().joined(separator: ",")
         k += "\u{1}"
-        k += Array(Set(p.artists)).sorted().joined(separator: ",")
+        k += Array(Set(artists)).sorted().joined(separator: ",")
         return k
     }
 
     /// Remembers a decision about the recording of `profile` (its ISRC is `isrc`, as reported). An earlier decision
     /// (lower `sequence`) under the same key is replaced; a later one is kept.
     public mutating func record(isrc: String?, profile: LineProfile, _ decision: Decision) {
+        record(isrc: isrc, metadataKey: Self.metadataKey(profile), decision)
+    }
+
+    /// `record` with the metadata key already made (`metadataKey(title:tags:artists:)`; nil: by ISRC only).
+    public mutating func record(isrc: String?, metadataKey: String?, _ decision: Decision) {
         if let isrc, let key = ISRCKey.pack(isrc) {
             if (byISRC[key]?.sequence ?? .min) < decision.sequence { byISRC[key] = decision }
         }
-        if let key = Self.metadataKey(profile) {
+        if let key = metadataKey {
             if (byMetadata[key]?.sequence ?? .min) < decision.sequence { byMetadata[key] = decision }
         }
     }

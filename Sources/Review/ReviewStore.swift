@@ -429,11 +429,13 @@ public final class ReviewStore {
                 ORDER BY l.seq
                 """)
             while let r = try rows.next() {
-                let shown = (try? JSONDecoder().decode([String].self, from: Data((r[5] as String).utf8))) ?? []
+                let shown = (try? JSONSerialization.jsonObject(with: Data((r[5] as String).utf8))) as? [String] ?? []
                 let accepted: String? = r[1]
                 let isrc: String? = r[2]
-                let profile = builder.line(UsageLine(lineId: "", isrc: isrc, title: r[3], artist: r[4]))
-                memory.record(isrc: isrc, profile: profile, ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
+                // Only the fields the key is made of (a whole line profile costs ≈ 3× more).
+                let f = builder.recordingFields(UsageLine(lineId: "", isrc: isrc, title: r[3], artist: r[4]))
+                memory.record(isrc: isrc, metadataKey: ReviewMemory.metadataKey(title: f.title, tags: f.tags, artists: f.artists),
+                              ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
             }
             return memory
         }

@@ -105,6 +105,24 @@ import Testing
         #expect(Set(g.candidates.prefix(2).map(\.workId)) == ["W2", "W3"])
     }
 
+    /// The key's fields without the whole profile are the profile's.
+    @Test func recordingFieldsAreTheProfilesFields() {
+        let builder = ProfileBuilder()
+        let lines = [
+            UsageLine(lineId: "1", title: "Yesterday - Remastered 2009", artist: "The Beatles"),
+            UsageLine(lineId: "2", title: "Heart (feat. Ana) [Live]", subtitle: "Radio Edit", artist: "Les Coeurs & Ana"),
+            UsageLine(lineId: "3", title: "Bob Dylan - Like a Rolling Stone (Official Video)", artist: "BobDylanVEVO"),
+            UsageLine(lineId: "4", title: "東京タワー", artist: "Tokyo Band - Topic"),
+            UsageLine(lineId: "5", title: "Intro"),
+        ]
+        for l in lines {
+            let p = builder.line(l)
+            let f = builder.recordingFields(l)
+            #expect(f.title == p.title && f.tags == p.tags && f.artists == p.artists, "\(l.title)")
+            #expect(ReviewMemory.metadataKey(title: f.title, tags: f.tags, artists: f.artists) == ReviewMemory.metadataKey(p))
+        }
+    }
+
     @Test func metadataKeyIgnoresArtistOrderAndNeedsATitle() {
         let a = Self.profile("Heart", "Les Coeurs feat. Ana")
         var b = a
