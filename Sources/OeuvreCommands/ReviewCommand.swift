@@ -32,12 +32,16 @@ struct ReviewCommand: AsyncParsableCommand {
         @Option(help: "csv or jsonl.") var format: String = "csv"
         @Option(help: "Model used to explain candidates (features that weighed most).") var model: String = "models/default.json"
         @Flag(help: "Also queue lines the machine decided `none` for.") var includeNone = false
+        @Option(help: ArgumentHelp("Also queue this share (0...1) of the auto-matched lines, for a quality check.",
+                                   discussion: "The lines are drawn by their line id (the same ones on every export of the same results); ISRC-link and reviewed auto-matches are left out. `oeuvre review stats` then shows how often reviewers agreed with the machine's auto-matches."))
+        var sampleAuto: Double = 0
         @Option(help: "Queue at most N lines (the highest priority).") var limit: Int?
         @Flag(help: "Start the CSV with a UTF-8 byte-order mark (for spreadsheets that need it).") var bom = false
 
         func validate() throws {
             guard ReviewQueueWriter.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if !(0...1).contains(sampleAuto) { throw ValidationError("--sample-auto must be between 0 and 1") }
             if report.isEmpty { throw ValidationError("give the matched report file(s) with --report") }
         }
 
@@ -51,7 +55,8 @@ struct ReviewCommand: AsyncParsableCommand {
                 var lines: [String: UsageLine] = [:]
                 for l in read.lines { lines[l.lineId] = l }
                 let builder = ReviewQueueBuilder(catalogue: store, model: scoring)
-                let items = ReviewQueueWriter.ordered(try builder.items(results: results, lines: lines, includeNone: includeNone), limit: limit)
+                let items = ReviewQueueWriter.ordered(try builder.items(results: results, lines: lines, includeNone: includeNone,
+                                                                                 sampleAuto: sampleAuto), limit: limit)
                 let queueId = "Q" + String(SHA256.hex(self.results + Date().description).prefix(12))
                 try reviewStore.registerQueue(items, queueId: queueId, modelVersion: scoring?.training.fingerprint)
                 try ReviewQueueWriter.write(items, queueId: queueId, to: out, format: ReviewQueueWriter.Format(rawValue: format) ?? .csv, bom: bom)

@@ -57,15 +57,29 @@ public struct ReviewQueueBuilder {
         self.model = model
     }
 
-    /// Items for lines whose decision is `review` (and `none` when `includeNone`).
-    public func items(results: [(lineId: String, rows: [MatchResultRow])], lines: [String: UsageLine], includeNone: Bool) throws -> [ReviewItem] {
+    /// Whether an auto-matched line is in the quality-control sample of share `fraction`: decided by its line id alone
+    /// (FNV-1a), so the same lines are drawn on every export of the same results. Auto-matches that a person or a
+    /// registration made (reasons `isrc-link`, `reviewed`) are never drawn.
+    public static func inAutoSample(lineId: String, reason: String, fraction: Double) -> Bool {
+        guard fraction > 0, reason != "isrc-link", reason != "reviewed" else { return false }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in lineId.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Double(h >> 11) / 9_007_199_254_740_992.0 < fraction
+    }
+
+    /// Items for lines whose decision is `review` (and `none` when `includeNone`), and a share `sampleAuto` of the
+    /// auto-matched lines (`inAutoSample`: a reviewer's check of the machine's own decisions; `oeuvre review stats`
+    /// reports how often the reviewers agreed).
+    public func items(results: [(lineId: String, rows: [MatchResultRow])], lines: [String: UsageLine], includeNone: Bool,
+                      sampleAuto: Double = 0) throws -> [ReviewItem] {
         let builder = ProfileBuilder()
         var extractor = PairFeatureExtractor()
         var workCache: [String: (Work, WorkProfile)] = [:]
         var items: [ReviewItem] = []
         for (lineId, rows) in results {
             guard let decision = rows.first?.decision else { continue }
-            guard decision == .review || (includeNone && decision == .none) else { continue }
+            guard decision == .review || (includeNone && decision == .none)
+                || (decision == .auto && Self.inAutoSample(lineId: lineId, reason: rows.first?.reason ?? "", fraction: sampleAuto)) else { continue }
             let line = lines[lineId]
             let profile = line.map { builder.line($0) }
             var candidates: [ReviewCandidate] = []

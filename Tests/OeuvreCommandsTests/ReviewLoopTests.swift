@@ -152,6 +152,48 @@ import Testing
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
+    /// `review export --sample-auto`: the review lines and a stable sample of the fuzzy auto-matches; the reviewers'
+    /// verdict on the sample shows in `review stats` as the machine's auto decisions they agreed with.
+    @Test func exportSamplesAutoMatchesForAQualityCheck() throws {
+        let s = try Self.setup()
+        let first = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", s.dir + "/r1.tsv"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let results = try Self.results(s.dir + "/r1.tsv")
+        func queued(_ fraction: String, _ name: String) throws -> [String] {
+            let r = try CLI.run(["review", "export", "--results", s.dir + "/r1.tsv", "--report", s.report, "--db", s.db,
+                                 "--model", s.model, "--out", s.dir + "/" + name, "--sample-auto", fraction])
+            #expect(r.status == 0, "\(r.stderr)")
+            let reader = try DelimitedReader(path: s.dir + "/" + name)
+            let li = try #require(reader.header.firstIndex(of: "line_id"))
+            var ids: [String] = []
+            while let rec = try reader.next() { ids.append(rec.cells[li]) }
+            return ids
+        }
+        let reviewLines = Set(results.filter { $0.value.first?.decision == "review" }.map(\.key))
+        let fuzzyAuto = Set(results.filter { $0.value.first.map { $0.decision == "auto" && $0.reason != "isrc-link" } == true }.map(\.key))
+        #expect(Set(try queued("0", "q0.csv")) == reviewLines)
+        #expect(Set(try queued("1", "q1.csv")) == reviewLines.union(fuzzyAuto))
+        let sampled = Set(try queued("0.3", "q3.csv")).subtracting(reviewLines)
+        #expect(sampled.isSubset(of: fuzzyAuto) && !sampled.isEmpty && sampled.count < fuzzyAuto.count)
+        #expect(Set(try queued("0.3", "q3b.csv")).subtracting(reviewLines) == sampled)  // the same draw
+        // Reviewers confirm the sampled auto-matches from the truth; stats counts their agreement.
+        let truth = try Self.truth()
+        try Self.fill(queue: s.dir + "/q3b.csv", to: s.dir + "/filled.csv") { line, _ in
+            sampled.contains(line) ? (truth[line].flatMap { $0.isEmpty ? nil : $0 } ?? "none") : ""
+        }
+        let imported = try CLI.run(["review", "import", s.dir + "/filled.csv", "--db", s.db, "--reviewer", "qa"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let agreed = sampled.filter { results[$0]?.first?.work == truth[$0] }.count
+        let stats = try CLI.run(["review", "stats", "--db", s.db, "--model", s.model, "--json"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        let auto = try #require((json["machine"] as? [String: Any])?["auto"] as? [String: Any])
+        #expect(auto["lines"] as? Int == sampled.count && auto["agreed"] as? Int == agreed, "\(auto)")
+        let bad = try CLI.run(["review", "export", "--results", s.dir + "/r1.tsv", "--report", s.report, "--db", s.db,
+                               "--out", s.dir + "/bad.csv", "--sample-auto", "1.5"])
+        #expect(bad.status != 0 && bad.stderr.contains("--sample-auto"))
+    }
+
     @Test func queueWithOneBadWorkIdImportsNothing() throws {
         let s = try Self.setup()
         let first = try CLI.run(["match", s.report, "--db", s.db, "--model", s.model, "--out", s.dir + "/r1.tsv",
