@@ -18,6 +18,8 @@ struct DirectMatch {
     /// Links routed to review stay with the general path (the review queue needs their `UsageLine`s).
     let keepReviewLinks: Bool
     let threads: Int
+    /// The share of fuzzy auto-matches that joins the review queue (`--sample-auto`).
+    var sampleAuto = 0.0
 
     struct Outcome {
         var summary: MatchSummary
@@ -158,7 +160,7 @@ struct DirectMatch {
         if keepReviewLinks {
             for (i, line) in reviewLines.enumerated() {
                 let r = rest.results[Int(groupOfLine[i])]
-                guard r.decision == .review else { continue }
+                guard MatchCommand.queued(r, lineId: line.lineId, sampleAuto: sampleAuto) else { continue }
                 outcome.reviewLines[line.lineId] = line
                 outcome.reviewRows.append((line.lineId, r.candidates.enumerated().map { k, c in
                     MatchResultRow(lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,

@@ -39,6 +39,8 @@ struct MatchCommand: AsyncParsableCommand {
                                discussion: "dot (default): direct dot products against the mapped int8 title vectors, only the pairs each recording needs; gemv: one BLAS sgemv per pooled work and title reading; gemm: every pooled title of a batch decoded into one block and one BLAS sgemm per batch. The same cosines up to float summation order (docs/MATCHING.md)."))
     var denseKernel = "dot"
     @Option(help: "Also write a review queue (CSV) of the lines routed to review.") var reviewQueue: String?
+    @Option(help: "With --review-queue: also queue this share (0...1) of the fuzzy auto-matches, drawn by line id, for a quality check.")
+    var sampleAuto: Double = 0
     @Option(help: "Match index file (default: beside the catalogue).") var index: String?
     @Flag(help: "Read usage TSV from standard input and stream results to standard output.") var stdin = false
     @Flag(help: "Write the results without a header row.") var noHeader = false
@@ -64,6 +66,8 @@ struct MatchCommand: AsyncParsableCommand {
             throw ValidationError("--dense-kernel must be one of \(DenseKernel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if reviewQueue != nil && db == nil { throw ValidationError("--review-queue needs --db (queues are registered in the catalogue)") }
+        if !(0...1).contains(sampleAuto) { throw ValidationError("--sample-auto must be between 0 and 1") }
+        if sampleAuto > 0 && reviewQueue == nil { throw ValidationError("--sample-auto needs --review-queue") }
         if partitions != "auto" {
             guard let n = Int(partitions), (1...256).contains(n) else { throw ValidationError("--partitions must be auto or between 1 and 256") }
             if stdin && n > 1 { throw ValidationError("--partitions splits report files; --stdin is streamed in chunks already") }
@@ -121,7 +125,7 @@ struct MatchCommand: AsyncParsableCommand {
                 if reviewQueue != nil {
                     for (i, line) in kept.enumerated() {
                         let r = results[Int(resultOfLine[i])]
-                        guard r.decision == .review else { continue }
+                        guard Self.queued(r, lineId: line.lineId, sampleAuto: sampleAuto) else { continue }
                         reviewLines[line.lineId] = line
                         reviewRows.append((line.lineId, r.candidates.enumerated().map { k, c in
                             MatchResultRow(lineId: line.lineId, rank: k + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
@@ -152,7 +156,8 @@ struct MatchCommand: AsyncParsableCommand {
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
                 readOptions.threads = threads
-                let direct = DirectMatch(pipeline: pipeline, keepReviewLinks: reviewQueue != nil, threads: threads)
+                var direct = DirectMatch(pipeline: pipeline, keepReviewLinks: reviewQueue != nil, threads: threads)
+                direct.sampleAuto = sampleAuto
                 let outcome = try direct.run(path: reports[0], options: readOptions, writer: writer, warn: { warnings in
                     if !quiet { for w in warnings { printError("\(w)") } }
                 }, progress: progress)
@@ -186,7 +191,8 @@ struct MatchCommand: AsyncParsableCommand {
                 let store = try CatalogueStore(path: db)
                 let reviewStore = try ReviewStore(catalogue: store)
                 let builder = ReviewQueueBuilder(catalogue: store, model: scoring)
-                let items = ReviewQueueWriter.ordered(try builder.items(results: reviewRows, lines: reviewLines, includeNone: false))
+                let items = ReviewQueueWriter.ordered(try builder.items(results: reviewRows, lines: reviewLines, includeNone: false,
+                                                                                  sampleAuto: sampleAuto))
                 let queueId = "Q" + String(SHA256.hex(reports.joined(separator: "|") + Date().description).prefix(12))
                 try reviewStore.registerQueue(items, queueId: queueId, modelVersion: scoring.training.fingerprint)
                 try ReviewQueueWriter.write(items, queueId: queueId, to: reviewQueue, format: .csv, bom: false)
@@ -203,6 +209,12 @@ struct MatchCommand: AsyncParsableCommand {
     /// Leaves `value` (a million lines, results) to the end of the process: the system takes the memory
     /// back at exit at once, where releasing millions of small allocations one by one costs about as much
     /// as reading them did. Only for values that live until the command ends anyway (not per stream chunk).
+    /// Whether a line's result goes to the review queue: routed to review, or an auto-match drawn for the quality
+    /// check (`ReviewQueueBuilder.inAutoSample`).
+    static func queued(_ r: GroupResult, lineId: String, sampleAuto: Double) -> Bool {
+        r.decision == .review || (r.decision == .auto && ReviewQueueBuilder.inAutoSample(lineId: lineId, reason: r.reason, fraction: sampleAuto))
+    }
+
     static func keepUntilExit<T>(_ value: T) {
         _ = Unmanaged.passRetained(KeptUntilExit(value))
     }
@@ -267,7 +279,7 @@ struct MatchCommand: AsyncParsableCommand {
             if reviewQueue != nil {
                 for (k, line) in kept.enumerated() {
                     let r = results[Int(resultOfLine[k])]
-                    guard r.decision == .review else { continue }
+                    guard Self.queued(r, lineId: line.lineId, sampleAuto: sampleAuto) else { continue }
                     review.append((member[k], line.lineId, r.candidates.enumerated().map { j, c in
                         MatchResultRow(lineId: line.lineId, rank: j + 1, workId: c.workId, iswc: c.iswc, workTitle: c.title,
                                        confidence: c.confidence, decision: r.decision, reason: j == 0 ? r.reason : c.reason)

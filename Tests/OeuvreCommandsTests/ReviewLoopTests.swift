@@ -176,6 +176,22 @@ import Testing
         let sampled = Set(try queued("0.3", "q3.csv")).subtracting(reviewLines)
         #expect(sampled.isSubset(of: fuzzyAuto) && !sampled.isEmpty && sampled.count < fuzzyAuto.count)
         #expect(Set(try queued("0.3", "q3b.csv")).subtracting(reviewLines) == sampled)  // the same draw
+        // `match --review-queue --sample-auto` queues the same lines, on the DSR path and on the direct TSV path.
+        for (report, name) in [(s.report, "dsr"), (Self.root + "/seeds/usage.tsv", "tsv")] {
+            let m = try CLI.run(["match", report, "--db", s.db, "--model", s.model, "--out", s.dir + "/m-\(name).tsv",
+                                 "--review-queue", s.dir + "/mq-\(name).csv", "--sample-auto", "0.3"])
+            #expect(m.status == 0, "\(m.stderr)")
+            let own = try Self.results(s.dir + "/m-\(name).tsv")
+            let expected = Set(own.filter { rows in
+                guard let top = rows.value.first else { return false }
+                return top.decision == "review" || (top.decision == "auto" && top.reason != "isrc-link" && sampled.contains(rows.key))
+            }.map(\.key))
+            let reader = try DelimitedReader(path: s.dir + "/mq-\(name).csv")
+            let li = try #require(reader.header.firstIndex(of: "line_id"))
+            var ids: Set<String> = []
+            while let rec = try reader.next() { ids.insert(rec.cells[li]) }
+            #expect(ids == expected, "\(name): \(ids.symmetricDifference(expected))")
+        }
         // Reviewers confirm the sampled auto-matches from the truth; stats counts their agreement.
         let truth = try Self.truth()
         try Self.fill(queue: s.dir + "/q3b.csv", to: s.dir + "/filled.csv") { line, _ in
