@@ -58,6 +58,16 @@ import Testing
             #expect(r.candidates.first?.workId == "W3")
             #expect(!r.candidates.contains { $0.workId == "W2" })
         }
+        // A line with another ISRC is not covered by a decision made under an ISRC, even with the same title and artist
+        // (another album's "Intro" is another work): both namesakes stay candidates. A user upload without an ISRC is.
+        var reviewed = ReviewMemory()
+        reviewed.record(isrc: Self.cover.isrc, profile: Self.profile("Heart", "Les Coeurs"), .init(accepted: "W3", rejected: ["W2"], sequence: 1))
+        let otherISRC = UsageLine(lineId: "i", isrc: "FRXXX2400002", title: "Heart", artist: "Les Coeurs")
+        let upload = UsageLine(lineId: "u", title: "Heart", artist: "Les Coeurs")
+        let r2 = Self.run([otherISRC, upload], memory: reviewed)
+        #expect(r2["i"]?.reason != "reviewed" && r2["i"]?.decision != .auto)
+        #expect(Set(r2["i"]?.candidates.prefix(2).map(\.workId) ?? []) == ["W2", "W3"])
+        #expect(r2["u"]?.reason == "reviewed" && r2["u"]?.candidates.first?.workId == "W3", "\(String(describing: r2["u"]?.reason))")
         // Another recording of the same title by someone else is not covered by the decision.
         let other = try #require(Self.run([UsageLine(lineId: "o", title: "Heart", artist: "Somebody Else")], memory: byMetadata)["o"])
         #expect(other.reason != "reviewed" && other.decision != .auto)
