@@ -3,9 +3,10 @@ import OeuvreCore
 /// What reviewers decided about recordings, looked up by the matcher so that a recording a person has
 /// already decided is not sent back to review with the same candidates every month.
 ///
-/// A decision is remembered under the line's ISRC (when it had one) and under its normalized metadata (core title,
-/// version tags, artists: `metadataKey`, the grouping key without the ISRC). A later line with an ISRC finds it by
-/// the ISRC, a line without one by the metadata (`decision(isrc:profile:)`). The latest decision for a key wins.
+/// A decision is remembered under the line's ISRC, or under its normalized metadata (core title, version tags,
+/// artists: `metadataKey`, the grouping key without the ISRC) when the line had no ISRC. A later line with an ISRC
+/// finds decisions by its ISRC, a line without one by its metadata (`decision(isrc:profile:)`). The latest decision
+/// for a key wins.
 ///
 /// What the matcher does with it (`MatchPipeline.matchBatch`):
 /// - candidates the reviewer was shown and did not choose are dropped from the line's candidates (a person said they
@@ -87,30 +88,29 @@ public struct ReviewMemory: Sendable {
         return k
     }
 
-    /// Remembers a decision about the recording of `profile` (its ISRC is `isrc`, as reported). An earlier decision
-    /// (lower `sequence`) under the same key is replaced; a later one is kept.
+    /// Remembers a decision about the recording of `profile` (its ISRC is `isrc`, as reported): under the ISRC when it
+    /// is one, else under the metadata. An earlier decision (lower `sequence`) under the same key is replaced; a later
+    /// one is kept.
+    ///
+    /// Keys never cross: the same title by the same artist under another ISRC, or without one, is often another work
+    /// ("Intro" and "Interlude" on each album of an artist, a re-recording). A decision carried over would auto-match
+    /// the wrong work by its acceptance, or by its rejections take away the namesake that kept the line in review.
     public mutating func record(isrc: String?, profile: LineProfile, _ decision: Decision) {
         record(isrc: isrc, metadataKey: Self.metadataKey(profile), decision)
     }
 
-    /// `record` with the metadata key already made (`metadataKey(title:tags:artists:)`; nil: by ISRC only).
+    /// `record` with the metadata key already made (`metadataKey(title:tags:artists:)`; nil: not remembered without
+    /// an ISRC).
     public mutating func record(isrc: String?, metadataKey: String?, _ decision: Decision) {
-        if let isrc, let key = ISRCKey.pack(isrc) {
+        if let key = isrc.flatMap(ISRCKey.pack) {
             if (byISRC[key]?.sequence ?? .min) < decision.sequence { byISRC[key] = decision }
-        }
-        if let key = metadataKey {
+        } else if let key = metadataKey {
             if (byMetadata[key]?.sequence ?? .min) < decision.sequence { byMetadata[key] = decision }
         }
     }
 
-    /// The decision remembered for a recording: by its ISRC when the line has one, else by its metadata.
-    ///
-    /// A line with an ISRC is not decided by another ISRC's decision with the same title and artist: the same title
-    /// by the same artist under another ISRC is often another work ("Intro" and "Interlude" on every album of an
-    /// artist, a re-recording). Its acceptance would auto-match the wrong work; its rejections too, by taking away the
-    /// namesake that kept the line in review. A user upload without an ISRC of a reviewed recording finds the
-    /// decision by its metadata. (Measured: applying metadata decisions to lines with other ISRCs changed the
-    /// generated months' figures by less than 0.3 points; docs/REVIEW.md.)
+    /// The decision remembered for a recording: by its ISRC when the line has one, else by its metadata (see
+    /// `record`: keys never cross; measured on generated months in docs/REVIEW.md).
     public func decision(isrc: String?, profile: LineProfile) -> Decision? {
         guard !isEmpty else { return nil }
         if let key = isrc.flatMap(ISRCKey.pack) { return byISRC[key] }
