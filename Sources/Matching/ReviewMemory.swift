@@ -74,7 +74,7 @@ public struct ReviewMemory: Sendable {
 
     /// The metadata key of a recording: core title, sorted version tags and sorted distinct artists (the grouping
     /// key of `RecordingGrouper` without the ISRC). Nil for a line without a title or without an artist that names
-    /// someone (such a decision is remembered under its ISRC only).
+    /// someone: without an ISRC either, a decision about it is not remembered.
     public static func metadataKey(_ p: LineProfile) -> String? { metadataKey(title: p.title, tags: p.tags, artists: p.artists) }
 
     /// `metadataKey` of a profile with this core title, these tags and artists (`ProfileBuilder.recordingFields`).
