@@ -276,6 +276,23 @@ struct ReviewStatistics {
 
     var acceptanceRate: Double { reviewed == 0 ? 0 : Double(acceptedTop) / Double(reviewed) }
 
+    /// The machine's auto-matches that reviewers checked (`--sample-auto`): the share they confirmed and its 95%
+    /// Wilson interval; nil when none were checked.
+    var autoPrecision: (value: Double, low: Double, high: Double, lines: Int)? {
+        guard let a = byMachine["auto"], a.lines > 0 else { return nil }
+        let (low, high) = Self.wilson(successes: a.agreed, trials: a.lines)
+        return (Double(a.agreed) / Double(a.lines), low, high, a.lines)
+    }
+
+    /// The 95% Wilson score interval of a proportion (sound for small samples and proportions near 1).
+    static func wilson(successes: Int, trials: Int, z: Double = 1.959964) -> (Double, Double) {
+        guard trials > 0 else { return (0, 1) }
+        let n = Double(trials), p = Double(successes) / n, z2 = z * z
+        let centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+        let half = z * ((p * (1 - p) / n + z2 / (4 * n * n)).squareRoot()) / (1 + z2 / n)
+        return (max(0, centre - half), min(1, centre + half))
+    }
+
     var rows: [(String, String)] {
         var r: [(String, String)] = [
             ("reviewed lines", "\(reviewed)"), ("accepted a work", "\(accepted)"), ("decided none", "\(none)"),
@@ -284,6 +301,9 @@ struct ReviewStatistics {
         ]
         for (k, v) in byMachine.sorted(by: { $0.key < $1.key }) {
             r.append(("machine said \(k) at export", "\(v.lines) lines, reviewer agreed on \(v.agreed)"))
+        }
+        if let p = autoPrecision {
+            r.append(("auto precision checked by reviewers", String(format: "%.3f (95%% interval %.3f–%.3f, %d lines)", p.value, p.low, p.high, p.lines)))
         }
         for k in ["auto_correct", "auto_wrong", "review_top1_correct", "review_other", "none_correct", "none_missed"] where !replayed.isEmpty {
             r.append(("current model: \(k.replacingOccurrences(of: "_", with: " "))", "\(replayed[k] ?? 0)"))
@@ -294,7 +314,12 @@ struct ReviewStatistics {
     var json: [String: Any] {
         var machine: [String: Any] = [:]
         for (k, v) in byMachine { machine[k] = ["lines": v.lines, "agreed": v.agreed] }
-        return ["reviewed": reviewed, "accepted": accepted, "none": none, "accepted_top": acceptedTop, "accepted_other": acceptedOther,
-                "acceptance_rate": acceptanceRate, "machine": machine, "current_model": replayed]
+        var out: [String: Any] = ["reviewed": reviewed, "accepted": accepted, "none": none, "accepted_top": acceptedTop,
+                                  "accepted_other": acceptedOther, "acceptance_rate": acceptanceRate, "machine": machine,
+                                  "current_model": replayed]
+        if let p = autoPrecision {
+            out["auto_precision_checked"] = ["value": p.value, "low": p.low, "high": p.high, "lines": p.lines]
+        }
+        return out
     }
 }

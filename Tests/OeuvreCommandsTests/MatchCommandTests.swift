@@ -378,3 +378,14 @@ import Testing
         }
     }
 }
+
+/// `ReviewStatistics.wilson`: the 95% score interval of the checked auto-matches' precision.
+@Suite struct WilsonIntervalTests {
+    @Test func knownIntervals() {
+        func near(_ a: (Double, Double), _ b: (Double, Double)) -> Bool { abs(a.0 - b.0) < 5e-4 && abs(a.1 - b.1) < 5e-4 }
+        #expect(near(ReviewStatistics.wilson(successes: 95, trials: 100), (0.8882, 0.9785)))
+        #expect(near(ReviewStatistics.wilson(successes: 0, trials: 10), (0, 0.2775)))
+        #expect(near(ReviewStatistics.wilson(successes: 10, trials: 10), (0.7225, 1)))
+        #expect(ReviewStatistics.wilson(successes: 0, trials: 0) == (0, 1))
+    }
+}

@@ -205,6 +205,10 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
         let auto = try #require((json["machine"] as? [String: Any])?["auto"] as? [String: Any])
         #expect(auto["lines"] as? Int == sampled.count && auto["agreed"] as? Int == agreed, "\(auto)")
+        let checked = try #require(json["auto_precision_checked"] as? [String: Any])
+        let value = try #require(checked["value"] as? Double), low = try #require(checked["low"] as? Double)
+        let high = try #require(checked["high"] as? Double)
+        #expect(abs(value - Double(agreed) / Double(sampled.count)) < 1e-9 && low <= value && value <= high && high <= 1)
         let bad = try CLI.run(["review", "export", "--results", s.dir + "/r1.tsv", "--report", s.report, "--db", s.db,
                                "--out", s.dir + "/bad.csv", "--sample-auto", "1.5"])
         #expect(bad.status != 0 && bad.stderr.contains("--sample-auto"))
