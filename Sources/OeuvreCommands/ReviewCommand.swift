@@ -91,7 +91,7 @@ struct ReviewCommand: AsyncParsableCommand {
                     print(String(decoding: data, as: UTF8.self))
                 } else {
                     print("rows \(s.rows), not reviewed \(s.skipped), accepted \(s.accepted), none \(s.rejected)")
-                    print("links added \(s.linksAdded), already linked \(s.linksExisting), conflicts \(s.linkConflicts.count)")
+                    print("links added \(s.linksAdded), already linked \(s.linksExisting), removed \(s.linksRemoved), conflicts \(s.linkConflicts.count)")
                     print("titles learned \(s.titlesLearned), performer aliases learned \(s.aliasesLearned), labelled pairs \(s.pairs)")
                 }
             }

@@ -64,6 +64,8 @@ public final class ReviewStore {
         public var rejected = 0
         public var linksAdded = 0
         public var linksExisting = 0
+        /// Links from earlier review decisions that a later decision replaced or removed.
+        public var linksRemoved = 0
         public var linkConflicts: [String] = []
         public var titlesLearned = 0
         public var aliasesLearned = 0
@@ -182,25 +184,10 @@ public final class ReviewStore {
                                    arguments: [d.lineId, w, label, seq])
                     summary.pairs += 1
                 }
+                if let isrc { try linkDecision(db, isrc: isrc, workId: d.workId, lineId: d.lineId, reviewer: reviewer, at: now, into: &summary) }
                 guard let workId = d.workId else { summary.rejected += 1; continue }
                 summary.accepted += 1
                 guard let pk = try Int64.fetchOne(db, sql: "SELECT pk FROM works WHERE work_id = ?", arguments: [workId]) else { continue }
-                if let isrc {
-                    let existing = try String.fetchAll(db, sql: "SELECT work_id FROM isrc_links WHERE isrc = ?", arguments: [isrc])
-                    if existing.contains(workId) {
-                        summary.linksExisting += 1
-                    } else if !existing.isEmpty {
-                        summary.linkConflicts.append("\(isrc): reviewer chose \(workId), already linked to \(existing.joined(separator: ", "))")
-                        try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-conflict", lineId: d.lineId, workId: workId, isrc: isrc,
-                                               payload: Self.json(["existing": existing.joined(separator: "|"), "source": "review"]))
-                    } else {
-                        try db.execute(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, 'review', 1.0, ?)",
-                                       arguments: [workId, isrc, now])
-                        try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-add", lineId: d.lineId, workId: workId, isrc: isrc,
-                                               payload: Self.json(["source": "review", "confidence": "1"]))
-                        summary.linksAdded += 1
-                    }
-                }
                 // Learned title: the reported core title when the work has no title with the same core.
                 let lineProfile = builder.line(UsageLine(lineId: d.lineId, title: title, artist: artist))
                 let titles = try String.fetchAll(db, sql: "SELECT text FROM titles WHERE work_pk = ?", arguments: [pk])
@@ -237,6 +224,41 @@ public final class ReviewStore {
             }
         }
         return summary
+    }
+
+    /// The ISRC links a decision about a line with an ISRC leaves.
+    ///
+    /// An accepted work is linked. Links the ISRC has from earlier review decisions give way to a later one: a
+    /// reviewer correcting a decision, or deciding `none` for a recording accepted before, replaces or removes them
+    /// (each change in the review log). Links from registrations and other parties are never changed: a decision
+    /// against one is reported as a conflict.
+    func linkDecision(_ db: Database, isrc: String, workId: String?, lineId: String, reviewer: String, at now: String,
+                      into summary: inout ImportSummary) throws {
+        let existing = try Row.fetchAll(db, sql: "SELECT work_id, source FROM isrc_links WHERE isrc = ? ORDER BY work_id", arguments: [isrc])
+        let fromReview = existing.filter { ($0[1] as String) == "review" }.map { $0[0] as String }
+        let fromOthers = existing.filter { ($0[1] as String) != "review" }.map { $0[0] as String }
+        if let workId, existing.contains(where: { ($0[0] as String) == workId }) {
+            summary.linksExisting += 1
+        } else if !fromOthers.isEmpty {
+            let decided = workId.map { "reviewer chose \($0)" } ?? "reviewer decided none"
+            summary.linkConflicts.append("\(isrc): \(decided), already linked to \(fromOthers.joined(separator: ", "))")
+            try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-conflict", lineId: lineId, workId: workId, isrc: isrc,
+                                   payload: Self.json(["existing": fromOthers.joined(separator: "|"), "source": "review"]))
+        } else if let workId {
+            try db.execute(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, 'review', 1.0, ?)",
+                           arguments: [workId, isrc, now])
+            try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-add", lineId: lineId, workId: workId, isrc: isrc,
+                                   payload: Self.json(["source": "review", "confidence": "1"]))
+            summary.linksAdded += 1
+        }
+        // Earlier review links to other works go, unless a registration's link kept the decision from applying.
+        guard fromOthers.isEmpty || workId.map({ w in existing.contains { ($0[0] as String) == w } }) == true else { return }
+        for old in fromReview where old != workId {
+            try db.execute(sql: "DELETE FROM isrc_links WHERE isrc = ? AND work_id = ? AND source = 'review'", arguments: [isrc, old])
+            try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-remove", lineId: lineId, workId: old, isrc: isrc,
+                                   payload: Self.json(["source": "review", "replaced_by": workId ?? "none"]))
+            summary.linksRemoved += 1
+        }
     }
 
     /// A reported title is learned only when its trigram cosine with each of the work's titles is below this: closer

@@ -168,6 +168,27 @@ struct ReviewFixture {
         #expect(try f.store.isrcLinks().filter { $0.isrc == "GBAYE0601498" }.map(\.workId) == ["W2"])
     }
 
+    /// A later decision corrects the links an earlier review decision made; registrations' links are never changed.
+    @Test func aLaterDecisionReplacesOrRemovesReviewLinks() throws {
+        let f = try ReviewFixture()
+        func links(_ isrc: String) throws -> [String] { try f.store.isrcLinks().filter { $0.isrc == isrc }.map(\.workId).sorted() }
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,"]), reviewer: "alice")
+        #expect(try links("FRZ031400123") == ["W3"])
+        let corrected = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W1,wrong work before"]), reviewer: "bob")
+        #expect(corrected.linksAdded == 1 && corrected.linksRemoved == 1 && corrected.linkConflicts.isEmpty)
+        #expect(try links("FRZ031400123") == ["W1"])
+        let none = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,none,not in the catalogue"]), reviewer: "carol")
+        #expect(none.linksRemoved == 1 && none.linksAdded == 0)
+        #expect(try links("FRZ031400123").isEmpty)
+        // L2's ISRC is linked by the works file (a registration): a decision of none is a conflict, the link stays.
+        let against = try f.review.importDecisions(path: f.queue(["Q1,L2,W1,,none,"]), reviewer: "dan")
+        #expect(against.linkConflicts.count == 1 && against.linksRemoved == 0)
+        #expect(try links("GBAYE0601498") == ["W2"])
+        let kinds = try f.store.dbQueue.read { try String.fetchAll($0, sql: "SELECT kind FROM review_log WHERE kind LIKE 'link-%' ORDER BY seq") }
+        #expect(kinds == ["link-add", "link-add", "link-remove", "link-remove", "link-conflict"])
+        #expect(try f.review.verifyAudit().firstBad == nil)
+    }
+
     @Test func emptyDecisionIsNotReviewed() throws {
         let f = try ReviewFixture()
         let s = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,,", "Q1,L2,W1,,none,"]), reviewer: "dan")
