@@ -2,7 +2,7 @@ import OeuvreCore
 
 /// Turns any title or name into its comparison form: lower-case ASCII words separated by single
 /// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `NFKC; Any-Latin;
-/// Latin-ASCII`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
+/// Latin-ASCII`; Hangul in the Revised Romanization, `HangulRomanizer`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
 /// (`'n'`) unified to `and`.
 ///
 /// Word rules (docs/NORMALIZATION.md): apostrophes inside a word are dropped ("Don't" → `dont`), an
@@ -26,6 +26,7 @@ public final class Normalizer {
     public static var vocabularyFingerprint: UInt64 {
         var h = QualifierLexicon.shared.fingerprint
         for c in transliteratorID.utf8 { h = QualifierLexicon.hash(h, c) }
+        for c in "hangul-rr \(HangulRomanizer.revision)".utf8 { h = QualifierLexicon.hash(h, c) }
         return h
     }
     /// Runs longer than this (bytes) are transliterated but not cached.
@@ -105,7 +106,8 @@ public final class Normalizer {
 
     /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one
     /// (ICU's Han-Latin reads them character by character and puts a space before each one that is
-    /// not first), so that CJK titles, written without spaces, still hit the cache.
+    /// not first), so that CJK titles, written without spaces, still hit the cache. A sequence of Hangul
+    /// syllables is romanized as one word by `HangulRomanizer`, without ICU.
     private func appendRun(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) {
         var segStart = start
         var k = start
@@ -113,6 +115,23 @@ public final class Normalizer {
             let b0 = raw[k]
             let len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
             guard k + len <= end else { break }
+            if len == 3 && (b0 >= 0xEA && b0 <= 0xED || b0 == 0xE1) {
+                // A word of Hangul syllables, precomposed or as conjoining jamo (NFD input): the Revised Romanization
+                // (`HangulRomanizer`), not ICU's letter-by-letter reading.
+                var syllables: [UInt32] = []
+                var h = k
+                while let (syllable, length) = HangulRomanizer.syllable(at: h, in: raw, end: end) {
+                    syllables.append(syllable)
+                    h += length
+                }
+                if !syllables.isEmpty {
+                    if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
+                    HangulRomanizer.append(syllables, to: &out)
+                    segStart = h
+                    k = h
+                    continue
+                }
+            }
             var isHan = false
             if len == 3 && b0 >= 0xE3 && b0 <= 0xE9 || b0 == 0xEF {
                 let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(raw[k + 1] & 0x3F) << 6) | UInt32(raw[k + 2] & 0x3F)

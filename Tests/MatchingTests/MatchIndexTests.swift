@@ -23,6 +23,8 @@ enum SmallCatalogue {
         Work(id: "W10", titles: [WorkTitle(text: "Another Shared Song", kind: .original)], recordings: [Recording(isrc: "USAAA0000001")]),
         Work(id: "W11", titles: [WorkTitle(text: "Good Bye My Love Good Bye", kind: .original)], performers: ["Demis Roussos"]),
         Work(id: "W12", titles: [WorkTitle(text: "東京タワー", kind: .original)], performers: ["Tokyo Band"]),
+        Work(id: "W13", titles: [WorkTitle(text: "아리랑", kind: .original)], performers: ["Seoul Band"]),
+        Work(id: "W14", titles: [WorkTitle(text: "Eumak Sigan", kind: .original)], performers: ["Busan Band"]),
     ]
 
     static func index(_ options: MatchIndexOptions = MatchIndexOptions(dim: 64, threads: 2), stamp: String = "s1") -> (MatchIndex, [WorkProfile]) {
@@ -333,6 +335,9 @@ enum SmallCatalogue {
     @Test func nonLatinTitles() {
         #expect(top("東京タワー").first == "W12")
         #expect(top("Tokyo Tower", "Tokyo Band").contains("W12"))
+        // Hangul and its Revised Romanization, both ways (ICU's reading, "alilang" / "eum ag sigan", missed both).
+        #expect(top("Arirang").first == "W13")
+        #expect(top("음악 시간").first == "W14")
     }
 
     @Test func nothingForNothing() {
