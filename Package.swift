@@ -41,8 +41,10 @@ let package = Package(
                 .linkedLibrary("icuuc"),
             ]
         ),
+        // MeCab: the readings of Japanese kanji (with the IPAdic dictionary, mecab-ipadic-utf8; JapaneseReader).
+        .systemLibrary(name: "CMeCab", providers: [.apt(["libmecab-dev", "mecab-ipadic-utf8"])]),
         .target(name: "OeuvreCore"),
-        .target(name: "Normalization", dependencies: ["OeuvreCore", "CICUShim"]),
+        .target(name: "Normalization", dependencies: ["OeuvreCore", "CICUShim", "CMeCab"]),
         // zlib for gzip-compressed reports (.tsv.gz).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Formats", dependencies: ["OeuvreCore", "CZlib"]),

@@ -1,8 +1,10 @@
+import Foundation
 import OeuvreCore
 
 /// Turns any title or name into its comparison form: lower-case ASCII words separated by single
 /// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `NFKC; Any-Latin;
-/// Latin-ASCII`; Hangul in the Revised Romanization, `HangulRomanizer`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
+/// Latin-ASCII`; Hangul in the Revised Romanization, `HangulRomanizer`; Japanese text through MeCab's readings,
+/// `JapaneseReader`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
 /// (`'n'`) unified to `and`.
 ///
 /// Word rules (docs/NORMALIZATION.md): apostrophes inside a word are dropped ("Don't" → `dont`), an
@@ -27,13 +29,18 @@ public final class Normalizer {
         var h = QualifierLexicon.shared.fingerprint
         for c in transliteratorID.utf8 { h = QualifierLexicon.hash(h, c) }
         for c in "hangul-rr \(HangulRomanizer.revision)".utf8 { h = QualifierLexicon.hash(h, c) }
+        for c in "japanese \(JapaneseReader.revision) \(JapaneseReader.identity)".utf8 { h = QualifierLexicon.hash(h, c) }
         return h
     }
+    /// Mixed into the run cache's hash of a run read as Japanese (`appendJapanese`).
+    static let japaneseHashSeed: UInt64 = 0x4A50_4E5F_4D45_4341
     /// Runs longer than this (bytes) are transliterated but not cached.
     static let maxCachedRunBytes = 96
 
     private var transliterator: Transliterator?
     private var transliteratorUnavailable = false
+    private var japanese: JapaneseReader?
+    private var japaneseUnavailable = false
     private var cache = RunCache()
     private let cacheLimit: Int
     private var latinScratch: [UInt8] = []
@@ -41,6 +48,8 @@ public final class Normalizer {
 
     /// Number of ICU transliterations performed (cache misses). Stays 0 for ASCII-only input.
     public private(set) var icuCalls = 0
+    /// Number of Japanese runs read by `JapaneseReader` (run cache misses).
+    public private(set) var japaneseCalls = 0
 
     /// `cacheLimit`: distinct non-ASCII runs remembered before the cache is cleared.
     public init(cacheLimit: Int = 200_000) {
@@ -89,6 +98,8 @@ public final class Normalizer {
     /// Appends the Latin ASCII form of at most ``maxInputBytes`` bytes of `raw` (valid UTF-8).
     func appendLatin(_ raw: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let n = Self.boundedLength(raw, limit: Self.maxInputBytes)
+        // Text with kana is Japanese: its kanji are read by `JapaneseReader`, not as Mandarin.
+        let japanese = Self.hasKana(UnsafeBufferPointer(rebasing: raw[0..<n])) && japaneseReader() != nil
         var i = 0
         while i < n {
             let b = raw[i]
@@ -99,9 +110,86 @@ public final class Normalizer {
             }
             var j = i + 1
             while j < n && raw[j] >= 0x80 { j += 1 }
-            appendRun(raw, i, j, to: &out)
+            if japanese, let reader = japaneseReader(), Self.hasKanaOrHan(UnsafeBufferPointer(rebasing: raw[i..<j])) {
+                appendJapanese(UnsafeBufferPointer(rebasing: raw[i..<j]), reader: reader, to: &out)
+            } else {
+                appendRun(raw, i, j, to: &out)
+            }
             i = j
         }
+    }
+
+    /// The reader, opened on first use; nil when no dictionary can be opened (`JapaneseReader.identity` is then
+    /// `none` and every normalizer of the process reads Japanese through ICU alone).
+    private func japaneseReader() -> JapaneseReader? {
+        if japanese == nil && !japaneseUnavailable {
+            japanese = JapaneseReader()
+            japaneseUnavailable = japanese == nil
+        }
+        return japanese
+    }
+
+    /// A run of Japanese text: MeCab's words, each reading romanized by ICU (through the run cache: katakana read
+    /// the same in any text), a space between words but before those that attach to the previous one.
+    private func appendJapanese(_ run: UnsafeBufferPointer<UInt8>, reader: JapaneseReader, to out: inout [UInt8]) {
+        // Through the run cache under another hash seed: the same bytes read differently outside Japanese text.
+        var h = QualifierLexicon.hashSeed ^ Self.japaneseHashSeed
+        for c in run { h = QualifierLexicon.hash(h, c) }
+        if cache.appendValue(hash: h, key: run, to: &out) { return }
+        let valueStart = out.count
+        defer {
+            if run.count <= Self.maxCachedRunBytes {
+                out.withUnsafeBufferPointer { o in
+                    cache.insert(hash: h, key: run, value: UnsafeBufferPointer(rebasing: o[valueStart...]), limit: cacheLimit)
+                }
+            }
+        }
+        japaneseCalls += 1
+        // MeCab's dictionary is NFC with full-width kana: decomposed (NFD) or half-width text is composed first, as
+        // ICU's NFKC did for it before (a ベ written ヘ + U+3099 would otherwise be read as ヘ and a mark).
+        var text = String(decoding: run, as: UTF8.self).precomposedStringWithCompatibilityMapping
+        let words = text.withUTF8 { reader.words($0) }
+        // Words that attach are romanized together with the one before them (a final ッ doubles the next consonant).
+        var word = ""
+        var started = false
+        func flush() {
+            guard !word.isEmpty else { return }
+            if started { out.append(0x20) }
+            started = true
+            // A reading can hold Hangul or other scripts MeCab passes through unknown: the ordinary run path.
+            word.withUTF8 { appendRun($0, 0, $0.count, to: &out) }
+            word = ""
+        }
+        for w in words {
+            if !w.attaches { flush() }
+            word += w.reading
+        }
+        flush()
+    }
+
+    /// Whether the text holds hiragana or katakana (U+3040–U+30FF: UTF-8 E3 81 80 – E3 83 BF).
+    static func hasKana(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i + 2 < raw.count {
+            if raw[i] == 0xE3 && raw[i + 1] >= 0x81 && raw[i + 1] <= 0x83 { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether the run holds kana or Han ideographs (the BMP's CJK blocks).
+    static func hasKanaOrHan(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i + 2 < raw.count {
+            let b0 = raw[i]
+            if b0 == 0xE3 && raw[i + 1] >= 0x81 && raw[i + 1] <= 0x83 { return true }
+            if b0 >= 0xE3 && b0 <= 0xE9 {
+                let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(raw[i + 1] & 0x3F) << 6) | UInt32(raw[i + 2] & 0x3F)
+                if (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one

@@ -12,6 +12,9 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         print("oeuvre \(OeuvreCommand.version)")
         print("ICU \(UnicodeFolding.icuVersion)")
+        // Japanese readings: without the dictionary, kanji in Japanese text are read as Mandarin (docs/NORMALIZATION.md).
+        let japanese = JapaneseReader.identity
+        print("Japanese readings: \(japanese == "none" ? "none (install mecab-ipadic-utf8: scripts/bootstrap)" : "\(japanese), \(JapaneseReader.dictionaryDirectory ?? "")")")
         print("OpenBLAS \(BLAS.config)")
         print("OpenBLAS kernel \(BLAS.coreName), \(BLAS.threads) thread(s)")
         let f = BLAS.cpuFeatures
