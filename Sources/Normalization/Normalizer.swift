@@ -3,7 +3,8 @@ import OeuvreCore
 
 /// Turns any title or name into its comparison form: lower-case ASCII words separated by single
 /// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `NFKC; Any-Latin;
-/// Latin-ASCII`; Hangul in the Revised Romanization, `HangulRomanizer`; Japanese text through MeCab's readings,
+/// Latin-ASCII`; Cyrillic in BGN/PCGN without diacritics, `CyrillicRomanizer`; Hangul in the Revised Romanization,
+/// `HangulRomanizer`; Japanese text through MeCab's readings,
 /// `JapaneseReader`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
 /// (`'n'`) unified to `and`.
 ///
@@ -28,7 +29,7 @@ public final class Normalizer {
     public static var vocabularyFingerprint: UInt64 {
         var h = QualifierLexicon.shared.fingerprint
         for c in transliteratorID.utf8 { h = QualifierLexicon.hash(h, c) }
-        for c in "hangul-rr \(HangulRomanizer.revision)".utf8 { h = QualifierLexicon.hash(h, c) }
+        for c in "hangul-rr \(HangulRomanizer.revision) cyrillic \(CyrillicRomanizer.revision)".utf8 { h = QualifierLexicon.hash(h, c) }
         for c in "japanese \(JapaneseReader.revision) \(JapaneseReader.identity)".utf8 { h = QualifierLexicon.hash(h, c) }
         return h
     }
@@ -195,7 +196,7 @@ public final class Normalizer {
     /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one
     /// (ICU's Han-Latin reads them character by character and puts a space before each one that is
     /// not first), so that CJK titles, written without spaces, still hit the cache. A sequence of Hangul
-    /// syllables is romanized as one word by `HangulRomanizer`, without ICU.
+    /// syllables is romanized as one word by `HangulRomanizer`, Cyrillic letters by `CyrillicRomanizer`, without ICU.
     private func appendRun(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) {
         var segStart = start
         var k = start
@@ -203,6 +204,17 @@ public final class Normalizer {
             let b0 = raw[k]
             let len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
             guard k + len <= end else { break }
+            if len == 2 && b0 >= 0xD0 && b0 <= 0xD3 {
+                // Cyrillic: BGN/PCGN without diacritics (`CyrillicRomanizer`), not ICU's ISO 9 stripped of its marks.
+                let before = out.count
+                if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
+                if let taken = CyrillicRomanizer.append(at: k, in: raw, end: end, to: &out) {
+                    k += taken
+                    segStart = k
+                    continue
+                }
+                out.removeSubrange(before...)
+            }
             if len == 3 && (b0 >= 0xEA && b0 <= 0xED || b0 == 0xE1) {
                 // A word of Hangul syllables, precomposed or as conjoining jamo (NFD input): the Revised Romanization
                 // (`HangulRomanizer`), not ICU's letter-by-letter reading.
