@@ -3,7 +3,8 @@ import OeuvreCore
 
 /// Turns any title or name into its comparison form: lower-case ASCII words separated by single
 /// spaces, with diacritics removed, non-Latin scripts transliterated (ICU `NFKC; Any-Latin;
-/// Latin-ASCII`; Cyrillic in BGN/PCGN without diacritics, `CyrillicRomanizer`; Hangul in the Revised Romanization,
+/// Latin-ASCII`; Cyrillic in BGN/PCGN without diacritics, `CyrillicRomanizer`; Greek in ELOT 743, `GreekRomanizer`;
+/// Hangul in the Revised Romanization,
 /// `HangulRomanizer`; Japanese text through MeCab's readings,
 /// `JapaneseReader`), punctuation folded and the connectors `&`, `+`, `and`, `et`, `und`, `y`, `e`, `n`
 /// (`'n'`) unified to `and`.
@@ -29,7 +30,9 @@ public final class Normalizer {
     public static var vocabularyFingerprint: UInt64 {
         var h = QualifierLexicon.shared.fingerprint
         for c in transliteratorID.utf8 { h = QualifierLexicon.hash(h, c) }
-        for c in "hangul-rr \(HangulRomanizer.revision) cyrillic \(CyrillicRomanizer.revision)".utf8 { h = QualifierLexicon.hash(h, c) }
+        for c in "hangul-rr \(HangulRomanizer.revision) cyrillic \(CyrillicRomanizer.revision) greek \(GreekRomanizer.revision)".utf8 {
+            h = QualifierLexicon.hash(h, c)
+        }
         for c in "japanese \(JapaneseReader.revision) \(JapaneseReader.identity)".utf8 { h = QualifierLexicon.hash(h, c) }
         return h
     }
@@ -196,7 +199,8 @@ public final class Normalizer {
     /// Transliterates the non-ASCII run `raw[start..<end]`. Han ideographs are looked up one by one
     /// (ICU's Han-Latin reads them character by character and puts a space before each one that is
     /// not first), so that CJK titles, written without spaces, still hit the cache. A sequence of Hangul
-    /// syllables is romanized as one word by `HangulRomanizer`, Cyrillic letters by `CyrillicRomanizer`, without ICU.
+    /// syllables is romanized as one word by `HangulRomanizer`, Cyrillic letters by `CyrillicRomanizer`, a Greek word by
+    /// `GreekRomanizer`, without ICU.
     private func appendRun(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) {
         var segStart = start
         var k = start
@@ -209,6 +213,17 @@ public final class Normalizer {
                 let before = out.count
                 if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
                 if let taken = CyrillicRomanizer.append(at: k, in: raw, end: end, to: &out) {
+                    k += taken
+                    segStart = k
+                    continue
+                }
+                out.removeSubrange(before...)
+            }
+            if len == 2 && b0 >= 0xCD && b0 <= 0xCF {
+                // A Greek word: ELOT 743 (`GreekRomanizer`), not ICU's classical romanization.
+                let before = out.count
+                if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
+                if let taken = GreekRomanizer.append(at: k, in: raw, end: end, to: &out) {
                     k += taken
                     segStart = k
                     continue
