@@ -48,6 +48,7 @@ public final class Normalizer {
     private var cache = RunCache()
     private let cacheLimit: Int
     private var latinScratch: [UInt8] = []
+    private var native: [UInt8] = []
     private var foldScratch: [UInt8] = []
 
     /// Number of ICU transliterations performed (cache misses). Stays 0 for ASCII-only input.
@@ -208,44 +209,14 @@ public final class Normalizer {
             let b0 = raw[k]
             let len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
             guard k + len <= end else { break }
-            if len == 2 && b0 >= 0xD0 && b0 <= 0xD3 {
-                // Cyrillic: BGN/PCGN without diacritics (`CyrillicRomanizer`), not ICU's ISO 9 stripped of its marks.
-                let before = out.count
+            // Cyrillic, Greek and Hangul are romanized here, not by ICU (`romanizeNative`).
+            native.removeAll(keepingCapacity: true)
+            if let taken = Self.romanizeNative(raw, at: k, end: end, into: &native) {
                 if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
-                if let taken = CyrillicRomanizer.append(at: k, in: raw, end: end, to: &out) {
-                    k += taken
-                    segStart = k
-                    continue
-                }
-                out.removeSubrange(before...)
-            }
-            if len == 2 && b0 >= 0xCD && b0 <= 0xCF {
-                // A Greek word: ELOT 743 (`GreekRomanizer`), not ICU's classical romanization.
-                let before = out.count
-                if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
-                if let taken = GreekRomanizer.append(at: k, in: raw, end: end, to: &out) {
-                    k += taken
-                    segStart = k
-                    continue
-                }
-                out.removeSubrange(before...)
-            }
-            if len == 3 && (b0 >= 0xEA && b0 <= 0xED || b0 == 0xE1) {
-                // A word of Hangul syllables, precomposed or as conjoining jamo (NFD input): the Revised Romanization
-                // (`HangulRomanizer`), not ICU's letter-by-letter reading.
-                var syllables: [UInt32] = []
-                var h = k
-                while let (syllable, length) = HangulRomanizer.syllable(at: h, in: raw, end: end) {
-                    syllables.append(syllable)
-                    h += length
-                }
-                if !syllables.isEmpty {
-                    if k > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<k]), into: &out) }
-                    HangulRomanizer.append(syllables, to: &out)
-                    segStart = h
-                    k = h
-                    continue
-                }
+                out.append(contentsOf: native)
+                k += taken
+                segStart = k
+                continue
             }
             var isHan = false
             if len == 3 && b0 >= 0xE3 && b0 <= 0xE9 || b0 == 0xEF {
@@ -265,6 +236,29 @@ public final class Normalizer {
             k += len
         }
         if end > segStart { transliterateSegment(UnsafeBufferPointer(rebasing: raw[segStart..<end]), into: &out) }
+    }
+
+    /// Romanizes the Cyrillic letter, Greek word or Hangul word (precomposed syllables, or conjoining jamo as NFD
+    /// input has them) that starts at byte `k`, into `out`: BGN/PCGN (`CyrillicRomanizer`), ELOT 743
+    /// (`GreekRomanizer`), the Revised Romanization (`HangulRomanizer`), the spellings romanized titles use, where
+    /// ICU's readings are ISO 9 stripped of its marks, classical Greek and letter-by-letter Hangul. Returns the bytes
+    /// taken, nil when none of these starts there.
+    static func romanizeNative(_ raw: UnsafeBufferPointer<UInt8>, at k: Int, end: Int, into out: inout [UInt8]) -> Int? {
+        switch raw[k] {
+        case 0xD0...0xD3: return CyrillicRomanizer.append(at: k, in: raw, end: end, to: &out)
+        case 0xCD...0xCF: return GreekRomanizer.append(at: k, in: raw, end: end, to: &out)
+        case 0xE1, 0xEA...0xED:
+            var syllables: [UInt32] = []
+            var h = k
+            while let (syllable, length) = HangulRomanizer.syllable(at: h, in: raw, end: end) {
+                syllables.append(syllable)
+                h += length
+            }
+            guard !syllables.isEmpty else { return nil }
+            HangulRomanizer.append(syllables, to: &out)
+            return h - k
+        default: return nil
+        }
     }
 
     private func transliterateSegment(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
