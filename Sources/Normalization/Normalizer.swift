@@ -154,6 +154,11 @@ public final class Normalizer {
         // ICU's NFKC did for it before (a ベ written ヘ + U+3099 would otherwise be read as ヘ and a mark).
         var text = String(decoding: run, as: UTF8.self).precomposedStringWithCompatibilityMapping
         let words = text.withUTF8 { reader.words($0) }
+        // MeCab gives no words only when it fails: the run is read as it was before, never dropped.
+        if words.isEmpty {
+            appendRun(run, 0, run.count, to: &out)
+            return
+        }
         // Words that attach are romanized together with the one before them (a final ッ doubles the next consonant).
         var word = ""
         var started = false
