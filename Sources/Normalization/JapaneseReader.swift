@@ -12,9 +12,10 @@ import Foundation
 ///
 /// Spelling, after modified Hepburn as romaji titles write it: a long vowel written ウ in the reading and pronounced
 /// long (トウキョウ, pronounced トーキョー) loses the ウ (`tokyo`; エイ stays `ei`: センセイ `sensei`); は and へ read
-/// ワ and エ are spelled as pronounced (`wa`, `e`: the particles, こんにちは `konnichiwa`; を stays `wo`); an auxiliary, a suffix, a dependent verb or the
-/// conjunctive particle て joins the word before it ("見ていた" → `miteita`, "狂った" → `kurutta`: the word is
-/// romanized whole, so a final small ッ doubles the next consonant); other particles and the copula stand alone.
+/// ワ and エ are spelled as pronounced (`wa`, `e`: the particles, こんにちは `konnichiwa`; を stays `wo`); an
+/// auxiliary, a suffix, a dependent verb or the conjunctive particle て joins the word before it ("見ていた" →
+/// `miteita`, "狂った" → `kurutta`: the word is romanized whole, so a final small ッ doubles the next consonant);
+/// other particles, dependent nouns and the copula stand alone.
 ///
 /// Not thread-safe (one MeCab tagger): one per `Normalizer`.
 public final class JapaneseReader {
@@ -46,8 +47,11 @@ public final class JapaneseReader {
     /// Opens MeCab on `dictionaryDirectory`; nil when there is none or MeCab cannot open it.
     public init?() {
         guard let dir = Self.dictionaryDirectory else { return nil }
-        // -d: the dictionary; no user dictionary, no rc file needed (`-r /dev/null`).
-        guard let t = mecab_new2("-r /dev/null -d \(dir)") else { return nil }
+        // -d: the dictionary; no rc file needed (`-r /dev/null`). Arguments as an argv, so a path may hold spaces.
+        let args: [String] = ["oeuvre", "-r", "/dev/null", "-d", dir]
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+        defer { for a in argv { free(a) } }
+        guard let t = mecab_new(Int32(argv.count), &argv) else { return nil }
         tagger = t
     }
 

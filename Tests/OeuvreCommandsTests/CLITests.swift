@@ -24,13 +24,15 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    /// Runs `oeuvre args`; a run that outlasts `timeout` seconds is killed (status: the signal) so that a hang fails
+    /// Runs `oeuvre args` (with `environment` added to this process's); a run that outlasts `timeout` seconds is killed (status: the signal) so that a hang fails
     /// its test instead of stalling the suite. Standard error is read beside standard output (a child that fills
     /// one pipe while the other is being read would otherwise block).
-    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil, timeout: Double = 600) throws -> Result {
+    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil, environment: [String: String] = [:],
+                    timeout: Double = 600) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

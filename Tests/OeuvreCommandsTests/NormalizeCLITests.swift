@@ -30,6 +30,18 @@ import Testing
         #expect(o["artists"] as? [String] == ["viktor tsoy"])
     }
 
+    @Test func japaneseReadingsAndTheirFallback() throws {
+        let with = try CLI.run(["normalize", "--title", "東京タワー", "--json"])
+        #expect(try Self.json(with)["title"] as? String == "tokyo tawa")
+        // Without the dictionary Japanese is read through ICU alone (kanji as Mandarin), and doctor says why.
+        let env = ["OEUVRE_MECAB_DICDIR": "/nonexistent/mecab/dic"]
+        let without = try CLI.run(["normalize", "--title", "東京タワー", "--json"], environment: env)
+        #expect(without.status == 0)
+        #expect(try Self.json(without)["title"] as? String == "dong jingtawa")
+        let doctor = try CLI.run(["doctor"], environment: env)
+        #expect(doctor.stdout.contains("Japanese readings: none"))
+    }
+
     @Test func emptyTitleIsADefinedResult() throws {
         let r = try CLI.run(["normalize", "--title", "", "--json"])
         #expect(r.status == 0)
