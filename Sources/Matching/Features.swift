@@ -298,7 +298,7 @@ public struct WorkSketch: Sendable, Hashable {
         var all = people
         TextSketch.sortUnique(&people)
         performerTokens = TextSketch.nameTokens(people)
-        for s in titles { all.append(contentsOf: s.tokens) }
+        for s in titles.dropLast(p.titleReadings) { all.append(contentsOf: s.tokens) }
         all.append(contentsOf: versionWords)
         for s in albums { all.append(contentsOf: s.tokens) }
         TextSketch.sortUnique(&all)

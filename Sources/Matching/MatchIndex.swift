@@ -20,7 +20,7 @@ import Normalization
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 18
+    public static let formatVersion: UInt32 = 19
 
     /// A digest of the word tables that shape the work profiles kept in an index (the normalizer's qualifier
     /// vocabulary, spelling variants, number words, articles, benign qualifier words, upload separators, part
@@ -378,12 +378,14 @@ public final class MatchIndex: @unchecked Sendable {
         let remixers = r.strings()
         let variants = r.strings()
         let lead = r.int32()
+        let readings = r.int32()
         var p = WorkProfile(workId: id, iswc: iswc.isEmpty ? nil : iswc, displayTitle: display, titles: titles, titleTags: tags,
                             performers: performers, writers: writers, writerIPIs: ipis, duration: duration < 0 ? nil : Int(duration),
                             isrcs: isrcs, albums: albums, featured: featured, versionWords: versionWords, textDurations: textDurations,
                             remixers: remixers)
         p.titleVariants = variants
         p.leadWords = Int(max(0, lead))
+        if readings > 0 { p.titleReadings = min(titles.count, Int(readings)) }  // (each set rebuilds the sketch)
         return p
     }
 
@@ -753,6 +755,7 @@ enum ProfileBlob {
         list(p.remixers)
         list(p.titleVariants)
         int(p.leadWords)
+        int(p.titleReadings)
     }
 }
 
@@ -779,6 +782,7 @@ extension ProfileBlob {
                             textDurations: p.textDurations.map { Int(Int32(clamping: $0)) }, remixers: p.remixers)
         q.titleVariants = p.titleVariants
         q.leadWords = p.leadWords
+        if p.titleReadings > 0 { q.titleReadings = p.titleReadings }
         return q
     }
 }

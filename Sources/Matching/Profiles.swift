@@ -112,6 +112,10 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     /// `LineProfile.leadWords` of the first title (the original's core); 0 when it has no bracketed part that more
     /// text follows. Features only.
     public var leadWords = 0
+    /// How many of the last `titles` are other readings of the titles before them, not titles of their own: the Japanese
+    /// readings of titles written in Han characters alone (`ProfileBuilder.japaneseReading`). Compared like any title, but
+    /// left out of the record's words (`WorkSketch.record`), which would count each word twice.
+    public var titleReadings = 0 { didSet { refreshSketch() } }
     /// Comparison data derived from the fields above (kept in sync on every change; not encoded).
     public private(set) var sketch: WorkSketch
 
@@ -143,7 +147,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants, releaseDates, leadWords
+        case workId, iswc, displayTitle, titles, titleTags, performers, writers, writerIPIs, duration, isrcs, albums, featured, versionWords, textDurations, remixers, titleVariants, releaseDates, leadWords, titleReadings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +168,11 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         titleVariants = try c.decodeIfPresent([String].self, forKey: .titleVariants) ?? []
         releaseDates = try c.decodeIfPresent([ReleaseDate].self, forKey: .releaseDates) ?? []
         leadWords = try c.decodeIfPresent(Int.self, forKey: .leadWords) ?? 0
+        let readings = min(titles.count, max(0, try c.decodeIfPresent(Int.self, forKey: .titleReadings) ?? 0))
+        if readings > 0 {
+            titleReadings = readings
+            refreshSketch()  // (observers do not run in an initializer)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -186,6 +195,7 @@ public struct WorkProfile: Sendable, Hashable, Codable {
         try c.encode(titleVariants, forKey: .titleVariants)
         if !releaseDates.isEmpty { try c.encode(releaseDates, forKey: .releaseDates) }
         if leadWords > 0 { try c.encode(leadWords, forKey: .leadWords) }
+        if titleReadings > 0 { try c.encode(titleReadings, forKey: .titleReadings) }
     }
 }
 
@@ -200,6 +210,19 @@ public final class ProfileBuilder {
     }
 
     public var normalizer: Normalizer { parser.normalizer }
+
+    /// A title written in Han characters alone, parsed again with its kanji read as Japanese (`Normalizer.hanAsJapanese`):
+    /// nil for other titles, or when the reading is the Mandarin one (characters MeCab does not know). Kanji alone do not
+    /// tell Japanese from Chinese, so such a title carries both readings: its core as Mandarin, this core among its
+    /// `titleVariants` ("千本桜" → `qian ben ying` and `senbon sakura`, "時間" → `shi jian` and `jikan`).
+    func japaneseReading(_ title: String, subtitle: String? = nil, mandarin: ParsedTitle) -> ParsedTitle? {
+        let n = parser.normalizer
+        guard n.readsHanAsJapanese(title) else { return nil }
+        n.hanAsJapanese = true
+        defer { n.hanAsJapanese = false }
+        let p = parser.parse(TitleJunk.strip(title), subtitle: subtitle)
+        return p.core.isEmpty || p.core == mandarin.core ? nil : p
+    }
 
     /// Profile of a usage line: title parsed (subtitle as a qualifier), artists split, featured merged.
     /// The parsed title and the artists of a line: the fields `line(_:)` builds its title, tags and artists from.
@@ -238,6 +261,9 @@ public final class ProfileBuilder {
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         for v in parsed.medleyParts where v.count >= 3 && v != parsed.core && !variants.contains(v) { variants.append(v) }
+        if let j = japaneseReading(line.title, subtitle: line.subtitle, mandarin: parsed), !variants.contains(j.core) {
+            variants.append(j.core)
+        }
         // Number words in every reading, not only the whole title: "Johnny Devlin - Twenty Flight Rock" has the
         // part "twenty flight rock", which reads "20 flight rock".
         for v in variants {
@@ -265,10 +291,14 @@ public final class ProfileBuilder {
         var versionWords: [String] = []
         var remixers: [String] = []
         var lead = 0
+        // Japanese readings of Han-only titles: titles of the work like its others (after them: the first title stays
+        // the original), so that every title similarity compares a romaji line with them.
+        var japanese: [String] = []
         let ordered = work.titles.filter { $0.kind == .original } + work.titles.filter { $0.kind != .original }
         for (i, t) in ordered.enumerated() {
             let p = parser.parse(TitleJunk.strip(t.text))
             if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
+            if let j = japaneseReading(t.text, mandarin: p) { japanese.append(j.core) }
             for f in p.featured where !featured.contains(f) { featured.append(f) }
             if i == 0 {
                 for tag in p.tags where !tags.contains(tag) { tags.append(tag) }
@@ -284,8 +314,14 @@ public final class ProfileBuilder {
             if let rt = r.title {
                 let p = parser.parse(TitleJunk.strip(rt))
                 if !p.core.isEmpty && !titles.contains(p.core) { titles.append(p.core) }
+                if let j = japaneseReading(rt, mandarin: p) { japanese.append(j.core) }
                 variants.append(contentsOf: bracketVariants(p))
             }
+        }
+        var readings = 0
+        for j in japanese where !titles.contains(j) {
+            titles.append(j)
+            readings += 1
         }
         var performers: [String] = []
         for p in work.performers + work.recordings.compactMap(\.artist) {
@@ -320,6 +356,7 @@ public final class ProfileBuilder {
         for v in variants where !v.isEmpty && !titles.contains(v) && !unique.contains(v) { unique.append(v) }
         profile.titleVariants = unique
         profile.leadWords = lead
+        if readings > 0 { profile.titleReadings = readings }  // (each set rebuilds the sketch)
         var dates: [ReleaseDate] = []
         for r in work.recordings {
             if let raw = r.releaseDate, let d = ReleaseDateParser.parse(raw), !dates.contains(d) { dates.append(d) }

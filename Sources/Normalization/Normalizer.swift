@@ -51,6 +51,10 @@ public final class Normalizer {
     private var native: [UInt8] = []
     private var foldScratch: [UInt8] = []
 
+    /// When set, text written in Han characters without kana is read as Japanese too (`JapaneseReader`), not as
+    /// Mandarin: the engine's second reading of such a title (`readsHanAsJapanese`, `ProfileBuilder`). Off by default.
+    public var hanAsJapanese = false
+
     /// Number of ICU transliterations performed (cache misses). Stays 0 for ASCII-only input.
     public private(set) var icuCalls = 0
     /// Number of Japanese runs read by `JapaneseReader` (run cache misses).
@@ -103,8 +107,10 @@ public final class Normalizer {
     /// Appends the Latin ASCII form of at most ``maxInputBytes`` bytes of `raw` (valid UTF-8).
     func appendLatin(_ raw: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let n = Self.boundedLength(raw, limit: Self.maxInputBytes)
-        // Text with kana is Japanese: its kanji are read by `JapaneseReader`, not as Mandarin.
-        let japanese = Self.hasKana(UnsafeBufferPointer(rebasing: raw[0..<n])) && japaneseReader() != nil
+        // Text with kana is Japanese: its kanji are read by `JapaneseReader`, not as Mandarin (and Han text without kana
+        // when `hanAsJapanese` asks for its Japanese reading).
+        let whole = UnsafeBufferPointer(rebasing: raw[0..<n])
+        let japanese = (Self.hasKana(whole) || hanAsJapanese && Self.hasKanaOrHan(whole)) && japaneseReader() != nil
         var i = 0
         while i < n {
             let b = raw[i]
@@ -175,6 +181,33 @@ public final class Normalizer {
             word += w.reading
         }
         flush()
+    }
+
+    /// Whether `text` has a Japanese reading besides its Mandarin one: it holds Han characters but no kana (text with
+    /// kana is read as Japanese already) and no Hangul (Korean text with hanja), and a dictionary is open. Kanji alone do
+    /// not tell Japanese from Chinese ("千本桜", "花"), so such a title gets both readings (docs/NORMALIZATION.md).
+    public func readsHanAsJapanese(_ text: String) -> Bool {
+        var copy = text
+        let candidate = copy.withUTF8 { raw in
+            let n = Self.boundedLength(raw, limit: Self.maxInputBytes)
+            let r = UnsafeBufferPointer(rebasing: raw[0..<n])
+            return !Self.isASCII(r) && Self.hasKanaOrHan(r) && !Self.hasKana(r) && !Self.hasHangul(r)
+        }
+        return candidate && japaneseReader() != nil
+    }
+
+    /// Whether the text holds Hangul syllables or jamo (U+1100–U+11FF, U+3130–U+318F, U+AC00–U+D7AF).
+    static func hasHangul(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i + 2 < raw.count {
+            let b0 = raw[i]
+            if b0 >= 0xE1 && b0 <= 0xED {
+                let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(raw[i + 1] & 0x3F) << 6) | UInt32(raw[i + 2] & 0x3F)
+                if (0x1100...0x11FF).contains(v) || (0x3130...0x318F).contains(v) || (0xAC00...0xD7AF).contains(v) { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether the text holds hiragana or katakana (U+3040–U+30FF: UTF-8 E3 81 80 – E3 83 BF).

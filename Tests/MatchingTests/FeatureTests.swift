@@ -854,6 +854,33 @@ import Testing
         #expect(wp.albums == ["listen"])
         #expect(wp.versionWords.isEmpty)
     }
+
+    /// Han characters alone do not tell Japanese from Chinese: the Mandarin reading stays the core, the Japanese one is
+    /// a line's title variant and a work's last title (a reading: compared like a title, not counted in the record).
+    @Test func hanTitlesCarryTheirJapaneseReading() throws {
+        let b = ProfileBuilder()
+        let line = b.line(UsageLine(lineId: "1", title: "千本桜 (Live)", artist: "Kurousa"))
+        #expect(line.title == "qian ben ying")
+        #expect(line.titleVariants.contains("senbon sakura"))
+        let work = b.work(Work(id: "W", titles: [WorkTitle(text: "千本桜", kind: .original)], performers: ["Kurousa"]))
+        #expect(work.titles == ["qian ben ying", "senbon sakura"])
+        #expect(work.titleReadings == 1)
+        #expect(work.sketch.record == TextSketch.tokenSet(["qian ben ying", "kurousa"]))
+        // Chinese titles, kana titles and Latin titles get no second reading.
+        #expect(b.work(Work(id: "C", titles: [WorkTitle(text: "东京", kind: .original)])).titleReadings == 0)
+        #expect(b.work(Work(id: "K", titles: [WorkTitle(text: "東京タワー", kind: .original)])).titles == ["tokyo tawa"])
+        #expect(b.line(UsageLine(lineId: "2", title: "Yesterday")).titleVariants.isEmpty)
+        // A romaji line meets the work's Japanese reading as an exact title; a Chinese line its Mandarin one.
+        let romaji = FeatureTests.features(b.line(UsageLine(lineId: "3", title: "Senbon Sakura", artist: "Kurousa")), work)
+        #expect(romaji[Feature.titleExact.rawValue] == 1)
+        let same = FeatureTests.features(b.line(UsageLine(lineId: "4", title: "千本桜", artist: "Kurousa")), work)
+        #expect(same[Feature.titleExact.rawValue] == 1)
+        #expect(same[Feature.recordTokenJaccard.rawValue] == 1)
+        // Codable keeps the count.
+        let decoded = try JSONDecoder().decode(WorkProfile.self, from: JSONEncoder().encode(work))
+        #expect(decoded.titleReadings == 1)
+        #expect(decoded.sketch.record == work.sketch.record)
+    }
 }
 
 @Suite struct EditDistanceTests {

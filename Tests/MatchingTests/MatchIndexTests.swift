@@ -25,6 +25,10 @@ enum SmallCatalogue {
         Work(id: "W12", titles: [WorkTitle(text: "東京タワー", kind: .original)], performers: ["Tokyo Band"]),
         Work(id: "W13", titles: [WorkTitle(text: "아리랑", kind: .original)], performers: ["Seoul Band"]),
         Work(id: "W14", titles: [WorkTitle(text: "Eumak Sigan", kind: .original)], performers: ["Busan Band"]),
+        // Han characters alone: Japanese (W15, W16 catalogued in romaji) or Chinese (W17).
+        Work(id: "W15", titles: [WorkTitle(text: "千本桜", kind: .original)], performers: ["Kurousa"]),
+        Work(id: "W16", titles: [WorkTitle(text: "Yozakura", kind: .original)], performers: ["Kyoto Band"]),
+        Work(id: "W17", titles: [WorkTitle(text: "月亮代表我的心", kind: .original)], performers: ["Teresa Teng"]),
     ]
 
     static func index(_ options: MatchIndexOptions = MatchIndexOptions(dim: 64, threads: 2), stamp: String = "s1") -> (MatchIndex, [WorkProfile]) {
@@ -138,6 +142,9 @@ enum SmallCatalogue {
             #expect(q.iswc == p.iswc)
             #expect(q.duration == p.duration)
             #expect(q.isrcs == p.isrcs)
+            #expect(q.titleVariants == p.titleVariants)
+            #expect(q.titleReadings == p.titleReadings)
+            #expect(q.sketch.record == p.sketch.record)
             #expect(loaded.workId(i) == p.workId)
         }
         // The file is byte-for-byte the in-memory image.
@@ -338,6 +345,16 @@ enum SmallCatalogue {
         // Hangul and its Revised Romanization, both ways (ICU's reading, "alilang" / "eum ag sigan", missed both).
         #expect(top("Arirang").first == "W13")
         #expect(top("음악 시간").first == "W14")
+    }
+
+    /// A title in Han characters alone is read as Mandarin and as Japanese on both sides: a romaji line finds the
+    /// kanji work, a kanji line the romaji work, and Chinese titles still find themselves.
+    @Test func hanTitlesHaveBothReadings() {
+        #expect(top("Senbon Zakura").first == "W15")
+        #expect(top("千本桜").first == "W15")
+        #expect(top("夜桜", "Kyoto Band").first == "W16")
+        #expect(top("月亮代表我的心").first == "W17")
+        #expect(top("Yue Liang Dai Biao Wo De Xin").first == "W17")
     }
 
     @Test func nothingForNothing() {

@@ -47,6 +47,26 @@ import Testing
         #expect(n.japaneseCalls == 2)
     }
 
+    /// Kanji alone do not tell Japanese from Chinese: the engine asks for the Japanese reading as a second one.
+    @Test func hanTextHasAJapaneseReadingOnRequest() {
+        let n = Normalizer()
+        #expect(n.readsHanAsJapanese("千本桜"))
+        #expect(n.readsHanAsJapanese("時間 (Live)"))
+        #expect(!n.readsHanAsJapanese("東京タワー"))  // kana: read as Japanese already
+        #expect(!n.readsHanAsJapanese("사랑 愛"))  // Korean with hanja
+        #expect(!n.readsHanAsJapanese("Yesterday"))
+        #expect(!n.readsHanAsJapanese("Любовь"))
+        #expect(n.fold("千本桜") == "qian ben ying")
+        n.hanAsJapanese = true
+        #expect(n.fold("千本桜") == "senbon sakura")
+        #expect(n.fold("時間") == "jikan")
+        #expect(n.fold("Hello 世界") == "hello sekai")
+        n.hanAsJapanese = false
+        // The run cache keeps the two readings apart.
+        #expect(n.fold("千本桜") == "qian ben ying")
+        #expect(n.fold("時間") == "shi jian")
+    }
+
     @Test(arguments: [
         ("トウキョウ", "トーキョー", "トキョ"),
         ("センセイ", "センセー", "センセイ"),
