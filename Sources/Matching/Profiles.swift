@@ -211,17 +211,11 @@ public final class ProfileBuilder {
 
     public var normalizer: Normalizer { parser.normalizer }
 
-    /// A title written in Han characters alone, parsed again with its kanji read as Japanese (`Normalizer.hanAsJapanese`):
-    /// nil for other titles, or when the reading is the Mandarin one (characters MeCab does not know). Kanji alone do not
-    /// tell Japanese from Chinese, so such a title carries both readings: its core as Mandarin, this core among its
-    /// `titleVariants` ("千本桜" → `qian ben ying` and `senbon sakura`, "時間" → `shi jian` and `jikan`).
+    /// A title written in Han characters alone, parsed again with its kanji read as Japanese (`TitleParser.japaneseReading`).
+    /// Such a title carries both readings: its core as Mandarin, this core among a line's `titleVariants` and as a work's
+    /// last title (`WorkProfile.titleReadings`).
     func japaneseReading(_ title: String, subtitle: String? = nil, mandarin: ParsedTitle) -> ParsedTitle? {
-        let n = parser.normalizer
-        guard n.readsHanAsJapanese(title) else { return nil }
-        n.hanAsJapanese = true
-        defer { n.hanAsJapanese = false }
-        let p = parser.parse(TitleJunk.strip(title), subtitle: subtitle)
-        return p.core.isEmpty || p.core == mandarin.core ? nil : p
+        parser.japaneseReading(TitleJunk.strip(title), subtitle: subtitle, mandarin: mandarin)
     }
 
     /// Profile of a usage line: title parsed (subtitle as a qualifier), artists split, featured merged.

@@ -76,6 +76,19 @@ public final class TitleParser {
         // One exclusive access to the state for the whole parse; everything inside is static.
         return state.parse(title, latin: latin, subtitle: latinSubtitle)
     }
+
+    /// The Japanese reading of a title written in Han characters alone (no kana, no Hangul): `title` parsed with its
+    /// kanji read by MeCab (`Normalizer.hanAsJapanese`), or nil when the title is not such a title, when no dictionary
+    /// is open, or when the reading is the Mandarin one (characters MeCab does not know). Kanji alone do not tell
+    /// Japanese from Chinese ("千本桜" `qian ben ying` / `senbon sakura`, "月亮" `yue liang` / `gekko`): the engine
+    /// keeps both readings (docs/NORMALIZATION.md, "Han titles").
+    public func japaneseReading(_ title: String, subtitle: String? = nil, mandarin: ParsedTitle) -> ParsedTitle? {
+        guard normalizer.readsHanAsJapanese(title) else { return nil }
+        normalizer.hanAsJapanese = true
+        defer { normalizer.hanAsJapanese = false }
+        let p = parse(title, subtitle: subtitle)
+        return p.core.isEmpty || p.core == mandarin.core ? nil : p
+    }
 }
 
 /// The parser's working memory. A struct so that the hot path has no dynamic exclusivity checks

@@ -31,11 +31,14 @@ struct NormalizeCommand: AsyncParsableCommand {
             if let file {
                 let reader = try UsageCSVReaderBridge.open(file)
                 while let (t, a) = try reader.next() {
-                    print(Self.render(parser.parse(t), artist: a, splitter: splitter, json: true))
+                    let p = parser.parse(t)
+                    print(Self.render(p, japanese: parser.japaneseReading(t, mandarin: p), artist: a, splitter: splitter, json: true))
                 }
                 return
             }
-            print(Self.render(parser.parse(title ?? "", subtitle: subtitle), artist: artist, splitter: splitter, json: json))
+            let p = parser.parse(title ?? "", subtitle: subtitle)
+            let japanese = parser.japaneseReading(title ?? "", subtitle: subtitle, mandarin: p)
+            print(Self.render(p, japanese: japanese, artist: artist, splitter: splitter, json: json))
         }
     }
 
@@ -64,7 +67,9 @@ struct NormalizeCommand: AsyncParsableCommand {
         return nil
     }
 
-    static func render(_ p: ParsedTitle, artist: String?, splitter: CreditSplitter, json: Bool) -> String {
+    /// `japanese`: the Japanese reading of a title in Han characters alone (`TitleParser.japaneseReading`), which the
+    /// engine matches beside the Mandarin `title`.
+    static func render(_ p: ParsedTitle, japanese: ParsedTitle?, artist: String?, splitter: CreditSplitter, json: Bool) -> String {
         var artists = artist.map { splitter.split($0) } ?? []
         for f in p.featured where !artists.contains(f) { artists.append(f) }
         if json {
@@ -72,6 +77,7 @@ struct NormalizeCommand: AsyncParsableCommand {
                 "original": p.original, "latin": p.latin, "title": p.core, "tags": p.tags, "featured": p.featured,
                 "artists": artists, "medley_parts": p.medleyParts, "remixers": p.remixers,
                 "original_artists": p.originalArtists, "from": p.from ?? NSNull(), "alternates": p.alternates,
+                "japanese": japanese?.core ?? NSNull(),
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
@@ -85,6 +91,7 @@ struct NormalizeCommand: AsyncParsableCommand {
         if !p.remixers.isEmpty { lines.append("remixers: \(p.remixers.joined(separator: "; "))") }
         if let from = p.from { lines.append("from:     \(from)") }
         if !p.alternates.isEmpty { lines.append("alternates: \(p.alternates.joined(separator: " | "))") }
+        if let japanese { lines.append("japanese: \(japanese.core)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -33,11 +33,18 @@ import Testing
     @Test func japaneseReadingsAndTheirFallback() throws {
         let with = try CLI.run(["normalize", "--title", "東京タワー", "--json"])
         #expect(try Self.json(with)["title"] as? String == "tokyo tawa")
+        #expect(try Self.json(with)["japanese"] is NSNull)  // read as Japanese already
+        // Kanji alone: both readings.
+        let han = try Self.json(try CLI.run(["normalize", "--title", "千本桜", "--json"]))
+        #expect(han["title"] as? String == "qian ben ying")
+        #expect(han["japanese"] as? String == "senbon sakura")
+        #expect(try CLI.run(["normalize", "--title", "千本桜"]).stdout.contains("japanese: senbon sakura"))
         // Without the dictionary Japanese is read through ICU alone (kanji as Mandarin), and doctor says why.
         let env = ["OEUVRE_MECAB_DICDIR": "/nonexistent/mecab/dic"]
         let without = try CLI.run(["normalize", "--title", "東京タワー", "--json"], environment: env)
         #expect(without.status == 0)
         #expect(try Self.json(without)["title"] as? String == "dong jingtawa")
+        #expect(try Self.json(try CLI.run(["normalize", "--title", "千本桜", "--json"], environment: env))["japanese"] is NSNull)
         let doctor = try CLI.run(["doctor"], environment: env)
         #expect(doctor.stdout.contains("Japanese readings: none"))
     }
