@@ -218,6 +218,8 @@ enum VersionTag {
 /// Comparison data of a `LineProfile` (derived, kept in sync by the profile).
 public struct LineSketch: Sendable, Hashable {
     public var title = TextSketch("")
+    /// `LineProfile.titleReading`, when there is one.
+    public var titleReading: TextSketch?
     public var medleyParts: [TextSketch] = []
     public var artists: [TextSketch] = []
     public var featured: [TextSketch] = []
@@ -242,6 +244,7 @@ public struct LineSketch: Sendable, Hashable {
 
     init(_ p: LineProfile) {
         title = TextSketch(p.title)
+        titleReading = p.titleReading.map(TextSketch.init)
         medleyParts = p.medleyParts.map(TextSketch.init)
         artists = p.artists.map(TextSketch.init)
         featured = p.featured.map(TextSketch.init)
@@ -373,40 +376,48 @@ public struct PairFeatureExtractor: Sendable {
         var prefixWords = 0
         var wordRun = false
         let workTitles = w.titles
+        let reading = l.titleReading
         // Best title by trigram cosine (first of equals), as `bestTitle(line:work:)` finds it.
         var bestCosine: Float = -1
         var bestTitle = -1
         var titleIndex = 0
-        for t in workTitles {
-            let c = Similarity.cosine(lt.grams, t.grams)
-            if c > bestCosine { bestCosine = c; bestTitle = titleIndex }
-            titleIndex += 1
-            if !wordRun && Similarity.containsWordRun(lt.words, t.words) { wordRun = true }
-            let common = Similarity.commonPrefixWords(lt.words, t.words)
+        // One line title against one work title, into the best values so far. A title in Han characters alone has a
+        // second reading (`LineProfile.titleReading`): each work title is compared with both, the better counts.
+        @inline(__always) func compare(_ a: SketchView, _ t: SketchView) -> Float {
+            let c = Similarity.cosine(a.grams, t.grams)
+            if !wordRun && Similarity.containsWordRun(a.words, t.words) { wordRun = true }
+            let common = Similarity.commonPrefixWords(a.words, t.words)
             if common > 0 {
                 prefixWords = max(prefixWords, common)
-                prefixRatio = max(prefixRatio, Float(common) / Float(min(lt.words.count, t.words.count)))
+                prefixRatio = max(prefixRatio, Float(common) / Float(min(a.words.count, t.words.count)))
             }
             cos = max(cos, c)
-            let (j, o) = Similarity.jaccardAndOverlap(lt.tokens, t.tokens)
+            let (j, o) = Similarity.jaccardAndOverlap(a.tokens, t.tokens)
             jac = max(jac, j)
             ovl = max(ovl, o)
             if !exact {
-                if packedTextEqual(lt.text, t.text) {
+                if packedTextEqual(a.text, t.text) {
                     exact = true
                     edit = 1
                 } else if edit < 1 {
-                    let a = UnsafeBufferPointer(rebasing: lt.text.prefix(Similarity.maxEditBytes))
-                    let b = UnsafeBufferPointer(rebasing: t.text.prefix(Similarity.maxEditBytes))
+                    let x = UnsafeBufferPointer(rebasing: a.text.prefix(Similarity.maxEditBytes))
+                    let y = UnsafeBufferPointer(rebasing: t.text.prefix(Similarity.maxEditBytes))
                     // The distance is at least the length difference, so the similarity is at most this bound
                     // (the same expression `editSimilarity` evaluates when the distance is the length difference):
                     // a title that cannot beat the best so far is not compared.
-                    let longer = max(a.count, b.count), shorter = min(a.count, b.count)
+                    let longer = max(x.count, y.count), shorter = min(x.count, y.count)
                     if longer == 0 || 1 - Float(longer - shorter) / Float(longer) > edit {
-                        edit = max(edit, Similarity.editSimilarity(a, b, scratch: &scratch))
+                        edit = max(edit, Similarity.editSimilarity(x, y, scratch: &scratch))
                     }
                 }
             }
+            return c
+        }
+        for t in workTitles {
+            var c = compare(lt, t)
+            for r in reading { c = max(c, compare(r, t)) }
+            if c > bestCosine { bestCosine = c; bestTitle = titleIndex }
+            titleIndex += 1
             inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))
         }
         var variant = false
@@ -565,7 +576,9 @@ public struct PairFeatureExtractor: Sendable {
         // Whole record.
         set(.recordTokenJaccard, Similarity.jaccard(lineRecord, workRecord))
         set(.workTitleInLineRecord, inLineRecord)
-        set(.lineTitleInWorkRecord, Similarity.containment(lt.tokens, in: workRecord))
+        var titleInRecord = Similarity.containment(lt.tokens, in: workRecord)
+        for r in reading { titleInRecord = max(titleInRecord, Similarity.containment(r.tokens, in: workRecord)) }
+        set(.lineTitleInWorkRecord, titleInRecord)
         set(.artistInWorkRecord, Similarity.containment(l.artistTokens, in: workRecord))
         set(.performerInLineRecord, Similarity.containment(w.performerTokens, in: lineRecord))
 
@@ -634,11 +647,13 @@ public struct PairFeatureExtractor: Sendable {
     @inline(__always)
     static func bestTitle(line: PackedLine, work: PackedWork) -> (similarity: Float, index: Int) {
         let grams = line.title.grams
+        let reading = line.titleReading
         var best: Float = -1
         var index = -1
         var i = 0
         for t in work.titles {
-            let c = Similarity.cosine(grams, t.grams)
+            var c = Similarity.cosine(grams, t.grams)
+            for r in reading { c = max(c, Similarity.cosine(r.grams, t.grams)) }
             if c > best { best = c; index = i }
             i += 1
         }

@@ -242,7 +242,7 @@ struct PackedLine: PackedRecordView {
     enum Section: Int, CaseIterable {
         case title, medleyParts, artists, featured, writers, originalArtists, remixers, album
         case versionWords, artistTokens, record, writerIPIs, titleVariants, iswc, isrc, textDurations, releaseDates
-        case fieldTokens, digitWords, leadWords
+        case fieldTokens, digitWords, leadWords, titleReading
     }
 
     let base: UnsafePointer<UInt32>
@@ -274,6 +274,8 @@ struct PackedLine: PackedRecordView {
     @inline(__always) var digitWords: UnsafeBufferPointer<UInt32> { packedWords(at(.digitWords)) }
     /// `LineProfile.leadWords` (0: the whole title).
     @inline(__always) var leadWords: Int { Int(Int32(bitPattern: packedWords(at(.leadWords))[0])) }
+    /// Zero or one sketch: `LineProfile.titleReading`.
+    @inline(__always) var titleReading: SketchList { SketchList(base: at(.titleReading)) }
 
     /// Appends the record of `p` to `w.out`.
     static func encode(_ p: LineProfile, into w: inout PackedWriter) {
@@ -300,6 +302,7 @@ struct PackedLine: PackedRecordView {
         w.set(s.fieldTokens)
         w.set(s.digitWords)
         w.ints([p.leadWords])
+        w.sketches(s.titleReading.map { [$0] } ?? [], .all)
         w.end()
     }
 }

@@ -46,6 +46,10 @@ public struct LineProfile: Sendable, Hashable {
     /// Dance …" → 2): the title proper when values of other fields were appended to the title cell; 0 when the
     /// title has no such bracket (see `ProfileBuilder.leadWords`). Features only.
     public var leadWords = 0
+    /// The title's other reading when it is written in Han characters alone: its Japanese reading (`ProfileBuilder.japaneseReading`;
+    /// `title` holds the Mandarin one). Also among `titleVariants` for retrieval; the title features compare both readings
+    /// with every work title and keep the better ("千本桜" against a catalogue that only has "Senbon Zakura").
+    public var titleReading: String?
     /// Comparison data derived from the fields above, built when it is read (once per recording, as its packed record
     /// is written for a batch's features). Not stored: a profile lives from grouping to its batch, and a stored sketch
     /// (a dozen arrays of hashes) held ≈ 0.5 KB a recording more over all that time.
@@ -212,8 +216,8 @@ public final class ProfileBuilder {
     public var normalizer: Normalizer { parser.normalizer }
 
     /// A title written in Han characters alone, parsed again with its kanji read as Japanese (`TitleParser.japaneseReading`).
-    /// Such a title carries both readings: its core as Mandarin, this core among a line's `titleVariants` and as a work's
-    /// last title (`WorkProfile.titleReadings`).
+    /// Such a title carries both readings: its core as Mandarin, this core as a line's `titleReading` (and among its
+    /// `titleVariants`) and as a work's last title (`WorkProfile.titleReadings`).
     func japaneseReading(_ title: String, subtitle: String? = nil, mandarin: ParsedTitle) -> ParsedTitle? {
         parser.japaneseReading(TitleJunk.strip(title), subtitle: subtitle, mandarin: mandarin)
     }
@@ -255,8 +259,9 @@ public final class ProfileBuilder {
         for v in bracketVariants(parsed) + [NumberWords.digits(parsed.core)].compactMap({ $0 }) + segmentVariants(parsed)
         where v != parsed.core && !variants.contains(v) { variants.append(v) }
         for v in parsed.medleyParts where v.count >= 3 && v != parsed.core && !variants.contains(v) { variants.append(v) }
-        if let j = japaneseReading(line.title, subtitle: line.subtitle, mandarin: parsed), !variants.contains(j.core) {
-            variants.append(j.core)
+        if let j = japaneseReading(line.title, subtitle: line.subtitle, mandarin: parsed), j.core != parsed.core {
+            profile.titleReading = j.core
+            if !variants.contains(j.core) { variants.append(j.core) }
         }
         // Number words in every reading, not only the whole title: "Johnny Devlin - Twenty Flight Rock" has the
         // part "twenty flight rock", which reads "20 flight rock".

@@ -876,6 +876,19 @@ import Testing
         let same = FeatureTests.features(b.line(UsageLine(lineId: "4", title: "千本桜", artist: "Kurousa")), work)
         #expect(same[Feature.titleExact.rawValue] == 1)
         #expect(same[Feature.recordTokenJaccard.rawValue] == 1)
+        // A kanji line against a catalogue that only has the romaji: its title features compare both of its readings.
+        let kanji = b.line(UsageLine(lineId: "5", title: "千本桜", artist: "Kurousa"))
+        #expect(kanji.titleReading == "senbon sakura")
+        #expect(b.line(UsageLine(lineId: "6", title: "Senbon Sakura")).titleReading == nil)
+        let romajiWork = b.work(Work(id: "R", titles: [WorkTitle(text: "Senbon Sakura", kind: .original)], performers: ["Kurousa"]))
+        let across = FeatureTests.features(kanji, romajiWork)
+        #expect(across[Feature.titleExact.rawValue] == 1)
+        #expect(across[Feature.titleNgramCosine.rawValue] > 0.99)
+        #expect(across[Feature.lineTitleInWorkRecord.rawValue] == 1)
+        #expect(PairFeatureExtractor.titleSimilarity(line: kanji, work: romajiWork) > 0.99)
+        var mandarinOnly = kanji
+        mandarinOnly.titleReading = nil
+        #expect(FeatureTests.features(mandarinOnly, romajiWork)[Feature.titleExact.rawValue] == 0)
         // Codable keeps the count.
         let decoded = try JSONDecoder().decode(WorkProfile.self, from: JSONEncoder().encode(work))
         #expect(decoded.titleReadings == 1)
