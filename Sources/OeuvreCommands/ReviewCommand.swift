@@ -93,6 +93,7 @@ struct ReviewCommand: AsyncParsableCommand {
                     print("rows \(s.rows), not reviewed \(s.skipped), accepted \(s.accepted), none \(s.rejected)")
                     print("links added \(s.linksAdded), already linked \(s.linksExisting), removed \(s.linksRemoved), conflicts \(s.linkConflicts.count)")
                     print("titles learned \(s.titlesLearned), performer aliases learned \(s.aliasesLearned), labelled pairs \(s.pairs)")
+                    if s.keysRefreshed > 0 { print("metadata keys of earlier decisions made again \(s.keysRefreshed)") }
                 }
             }
         }

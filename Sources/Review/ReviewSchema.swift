@@ -11,6 +11,7 @@ import OeuvreCore
 ///   so `oeuvre audit verify` finds any row that was edited, removed or inserted out of band.
 /// - `labelled_pairs`: (line, work, label) pairs learned from decisions; `oeuvre review training-set`
 ///   writes them with their lines and works in the files `oeuvre train --pairs` reads.
+/// - `review_keys` (review-v2): the metadata key of each decision about a line without an ISRC (`ReviewStore.memory`).
 /// - `isrc_links` is rebuilt without the catalogue's CHECK on `source`, so links imported from
 ///   another party keep that party's name as their source.
 enum ReviewSchema {
@@ -77,6 +78,18 @@ enum ReviewSchema {
                 DROP TABLE isrc_links;
                 ALTER TABLE isrc_links_new RENAME TO isrc_links;
                 CREATE INDEX isrc_links_isrc ON isrc_links(isrc);
+                """)
+        }
+        // The metadata key of each decision about a line without a (valid) ISRC, made at import so that every match does
+        // not normalize every decision again (`ReviewStore.memory`). Derived data, not part of the chain: `revision` says
+        // which readings made the key (`ReviewStore.keyRevision`), and keys of another revision are made again.
+        m.registerMigration("review-v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE review_keys (
+                    seq INTEGER PRIMARY KEY REFERENCES review_log(seq),
+                    metadata_key TEXT,
+                    revision TEXT NOT NULL
+                );
                 """)
         }
     }

@@ -70,6 +70,8 @@ public final class ReviewStore {
         public var titlesLearned = 0
         public var aliasesLearned = 0
         public var pairs = 0
+        /// Metadata keys of earlier decisions made again (`review_keys`: missing, or made by other readings).
+        public var keysRefreshed = 0
     }
 
     /// Reads and checks every row of a filled-in queue. All problems are collected; any problem
@@ -160,6 +162,8 @@ public final class ReviewStore {
         let now = Self.timestamp()
         let file = (path as NSString).lastPathComponent
         try catalogue.write { db in
+            // Keys made by other readings (an upgrade) or never made (decisions imported before review-v2) are made again.
+            summary.keysRefreshed = try Self.refreshKeys(db, builder: builder)
             for d in decisions {
                 guard let item = try Row.fetchOne(db, sql: """
                     SELECT isrc, title, artist, candidates, model_version FROM review_queue_items WHERE queue_id = ? AND line_id = ?
@@ -176,6 +180,7 @@ public final class ReviewStore {
                 if let artist { payload["artist"] = artist }
                 let seq = try ReviewChain.append(db, at: now, actor: reviewer, kind: "decision", lineId: d.lineId, workId: d.workId,
                                                  isrc: isrc, payload: Self.json(payload))
+                try Self.storeKey(db, seq: seq, isrc: isrc, title: title, artist: artist, builder: builder)
                 // Labelled pairs: accepted = 1, every other candidate shown = 0.
                 var labelled: [(String, Int)] = shown.filter { $0 != d.workId }.map { ($0, 0) }
                 if let w = d.workId { labelled.append((w, 1)) }
@@ -439,28 +444,72 @@ public final class ReviewStore {
     /// Every reviewer decision as the matcher remembers it (`ReviewMemory`): under the line's ISRC and its normalized
     /// metadata, the accepted work and the candidates shown and not chosen; the latest decision for a key wins.
     /// Reads only: a catalogue without review tables (never reviewed) gives an empty memory and is left as it is.
+    ///
+    /// A decision about a line with an ISRC is remembered under the ISRC alone. Otherwise its metadata key is read from
+    /// `review_keys` (made at import) when the same readings made it (`keyRevision`), else made here from the line's
+    /// title and artist (`ProfileBuilder.recordingFields`: ≈ 50 µs a decision, the cost every match paid for every
+    /// decision before review-v2); `oeuvre review import` stores the keys made again.
     public static func memory(of catalogue: CatalogueStore, builder: ProfileBuilder = ProfileBuilder()) throws -> ReviewMemory {
         try catalogue.dbQueue.read { db in
             guard try db.tableExists("review_log"), try db.tableExists("review_queue_items") else { return ReviewMemory() }
+            let stored = try db.tableExists("review_keys")
             var memory = ReviewMemory()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT l.seq, l.work_id, q.isrc, q.title, q.artist, q.candidates
+                SELECT l.seq, l.work_id, q.isrc, q.title, q.artist, q.candidates, \(stored ? "k.metadata_key, k.revision" : "NULL, NULL")
                 FROM review_log l
                 JOIN review_queue_items q ON q.line_id = l.line_id AND q.queue_id = json_extract(l.payload, '$.queue_id')
+                \(stored ? "LEFT JOIN review_keys k ON k.seq = l.seq" : "")
                 WHERE l.kind = 'decision'
                 ORDER BY l.seq
                 """)
+            let revision = keyRevision
             while let r = try rows.next() {
                 let shown = (try? JSONSerialization.jsonObject(with: Data((r[5] as String).utf8))) as? [String] ?? []
                 let accepted: String? = r[1]
                 let isrc: String? = r[2]
-                // Only the fields the key is made of (a whole line profile costs ≈ 3× more).
-                let f = builder.recordingFields(UsageLine(lineId: "", isrc: isrc, title: r[3], artist: r[4]))
-                memory.record(isrc: isrc, metadataKey: ReviewMemory.metadataKey(title: f.title, tags: f.tags, artists: f.artists),
-                              ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
+                let key: String?
+                if isrc.flatMap(ISRCKey.pack) != nil {
+                    key = nil
+                } else if (r[7] as String?) == revision {
+                    key = r[6]
+                } else {
+                    key = metadataKey(title: r[3], artist: r[4], builder: builder)
+                }
+                memory.record(isrc: isrc, metadataKey: key, ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
             }
             return memory
         }
+    }
+
+    /// What `review_keys.revision` holds: the index format and the readings fingerprint, which change whenever the
+    /// profiles (and so the metadata keys) made from the same text may change.
+    public static let keyRevision = "format \(MatchIndex.formatVersion); readings \(MatchIndex.readingsFingerprint)"
+
+    /// The metadata key of a reviewed line without an ISRC (only the fields the key is made of: a whole line profile
+    /// costs ≈ 3× more).
+    static func metadataKey(title: String, artist: String?, builder: ProfileBuilder) -> String? {
+        let f = builder.recordingFields(UsageLine(lineId: "", title: title, artist: artist))
+        return ReviewMemory.metadataKey(title: f.title, tags: f.tags, artists: f.artists)
+    }
+
+    /// Stores the key of decision `seq` (NULL for a line with an ISRC: it is remembered by the ISRC alone).
+    static func storeKey(_ db: Database, seq: Int64, isrc: String?, title: String, artist: String?, builder: ProfileBuilder) throws {
+        let key = isrc.flatMap(ISRCKey.pack) == nil ? metadataKey(title: title, artist: artist, builder: builder) : nil
+        try db.execute(sql: "INSERT OR REPLACE INTO review_keys (seq, metadata_key, revision) VALUES (?, ?, ?)",
+                       arguments: [seq, key, keyRevision])
+    }
+
+    /// Makes again the keys of decisions without an ISRC whose key is missing or of another revision; returns how many.
+    static func refreshKeys(_ db: Database, builder: ProfileBuilder) throws -> Int {
+        let stale = try Row.fetchAll(db, sql: """
+            SELECT l.seq, q.isrc, q.title, q.artist
+            FROM review_log l
+            JOIN review_queue_items q ON q.line_id = l.line_id AND q.queue_id = json_extract(l.payload, '$.queue_id')
+            LEFT JOIN review_keys k ON k.seq = l.seq
+            WHERE l.kind = 'decision' AND (k.seq IS NULL OR k.revision != ?)
+            """, arguments: [keyRevision])
+        for r in stale { try storeKey(db, seq: r[0], isrc: r[1], title: r[2], artist: r[3], builder: builder) }
+        return stale.count
     }
 
     public struct ReviewedLine: Sendable, Hashable {

@@ -137,6 +137,39 @@ struct ReviewFixture {
         #expect(try other.dbQueue.read { try $0.tableExists("review_log") } == false)
     }
 
+    /// A decision about a line without an ISRC is remembered by its metadata key, made once at import (`review_keys`)
+    /// and read back by every match; a key made by other readings is made again, in memory and at the next import.
+    @Test func memoryReadsTheKeysMadeAtImport() throws {
+        let f = try ReviewFixture()
+        try f.review.registerQueue([
+            ReviewItem(lineId: "L3", isrc: nil, title: "Yesterday (Live)", artist: "Paul McCartney", duration: nil, plays: 3, revenue: nil,
+                       machineDecision: .review, candidates: [
+                        ReviewCandidate(workId: "W2", iswc: nil, title: "Yesterday", writers: [], performers: [], confidence: 0.7,
+                                        reason: "title-only", evidence: ""),
+                       ]),
+        ], queueId: "Q2", modelVersion: "test")
+        _ = try f.review.importDecisions(path: f.queue(["Q2,L3,W2,,W2,", "Q1,L1,W1,W3,W3,"]), reviewer: "alice")
+        let builder = ProfileBuilder()
+        let line = builder.line(UsageLine(lineId: "x", title: "Yesterday (Live)", artist: "Paul McCartney"))
+        let key = try #require(ReviewMemory.metadataKey(line))
+        let rows = try f.store.dbQueue.read { try Row.fetchAll($0, sql: "SELECT metadata_key, revision FROM review_keys ORDER BY seq") }
+        #expect(rows.count == 2)
+        #expect(rows.map { $0[0] as String? } == [key, nil])  // L1 has an ISRC: remembered by it alone
+        #expect(rows.allSatisfy { ($0[1] as String) == ReviewStore.keyRevision })
+        #expect(try ReviewStore.memory(of: f.store).decision(isrc: nil, profile: line)?.accepted == "W2")
+        // The stored key is what the memory reads: another key there, and the line is not found by its own.
+        try f.store.dbQueue.write { try $0.execute(sql: "UPDATE review_keys SET metadata_key = 'other' WHERE metadata_key IS NOT NULL") }
+        #expect(try ReviewStore.memory(of: f.store).decision(isrc: nil, profile: line) == nil)
+        // Made by other readings: made again from the line (in memory), and stored again by the next import.
+        try f.store.dbQueue.write { try $0.execute(sql: "UPDATE review_keys SET revision = 'older readings'") }
+        #expect(try ReviewStore.memory(of: f.store).decision(isrc: nil, profile: line)?.accepted == "W2")
+        let s = try f.review.importDecisions(path: f.queue(["Q1,L2,W1,,W2,"]), reviewer: "bob")
+        #expect(s.keysRefreshed == 2)
+        let refreshed = try f.store.dbQueue.read { try Row.fetchAll($0, sql: "SELECT metadata_key, revision FROM review_keys ORDER BY seq") }
+        #expect(refreshed.count == 3 && refreshed.allSatisfy { ($0[1] as String) == ReviewStore.keyRevision })
+        #expect(refreshed.first?[0] as String? == key)
+    }
+
     @Test func oneBadWorkIdImportsNothing() throws {
         let f = try ReviewFixture()
         let before = try f.store.changeStamp()
