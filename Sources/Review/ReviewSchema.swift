@@ -11,7 +11,7 @@ import OeuvreCore
 ///   so `oeuvre audit verify` finds any row that was edited, removed or inserted out of band.
 /// - `labelled_pairs`: (line, work, label) pairs learned from decisions; `oeuvre review training-set`
 ///   writes them with their lines and works in the files `oeuvre train --pairs` reads.
-/// - `review_keys` (review-v2): the metadata key of each decision about a line without an ISRC (`ReviewStore.memory`).
+/// - `review_keys` (review-v2): per decision, the metadata key of its line when it has no ISRC (`ReviewStore.memory`).
 /// - `isrc_links` is rebuilt without the catalogue's CHECK on `source`, so links imported from
 ///   another party keep that party's name as their source.
 enum ReviewSchema {
@@ -80,9 +80,10 @@ enum ReviewSchema {
                 CREATE INDEX isrc_links_isrc ON isrc_links(isrc);
                 """)
         }
-        // The metadata key of each decision about a line without a (valid) ISRC, made at import so that every match does
-        // not normalize every decision again (`ReviewStore.memory`). Derived data, not part of the chain: `revision` says
-        // which readings made the key (`ReviewStore.keyRevision`), and keys of another revision are made again.
+        // One row per decision: the metadata key of a line without a (valid) ISRC, NULL for a line with one (remembered by
+        // the ISRC alone), made at import so that every match does not normalize every decision again (`ReviewStore.memory`).
+        // Derived data, not part of the chain: `revision` says which readings made the key (`ReviewStore.keyRevision`), and
+        // rows of another revision, or missing rows, are made again.
         m.registerMigration("review-v2") { db in
             try db.execute(sql: """
                 CREATE TABLE review_keys (

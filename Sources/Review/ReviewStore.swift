@@ -447,8 +447,8 @@ public final class ReviewStore {
     ///
     /// A decision about a line with an ISRC is remembered under the ISRC alone. Otherwise its metadata key is read from
     /// `review_keys` (made at import) when the same readings made it (`keyRevision`), else made here from the line's
-    /// title and artist (`ProfileBuilder.recordingFields`: ≈ 50 µs a decision, the cost every match paid for every
-    /// decision before review-v2); `oeuvre review import` stores the keys made again.
+    /// title and artist (`ProfileBuilder.recordingFields`, which every match ran for every decision before review-v2);
+    /// `oeuvre review import` stores the keys made again.
     public static func memory(of catalogue: CatalogueStore, builder: ProfileBuilder = ProfileBuilder()) throws -> ReviewMemory {
         try catalogue.dbQueue.read { db in
             guard try db.tableExists("review_log"), try db.tableExists("review_queue_items") else { return ReviewMemory() }
