@@ -187,6 +187,9 @@ public final class Retriever {
     // with the catalogue.
     @exclusivity(unchecked) private var titleMap = IdMap<Float>(capacity: 8192, zero: 0)      // title → Σ idf²/norm (+ exact mark)
     @exclusivity(unchecked) private var artistMap = IdMap<Float>(capacity: 4096, zero: 0)     // work → artist similarity
+    /// The works of `artistMap` whose similarity reached `artistOnlyMin`, in the order they reached it (the artist-only
+    /// step reads these few instead of scanning every work the artist's postings touched).
+    @exclusivity(unchecked) private var artistQualified: [UInt32] = []
     @exclusivity(unchecked) private var poolMap = IdMap<Int32>(capacity: 1024, zero: -1)      // work → pool entry (this query)
     @exclusivity(unchecked) private var slotMap = IdMap<Int32>(capacity: 4096, zero: -1)      // title → row of the batch block
     @exclusivity(unchecked) private var select: [UInt64] = []
@@ -330,6 +333,9 @@ public final class Retriever {
         let table = index.artistTerms
         let postWork = index.artistPostWork, postWeight = index.artistPostWeight
         var acc = artistMap
+        var qualified = artistQualified
+        qualified.removeAll(keepingCapacity: true)
+        let minArtist = options.artistOnlyMin
         var scanned = 0
         var remaining = options.artistPostingBudget
         for name in names.prefix(8) where !name.isEmpty {
@@ -357,12 +363,18 @@ public final class Retriever {
                 remaining -= n
                 scanned += n
                 for p in start..<(start + n) {
-                    let k = acc.slot(postWork[p])
-                    acc.values[k] += qw * postWeight[p]
+                    let w = postWork[p]
+                    let k = acc.slot(w)
+                    let old = acc.values[k]
+                    let new = old + qw * postWeight[p]
+                    acc.values[k] = new
+                    // Weights are ≥ 0 (idf × a name's term weight), so a work crosses the threshold once.
+                    if new >= minArtist && old < minArtist { qualified.append(w) }
                 }
             }
         }
         artistMap = acc
+        artistQualified = qualified
         stats.postingsScanned += scanned
     }
 
@@ -573,31 +585,28 @@ public final class Retriever {
     /// map (zero for titles the postings did not reach) plus duration agreement.
     private func artistOnlyCandidates() {
         let artist = artistMap
-        guard options.artistOnly > 0, artist.count > 0 else { return }
+        let qualified = artistQualified
+        guard options.artistOnly > 0, !qualified.isEmpty else { return }
         let titles = titleMap
         var pool = poolMap
-        let minArtist = options.artistOnlyMin
-        if select.count < artist.count { select = [UInt64](repeating: 0, count: max(artist.count, 2 * select.count)) }
+        if select.count < qualified.count { select = [UInt64](repeating: 0, count: max(qualified.count, 2 * select.count)) }
         // Each candidate work's title range and duration are a miss in catalogue-sized arrays: they are
         // prefetched `ahead` works before they are read, so the misses overlap.
         let starts = index.workTitleStart.baseAddress, durations = index.workDuration.baseAddress
         let withDuration = queryDuration > 0
         let ahead = 16
         @inline(__always) func prefetch(_ k: Int) {
-            let slot = Int(artist.slots[k])
-            guard artist.values[slot] >= minArtist, let starts, let durations else { return }
-            let w = Int(artist.id(at: slot))
+            guard let starts, let durations else { return }
+            let w = Int(qualified[k])
             oeuvre_prefetch(starts + w)
             if withDuration { oeuvre_prefetch(durations + w) }
         }
-        for k in 0..<min(ahead, artist.count) { prefetch(k) }
+        for k in 0..<min(ahead, qualified.count) { prefetch(k) }
         var n = 0
-        for k in 0..<artist.count {
-            if k + ahead < artist.count { prefetch(k + ahead) }
-            let slot = Int(artist.slots[k])
-            let a = min(1, artist.values[slot])
-            guard a >= minArtist else { continue }
-            let w = artist.id(at: slot)
+        for k in 0..<qualified.count {
+            if k + ahead < qualified.count { prefetch(k + ahead) }
+            let w = qualified[k]
+            let a = min(1, artist.get(w))
             guard pool.get(w) < 0 else { continue }  // absent, or dropped from the title pool
             var title: Float = 0
             for t in index.titles(ofWork: Int(w)).prefix(options.titlesPerWork) { title = max(title, min(1, titles.get(UInt32(t)))) }

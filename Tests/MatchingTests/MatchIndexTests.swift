@@ -339,6 +339,23 @@ enum SmallCatalogue {
         #expect(found.contains("W8"))
     }
 
+    @Test func artistOnlyStepNeedsTheArtistsSimilarity() {
+        // "Zyx" shares no term with W7 / W8: only the artist-only step (works whose artist similarity reached
+        // `artistOnlyMin`, collected while the artist postings are summed) brings them.
+        let (index, _) = Self.shared
+        let profile = ProfileBuilder().line(UsageLine(lineId: "1", title: "Zyx Qwv", artist: "Jacques Brel"))
+        func found(_ change: (inout RetrievalOptions) -> Void) -> Set<String> {
+            var options = RetrievalOptions()
+            options.topN = 20
+            change(&options)
+            return Set(Retriever(index: index, options: options).retrieve(RetrievalQuery(profile)).map { index.workId(Int($0.work)) })
+        }
+        #expect(found { _ in }.isSuperset(of: ["W7", "W8"]))
+        #expect(found { $0.artistOnly = 0 }.isDisjoint(with: ["W7", "W8"]))
+        #expect(found { $0.artistOnly = 1 }.intersection(["W7", "W8"]).count == 1)
+        #expect(found { $0.artistOnlyMin = 1.01 }.isDisjoint(with: ["W7", "W8"]))
+    }
+
     @Test func nonLatinTitles() {
         #expect(top("東京タワー").first == "W12")
         #expect(top("Tokyo Tower", "Tokyo Band").contains("W12"))
