@@ -686,7 +686,7 @@ final class DSRFileParser {
         if state.options.lenientCounts {
             warn(6000 + cell, message + " (accepted with --lenient)", cell: cell)
         } else {
-            throw error(message, cell: cell)
+            throw error(message + " (use --lenient to read it with a warning)", cell: cell)
         }
     }
 

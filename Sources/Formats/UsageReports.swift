@@ -293,7 +293,7 @@ public enum UsageReports {
                 if options.lenientCounts {
                     reportWarnings.add(100 + cell, message + " (accepted with --lenient)", at: position)
                 } else {
-                    throw OeuvreError(.invalidInput, message, at: position)
+                    throw OeuvreError(.invalidInput, message + " (use --lenient to read it with a warning)", at: position)
                 }
             }
             if footer.recordType == "FOOT" {

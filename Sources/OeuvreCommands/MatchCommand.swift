@@ -52,6 +52,7 @@ struct MatchCommand: AsyncParsableCommand {
     /// `--partitions auto`'s memory (bytes) instead of the machine's (`availableMemory`).
     @Option(help: .hidden) var memory: UInt64?
     @Option(parsing: .singleValue, help: "Rename a usage column: column=field (repeatable).") var map: [String] = []
+    @Flag(help: "Accept FOOT/SRFO count mismatches in DSR files as warnings instead of errors.") var lenient = false
     @Flag(help: "No summary or notes on stderr (errors only).") var quiet = false
     @Flag(help: "Print the summary as one JSON object on stderr.") var jsonSummary = false
     @Flag(help: .hidden) var generalPath = false  // every line through MatchPipeline.run (tests and benchmarks compare)
@@ -156,6 +157,7 @@ struct MatchCommand: AsyncParsableCommand {
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
                 readOptions.threads = threads
+                readOptions.lenientCounts = lenient
                 var direct = DirectMatch(pipeline: pipeline, keepReviewLinks: reviewQueue != nil, threads: threads)
                 direct.sampleAuto = sampleAuto
                 let outcome = try direct.run(path: reports[0], options: readOptions, writer: writer, warn: { warnings in
@@ -168,6 +170,7 @@ struct MatchCommand: AsyncParsableCommand {
                 var readOptions = UsageReadOptions()
                 readOptions.renames = renames
                 readOptions.threads = threads
+                readOptions.lenientCounts = lenient
                 if partitions > 1 {
                     let grouper = RecordingGrouper(threads: threads), parts = partitions
                     let deferred = try UsageReports.readDeferred(paths: reports, options: readOptions) { grouper.partitions(of: $0, count: parts) }

@@ -364,7 +364,7 @@ import Testing
         #expect(e.position?.line == 11)
         #expect(e.position?.column == 2)
         #expect(e.position?.field == "NumberOfLinesInFile")
-        #expect(e.message == "FOOT NumberOfLinesInFile is 12 but there are 11 lines in the file")
+        #expect(e.message == "FOOT NumberOfLinesInFile is 12 but there are 11 lines in the file (use --lenient to read it with a warning)")
         // --lenient turns it into a warning.
         let r = try readReport(lines, lenient: true)
         #expect(r.lines.count == 2)

@@ -346,6 +346,28 @@ import Testing
         #expect(weighted["lines"] as? Double == 123)
     }
 
+    /// A DSR file whose FOOT count is wrong is refused (exit 3, the cell named, nothing written, the way out named);
+    /// `--lenient` matches it with the mismatch as a warning, whole or in parts.
+    @Test func lenientAcceptsADSRCountMismatch() throws {
+        let s = Self.setup()
+        let bad = TestSupport.write(ReportCommandTests.example.replacingOccurrences(of: "FOOT\t9", with: "FOOT\t99"), to: "DSR_B.tsv", in: s.dir)
+        let out = s.dir + "/results.tsv"
+        let strict = try CLI.run(["match", bad, "--works", s.works, "--model", Self.model, "--out", out])
+        #expect(strict.status == 3)
+        #expect(strict.stderr.contains("DSR_B.tsv:9:2: error: NumberOfLinesInFile:") && strict.stderr.contains("--lenient"), "\(strict.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        var outputs: [String] = []
+        for parts in ["1", "2"] {
+            let r = try CLI.run(["match", bad, "--works", s.works, "--model", Self.model, "--out", out, "--lenient", "--partitions", parts])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("NumberOfLinesInFile is 99 but there are 9 lines") && r.stderr.contains("accepted with --lenient"), "\(r.stderr)")
+            let rows = Self.rows(try String(contentsOfFile: out, encoding: .utf8))
+            #expect(Set(rows.dropFirst().map { $0[0] }) == ["trk-777", "trk-778"])
+            outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+
     @Test func badInputFailsCleanly() throws {
         let s = Self.setup()
         let bad = TestSupport.write("line_id\ttitle\tduration\nx1\tYesterday\tlong\n", to: "bad.tsv", in: s.dir)
