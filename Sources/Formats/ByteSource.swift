@@ -82,6 +82,47 @@ public enum TextEncoding {
         return nil
     }
 
+    /// The message for a cell of `path` that is not valid UTF-8: the first bad byte and, when every byte of the cell is
+    /// a character of Windows-1252 (the encoding spreadsheet programs on Windows write "CSV" in; Latin-1's printable
+    /// characters are a subset), how the cell reads in it and the command that converts the file. Starts with
+    /// "invalid UTF-8".
+    public static func invalidUTF8Message(_ cell: UnsafeRawBufferPointer, path: String) -> String {
+        let bytes = cell.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress, let bad = firstInvalidUTF8(base, bytes.count) else { return "invalid UTF-8" }
+        var message = "invalid UTF-8: byte 0x" + String(bytes[bad], radix: 16, uppercase: true) + " at byte \(bad + 1) of the cell"
+        if let text = windows1252(bytes) {
+            let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
+            let name = path == "<stdin>" ? "FILE" : "'\(path)'"
+            message += "; read as Windows-1252 it is \"\(shown)\": if the file is in that encoding (or Latin-1), convert it "
+                + "first, e.g. `iconv -f WINDOWS-1252 -t UTF-8 \(name) > converted.txt`"
+        }
+        return message
+    }
+
+    /// Windows-1252's characters for bytes 0x80–0x9F (0: unassigned); from 0xA0 on it is Latin-1.
+    private static let windows1252High: [UInt16] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ]
+
+    /// `bytes` decoded as Windows-1252; nil when a byte is unassigned there or a control character.
+    static func windows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var scalars = String.UnicodeScalarView()
+        for b in bytes {
+            let v: UInt32
+            switch b {
+            case 0x80...0x9F:
+                let c = windows1252High[Int(b - 0x80)]
+                guard c != 0 else { return nil }
+                v = UInt32(c)
+            case 0x00..<0x20 where b != 0x09, 0x7F: return nil
+            default: v = UInt32(b)
+            }
+            scalars.append(Unicode.Scalar(v)!)
+        }
+        return String(scalars)
+    }
+
     /// Throws an invalid-input error naming the encoding when `prefix` (a file's first bytes) is UTF-16 or UTF-32.
     public static func refuseNonUTF8(_ prefix: [UInt8], path: String) throws(OeuvreError) {
         guard let encoding = nonUTF8Unicode(prefix) else { return }

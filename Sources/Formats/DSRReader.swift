@@ -575,7 +575,8 @@ final class DSRFileParser {
         }
         if let bad = cells.split(line) {
             let c = cells.cellIndex(ofByte: bad)
-            throw OeuvreError(.invalidInput, "invalid UTF-8", at: SourcePosition(file: path, line: lineNo, column: c))
+            throw OeuvreError(.invalidInput, TextEncoding.invalidUTF8Message(UnsafeRawBufferPointer(cells.raw(c)), path: path),
+                              at: SourcePosition(file: path, line: lineNo, column: c))
         }
         let t = cells.raw(1)
         var found: DSRRecordKind?

@@ -267,7 +267,7 @@ public final class DelimitedReader {
     }
 
     private func invalidUTF8(cell k: Int) -> OeuvreError {
-        OeuvreError(.invalidInput, "invalid UTF-8",
+        OeuvreError(.invalidInput, TextEncoding.invalidUTF8Message(cellBytes(k), path: path),
                     at: SourcePosition(file: path, line: recordLine, column: k + 1, field: k < header.count ? header[k] : nil))
     }
 

@@ -158,7 +158,9 @@ struct ReferenceDelimited {
             }
             return .success((r.header, records))
         } catch {
-            return .failure(ReferenceDelimited.Failure(message: error.message, line: error.position?.line, column: error.position?.column,
+            // The reader's invalid-UTF-8 message goes on to name the byte (`TextEncoding.invalidUTF8Message`, tested there).
+            let message = error.message.hasPrefix("invalid UTF-8") ? "invalid UTF-8" : error.message
+            return .failure(ReferenceDelimited.Failure(message: message, line: error.position?.line, column: error.position?.column,
                                                        field: error.position?.field))
         }
     }

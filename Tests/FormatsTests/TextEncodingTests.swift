@@ -65,6 +65,35 @@ import Testing
         }
     }
 
+    /// A Windows-1252 / Latin-1 report (spreadsheets' "CSV" on Windows) fails at its first accented letter with the
+    /// byte, how the cell reads in Windows-1252 and the command that converts the file; bytes that are no text in
+    /// that code page either get the byte alone.
+    @Test(arguments: ["csv", "tsv"])
+    func aWindows1252ReportNamesTheByteAndTheFix(dialect: String) {
+        let sep: UInt8 = dialect == "csv" ? 0x2C : 0x09
+        var bytes = Array("line_id".utf8) + [sep] + Array("title".utf8) + [sep] + Array("artist".utf8) + [0x0A]
+        bytes += Array("L1".utf8) + [sep] + [0x43, 0x61, 0x66, 0xE9, 0x20, 0x93, 0x4F, 0x6C, 0xE9, 0x94] + [sep] + Array("X".utf8) + [0x0A]
+        let path = Self.file(bytes, "cp1252.\(dialect)")
+        do {
+            _ = try UsageReports.read(paths: [path])
+            Issue.record("a Windows-1252 report was read")
+        } catch {
+            #expect(error.code == .invalidInput)
+            #expect(error.position?.line == 2 && error.position?.column == 2 && error.position?.field == "title", "\(error)")
+            #expect(error.message.hasPrefix("invalid UTF-8: byte 0xE9 at byte 4 of the cell"), "\(error.message)")
+            #expect(error.message.contains("read as Windows-1252 it is \"Café “Olé”\""), "\(error.message)")
+            #expect(error.message.contains("iconv -f WINDOWS-1252 -t UTF-8 '\(path)'"), "\(error.message)")
+        }
+        // 0x81 is unassigned in Windows-1252: the byte alone.
+        let other = Self.file(Array("line_id\ttitle\nL1\tA".utf8) + [0x81] + Array("B\n".utf8), "binary.tsv")
+        do {
+            _ = try UsageReports.read(paths: [other])
+            Issue.record("invalid UTF-8 was read")
+        } catch {
+            #expect(error.message == "invalid UTF-8: byte 0x81 at byte 2 of the cell", "\(error.message)")
+        }
+    }
+
     @Test func utf8WithAMarkIsStillRead() throws {
         let path = Self.file([0xEF, 0xBB, 0xBF] + Array(Self.tsv.utf8), "u8.tsv")
         let read = try UsageReports.read(paths: [path])
