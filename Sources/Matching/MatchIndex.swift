@@ -19,8 +19,9 @@ import Normalization
 /// Immutable after loading; shared read-only by all matching tasks.
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
-    /// Bump when the layout or the meaning of any array changes: older files are then rebuilt.
-    public static let formatVersion: UInt32 = 19
+    /// Bump when the layout or the meaning of any array changes: older files are then rebuilt. (20: the works of an
+    /// index built from a catalogue are in title order, `MatchIndexBuilder.orderForLocality`.)
+    public static let formatVersion: UInt32 = 20
 
     /// A digest of the word tables that shape the work profiles kept in an index (the normalizer's qualifier
     /// vocabulary, spelling variants, number words, articles, benign qualifier words, upload separators, part

@@ -74,11 +74,11 @@ struct MatchIndexSource {
         }
         log(FileManager.default.fileExists(atPath: path) && !force ? "match index \(path) is out of date: rebuilding" : "building match index \(path)")
         var readPhases: [(String, Double)] = []
-        let (profiles, links) = try readCatalogue(phases: &readPhases)
+        let (profiles, order, links) = try readCatalogue(phases: &readPhases)
         var stats = MatchIndexBuildStats()
         var opts = options
         opts.threads = threads
-        let index = MatchIndexBuilder.build(profiles: profiles, links: links, stamp: stamp, options: opts, stats: &stats)
+        let index = MatchIndexBuilder.build(profiles: profiles, order: order, links: links, stamp: stamp, options: opts, stats: &stats)
         // 1M profiles take ≈ 1 s to free (their arrays and strings, one by one): done while the index is written.
         releaseInBackground(consume profiles)
         stats.seconds.insert(contentsOf: readPhases, at: 0)
@@ -96,8 +96,9 @@ struct MatchIndexSource {
         return Loaded(index: index, path: writtenPath, built: true, buildStats: stats, seconds: elapsed(since: started), note: note)
     }
 
-    /// The catalogue's work profiles and ISRC links; appends the seconds spent reading and profiling to `phases`.
-    private func readCatalogue(phases: inout [(String, Double)]) throws(OeuvreError) -> ([WorkProfile], [ISRCLinkInput]) {
+    /// The catalogue's work profiles, the order of their ordinals in the index (`MatchIndexBuilder.orderForLocality`)
+    /// and the ISRC links (to those ordinals); appends the seconds spent reading and profiling to `phases`.
+    private func readCatalogue(phases: inout [(String, Double)]) throws(OeuvreError) -> ([WorkProfile], [Int32], [ISRCLinkInput]) {
         var t = ContinuousClock.now
         func lap(_ name: String) {
             phases.append((name, elapsed(since: t)))
@@ -122,12 +123,14 @@ struct MatchIndexSource {
             } catch {
                 throw OeuvreError(.database, "cannot read the catalogue \(path): \(error)")
             }
+            let order = MatchIndexBuilder.orderForLocality(profiles, threads: threads)
+            lap("order the works by title")
             var ordinal: [String: Int] = [:]
             ordinal.reserveCapacity(profiles.count)
-            for i in profiles.indices { ordinal[profiles[i].workId] = i }  // in place: no copy of each profile
+            for w in order.indices { ordinal[profiles[Int(order[w])].workId] = w }  // in place: no copy of each profile
             let inputs = links.compactMap { l in ordinal[l.workId].map { ISRCLinkInput(isrc: l.isrc, work: $0, confidence: Float(l.confidence)) } }
             lap("read ISRC links")
-            return (profiles, inputs)
+            return (profiles, order, inputs)
         case .worksCSV(let path):
             // As for a database: the file is read in chunks on this thread while the workers profile them.
             let reader = try WorksCSVReader(path: path)
@@ -156,7 +159,9 @@ struct MatchIndexSource {
                 throw OeuvreError(.io, "cannot read works file \(path): \(error)")
             }
             lap("read catalogue and work profiles")
-            return (profiles, [])
+            let order = MatchIndexBuilder.orderForLocality(profiles, threads: threads)
+            lap("order the works by title")
+            return (profiles, order, [])
         }
     }
 

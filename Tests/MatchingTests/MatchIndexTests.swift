@@ -567,3 +567,39 @@ enum SmallCatalogue {
         #expect(a.candidates.map(\.confidence) == t.candidates.map(\.confidence))
     }
 }
+
+/// `MatchIndexBuilder.orderForLocality` and `build(profiles:order:)`: work ordinals in the order of the first normalized
+/// title, independent of the profiles' order, every work in the index once with its own data.
+@Suite struct LocalityOrderTests {
+    @Test(arguments: [0, 1, 2, 7, 200])
+    func ordersByTitleAndKeepsEveryWork(count: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(count) + 3)
+        let words = ["heart", "yesterday", "a", "heart of glass", "zz", "", "éte", "東京"]
+        let works = (0..<count).map { i in
+            Work(id: "W\(rng.next() % 1000)-\(i)", titles: [WorkTitle(text: words[Int(rng.next() % UInt64(words.count))], kind: .original)],
+                 performers: ["P\(i)"], recordings: [Recording(isrc: String(format: "FRZZZ24%05d", i))], duration: 100 + i)
+        }
+        let profiles = MatchIndexBuilder.profiles(of: works, threads: 2)
+        let order = MatchIndexBuilder.orderForLocality(profiles)
+        #expect(order.count == count && Set(order).count == count)
+        for (a, b) in zip(order, order.dropFirst()) {
+            // Byte order of the titles (all shorter than the 16 bytes compared), namesakes together.
+            let ta = profiles[Int(a)].titles.first ?? "", tb = profiles[Int(b)].titles.first ?? ""
+            #expect(ta == tb || ta.utf8.lexicographicallyPrecedes(tb.utf8), "\(ta) before \(tb)")
+        }
+        // The same works in another order: the same ordinals.
+        let reversed = Array(profiles.reversed())
+        #expect(MatchIndexBuilder.orderForLocality(reversed).map { reversed[Int($0)].workId } == order.map { profiles[Int($0)].workId })
+        // An index built in this order holds each work's own data at its ordinal.
+        let index = MatchIndexBuilder.build(profiles: profiles, order: order, stamp: "o", options: MatchIndexOptions(dim: 32))
+        #expect(index.workCount == count)
+        for w in 0..<count {
+            let p = profiles[Int(order[w])]
+            #expect(index.workId(w) == p.workId)
+            let stored = index.profile(w)
+            #expect(stored.titles == p.titles && stored.performers == p.performers)
+            #expect(index.duration(ofWork: w) == p.duration)
+            #expect(index.links(forISRC: p.isrcs[0]).map(\.work) == [w])
+        }
+    }
+}
