@@ -63,8 +63,9 @@ struct DevRetrievalCommand: AsyncParsableCommand {
                 let profiles = MatchIndexBuilder.profiles(of: workList, threads: threads)
                 tProfiles = seconds(t1)
                 let t2 = ContinuousClock.now
-                index = MatchIndexBuilder.build(profiles: profiles, stamp: "dev", options: MatchIndexOptions(dim: dim, postingCap: cap, threads: threads),
-                                               stats: &buildStats)
+                // In title order, as `MatchIndexSource` builds the indexes `oeuvre match` reads.
+                index = MatchIndexBuilder.build(profiles: profiles, order: MatchIndexBuilder.orderForLocality(profiles, threads: threads), stamp: "dev",
+                                               options: MatchIndexOptions(dim: dim, postingCap: cap, threads: threads), stats: &buildStats)
                 tBuild = seconds(t2)
                 if let indexFile {
                     try index.write(to: indexFile)
