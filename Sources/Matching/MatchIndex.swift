@@ -20,8 +20,9 @@ import Normalization
 public final class MatchIndex: @unchecked Sendable {
     public static let magic: [UInt8] = Array("OEUVIDX1".utf8)
     /// Bump when the layout or the meaning of any array changes: older files are then rebuilt. (20: the works of an
-    /// index built from a catalogue are in title order, `MatchIndexBuilder.orderForLocality`.)
-    public static let formatVersion: UInt32 = 20
+    /// index built from a catalogue are in title order, `MatchIndexBuilder.orderForLocality`; 21: ties broken by hashes
+    /// of the work ids, carried in the high half of `workDuration`.)
+    public static let formatVersion: UInt32 = 21
 
     /// A digest of the word tables that shape the work profiles kept in an index (the normalizer's qualifier
     /// vocabulary, spelling variants, number words, articles, benign qualifier words, upload separators, part
@@ -78,7 +79,9 @@ public final class MatchIndex: @unchecked Sendable {
     let isrcConfidence: UnsafeBufferPointer<Float>
     let blobs: UnsafeBufferPointer<UInt8>
     /// Seconds per work (0 = unknown), for telling same-titled works apart in retrieval.
-    let workDuration: UnsafeBufferPointer<UInt16>
+    /// Per work: duration in seconds (0: unknown) in the low 16 bits, a hash of the work id in the high 16
+    /// (`workTie`: breaks retrieval ties independently of the ordinals, which move as works are added).
+    let workDuration: UnsafeBufferPointer<UInt32>
     /// Per work, the word offset of its packed comparison record (`PackedWork`) in `packed`.
     let packedOffset: UnsafeBufferPointer<UInt64>
     let packed: UnsafeBufferPointer<UInt32>
@@ -188,7 +191,7 @@ public final class MatchIndex: @unchecked Sendable {
         isrcWork = buf(.isrcWork, UInt32.self)
         isrcConfidence = buf(.isrcConfidence, Float.self)
         blobs = buf(.blobs, UInt8.self)
-        workDuration = buf(.workDuration, UInt16.self)
+        workDuration = buf(.workDuration, UInt32.self)
         packedOffset = buf(.packedOffset, UInt64.self)
         packed = buf(.packed, UInt32.self)
         // Cheap structural checks so a damaged file fails here rather than deep inside retrieval.
@@ -324,7 +327,9 @@ public final class MatchIndex: @unchecked Sendable {
     public var postingCount: Int { postings.count }
 
     /// Duration of work `w` in seconds, nil when unknown.
-    public func duration(ofWork w: Int) -> Int? { workDuration[w] == 0 ? nil : Int(workDuration[w]) }
+    public func duration(ofWork w: Int) -> Int? { workDuration[w] & 0xffff == 0 ? nil : Int(workDuration[w] & 0xffff) }
+    /// The 16-bit hash of work `w`'s id that orders retrieval ties.
+    @inline(__always) func workTie(_ w: Int) -> UInt32 { workDuration[w] >> 16 }
 
     /// Work id of work `w` without decoding the whole profile.
     public func workId(_ w: Int) -> String {
@@ -707,7 +712,7 @@ struct Layout {
         case .isrcKeys: return isrcCount * 8
         case .isrcWork, .isrcConfidence: return isrcCount * 4
         case .blobs: return blobBytes
-        case .workDuration: return workCount * 2
+        case .workDuration: return workCount * 4
         case .packedOffset: return (workCount + 1) * 8
         case .packed: return packedWords * 4
         }

@@ -80,6 +80,14 @@ public enum MatchIndexBuilder {
                               options.maxTitlesPerWork)
         }
         workTitleStart[workCount] = UInt32(titleCount)
+        // Ties (equal scores, equal norms) are broken by hashes of the work ids, not of the ordinals: ordinals follow
+        // title order and move whenever a work is added before others, and the results must not move with them.
+        let workTie: [UInt64] = profiles.withUnsafeBufferPointer { p in src.map { Self.stableHash(p[$0].workId) } }
+        var titleTie = [UInt32](repeating: 0, count: titleCount)
+        for w in 0..<workCount {
+            let t0 = Int(workTitleStart[w])
+            for t in t0..<Int(workTitleStart[w + 1]) { titleTie[t] = UInt32(truncatingIfNeeded: TermHash.mix(workTie[w] &+ UInt64(t - t0))) }
+        }
 
         // 2. Terms of every title (parallel over works), as sorted distinct hashes.
         let chunks = chunkRanges(workCount, parts: threads * 4)
@@ -308,7 +316,7 @@ public enum MatchIndexBuilder {
                     for slot in slotChunks[c] where artistCount[slot] > 0 {
                         range.removeAll(keepingCapacity: true)
                         for i in bucketStart[slot]..<(bucketStart[slot] + uniqueCount[slot]) { range.append((bucketWork[i], bucketWeight[i])) }
-                        range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : TermHash.mix(UInt64($0.0)) < TermHash.mix(UInt64($1.0)) }
+                        range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : (workTie[Int($0.0)], $0.0) < (workTie[Int($1.0)], $1.0) }
                         let dst = Int(artistStart[slot])
                         for k in 0..<Int(artistCount[slot]) {
                             outW.value[dst + k] = range[k].0
@@ -434,8 +442,8 @@ public enum MatchIndexBuilder {
             let postWeight = section(.postingWeights, UInt16.self).baseAddress!
             let termChunks = chunkRanges(termCapacity, parts: threads * 8)
             parallel(termChunks.count, threads: threads) { c in
-                // Equal norms are ordered by a hash of the title ordinal, not the ordinal itself, so a
-                // capped posting does not favour the works imported first.
+                // Equal norms are ordered by a hash of the title's work id (`titleTie`), not the ordinal, so a
+                // capped posting neither favours some works nor changes when other works are added.
                 var keys: [(UInt64, UInt32)] = []
                 for i in termChunks[c] where df[i] > 0 {
                     let src = fullStart[i]..<fullStart[i + 1]
@@ -443,7 +451,7 @@ public enum MatchIndexBuilder {
                     keys.removeAll(keepingCapacity: true)
                     for o in src {
                         let t = full[o]
-                        keys.append((UInt64(titleNorm[Int(t)].bitPattern) << 32 | (TermHash.mix(UInt64(t)) & 0xffff_ffff), t))
+                        keys.append((UInt64(titleNorm[Int(t)].bitPattern) << 32 | UInt64(titleTie[Int(t)]), t))
                     }
                     keys.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
                     for k in 0..<Int(termCount[i]) {
@@ -465,7 +473,10 @@ public enum MatchIndexBuilder {
         copy(isrcPairs.map(\.0), to: .isrcKeys)
         copy(isrcPairs.map(\.1), to: .isrcWork)
         copy(isrcPairs.map(\.2), to: .isrcConfidence)
-        copy(src.map { UInt16(clamping: max(0, profiles[$0].duration ?? 0)) }, to: .workDuration)
+        // Per work: duration (seconds, 0 unknown) in the low 16 bits, the work id's tie hash in the high 16 (read together).
+        copy((0..<workCount).map { w in
+            UInt32(UInt16(clamping: max(0, profiles[src[w]].duration ?? 0))) | UInt32(truncatingIfNeeded: workTie[w] & 0xffff) << 16
+        }, to: .workDuration)
         copy(packedOffsets, to: .packedOffset)
         do {
             let blobs = section(.blobs, UInt8.self)
@@ -536,6 +547,13 @@ public enum MatchIndexBuilder {
     /// 200k bench lines at 1M works, docs/MATCHING.md, session 19). It also makes the index independent of the order the
     /// works were imported in. Exact title order is not needed, only that works whose titles begin alike are adjacent:
     /// comparing the strings themselves, and moving the profiles into the order, took 4–8 s at 1M works.
+    /// FNV-1a of `text`'s UTF-8, mixed: the same on every run and machine (Swift's `Hasher` is seeded per process).
+    static func stableHash(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return TermHash.mix(h)
+    }
+
     public static func orderForLocality(_ profiles: [WorkProfile], threads: Int = 2) -> [Int32] {
         // 32 bytes a key: the title's first 16 bytes big-endian, a hash of the whole title (titles alike beyond 16 bytes
         // are ordered by it, namesakes stay together), a hash of the work id, the position.

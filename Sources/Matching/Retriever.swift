@@ -123,7 +123,7 @@ public struct RetrievedCandidate: Sendable, Hashable {
     /// What this candidate's retrieval evidence is, apart from the postings: its dense title cosine, artist
     /// and duration agreement, as one nonzero key. Two candidates of a recording with equal keys (and equal
     /// title similarity) are true ties: their order in the retrieval ranking comes from the sparse channel's
-    /// capped postings and the hash of the work ordinal, which say nothing about which of two namesakes the
+    /// capped postings and the hash of the work id, which say nothing about which of two namesakes the
     /// recording is (see `PairFeatureBuilder.rankedContexts`).
     public var evidenceKey: UInt64 {
         var h = TermHash.mix(UInt64(dense.bitPattern) << 32 | UInt64(artist.bitPattern))
@@ -574,7 +574,7 @@ public final class Retriever {
     @inline(__always)
     private func durationAgreement(_ w: Int) -> Float {
         guard queryDuration > 0 else { return 0 }  // before the read: it is a cache miss
-        let d = index.workDuration[w]
+        let d = index.workDuration[w] & 0xffff
         guard d > 0 else { return 0 }
         let diff = Float(abs(Int(d) - queryDuration))
         return diff <= 5 ? 1 : max(0, 1 - (diff - 5) / 55)
@@ -666,9 +666,10 @@ public final class Retriever {
                 // for the sparse one, so the two channels compete on the same scale.
                 let sparse = entrySparse[e] < 0 ? dense : entrySparse[e]
                 let score = dense + artistWeight * entryArtist[e] + sparseWeight * sparse + durationWeight * entryDuration[e]
-                // Equal scores are ordered by a hash of the work ordinal: deterministic, and neutral
-                // (catalogue order can correlate with popularity, which retrieval must not exploit).
-                let tie = UInt64(TermHash.mix(UInt64(entryWork[e])) & 0xffff) << 16
+                // Equal scores are ordered by a hash of the work id: deterministic, neutral (catalogue order can
+                // correlate with popularity, which retrieval must not exploit), and the same however the ordinals move
+                // when works are added (they follow title order).
+                let tie = UInt64(index.workTie(Int(entryWork[e]))) << 16
                 rankKeys.append(UInt64(sortKey(score)) << 32 | tie | UInt64(0xffff - UInt32(scratch.count)))
                 scratch.append(RetrievedCandidate(work: Int32(entryWork[e]), title: title, score: score, dense: dense,
                                                   sparse: max(0, entrySparse[e]), artist: entryArtist[e], duration: entryDuration[e]))

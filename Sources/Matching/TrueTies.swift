@@ -6,7 +6,7 @@ import Foundation
 /// artist performs neither have the same title similarity, dense cosine, artist and duration agreement. The
 /// candidate context still ranks them 1 and 2 (with a gap of 0 for the first): among equal title scores
 /// the matcher keeps the retrieval order, and among equal retrieval evidence that order comes from the
-/// sparse channel's capped postings and a hash of the work ordinal. The scorer was trained on candidates
+/// sparse channel's capped postings and a hash of the work id. The scorer was trained on candidates
 /// ranked the same way, so its confidence for each is calibrated *given* that lottery, and the two came out
 /// as far apart as 0.67 and 0.17 on shs100k-val, where the truth is either one.
 ///

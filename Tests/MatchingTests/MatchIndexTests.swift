@@ -603,3 +603,25 @@ enum SmallCatalogue {
         }
     }
 }
+
+/// Retrieval ties are broken by a hash of the work id, not of the ordinal: adding a work that moves every ordinal
+/// (it sorts first) leaves the order of tied namesakes as it was.
+@Suite struct StableTieTests {
+    static func ranking(extra: [Work]) -> [String] {
+        let namesakes = (1...12).map { Work(id: "H\($0)", titles: [WorkTitle(text: "Heart", kind: .original)], performers: ["Band \($0)"]) }
+        let others = [Work(id: "Y1", titles: [WorkTitle(text: "Yesterday", kind: .original)], performers: ["The Beatles"])]
+        let profiles = MatchIndexBuilder.profiles(of: extra + namesakes + others, threads: 1)
+        let index = MatchIndexBuilder.build(profiles: profiles, order: MatchIndexBuilder.orderForLocality(profiles, threads: 1), stamp: "t",
+                                            options: MatchIndexOptions(dim: 32, threads: 1))
+        let query = RetrievalQuery(ProfileBuilder().line(UsageLine(lineId: "1", title: "Heart")))
+        return Retriever(index: index).retrieve(query).map { index.workId(Int($0.work)) }.filter { $0.hasPrefix("H") }
+    }
+
+    @Test func addingAWorkDoesNotReorderTies() {
+        let before = Self.ranking(extra: [])
+        #expect(before.count == 12)
+        let extra = (1...5).map { Work(id: "A\($0)", titles: [WorkTitle(text: "Aaa \($0)", kind: .original)], performers: ["X"]) }
+        #expect(Self.ranking(extra: extra) == before)
+        #expect(Self.ranking(extra: Array(extra.prefix(2))) == before)
+    }
+}
