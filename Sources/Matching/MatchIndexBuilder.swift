@@ -538,6 +538,16 @@ public enum MatchIndexBuilder {
         }
     }
 
+    /// FNV-1a of `text`'s UTF-8: the same on every run and machine (Swift's `Hasher` is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+
+    /// `fnv1a` mixed: a work id's tie hash.
+    static func stableHash(_ text: String) -> UInt64 { TermHash.mix(fnv1a(text)) }
+
     /// The order of `profiles` by their first (original) normalized title — its first 16 bytes, then hashes of the whole
     /// title and of the work id (deterministic) — as positions in `profiles`: the order work ordinals follow in an index
     /// built with it (`build(profiles:order:)`, `MatchIndexSource`). A recording's candidates are mostly works of the same
@@ -547,24 +557,12 @@ public enum MatchIndexBuilder {
     /// 200k bench lines at 1M works, docs/MATCHING.md, session 19). It also makes the index independent of the order the
     /// works were imported in. Exact title order is not needed, only that works whose titles begin alike are adjacent:
     /// comparing the strings themselves, and moving the profiles into the order, took 4–8 s at 1M works.
-    /// FNV-1a of `text`'s UTF-8, mixed: the same on every run and machine (Swift's `Hasher` is seeded per process).
-    static func stableHash(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return TermHash.mix(h)
-    }
-
     public static func orderForLocality(_ profiles: [WorkProfile], threads: Int = 2) -> [Int32] {
         // 32 bytes a key: the title's first 16 bytes big-endian, a hash of the whole title (titles alike beyond 16 bytes
         // are ordered by it, namesakes stay together), a hash of the work id, the position.
         struct Key: Comparable {
             var p0: UInt64, p1: UInt64, title: UInt64, id: UInt32, index: Int32
             static func < (a: Key, b: Key) -> Bool { (a.p0, a.p1, a.title, a.id, a.index) < (b.p0, b.p1, b.title, b.id, b.index) }
-        }
-        @inline(__always) func fnv(_ s: String) -> UInt64 {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            return h
         }
         let n = profiles.count
         var keys = [Key](repeating: Key(p0: 0, p1: 0, title: 0, id: 0, index: 0), count: n)
@@ -581,7 +579,7 @@ public enum MatchIndexBuilder {
                             if k < 8 { p0 |= UInt64(b) << UInt64(56 - 8 * k) } else { p1 |= UInt64(b) << UInt64(120 - 8 * k) }
                             k += 1
                         }
-                        box.value[i] = Key(p0: p0, p1: p1, title: fnv(title), id: UInt32(truncatingIfNeeded: fnv(profiles[i].workId)),
+                        box.value[i] = Key(p0: p0, p1: p1, title: fnv1a(title), id: UInt32(truncatingIfNeeded: fnv1a(profiles[i].workId)),
                                            index: Int32(i))
                     }
                 }

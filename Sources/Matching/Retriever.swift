@@ -333,7 +333,8 @@ public final class Retriever {
         let table = index.artistTerms
         let postWork = index.artistPostWork, postWeight = index.artistPostWeight
         var acc = artistMap
-        var qualified = artistQualified
+        var qualified: [UInt32] = []
+        swap(&qualified, &artistQualified)  // moved out, so that clearing it reuses its storage (no copy on write)
         qualified.removeAll(keepingCapacity: true)
         let minArtist = options.artistOnlyMin
         var scanned = 0
