@@ -3,10 +3,11 @@ import OeuvreCore
 
 /// Shared helpers for Oeuvre's test targets.
 public enum TestSupport {
-    /// A fresh empty directory under the system temp dir, unique per call.
+    /// A fresh empty directory, unique per call, inside this test process's own directory under the system temp dir
+    /// (`TestRoot`), which is removed when the process exits. Set `OEUVRE_KEEP_TEST_FILES=1` to keep it for a look.
     public static func temporaryDirectory(_ name: String = #function) -> String {
         let safe = name.filter { $0.isLetter || $0.isNumber }
-        let dir = NSTemporaryDirectory() + "oeuvre-tests-\(safe)-\(UUID().uuidString)"
+        let dir = TestRoot.path + "/\(safe)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -23,6 +24,21 @@ public enum TestSupport {
     public static func fixture(_ relative: String, file: String = #filePath) -> String {
         ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
     }
+}
+
+/// One directory per test process, made on first use and removed at exit: the suite makes hundreds of directories
+/// (every CLI and import test writes files), and a run must not leave them behind in the temp dir.
+private enum TestRoot {
+    static let path: String = {
+        let path = NSTemporaryDirectory() + "oeuvre-tests-\(getpid())-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if ProcessInfo.processInfo.environment["OEUVRE_KEEP_TEST_FILES"] != "1" {
+            atexit { try? FileManager.default.removeItem(atPath: TestRoot.path) }
+        } else {
+            FileHandle.standardError.write(Data("test files kept in \(path)\n".utf8))
+        }
+        return path
+    }()
 }
 
 /// A small deterministic random generator (SplitMix64) for tests and generators.
