@@ -147,7 +147,13 @@ public enum MatchIndexBuilder {
         }
         let termCapacity = table.capacity
         var df = [UInt32](repeating: 0, count: termCapacity)
-        for s in slots { df[Int(s)] += 1 }
+        df.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBox(out)
+            forEachSlotRange(termCapacity, threads: threads) { lo, hi in
+                let df = out.value
+                for s in slots where s >= lo && s < hi { df[Int(s)] += 1 }
+            }
+        }
         let titleN = Float(max(titleCount, 1))
         var idf = [Float](repeating: 0, count: termCapacity)
         for i in 0..<termCapacity where df[i] > 0 { idf[i] = log(1 + titleN / Float(df[i])) }
@@ -172,13 +178,20 @@ public enum MatchIndexBuilder {
         var fullStart = [Int](repeating: 0, count: termCapacity + 1)
         for i in 0..<termCapacity { fullStart[i + 1] = fullStart[i] + Int(df[i]) }
         var full = [UInt32](repeating: 0, count: occurrences)
-        do {
+        full.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBox(out)
             var cursor = fullStart
-            for t in 0..<titleCount {
-                for o in termOffsets[t]..<termOffsets[t + 1] {
-                    let s = Int(slots[o])
-                    full[cursor[s]] = UInt32(t)
-                    cursor[s] += 1
+            cursor.withUnsafeMutableBufferPointer { cursor in
+                let cursor = UncheckedBox(cursor)
+                forEachSlotRange(termCapacity, threads: threads) { lo, hi in
+                    let (full, cursor) = (out.value, cursor.value)
+                    for t in 0..<titleCount {
+                        for o in termOffsets[t]..<termOffsets[t + 1] where slots[o] >= lo && slots[o] < hi {
+                            let s = Int(slots[o])
+                            full[cursor[s]] = UInt32(t)
+                            cursor[s] += 1
+                        }
+                    }
                 }
             }
         }
@@ -254,9 +267,18 @@ public enum MatchIndexBuilder {
         var artistDF = [UInt32](repeating: 0, count: artistCapacity)
         do {
             var lastWork = [UInt32](repeating: UInt32.max, count: artistCapacity)
-            for o in 0..<occSlot.count where lastWork[Int(occSlot[o])] != occWork[o] {
-                lastWork[Int(occSlot[o])] = occWork[o]
-                artistDF[Int(occSlot[o])] += 1
+            artistDF.withUnsafeMutableBufferPointer { df in
+                lastWork.withUnsafeMutableBufferPointer { last in
+                    let df = UncheckedBox(df)
+                    let last = UncheckedBox(last)
+                    forEachSlotRange(artistCapacity, threads: threads) { lo, hi in
+                        let (df, last) = (df.value, last.value)
+                        for o in 0..<occSlot.count where occSlot[o] >= lo && occSlot[o] < hi && last[Int(occSlot[o])] != occWork[o] {
+                            last[Int(occSlot[o])] = occWork[o]
+                            df[Int(occSlot[o])] += 1
+                        }
+                    }
+                }
             }
         }
         let workN = Float(max(workCount, 1))
@@ -264,9 +286,21 @@ public enum MatchIndexBuilder {
         for i in 0..<artistCapacity where artistDF[i] > 0 { artistIDF[i] = log(1 + workN / Float(artistDF[i])) }
         let artistIDFMax = log(1 + workN)
         var nameNorm = [Float](repeating: 0, count: nameCount)
-        for o in 0..<occSlot.count {
-            let x = artistIDF[Int(occSlot[o])]
-            nameNorm[Int(occName[o])] += x * x
+        nameNorm.withUnsafeMutableBufferPointer { out in
+            // Occurrences are in name order: chunks cut where the name changes sum disjoint names.
+            var cuts = chunkRanges(occSlot.count, parts: threads * 4).map(\.lowerBound) + [occSlot.count]
+            for k in 1..<(cuts.count - 1) {
+                while cuts[k] < occSlot.count && cuts[k] > 0 && occName[cuts[k]] == occName[cuts[k] - 1] { cuts[k] += 1 }
+                cuts[k] = max(cuts[k], cuts[k - 1])
+            }
+            let out = UncheckedBox(out)
+            parallel(cuts.count - 1, threads: threads) { c in
+                let norm = out.value
+                for o in cuts[c]..<cuts[c + 1] {
+                    let x = artistIDF[Int(occSlot[o])]
+                    norm[Int(occName[o])] += x * x
+                }
+            }
         }
         for i in 0..<nameCount { nameNorm[i] = nameNorm[i].squareRoot() }
         // Counting sort by slot (stable: works ascending within a slot), one entry per (slot, work) with the
@@ -277,17 +311,27 @@ public enum MatchIndexBuilder {
         var bucketWork = [UInt32](repeating: 0, count: occSlot.count)
         var bucketWeight = [Float](repeating: 0, count: occSlot.count)
         var uniqueCount = [Int](repeating: 0, count: artistCapacity)
-        for o in 0..<occSlot.count {
-            let slot = Int(occSlot[o])
-            let n = nameNorm[Int(occName[o])]
-            let x = n > 0 ? artistIDF[slot] / n : 0
-            let at = bucketStart[slot] + uniqueCount[slot]
-            if uniqueCount[slot] > 0 && bucketWork[at - 1] == occWork[o] {
-                bucketWeight[at - 1] = max(bucketWeight[at - 1], x)
-            } else {
-                bucketWork[at] = occWork[o]
-                bucketWeight[at] = x
-                uniqueCount[slot] += 1
+        bucketWork.withUnsafeMutableBufferPointer { bw in
+            bucketWeight.withUnsafeMutableBufferPointer { bx in
+                uniqueCount.withUnsafeMutableBufferPointer { uc in
+                    let boxes = UncheckedBox((bw, bx, uc))
+                    forEachSlotRange(artistCapacity, threads: threads) { lo, hi in
+                        let (bucketWork, bucketWeight, uniqueCount) = boxes.value
+                        for o in 0..<occSlot.count where occSlot[o] >= lo && occSlot[o] < hi {
+                            let slot = Int(occSlot[o])
+                            let n = nameNorm[Int(occName[o])]
+                            let x = n > 0 ? artistIDF[slot] / n : 0
+                            let at = bucketStart[slot] + uniqueCount[slot]
+                            if uniqueCount[slot] > 0 && bucketWork[at - 1] == occWork[o] {
+                                bucketWeight[at - 1] = max(bucketWeight[at - 1], x)
+                            } else {
+                                bucketWork[at] = occWork[o]
+                                bucketWeight[at] = x
+                                uniqueCount[slot] += 1
+                            }
+                        }
+                    }
+                }
             }
         }
         occSlot = []
@@ -312,15 +356,22 @@ public enum MatchIndexBuilder {
                 let outX = UncheckedBox(outWeight)
                 let slotChunks = chunkRanges(artistCapacity, parts: threads * 8)
                 parallel(slotChunks.count, threads: threads) { c in
-                    var range: [(UInt32, Float)] = []
+                    // Sort keys (weight descending, then the work id's tie hash, then the ordinal) made once per entry:
+                    // compared as they are, with no lookups in the comparisons. Weights are ≥ 0, so their bit
+                    // patterns order as they do.
+                    var range: [(UInt64, UInt64)] = []
+                    let (outW, outX) = (outW.value, outX.value)
                     for slot in slotChunks[c] where artistCount[slot] > 0 {
                         range.removeAll(keepingCapacity: true)
-                        for i in bucketStart[slot]..<(bucketStart[slot] + uniqueCount[slot]) { range.append((bucketWork[i], bucketWeight[i])) }
-                        range.sort { $0.1 != $1.1 ? $0.1 > $1.1 : (workTie[Int($0.0)], $0.0) < (workTie[Int($1.0)], $1.0) }
+                        for i in bucketStart[slot]..<(bucketStart[slot] + uniqueCount[slot]) {
+                            let (w, tie) = (bucketWork[i], workTie[Int(bucketWork[i])])
+                            range.append((UInt64(~bucketWeight[i].bitPattern) << 32 | tie >> 32, (tie & 0xffff_ffff) << 32 | UInt64(w)))
+                        }
+                        range.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
                         let dst = Int(artistStart[slot])
                         for k in 0..<Int(artistCount[slot]) {
-                            outW.value[dst + k] = range[k].0
-                            outX.value[dst + k] = range[k].1
+                            outW[dst + k] = UInt32(truncatingIfNeeded: range[k].1)
+                            outX[dst + k] = Float(bitPattern: ~UInt32(truncatingIfNeeded: range[k].0 >> 32))
                         }
                     }
                 }
@@ -333,13 +384,38 @@ public enum MatchIndexBuilder {
         // ISRCs on the works' recordings are stated by a registration (confidence 1); explicit links
         // carry their own. A pair given twice keeps its highest confidence.
         var isrcPairs: [(UInt64, UInt32, Float)] = []
-        for w in profiles.indices {
-            for i in profiles[src[w]].isrcs { if let k = ISRCKey.pack(i) { isrcPairs.append((k, UInt32(w), 1)) } }
+        do {
+            let parts = ResultSlots<[(UInt64, UInt32, Float)]>(count: chunks.count + 1)
+            parallel(chunks.count + 1, threads: threads) { c in
+                var out: [(UInt64, UInt32, Float)] = []
+                if c > 0 {  // the links first: the largest part
+                    profiles.withUnsafeBufferPointer { profiles in
+                        for w in chunks[c - 1] {
+                            for i in profiles[src[w]].isrcs { if let k = ISRCKey.pack(i) { out.append((k, UInt32(w), 1)) } }
+                        }
+                    }
+                } else {
+                    for l in links where l.work >= 0 && l.work < workCount {
+                        if let k = ISRCKey.pack(l.isrc) { out.append((k, UInt32(l.work), min(1, max(0, l.confidence)))) }
+                    }
+                }
+                out.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 }
+                parts.set(c, out)
+            }
+            // Sorted parts merged pairwise (equal pairs are equal values: the order is the one sort's).
+            var sorted = (0...chunks.count).map { parts.take($0) ?? [] }
+            while sorted.count > 1 {
+                var next: [[(UInt64, UInt32, Float)]] = []
+                var k = 0
+                while k + 1 < sorted.count {
+                    next.append(Self.merged(sorted[k], sorted[k + 1]) { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 })
+                    k += 2
+                }
+                if k < sorted.count { next.append(sorted[k]) }
+                sorted = next
+            }
+            isrcPairs = sorted.first ?? []
         }
-        for l in links where l.work >= 0 && l.work < workCount {
-            if let k = ISRCKey.pack(l.isrc) { isrcPairs.append((k, UInt32(l.work), min(1, max(0, l.confidence)))) }
-        }
-        isrcPairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 }
         do {
             var unique: [(UInt64, UInt32, Float)] = []
             unique.reserveCapacity(isrcPairs.count)
@@ -479,20 +555,24 @@ public enum MatchIndexBuilder {
         }, to: .workDuration)
         copy(packedOffsets, to: .packedOffset)
         do {
-            let blobs = section(.blobs, UInt8.self)
-            let packed = section(.packed, UInt32.self)
-            var blobAt = 0
-            var packedAt = 0
-            for c in 0..<packChunks.count {
-                guard let part = packedParts.take(c) else { continue }
+            // Each chunk's part copied in place (its offsets are the sums before it), in parallel: ≈ 1 GB, most of it
+            // first touches of the fresh map.
+            let sections = UncheckedBox((section(.blobs, UInt8.self), section(.packed, UInt32.self)))
+            var blobAt = [Int](repeating: 0, count: packChunks.count)
+            var packedAt = [Int](repeating: 0, count: packChunks.count)
+            for c in 1..<max(1, packChunks.count) {
+                blobAt[c] = blobAt[c - 1] + packedParts[c - 1].blob.count
+                packedAt[c] = packedAt[c - 1] + packedParts[c - 1].packed.count
+            }
+            parallel(packChunks.count, threads: threads) { c in
+                guard let part = packedParts.take(c) else { return }
+                let (blobs, packed) = sections.value
                 part.blob.withUnsafeBufferPointer { src in
-                    if src.count > 0 { (blobs.baseAddress! + blobAt).update(from: src.baseAddress!, count: src.count) }
+                    if src.count > 0 { (blobs.baseAddress! + blobAt[c]).update(from: src.baseAddress!, count: src.count) }
                 }
                 part.packed.withUnsafeBufferPointer { src in
-                    if src.count > 0 { (packed.baseAddress! + packedAt).update(from: src.baseAddress!, count: src.count) }
+                    if src.count > 0 { (packed.baseAddress! + packedAt[c]).update(from: src.baseAddress!, count: src.count) }
                 }
-                blobAt += part.blob.count
-                packedAt += part.packed.count
             }
         }
         lap("image")
@@ -536,6 +616,26 @@ public enum MatchIndexBuilder {
         } catch {
             preconditionFailure("freshly built index fails its own checks: \(error)")
         }
+    }
+
+    /// Two sorted arrays merged into one sorted array (`a`'s element first between equals).
+    static func merged<T>(_ a: [T], _ b: [T], by less: (T, T) -> Bool) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if less(b[j], a[i]) {
+                out.append(b[j])
+                j += 1
+            } else {
+                out.append(a[i])
+                i += 1
+            }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
     }
 
     /// FNV-1a of `text`'s UTF-8: the same on every run and machine (Swift's `Hasher` is seeded per process).
@@ -740,6 +840,15 @@ extension Int {
 func chunkRanges(_ count: Int, parts: Int) -> [Range<Int>] {
     let p = max(1, min(parts, count))
     return (0..<p).map { (count * $0 / p)..<(count * ($0 + 1) / p) }
+}
+
+/// Runs `body(lo, hi)` once per thread with that thread's share of the slots 0..<capacity. A counting sort or a count
+/// over the slots of a hash table, run this way, reads every item on every thread and writes only the items of its
+/// own slots: no two threads write the same slot, and each slot still sees its items in input order (the serial
+/// result, byte for byte). The items are read sequentially; the writes, one cache miss each, are what is shared out.
+func forEachSlotRange(_ capacity: Int, threads: Int, _ body: (_ lo: UInt32, _ hi: UInt32) -> Void) {
+    let ranges = chunkRanges(capacity, parts: max(1, threads))
+    parallel(ranges.count, threads: threads) { c in body(UInt32(ranges[c].lowerBound), UInt32(ranges[c].upperBound)) }
 }
 
 /// Runs `body(i)` for i in 0..<count on up to `threads` threads.

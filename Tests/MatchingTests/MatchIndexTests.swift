@@ -161,6 +161,41 @@ enum SmallCatalogue {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/a")) == Data(contentsOf: URL(fileURLWithPath: dir + "/b")))
     }
 
+    /// The parallel steps (counting sorts by slot range, ISRC parts merged, records copied by chunk) must give the serial
+    /// image byte for byte, whatever the thread count: a catalogue with shared title words, performers and writers
+    /// (long artist postings, names repeated within a work), recording ISRCs and explicit links, some of them twice.
+    @Test func buildsAreTheSameOnAnyNumberOfThreads() throws {
+        var rng = SeededGenerator(seed: 20)
+        let words = ["love", "night", "heart", "blue", "river", "fire", "rain", "home", "dance", "gold", "moon", "road"]
+        let names = ["Ana Lima", "The Blue Notes", "Jo Park", "Ana Park", "Lima Lima Band", "DJ Road", "Moon River Trio"]
+        var works: [Work] = []
+        for w in 0..<400 {
+            let title = (0..<Int.random(in: 1...4, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ")
+            let performers = (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! }
+            let writers = (0..<Int.random(in: 0...2, using: &rng)).map { _ in Party(name: names.randomElement(using: &rng)!, role: .writer) }
+            let recordings = (0..<Int.random(in: 0...2, using: &rng)).map { _ in
+                Recording(isrc: String(format: "FRZZZ24%05d", Int.random(in: 0..<300, using: &rng)), title: title + " (Live)")
+            }
+            works.append(Work(id: "G\(w)", titles: [WorkTitle(text: title, kind: .original)], parties: writers,
+                              performers: performers, recordings: recordings, duration: Int.random(in: 0...300, using: &rng)))
+        }
+        let links = (0..<200).map { _ in
+            ISRCLinkInput(isrc: String(format: "FRZZZ24%05d", Int.random(in: 0..<300, using: &rng)), work: Int.random(in: 0..<400, using: &rng),
+                          confidence: Float(Int.random(in: 1...10, using: &rng)) / 10)
+        }
+        let profiles = MatchIndexBuilder.profiles(of: works, threads: 1)
+        let order = MatchIndexBuilder.orderForLocality(profiles, threads: 1)
+        let dir = TestSupport.temporaryDirectory()
+        var images: [Data] = []
+        for threads in [1, 2, 3, 5] {
+            let index = MatchIndexBuilder.build(profiles: profiles, order: order, links: links, stamp: "t",
+                                                options: MatchIndexOptions(dim: 32, postingCap: 64, artistPostingCap: 32, threads: threads))
+            try index.write(to: dir + "/\(threads)")
+            images.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(threads)")))
+        }
+        #expect(images.allSatisfy { $0 == images[0] })
+    }
+
     @Test func isrcLinks() {
         let (index, _) = SmallCatalogue.index()
         #expect(index.works(forISRC: "GBAYE6500524").map { index.workId($0) } == ["W1"])
