@@ -52,9 +52,14 @@ public enum MatchIndexBuilder {
     /// Builds an in-memory index from work profiles. `links` adds ISRC → work-ordinal links beyond the
     /// profiles' own ISRCs (e.g. links confirmed in review). Work ordinal `w` is the profile at `order[w]`
     /// (`orderForLocality`), or at position `w` in `profiles` without an order.
+    ///
+    /// `imageReady(image, ranges)` is called when every byte of the image but the title vectors is final: the byte
+    /// `ranges` given will not change, so a file writer can write them while the vectors are filled
+    /// (`MatchIndexFile.start`). `image` is the returned index's own memory.
     public static func build(
         profiles: [WorkProfile], order: [Int32]? = nil, links: [ISRCLinkInput] = [], stamp: String,
-        options: MatchIndexOptions = MatchIndexOptions(), stats: UnsafeMutablePointer<MatchIndexBuildStats>? = nil
+        options: MatchIndexOptions = MatchIndexOptions(), stats: UnsafeMutablePointer<MatchIndexBuildStats>? = nil,
+        imageReady: ((_ image: UnsafeRawBufferPointer, _ ranges: [Range<Int>]) -> Void)? = nil
     ) -> MatchIndex {
         precondition(order.map { $0.count == profiles.count } ?? true, "an order must name every profile")
         // src[w]: the position in `profiles` of work ordinal w.
@@ -576,6 +581,14 @@ public enum MatchIndexBuilder {
             }
         }
         lap("image")
+        if let imageReady {
+            let pending = [Layout.Section.vectors, .vectorScales].map { s in
+                let (off, len) = layout.sections[s.rawValue]
+                return off..<(off + len)
+            }
+            imageReady(UnsafeRawBufferPointer(start: base, count: layout.totalBytes),
+                       MatchIndexFile.complement(of: pending, in: 0..<layout.totalBytes))
+        }
 
         // 8. Hashed title vectors (parallel over titles).
         do {

@@ -78,16 +78,23 @@ struct MatchIndexSource {
         var stats = MatchIndexBuildStats()
         var opts = options
         opts.threads = threads
-        let index = MatchIndexBuilder.build(profiles: profiles, order: order, links: links, stamp: stamp, options: opts, stats: &stats)
+        // The file is written while the build fills the title vectors (`MatchIndexFile`), then finished.
+        var file: MatchIndexFile?
+        var fileError: OeuvreError?
+        do { file = try MatchIndexFile(path: path) } catch { fileError = error }
+        if let fileError, indexPath != nil { throw fileError }  // asked for that file: said before a build of a minute
+        let index = MatchIndexBuilder.build(profiles: profiles, order: order, links: links, stamp: stamp, options: opts, stats: &stats,
+                                            imageReady: file.map { file in { image, ranges in file.start(image, ranges: ranges) } })
         // 1M profiles take ≈ 1 s to free (their arrays and strings, one by one): done while the index is written.
         releaseInBackground(consume profiles)
         stats.seconds.insert(contentsOf: readPhases, at: 0)
         var note: String?
         var writtenPath: String? = path
         let writing = ContinuousClock.now
-        do {
-            try index.write(to: path)
-            stats.seconds.append(("write", elapsed(since: writing)))
+        do throws(OeuvreError) {
+            if let fileError { throw fileError }
+            try file?.finish(index.image)
+            stats.seconds.append(("write (what is left)", elapsed(since: writing)))
         } catch {
             if indexPath != nil { throw error }
             note = "index kept in memory (\(error.message))"

@@ -196,6 +196,36 @@ enum SmallCatalogue {
         #expect(images.allSatisfy { $0 == images[0] })
     }
 
+    /// The file written while the build fills the vectors (`imageReady` → `MatchIndexFile.start`, then `finish`) is the
+    /// image `write(to:)` writes, byte for byte; a file that cannot be created fails at `finish` and leaves nothing.
+    @Test func fileWrittenDuringTheBuildIsTheImage() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let profiles = MatchIndexBuilder.profiles(of: SmallCatalogue.works, threads: 1)
+        let file = try MatchIndexFile(path: dir + "/early")
+        var handed: [Range<Int>] = []
+        let index = MatchIndexBuilder.build(profiles: profiles, stamp: "t", options: MatchIndexOptions(dim: 64, threads: 2)) { image, ranges in
+            handed = ranges
+            file.start(image, ranges: ranges)
+        }
+        #expect(!handed.isEmpty && handed.reduce(0) { $0 + $1.count } < index.byteCount)  // the vectors are left for later
+        try file.finish(index.image)
+        try index.write(to: dir + "/plain")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/early")) == Data(contentsOf: URL(fileURLWithPath: dir + "/plain")))
+        #expect(try MatchIndex.load(path: dir + "/early").workCount == SmallCatalogue.works.count)
+
+        let missing = try MatchIndexFile(path: dir + "/no-such-dir/index")
+        missing.start(index.image, ranges: [0..<64])
+        #expect(throws: OeuvreError.self) { try missing.finish(index.image) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["early", "plain"])
+    }
+
+    @Test func complementOfWrittenRanges() {
+        #expect(MatchIndexFile.complement(of: [10..<20, 0..<5], in: 0..<30) == [5..<10, 20..<30])
+        #expect(MatchIndexFile.complement(of: [], in: 0..<8) == [0..<8])
+        #expect(MatchIndexFile.complement(of: [0..<8], in: 0..<8) == [])
+        #expect(MatchIndexFile.complement(of: [2..<6, 4..<9], in: 0..<12) == [0..<2, 9..<12])
+    }
+
     @Test func isrcLinks() {
         let (index, _) = SmallCatalogue.index()
         #expect(index.works(forISRC: "GBAYE6500524").map { index.workId($0) } == ["W1"])
