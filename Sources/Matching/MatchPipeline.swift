@@ -49,6 +49,8 @@ public struct MatchOptions: Sendable {
     /// Reviewers' decisions about recordings (`ReviewMemory`): rejected candidates are left out, an accepted work is
     /// auto-matched. Empty by default (training, evaluation and `--works` runs have none).
     public var review = ReviewMemory()
+    /// Where each run reads the decisions about its recordings from, instead of `review` (`ReviewDecisionSource`).
+    public var reviewSource: (any ReviewDecisionSource)?
     public init() {}
 }
 
@@ -119,7 +121,9 @@ public struct MatchPipeline: Sendable {
     /// `lines` is consumed: a caller that passes its only reference (`run(lines: consume lines)`) lets the run
     /// release the lines once they are grouped (a group keeps its lines' ids and its first line's ISRC), on a thread of
     /// their own while matching goes on.
-    public func run(lines: consuming [UsageLine], progress: ((Int, Int) -> Void)? = nil)
+    ///
+    /// Throws only what `options.reviewSource` throws.
+    public func run(lines: consuming [UsageLine], progress: ((Int, Int) -> Void)? = nil) throws(OeuvreError)
         -> (results: [GroupResult], groupOfLine: [Int32], summary: MatchSummary)
     {
         let started = ContinuousClock.now
@@ -211,6 +215,20 @@ public struct MatchPipeline: Sendable {
         let workers = max(1, min(options.threads, batches.count))
         var inner = options
         inner.threads = 1
+        if let source = options.reviewSource {
+            // The decisions about these recordings: by ISRC, or by metadata for those without one (`ReviewMemory.decision`).
+            var isrcs: [String] = []
+            var keys: [String] = []
+            for g in grouping.groups.indices {
+                if let isrc = grouping.groups[g].isrc.flatMap(ReviewMemory.canonicalISRC) {
+                    isrcs.append(isrc)
+                } else if let key = ReviewMemory.metadataKey(grouping.groups[g].profile) {
+                    keys.append(key)
+                }
+            }
+            inner.review = try source.memory(isrcs: isrcs, metadataKeys: keys)
+            inner.reviewSource = nil
+        }
         let worker = MatchPipeline(index: index, model: model, options: inner)
         // Each batch's groups are moved (not copied) into an array of its own: the groups are put in title
         // order by swaps, then popped off the end batch by batch. Copying a RecordingGroup touches the

@@ -117,3 +117,20 @@ public struct ReviewMemory: Sendable {
         return Self.metadataKey(profile).flatMap { byMetadata[$0] }
     }
 }
+
+extension ReviewMemory {
+    /// An ISRC as the decisions are looked up by (`ReviewDecisionSource`): upper case without hyphens; nil when it is not
+    /// one (`ISRCKey.pack` fails: such a line is remembered by its metadata).
+    public static func canonicalISRC(_ isrc: String) -> String? {
+        guard ISRCKey.pack(isrc) != nil else { return nil }
+        return String(decoding: isrc.utf8.compactMap { $0 == 45 ? nil : (97...122).contains($0) ? $0 - 32 : $0 }, as: UTF8.self)
+    }
+}
+
+/// Where a match reads reviewers' decisions from, report by report (`MatchOptions.reviewSource`): a catalogue can hold
+/// millions, and a report needs those about its own recordings.
+public protocol ReviewDecisionSource: Sendable {
+    /// The decisions about recordings with these ISRCs (`ReviewMemory.canonicalISRC`) and, for recordings without one,
+    /// these metadata keys (`ReviewMemory.metadataKey`). The memory may hold more (every decision).
+    func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory
+}

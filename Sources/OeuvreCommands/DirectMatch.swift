@@ -97,7 +97,7 @@ struct DirectMatch {
         let lineIds = lines.map(\.lineId)
         let reviewLines = keepReviewLinks ? lines : []
         if !lines.isEmpty {
-            rest = pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
+            rest = try pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
         }
         let recordOfLine = rest.summary.directResults > 0 ? Self.recordOfLine(parts, lines: lineIds.count) : []
         let summary = Self.summary(slotLines: slotLines, slotPlays: slotPlays, slotFirst: slotFirst, slotDecision: slotDecision,

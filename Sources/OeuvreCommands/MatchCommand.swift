@@ -103,7 +103,8 @@ struct MatchCommand: AsyncParsableCommand {
             options.contributions = format == "jsonl"
             options.keepProfiles = false  // the writers read candidates, decisions, lines and plays only
             // Reviewers' decisions about recordings: rejected candidates left out, accepted works auto-matched.
-            if let db { options.review = try ReviewStore.memory(of: try CatalogueStore(path: db)) }
+            // Read report by report: those about the recordings each run holds (`ReviewDecisions`).
+            if let db { options.reviewSource = ReviewDecisions(catalogue: try CatalogueStore(path: db)) }
             let pipeline = MatchPipeline(index: loaded.index, model: scoring, options: options)
             let progress = MatchProgress(enabled: !quiet && isatty(2) == 1)
 
@@ -119,7 +120,7 @@ struct MatchCommand: AsyncParsableCommand {
             func process(_ lines: consuming [UsageLine]) throws {
                 let lineIds = lines.map(\.lineId)
                 let kept = keepsWholeLines ? lines : []
-                let (results, resultOfLine, part) = pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
+                let (results, resultOfLine, part) = try pipeline.run(lines: consume lines) { done, total in progress.update(done, total) }
                 try write(lineIds: lineIds, lines: kept, results: results, resultOfLine: resultOfLine, to: writer, index: loaded.index)
                 if !stdin { Self.keepUntilExit((results, lineIds, kept)) }
                 summary.add(part)
@@ -266,7 +267,7 @@ struct MatchCommand: AsyncParsableCommand {
             let partWriter = try AtomicFileWriter(path: base + "/part-\(p)")
             let lineIds = subset.map(\.lineId)
             let kept = keepsWholeLines ? subset : []
-            let (results, resultOfLine, part) = pipeline.run(lines: consume subset) { done, total in
+            let (results, resultOfLine, part) = try pipeline.run(lines: consume subset) { done, total in
                 progress.update(groupsBefore + done, groupsBefore + total)
             }
             try write(lineIds: lineIds, lines: kept, results: results, resultOfLine: resultOfLine, to: partWriter, index: index)

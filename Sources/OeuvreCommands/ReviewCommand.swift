@@ -122,7 +122,7 @@ struct ReviewCommand: AsyncParsableCommand {
                     options.threads = threads
                     let lines = reviewed.map { UsageLine(lineId: $0.lineId, isrc: $0.isrc, title: $0.title, artist: $0.artist,
                                                          duration: $0.duration, plays: $0.plays) }
-                    let (results, groupOfLine, _) = MatchPipeline(index: loaded.index, model: scoring, options: options).run(lines: lines)
+                    let (results, groupOfLine, _) = try MatchPipeline(index: loaded.index, model: scoring, options: options).run(lines: lines)
                     s.replay(reviewed: reviewed, results: results, groupOfLine: groupOfLine)
                 }
                 if json {

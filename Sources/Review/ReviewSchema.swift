@@ -11,7 +11,9 @@ import OeuvreCore
 ///   so `oeuvre audit verify` finds any row that was edited, removed or inserted out of band.
 /// - `labelled_pairs`: (line, work, label) pairs learned from decisions; `oeuvre review training-set`
 ///   writes them with their lines and works in the files `oeuvre train --pairs` reads.
-/// - `review_keys` (review-v2): per decision, the metadata key of its line when it has no ISRC (`ReviewStore.memory`).
+/// - `review_keys` (review-v2): per decision, the metadata key of its line when it has no ISRC (`ReviewStore.memory`);
+///   since review-v3 also the line's ISRC in canonical form (upper case, no hyphens), so that a match reads only the
+///   decisions about the recordings its report holds (`ReviewDecisions`).
 /// - `isrc_links` is rebuilt without the catalogue's CHECK on `source`, so links imported from
 ///   another party keep that party's name as their source.
 enum ReviewSchema {
@@ -91,6 +93,24 @@ enum ReviewSchema {
                     metadata_key TEXT,
                     revision TEXT NOT NULL
                 );
+                """)
+        }
+        // The decisions a report's recordings need, found by index: the line's ISRC in canonical form (filled here from
+        // the queue items; made by `storeKey` from then on), indexes on both keys, and on what tells whether every
+        // decision has a key of the current readings (`ReviewDecisions`: otherwise every decision is read).
+        m.registerMigration("review-v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE review_keys ADD COLUMN isrc TEXT;
+                UPDATE review_keys SET isrc = (
+                    SELECT CASE WHEN length(upper(replace(q.isrc, '-', ''))) = 12 THEN upper(replace(q.isrc, '-', '')) END
+                    FROM review_log l
+                    JOIN review_queue_items q ON q.line_id = l.line_id AND q.queue_id = json_extract(l.payload, '$.queue_id')
+                    WHERE l.seq = review_keys.seq)
+                WHERE metadata_key IS NULL;
+                CREATE INDEX review_keys_isrc ON review_keys(isrc) WHERE isrc IS NOT NULL;
+                CREATE INDEX review_keys_metadata ON review_keys(metadata_key) WHERE metadata_key IS NOT NULL;
+                CREATE INDEX review_keys_revision ON review_keys(revision);
+                CREATE INDEX review_log_kind ON review_log(kind);
                 """)
         }
     }

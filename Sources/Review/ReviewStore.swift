@@ -464,8 +464,6 @@ public final class ReviewStore {
                 """)
             let revision = keyRevision
             while let r = try rows.next() {
-                let shown = (try? JSONSerialization.jsonObject(with: Data((r[5] as String).utf8))) as? [String] ?? []
-                let accepted: String? = r[1]
                 let isrc: String? = r[2]
                 let key: String?
                 if isrc.flatMap(ISRCKey.pack) != nil {
@@ -475,10 +473,16 @@ public final class ReviewStore {
                 } else {
                     key = metadataKey(title: r[3], artist: r[4], builder: builder)
                 }
-                memory.record(isrc: isrc, metadataKey: key, ReviewMemory.Decision(accepted: accepted, rejected: Set(shown), sequence: r[0]))
+                memory.record(isrc: isrc, metadataKey: key, decision(seq: r[0], accepted: r[1], shown: r[5]))
             }
             return memory
         }
+    }
+
+    /// A decision as the memory keeps it; `shown` is the JSON array of the candidates' work ids.
+    static func decision(seq: Int64, accepted: String?, shown: String) -> ReviewMemory.Decision {
+        let rejected = (try? JSONSerialization.jsonObject(with: Data(shown.utf8))) as? [String] ?? []
+        return ReviewMemory.Decision(accepted: accepted, rejected: Set(rejected), sequence: seq)
     }
 
     /// What `review_keys.revision` holds: the index format and the readings fingerprint, which change whenever the
@@ -492,11 +496,13 @@ public final class ReviewStore {
         return ReviewMemory.metadataKey(title: f.title, tags: f.tags, artists: f.artists)
     }
 
-    /// Stores the key of decision `seq` (NULL for a line with an ISRC: it is remembered by the ISRC alone).
+    /// Stores the keys of decision `seq`: the metadata key of a line without an ISRC, or the canonical ISRC of a line
+    /// with one (it is remembered by the ISRC alone).
     static func storeKey(_ db: Database, seq: Int64, isrc: String?, title: String, artist: String?, builder: ProfileBuilder) throws {
-        let key = isrc.flatMap(ISRCKey.pack) == nil ? metadataKey(title: title, artist: artist, builder: builder) : nil
-        try db.execute(sql: "INSERT OR REPLACE INTO review_keys (seq, metadata_key, revision) VALUES (?, ?, ?)",
-                       arguments: [seq, key, keyRevision])
+        let canonical = isrc.flatMap(ReviewMemory.canonicalISRC)
+        let key = canonical == nil ? metadataKey(title: title, artist: artist, builder: builder) : nil
+        try db.execute(sql: "INSERT OR REPLACE INTO review_keys (seq, metadata_key, revision, isrc) VALUES (?, ?, ?, ?)",
+                       arguments: [seq, key, keyRevision, canonical])
     }
 
     /// Makes again the keys of decisions without an ISRC whose key is missing or of another revision; returns how many.

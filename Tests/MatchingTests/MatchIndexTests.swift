@@ -572,9 +572,9 @@ enum SmallCatalogue {
         ]
         var options = MatchOptions()
         options.threads = 2
-        let kept = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        let kept = try MatchPipeline(index: index, model: model, options: options).run(lines: lines)
         options.keepProfiles = false
-        let released = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        let released = try MatchPipeline(index: index, model: model, options: options).run(lines: lines)
         #expect(kept.groupOfLine == released.groupOfLine)
         #expect(kept.results.count == released.results.count)
         for (k, r) in zip(kept.results, released.results) {
@@ -624,8 +624,8 @@ enum SmallCatalogue {
         options.topN = 1  // the line's one candidate: its namesake comes into the batch only with the other line
         let pipeline = MatchPipeline(index: index, model: model, options: options)
         let line = UsageLine(lineId: "a", title: "Heart", artist: "Pet Shop Boys")
-        let alone = pipeline.run(lines: [line])
-        let together = pipeline.run(lines: [line, UsageLine(lineId: "b", title: "Heart", artist: "The Sugars")])
+        let alone = try pipeline.run(lines: [line])
+        let together = try pipeline.run(lines: [line, UsageLine(lineId: "b", title: "Heart", artist: "The Sugars")])
         let a = try #require(alone.results.first { $0.group.lineIds == ["a"] })
         let t = try #require(together.results.first { $0.group.lineIds == ["a"] })
         #expect(a.candidates.map(\.workId) == t.candidates.map(\.workId))

@@ -16,7 +16,7 @@ import Testing
         var options = MatchOptions()
         options.threads = 1
         options.review = memory
-        let r = MatchPipeline(index: index, model: model, options: options).run(lines: lines)
+        let r = try! MatchPipeline(index: index, model: model, options: options).run(lines: lines)  // no review source: cannot throw
         var out: [String: GroupResult] = [:]
         for g in r.results { for id in g.group.lineIds { out[id] = g } }
         return out
@@ -72,6 +72,45 @@ import Testing
         // Another recording of the same title by someone else is not covered by the decision.
         let other = try #require(Self.run([UsageLine(lineId: "o", title: "Heart", artist: "Somebody Else")], memory: byMetadata)["o"])
         #expect(other.reason != "reviewed" && other.decision != .auto)
+    }
+
+    /// With a `reviewSource`, a run asks it for the decisions about its own recordings: the canonical ISRC of a recording
+    /// with one (not of a line an ISRC link decides), the metadata key of one without; what it answers decides them.
+    @Test func aRunAsksTheSourceForItsRecordingsOnly() throws {
+        final class Source: ReviewDecisionSource, @unchecked Sendable {
+            var asked: [([String], [String])] = []
+            let memory: ReviewMemory
+            init(_ memory: ReviewMemory) { self.memory = memory }
+            func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory {
+                asked.append((isrcs.sorted(), metadataKeys.sorted()))
+                return memory
+            }
+        }
+        var memory = ReviewMemory()
+        memory.record(isrc: Self.cover.isrc, profile: Self.profile("", nil), .init(accepted: "W3", rejected: ["W2"], sequence: 1))
+        let source = Source(memory)
+        let (index, _) = SmallCatalogue.index()
+        var options = MatchOptions()
+        options.threads = 1
+        options.reviewSource = source
+        let lines = [
+            UsageLine(lineId: "c", isrc: "frxxx-24-00001", title: "Heart", artist: "Les Coeurs"),
+            UsageLine(lineId: "u", title: "Heart (Live)", artist: "Les Coeurs"),
+            UsageLine(lineId: "y", isrc: "GBAYE6500524", title: "Yesterday", artist: "The Beatles"),  // decided by its link
+        ]
+        let r = try MatchPipeline(index: index, model: Self.model, options: options).run(lines: lines)
+        let key = try #require(ReviewMemory.metadataKey(Self.profile("Heart (Live)", "Les Coeurs")))
+        #expect(source.asked.count == 1)
+        #expect(source.asked.first?.0 == ["FRXXX2400001"])
+        #expect(source.asked.first?.1 == [key])
+        let c = try #require(r.results.first { $0.group.lineIds == ["c"] })
+        #expect(c.decision == .auto && c.reason == "reviewed" && c.candidates.first?.workId == "W3")
+        // A source that fails fails the run.
+        struct Failing: ReviewDecisionSource {
+            func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory { throw OeuvreError(.io, "disk I/O error") }
+        }
+        options.reviewSource = Failing()
+        #expect(throws: OeuvreError.self) { try MatchPipeline(index: index, model: Self.model, options: options).run(lines: lines) }
     }
 
     /// A translated title shares nothing with "Les bourgeois": retrieval misses it, the reviewer's choice makes it a candidate.

@@ -170,6 +170,71 @@ struct ReviewFixture {
         #expect(refreshed.first?[0] as String? == key)
     }
 
+    /// `ReviewDecisions` reads by index only the decisions about the recordings asked for (the same decisions the whole
+    /// memory holds for them), and reads every decision when the keys cannot be trusted or when fewer decisions than
+    /// keys are held.
+    @Test func decisionsAreReadByTheReportsKeys() throws {
+        let f = try ReviewFixture()
+        #expect(try ReviewDecisions(catalogue: f.store).answering() == .none)
+        try f.review.registerQueue([
+            ReviewItem(lineId: "L3", isrc: nil, title: "Yesterday (Live)", artist: "Paul McCartney", duration: nil, plays: 3, revenue: nil,
+                       machineDecision: .review, candidates: [
+                        ReviewCandidate(workId: "W2", iswc: nil, title: "Yesterday", writers: [], performers: [], confidence: 0.7,
+                                        reason: "title-only", evidence: ""),
+                       ]),
+        ], queueId: "Q2", modelVersion: "test")
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,", "Q2,L3,W2,,none,"]), reviewer: "alice")
+        let keys = try f.store.dbQueue.read { try Row.fetchAll($0, sql: "SELECT isrc, metadata_key FROM review_keys ORDER BY seq") }
+        #expect(keys.map { $0[0] as String? } == ["FRZ031400123", "GBAYE0601498", nil])
+        let builder = ProfileBuilder()
+        let l3 = builder.line(UsageLine(lineId: "x", title: "Yesterday (Live)", artist: "Paul McCartney"))
+        let l3Key = try #require(ReviewMemory.metadataKey(l3))
+        let none = LineProfile(title: "")
+
+        let source = ReviewDecisions(catalogue: f.store)
+        #expect(try source.answering() == .indexed(decisions: 3))
+        // One ISRC asked (in the canonical form a match asks with): that decision alone.
+        let one = try source.memory(isrcs: [try #require(ReviewMemory.canonicalISRC("gb-aye-06-01498"))], metadataKeys: [])
+        #expect(one.count == 1)
+        #expect(one.decision(isrc: "GBAYE0601498", profile: none)?.accepted == "W2")
+        #expect(one.decision(isrc: "FRZ031400123", profile: none) == nil)
+        // A metadata key asked: that decision alone, the same as in the whole memory.
+        let byKey = try source.memory(isrcs: [], metadataKeys: [l3Key])
+        #expect(byKey.count == 1)
+        let whole = try ReviewStore.memory(of: f.store)
+        #expect(byKey.decision(isrc: nil, profile: l3) == whole.decision(isrc: nil, profile: l3))
+        #expect(byKey.decision(isrc: nil, profile: l3)?.accepted == nil)
+        // As many keys asked as decisions held: all of them, read once.
+        #expect(try source.memory(isrcs: ["USXXX0000001", "USXXX0000002"], metadataKeys: ["k"]).count == 3)
+
+        // Keys of other readings: every decision is read (keys made again from the lines).
+        try f.store.dbQueue.write { try $0.execute(sql: "UPDATE review_keys SET revision = 'older readings' WHERE seq = 1") }
+        let stale = ReviewDecisions(catalogue: f.store)
+        #expect(try stale.answering() == .all)
+        #expect(try stale.memory(isrcs: [], metadataKeys: []).count == 3)
+    }
+
+    /// review-v3 fills the canonical ISRCs of the decisions imported before it, from their queue items.
+    @Test func reviewV3FillsTheISRCsOfEarlierDecisions() throws {
+        let f = try ReviewFixture()
+        _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,"]), reviewer: "alice")
+        // Back to review-v2: no ISRC column, no v3 indexes, v3 not applied.
+        try f.store.dbQueue.write { db in
+            try db.execute(sql: """
+                DROP INDEX review_keys_isrc; DROP INDEX review_keys_metadata; DROP INDEX review_keys_revision; DROP INDEX review_log_kind;
+                ALTER TABLE review_keys DROP COLUMN isrc;
+                DELETE FROM grdb_migrations WHERE identifier = 'review-v3';
+                """)
+        }
+        #expect(try ReviewDecisions(catalogue: f.store).answering() == .all)  // read-only: everything, as before v3
+        _ = try ReviewStore(catalogue: f.store)  // migrates
+        let isrcs = try f.store.dbQueue.read { try String?.fetchAll($0, sql: "SELECT isrc FROM review_keys ORDER BY seq") }
+        #expect(isrcs == ["FRZ031400123", "GBAYE0601498"])
+        let source = ReviewDecisions(catalogue: f.store)
+        #expect(try source.answering() == .indexed(decisions: 2))
+        #expect(try source.memory(isrcs: ["FRZ031400123"], metadataKeys: []).decision(isrc: "FRZ031400123", profile: LineProfile(title: ""))?.accepted == "W3")
+    }
+
     @Test func oneBadWorkIdImportsNothing() throws {
         let f = try ReviewFixture()
         let before = try f.store.changeStamp()
