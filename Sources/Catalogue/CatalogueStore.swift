@@ -240,6 +240,18 @@ public final class CatalogueStore: Sendable {
         }
     }
 
+    /// The works whose `work_id`s are among `ids` (other keys are not looked up: see `work(id:)`), by id, read in one
+    /// pass over each table as the index reads them. One `work(id:)` runs a dozen statements, each parsed again: a
+    /// review queue of 12k lines spent ≈ 1.4 ms a line in them.
+    public func works(ids: some Collection<String>) throws -> [String: Work] {
+        guard !ids.isEmpty else { return [:] }
+        let list = String(decoding: try JSONSerialization.data(withJSONObject: Array(ids), options: [.withoutEscapingSlashes]), as: UTF8.self)
+        return try read { db in
+            let works = try Self.loadWorks(db, filter: "work_id IN (SELECT value FROM json_each(?))", arguments: [list])
+            return Dictionary(works.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     /// The work whose id (or other key: submitter work #, society work code, XRF id) is `id`.
     public func work(id: String) throws -> Work? {
         try entry(id: id)?.work

@@ -76,17 +76,27 @@ public struct ReviewQueueBuilder {
         var extractor = PairFeatureExtractor()
         var workCache: [String: (Work, WorkProfile)] = [:]
         var items: [ReviewItem] = []
-        for (lineId, rows) in results {
-            guard let decision = rows.first?.decision else { continue }
+        func queued(_ lineId: String, _ rows: [MatchResultRow]) -> Decision? {
+            guard let decision = rows.first?.decision else { return nil }
             guard decision == .review || (includeNone && decision == .none)
-                || (decision == .auto && Self.inAutoSample(lineId: lineId, reason: rows.first?.reason ?? "", fraction: sampleAuto)) else { continue }
+                || (decision == .auto && Self.inAutoSample(lineId: lineId, reason: rows.first?.reason ?? "", fraction: sampleAuto)) else { return nil }
+            return decision
+        }
+        // The works shown, read at once (`CatalogueStore.works(ids:)`); one not found so (another key) is looked up alone.
+        var shown: Set<String> = []
+        for (lineId, rows) in results where queued(lineId, rows) != nil {
+            for row in rows.filter({ $0.rank > 0 && $0.workId != nil }).prefix(ReviewQueueWriter.candidatesShown) { shown.insert(row.workId!) }
+        }
+        let read = try catalogue.works(ids: shown)
+        for (lineId, rows) in results {
+            guard let decision = queued(lineId, rows) else { continue }
             let line = lines[lineId]
             let profile = line.map { builder.line($0) }
             var candidates: [ReviewCandidate] = []
             let ranked = rows.filter { $0.rank > 0 && $0.workId != nil }
             for (i, row) in ranked.prefix(ReviewQueueWriter.candidatesShown).enumerated() {
                 guard let workId = row.workId else { continue }
-                if workCache[workId] == nil, let work = try catalogue.work(id: workId) {
+                if workCache[workId] == nil, let work = try read[workId] ?? catalogue.work(id: workId) {
                     workCache[workId] = (work, builder.work(work))
                 }
                 let cached = workCache[workId]
@@ -123,6 +133,23 @@ public struct ReviewQueueBuilder {
             contributions.append((model.featureNames[i], c))
         }
         return contributions.sorted { abs($0.1) > abs($1.1) }.prefix(count)
-            .map { String(format: "%@ %+.2f", $0.0, $0.1) }.joined(separator: "; ")
+            .map { $0.0 + " " + signedHundredths($0.1) }.joined(separator: "; ")
+    }
+
+    /// `x` as `%+.2f` writes it ("+5.95", "-0.40"; halves to even), without `String(format:)`: three per candidate shown
+    /// were a quarter of building a review queue.
+    public static func signedHundredths(_ x: Double) -> String {
+        guard x.isFinite else { return x.isNaN ? "nan" : x < 0 ? "-inf" : "+inf" }
+        // Rounded as printf rounds the exact binary value: a·100 = hi + lo exactly (lo from a fused multiply-add), and
+        // hi − ⌊hi⌋ − ½ is a multiple of hi's ulp, so only an exact tie leaves the decision to lo, then to evenness.
+        let a = abs(x)
+        let hi = a * 100
+        let lo = (-hi).addingProduct(a, 100)
+        var hundredths = hi.rounded(.down)
+        let d = (hi - hundredths) - 0.5
+        if d > 0 || (d == 0 && (lo > 0 || (lo == 0 && hundredths.truncatingRemainder(dividingBy: 2) == 1))) { hundredths += 1 }
+        let whole = Int(hundredths / 100)
+        let rest = Int(hundredths.truncatingRemainder(dividingBy: 100))
+        return (x.sign == .minus ? "-" : "+") + String(whole) + (rest < 10 ? ".0" : ".") + String(rest)
     }
 }

@@ -31,15 +31,17 @@ public final class ReviewStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try catalogue.dbQueue.write { db in
+            // Prepared once for the whole queue (parsing the statement for each line was half of the registration).
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO review_queue_items (queue_id, line_id, isrc, title, artist, duration, plays, revenue, machine_decision,
+                                                candidates, model_version, exported_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (queue_id, line_id) DO UPDATE SET candidates = excluded.candidates, exported_at = excluded.exported_at
+                """)
             for item in items {
                 let candidates = String(decoding: try encoder.encode(item.candidates.map(\.workId)), as: UTF8.self)
-                try db.execute(sql: """
-                    INSERT INTO review_queue_items (queue_id, line_id, isrc, title, artist, duration, plays, revenue, machine_decision,
-                                                    candidates, model_version, exported_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (queue_id, line_id) DO UPDATE SET candidates = excluded.candidates, exported_at = excluded.exported_at
-                    """, arguments: [queueId, item.lineId, item.isrc, item.title, item.artist, item.duration, item.plays, item.revenue,
-                                     item.machineDecision.rawValue, candidates, modelVersion, now])
+                try insert.execute(arguments: [queueId, item.lineId, item.isrc, item.title, item.artist, item.duration, item.plays,
+                                               item.revenue, item.machineDecision.rawValue, candidates, modelVersion, now])
             }
         }
     }

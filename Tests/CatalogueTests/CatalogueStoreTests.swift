@@ -253,6 +253,23 @@ private func expectError(_ body: () throws -> Void) -> OeuvreError? {
         #expect(seen == 2)
     }
 
+    /// `works(ids:)` reads the works a list names at once, each as `allWorks()` reads it; ids it does not hold (other
+    /// keys, unknown ids, ids with quotes) are left out.
+    @Test func worksByIdsReadLikeAllWorks() throws {
+        let store = try CatalogueStore(path: ":memory:")
+        _ = try store.importFile(file(CWRFileBuilder.sample(version: "2.2").text(), "a.V22"))
+        let csv = "work_id,iswc,title,alt_titles,writers,performers,isrcs\n"
+            + (1...7).map { "C\($0),,Song \($0),Alt \($0),Writer \($0),Band \($0),USAAA000000\($0)" }.joined(separator: "\n") + "\n"
+            + "\"C\"\"8\"\"\",,Quoted,,,,\n"
+        _ = try store.importFile(file(csv, "w.csv"))
+        let all = Dictionary(uniqueKeysWithValues: try store.allWorks().map { ($0.id, $0) })
+        let asked = ["C2", "C7", "C\"8\"", "C5", "nope", "C2"]
+        let read = try store.works(ids: asked)
+        #expect(read.keys.sorted() == ["C\"8\"", "C2", "C5", "C7"])
+        for (id, work) in read { #expect(work == all[id], "\(id)") }
+        #expect(try store.works(ids: [String]()).isEmpty)
+    }
+
     @Test func duplicateISWCsAreFlaggedNotMerged() throws {
         let store = try CatalogueStore(path: ":memory:")
         let csv = "work_id,iswc,title\nW1,T-034.524.680-1,Yesterday\nW2,T0345246801,Yesterday (Remix)\nW3,,Other\n"

@@ -235,6 +235,15 @@ struct ReviewFixture {
         #expect(try source.memory(isrcs: ["FRZ031400123"], metadataKeys: []).decision(isrc: "FRZ031400123", profile: LineProfile(title: ""))?.accepted == "W3")
     }
 
+    /// The evidence's numbers are written as `%+.2f` writes them.
+    @Test func evidenceNumbersAreWrittenLikePrintf() {
+        var rng = SeededGenerator(seed: 7)
+        var values: [Double] = [0, -0.0, 0.005, 0.015, 0.125, -0.125, 1.005, 2.675, 9.995, -9.995, 99.999, 123.456, -0.004, 1e6 + 0.5]
+        for _ in 0..<20_000 { values.append(Double.random(in: -50...50, using: &rng)) }
+        for _ in 0..<2_000 { values.append(Double(Int.random(in: -20_000...20_000, using: &rng)) / 1000) }
+        for x in values { #expect(ReviewQueueBuilder.signedHundredths(x) == String(format: "%+.2f", x), "\(x)") }
+    }
+
     @Test func oneBadWorkIdImportsNothing() throws {
         let f = try ReviewFixture()
         let before = try f.store.changeStamp()
