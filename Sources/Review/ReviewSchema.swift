@@ -132,14 +132,14 @@ enum ReviewChain {
     @discardableResult
     static func append(_ db: Database, at: String, actor: String, kind: String, lineId: String?, workId: String?, isrc: String?,
                        payload: String) throws -> Int64 {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM review_log ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM review_log ORDER BY seq DESC LIMIT 1"))
         let prev: String = last?[1] ?? genesis
         let seq: Int64 = (last?[0] as Int64? ?? 0) + 1
         let h = hash(prev: prev, seq: seq, at: at, actor: actor, kind: kind, lineId: lineId, workId: workId, isrc: isrc, payload: payload)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO review_log (seq, at, actor, kind, line_id, work_id, isrc, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, at, actor, kind, lineId, workId, isrc, payload, prev, h])
+            """).execute(arguments: [seq, at, actor, kind, lineId, workId, isrc, payload, prev, h])
         return seq
     }
 }

@@ -167,9 +167,9 @@ public final class ReviewStore {
             // Keys made by other readings (an upgrade) or never made (decisions imported before review-v2) are made again.
             summary.keysRefreshed = try Self.refreshKeys(db, builder: builder)
             for d in decisions {
-                guard let item = try Row.fetchOne(db, sql: """
+                guard let item = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT isrc, title, artist, candidates, model_version FROM review_queue_items WHERE queue_id = ? AND line_id = ?
-                    """, arguments: [d.queueId, d.lineId]) else { continue }
+                    """), arguments: [d.queueId, d.lineId]) else { continue }
                 let isrc: String? = item[0]
                 let title: String = item[1]
                 let artist: String? = item[2]
@@ -187,17 +187,17 @@ public final class ReviewStore {
                 var labelled: [(String, Int)] = shown.filter { $0 != d.workId }.map { ($0, 0) }
                 if let w = d.workId { labelled.append((w, 1)) }
                 for (w, label) in labelled {
-                    try db.execute(sql: "INSERT INTO labelled_pairs (line_id, work_id, label, log_seq) VALUES (?, ?, ?, ?)",
-                                   arguments: [d.lineId, w, label, seq])
+                    try db.cachedStatement(sql: "INSERT INTO labelled_pairs (line_id, work_id, label, log_seq) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [d.lineId, w, label, seq])
                     summary.pairs += 1
                 }
                 if let isrc { try linkDecision(db, isrc: isrc, workId: d.workId, lineId: d.lineId, reviewer: reviewer, at: now, into: &summary) }
                 guard let workId = d.workId else { summary.rejected += 1; continue }
                 summary.accepted += 1
-                guard let pk = try Int64.fetchOne(db, sql: "SELECT pk FROM works WHERE work_id = ?", arguments: [workId]) else { continue }
+                guard let pk = try Int64.fetchOne(db.cachedStatement(sql: "SELECT pk FROM works WHERE work_id = ?"), arguments: [workId]) else { continue }
                 // Learned title: the reported core title when the work has no title with the same core.
                 let lineProfile = builder.line(UsageLine(lineId: d.lineId, title: title, artist: artist))
-                let titles = try String.fetchAll(db, sql: "SELECT text FROM titles WHERE work_pk = ?", arguments: [pk])
+                let titles = try String.fetchAll(db.cachedStatement(sql: "SELECT text FROM titles WHERE work_pk = ?"), arguments: [pk])
                 let cores = Set(titles.map { builder.parser.parse($0).core })
                 // Not when one of the work's titles already reaches the reported one: a core title inside the reported
                 // core ("Tokyo - Lil Hometown": text appended to the title), the reported core inside one (a truncated
@@ -208,8 +208,9 @@ public final class ReviewStore {
                 if !lineProfile.title.isEmpty
                     && !cores.contains(where: { Self.containsWords($0, in: lineProfile.title) || Self.containsWords(lineProfile.title, in: $0) })
                     && !cores.contains(where: { Similarity.cosine(TextSketch($0).grams, lineGrams) >= Self.learnedTitleMaxCosine }) {
-                    let ord = (try Int.fetchOne(db, sql: "SELECT max(ord) FROM titles WHERE work_pk = ?", arguments: [pk]) ?? 0) + 1
-                    try db.execute(sql: "INSERT INTO titles (work_pk, ord, text, kind) VALUES (?, ?, ?, 'learned')", arguments: [pk, ord, title])
+                    let ord = (try Int.fetchOne(db.cachedStatement(sql: "SELECT max(ord) FROM titles WHERE work_pk = ?"), arguments: [pk]) ?? 0) + 1
+                    try db.cachedStatement(sql: "INSERT INTO titles (work_pk, ord, text, kind) VALUES (?, ?, ?, 'learned')")
+                        .execute(arguments: [pk, ord, title])
                     try ReviewChain.append(db, at: now, actor: reviewer, kind: "title", lineId: d.lineId, workId: workId, isrc: nil,
                                            payload: Self.json(["title": title]))
                     summary.titlesLearned += 1
@@ -221,9 +222,10 @@ public final class ReviewStore {
                 // appended text above turned 8 correct auto-matches into reviews (docs/REVIEW.md). The reviewed recording
                 // itself is remembered (`ReviewMemory`). A channel that names its artist ("Bob Dylan - Topic") gives the artist.
                 if let artist, !lineProfile.artists.isEmpty,
-                   try Int.fetchOne(db, sql: "SELECT count(*) FROM performers WHERE work_pk = ?", arguments: [pk]) == 0 {
+                   try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM performers WHERE work_pk = ?"), arguments: [pk]) == 0 {
                     let name = ChannelName.artist(artist).trimmingASCIIWhitespace()
-                    try db.execute(sql: "INSERT INTO performers (work_pk, ord, name) VALUES (?, 0, ?)", arguments: [pk, name])
+                    try db.cachedStatement(sql: "INSERT INTO performers (work_pk, ord, name) VALUES (?, 0, ?)")
+                        .execute(arguments: [pk, name])
                     try ReviewChain.append(db, at: now, actor: reviewer, kind: "alias", lineId: d.lineId, workId: workId, isrc: nil,
                                            payload: Self.json(["performer": name]))
                     summary.aliasesLearned += 1
@@ -241,7 +243,7 @@ public final class ReviewStore {
     /// against one is reported as a conflict.
     func linkDecision(_ db: Database, isrc: String, workId: String?, lineId: String, reviewer: String, at now: String,
                       into summary: inout ImportSummary) throws {
-        let existing = try Row.fetchAll(db, sql: "SELECT work_id, source FROM isrc_links WHERE isrc = ? ORDER BY work_id", arguments: [isrc])
+        let existing = try Row.fetchAll(db.cachedStatement(sql: "SELECT work_id, source FROM isrc_links WHERE isrc = ? ORDER BY work_id"), arguments: [isrc])
         let fromReview = existing.filter { ($0[1] as String) == "review" }.map { $0[0] as String }
         let fromOthers = existing.filter { ($0[1] as String) != "review" }.map { $0[0] as String }
         if let workId, existing.contains(where: { ($0[0] as String) == workId }) {
@@ -252,8 +254,8 @@ public final class ReviewStore {
             try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-conflict", lineId: lineId, workId: workId, isrc: isrc,
                                    payload: Self.json(["existing": fromOthers.joined(separator: "|"), "source": "review"]))
         } else if let workId {
-            try db.execute(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, 'review', 1.0, ?)",
-                           arguments: [workId, isrc, now])
+            try db.cachedStatement(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, 'review', 1.0, ?)")
+                .execute(arguments: [workId, isrc, now])
             try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-add", lineId: lineId, workId: workId, isrc: isrc,
                                    payload: Self.json(["source": "review", "confidence": "1"]))
             summary.linksAdded += 1
@@ -261,7 +263,8 @@ public final class ReviewStore {
         // Earlier review links to other works go, unless a registration's link kept the decision from applying.
         guard fromOthers.isEmpty || workId.map({ w in existing.contains { ($0[0] as String) == w } }) == true else { return }
         for old in fromReview where old != workId {
-            try db.execute(sql: "DELETE FROM isrc_links WHERE isrc = ? AND work_id = ? AND source = 'review'", arguments: [isrc, old])
+            try db.cachedStatement(sql: "DELETE FROM isrc_links WHERE isrc = ? AND work_id = ? AND source = 'review'")
+                .execute(arguments: [isrc, old])
             try ReviewChain.append(db, at: now, actor: reviewer, kind: "link-remove", lineId: lineId, workId: old, isrc: isrc,
                                    payload: Self.json(["source": "review", "replaced_by": workId ?? "none"]))
             summary.linksRemoved += 1
@@ -503,19 +506,19 @@ public final class ReviewStore {
     static func storeKey(_ db: Database, seq: Int64, isrc: String?, title: String, artist: String?, builder: ProfileBuilder) throws {
         let canonical = isrc.flatMap(ReviewMemory.canonicalISRC)
         let key = canonical == nil ? metadataKey(title: title, artist: artist, builder: builder) : nil
-        try db.execute(sql: "INSERT OR REPLACE INTO review_keys (seq, metadata_key, revision, isrc) VALUES (?, ?, ?, ?)",
-                       arguments: [seq, key, keyRevision, canonical])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO review_keys (seq, metadata_key, revision, isrc) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [seq, key, keyRevision, canonical])
     }
 
     /// Makes again the keys of decisions without an ISRC whose key is missing or of another revision; returns how many.
     static func refreshKeys(_ db: Database, builder: ProfileBuilder) throws -> Int {
-        let stale = try Row.fetchAll(db, sql: """
+        let stale = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT l.seq, q.isrc, q.title, q.artist
             FROM review_log l
             JOIN review_queue_items q ON q.line_id = l.line_id AND q.queue_id = json_extract(l.payload, '$.queue_id')
             LEFT JOIN review_keys k ON k.seq = l.seq
             WHERE l.kind = 'decision' AND (k.seq IS NULL OR k.revision != ?)
-            """, arguments: [keyRevision])
+            """), arguments: [keyRevision])
         for r in stale { try storeKey(db, seq: r[0], isrc: r[1], title: r[2], artist: r[3], builder: builder) }
         return stale.count
     }
