@@ -683,7 +683,8 @@ final class ImportSession {
 
     private func insertOrigins(_ pk: Int64, _ e: CatalogueEntry) throws {
         for (i, o) in e.origins.enumerated() {
-            try db.cachedStatement(sql: "INSERT INTO origins (work_pk, ord, data) VALUES (?, ?, ?)").execute(arguments: [pk, i, encodeJSON(o)])
+            try db.cachedStatement(sql: "INSERT INTO origins (work_pk, ord, data) VALUES (?, ?, ?)")
+                .execute(arguments: [pk, i, encodeJSON(o)])
         }
         for (i, o) in e.originalWorks.enumerated() {
             try db.cachedStatement(sql: "INSERT INTO original_works (work_pk, ord, title, iswc, iswc_valid, data) VALUES (?, ?, ?, ?, ?, ?)")
@@ -714,30 +715,31 @@ final class ImportSession {
         ]
         for (field, a, b) in scalars where a != b { try audit(field, a, b) }
         if old.attributes != new.attributes { try audit("attributes", encodeJSON(old.attributes), encodeJSON(new.attributes)) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE works SET iswc = ?, iswc_valid = ?, title = ?, language = ?, duration = ?, source = ?, sender = ?,
                 submitter_work_number = ?, status = ?, attributes = ?, updated_import = ?, revision = revision + 1
             WHERE pk = ?
-            """, arguments: [new.iswc, new.iswcValid, new.title, new.language, new.duration, new.source, new.sender,
-                             new.submitterWorkNumber, new.status, new.attributes.isEmpty ? nil : FastJSON.encode(new.attributes), importID, pk])
+            """).execute(arguments: [new.iswc, new.iswcValid, new.title, new.language, new.duration, new.source, new.sender,
+                                     new.submitterWorkNumber, new.status, new.attributes.isEmpty ? nil : FastJSON.encode(new.attributes),
+                                     importID, pk])
         if old.titles != new.titles || old.title != new.title || old.language != new.language {
             if old.titles != new.titles { try audit("titles", encodeJSON(old.titles), encodeJSON(new.titles)) }
-            try db.execute(sql: "DELETE FROM titles WHERE work_pk = ?", arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM titles WHERE work_pk = ?").execute(arguments: [pk])
             try insertTitles(pk, new)
         }
         if old.parties != new.parties {
             try audit("parties", encodeJSON(old.parties), encodeJSON(new.parties))
-            try db.execute(sql: "DELETE FROM parties WHERE work_pk = ?", arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM parties WHERE work_pk = ?").execute(arguments: [pk])
             try insertParties(pk, new)
         }
         if old.performers != new.performers {
             try audit("performers", encodeJSON(old.performers), encodeJSON(new.performers))
-            try db.execute(sql: "DELETE FROM performers WHERE work_pk = ?", arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM performers WHERE work_pk = ?").execute(arguments: [pk])
             try insertPerformers(pk, new)
         }
         if old.recordings != new.recordings {
             try audit("recordings", encodeJSON(old.recordings), encodeJSON(new.recordings))
-            try db.execute(sql: "DELETE FROM recordings WHERE work_pk = ?", arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM recordings WHERE work_pk = ?").execute(arguments: [pk])
             try insertRecordings(pk, new)
         }
         if old.origins != new.origins || old.originalWorks != new.originalWorks {
@@ -745,8 +747,8 @@ final class ImportSession {
             if old.originalWorks != new.originalWorks {
                 try audit("original_works", encodeJSON(old.originalWorks), encodeJSON(new.originalWorks))
             }
-            try db.execute(sql: "DELETE FROM origins WHERE work_pk = ?", arguments: [pk])
-            try db.execute(sql: "DELETE FROM original_works WHERE work_pk = ?", arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM origins WHERE work_pk = ?").execute(arguments: [pk])
+            try db.cachedStatement(sql: "DELETE FROM original_works WHERE work_pk = ?").execute(arguments: [pk])
             try insertOrigins(pk, new)
         }
         let addedKeys = new.keys.filter { !old.keys.contains($0) }
@@ -767,7 +769,8 @@ final class ImportSession {
             }
         }
         for isrc in old.validISRCs where !after.contains(isrc) {
-            try db.execute(sql: "DELETE FROM isrc_links WHERE isrc = ? AND work_id = ? AND source != 'review'", arguments: [isrc, old.workID])
+            try db.cachedStatement(sql: "DELETE FROM isrc_links WHERE isrc = ? AND work_id = ? AND source != 'review'")
+                .execute(arguments: [isrc, old.workID])
             if db.changesCount > 0 {
                 try CatalogueStore.audit(db, at: now, actor: options.actor, importID: importID, action: "unlink", entity: "isrc_link",
                                          entityID: old.workID, field: "isrc", old: isrc, new: nil, origin: origin)

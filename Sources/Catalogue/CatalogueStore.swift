@@ -290,8 +290,9 @@ public final class CatalogueStore: Sendable {
 
     /// Resolves a work id or key to the work's row id.
     static func resolve(_ db: Database, id: String) throws -> Int64? {
-        if let pk = try Int64.fetchOne(db, sql: "SELECT pk FROM works WHERE work_id = ?", arguments: [id]) { return pk }
-        let pks = try Int64.fetchAll(db, sql: "SELECT DISTINCT work_pk FROM work_keys WHERE value = ? LIMIT 2", arguments: [id])
+        if let pk = try Int64.fetchOne(db.cachedStatement(sql: "SELECT pk FROM works WHERE work_id = ?"), arguments: [id]) { return pk }
+        let byKey = try db.cachedStatement(sql: "SELECT DISTINCT work_pk FROM work_keys WHERE value = ? LIMIT 2")
+        let pks = try Int64.fetchAll(byKey, arguments: [id])
         return pks.count == 1 ? pks[0] : nil
     }
 
@@ -400,10 +401,10 @@ public final class CatalogueStore: Sendable {
 
     static func audit(_ db: Database, at: String, actor: String, importID: Int64?, action: String, entity: String, entityID: String,
                       field: String?, old: String?, new: String?, origin: String?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit (at, actor, import_id, action, entity, entity_id, field, old_value, new_value, origin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [at, actor, importID, action, entity, entityID, field, old, new, origin])
+            """).execute(arguments: [at, actor, importID, action, entity, entityID, field, old, new, origin])
     }
 
     /// Imported files, oldest first.
