@@ -102,11 +102,13 @@ public final class ReviewStore {
                 // The line must have been exported to a review queue.
                 let known: Row?
                 if let queueId {
-                    known = try Row.fetchOne(db, sql: "SELECT queue_id, candidates FROM review_queue_items WHERE queue_id = ? AND line_id = ?",
-                                             arguments: [queueId, lineId])
+                    let inQueue = try db.cachedStatement(sql: "SELECT queue_id, candidates FROM review_queue_items WHERE queue_id = ? AND line_id = ?")
+                    known = try Row.fetchOne(inQueue, arguments: [queueId, lineId])
                 } else {
-                    known = try Row.fetchOne(db, sql: "SELECT queue_id, candidates FROM review_queue_items WHERE line_id = ? ORDER BY exported_at DESC LIMIT 1",
-                                             arguments: [lineId])
+                    let latest = try db.cachedStatement(sql: """
+                        SELECT queue_id, candidates FROM review_queue_items WHERE line_id = ? ORDER BY exported_at DESC LIMIT 1
+                        """)
+                    known = try Row.fetchOne(latest, arguments: [lineId])
                 }
                 guard let known else {
                     problems.append("\(mapping.position("line_id", in: record)): error: line_id: unknown line '\(lineId)' (not in any exported review queue)")
@@ -131,10 +133,12 @@ public final class ReviewStore {
                         }
                         candidateId = id
                     }
-                    if let id = try String.fetchOne(db, sql: "SELECT work_id FROM works WHERE work_id = ?", arguments: [candidateId]) {
+                    let byId = try db.cachedStatement(sql: "SELECT work_id FROM works WHERE work_id = ?")
+                    let byISWC = try db.cachedStatement(sql: "SELECT work_id FROM works WHERE iswc = ? LIMIT 2")
+                    if let id = try String.fetchOne(byId, arguments: [candidateId]) {
                         workId = id
                     } else if let iswc = ISWC.parse(candidateId),
-                              let ids = Optional(try String.fetchAll(db, sql: "SELECT work_id FROM works WHERE iswc = ? LIMIT 2", arguments: [iswc.value])),
+                              let ids = Optional(try String.fetchAll(byISWC, arguments: [iswc.value])),
                               ids.count == 1 {
                         workId = ids[0]
                     } else {
@@ -385,7 +389,7 @@ public final class ReviewStore {
                 }
                 var workId: String?
                 if let id = mapping.value("work_id", in: record) {
-                    workId = try String.fetchOne(db, sql: "SELECT work_id FROM works WHERE work_id = ?", arguments: [id])
+                    workId = try String.fetchOne(db.cachedStatement(sql: "SELECT work_id FROM works WHERE work_id = ?"), arguments: [id])
                     if workId == nil {
                         problems.append("\(mapping.position("work_id", in: record)): error: work_id: unknown work id '\(id)'")
                         continue
@@ -395,7 +399,7 @@ public final class ReviewStore {
                         problems.append("\(mapping.position("iswc", in: record)): error: iswc: invalid ISWC '\(raw)'")
                         continue
                     }
-                    let ids = try String.fetchAll(db, sql: "SELECT work_id FROM works WHERE iswc = ? LIMIT 2", arguments: [iswc.value])
+                    let ids = try String.fetchAll(db.cachedStatement(sql: "SELECT work_id FROM works WHERE iswc = ? LIMIT 2"), arguments: [iswc.value])
                     guard ids.count == 1 else {
                         problems.append("\(mapping.position("iswc", in: record)): error: iswc: \(ids.isEmpty ? "no work" : "several works") with ISWC \(iswc.value)")
                         continue
@@ -425,7 +429,7 @@ public final class ReviewStore {
         let now = Self.timestamp()
         try catalogue.write { db in
             for row in rows {
-                let existing = try String.fetchAll(db, sql: "SELECT work_id FROM isrc_links WHERE isrc = ?", arguments: [row.isrc])
+                let existing = try String.fetchAll(db.cachedStatement(sql: "SELECT work_id FROM isrc_links WHERE isrc = ?"), arguments: [row.isrc])
                 if existing.contains(row.workId) {
                     summary.existing += 1
                 } else if !existing.isEmpty {
@@ -433,8 +437,8 @@ public final class ReviewStore {
                     try ReviewChain.append(db, at: now, actor: actor, kind: "link-conflict", lineId: nil, workId: row.workId, isrc: row.isrc,
                                            payload: Self.json(["existing": existing.joined(separator: "|"), "source": source]))
                 } else {
-                    try db.execute(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [row.workId, row.isrc, source, row.confidence, now])
+                    try db.cachedStatement(sql: "INSERT INTO isrc_links (work_id, isrc, source, confidence, first_seen) VALUES (?, ?, ?, ?, ?)")
+                        .execute(arguments: [row.workId, row.isrc, source, row.confidence, now])
                     try ReviewChain.append(db, at: now, actor: actor, kind: "link-add", lineId: nil, workId: row.workId, isrc: row.isrc,
                                            payload: Self.json(["source": source, "confidence": String(row.confidence)]))
                     summary.added += 1
