@@ -73,16 +73,16 @@ struct MatchIndexSource {
             return Loaded(index: index, path: path, built: false, buildStats: MatchIndexBuildStats(), seconds: elapsed(since: started))
         }
         log(FileManager.default.fileExists(atPath: path) && !force ? "match index \(path) is out of date: rebuilding" : "building match index \(path)")
-        var readPhases: [(String, Double)] = []
-        let (profiles, order, links) = try readCatalogue(phases: &readPhases)
-        var stats = MatchIndexBuildStats()
-        var opts = options
-        opts.threads = threads
         // The file is written while the build fills the title vectors (`MatchIndexFile`), then finished.
         var file: MatchIndexFile?
         var fileError: OeuvreError?
         do { file = try MatchIndexFile(path: path) } catch { fileError = error }
         if let fileError, indexPath != nil { throw fileError }  // asked for that file: said before a build of a minute
+        var readPhases: [(String, Double)] = []
+        let (profiles, order, links) = try readCatalogue(phases: &readPhases)
+        var stats = MatchIndexBuildStats()
+        var opts = options
+        opts.threads = threads
         let index = MatchIndexBuilder.build(profiles: profiles, order: order, links: links, stamp: stamp, options: opts, stats: &stats,
                                             imageReady: file.map { file in { image, ranges in file.start(image, ranges: ranges) } })
         // 1M profiles take ≈ 1 s to free (their arrays and strings, one by one): done while the index is written.

@@ -179,6 +179,24 @@ import Testing
 
     /// A works CSV is read while its profiles are built: a work id given twice stops it with the line and field,
     /// and no index or results file is left behind.
+    /// An index that cannot be written beside the catalogue is kept in memory (a note, the same results); one asked for
+    /// with `--index` is an error, said before the build.
+    @Test func anIndexThatCannotBeWrittenIsKeptInMemory() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let works = TestSupport.write("work_id,title,performers\nW1,Yesterday,The Beatles\nW2,Heart,Pet Shop Boys\n", to: "works.csv", in: dir)
+        let usage = TestSupport.write("line_id\ttitle\tartist\na\tYesterday\tThe Beatles\n", to: "usage.tsv", in: dir)
+        try FileManager.default.createDirectory(atPath: works + ".index", withIntermediateDirectories: true)  // not a regular file
+        let r = try CLI.run(["match", usage, "--works", works, "--model", Self.model, "--out", dir + "/r.tsv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("index kept in memory"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: dir + "/r.tsv", encoding: .utf8).contains("\tW1\t"))
+        let asked = try CLI.run(["match", usage, "--works", works, "--model", Self.model, "--index", works + ".index", "--out", dir + "/r2.tsv"])
+        #expect(asked.status != 0)
+        #expect(asked.stderr.contains("not a regular file"), "\(asked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r2.tsv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }.isEmpty)
+    }
+
     @Test func aWorkIdTwiceInTheWorksFileIsAnError() throws {
         let s = Self.setup()
         TestSupport.write(Self.works + "W2,,Heart Again,,,Someone,,\n", to: "works.csv", in: s.dir)
