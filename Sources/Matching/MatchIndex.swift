@@ -747,7 +747,7 @@ extension ProfileBlob {
     /// pack it with `releaseDates: false`. In the common case nothing changes and `p` itself is passed, not a copy
     /// (a copy retains and releases its ≈ 50 reference-counted fields).
     static func withDecoded<R>(_ p: WorkProfile, _ body: (WorkProfile) -> R) -> R {
-        isDecodedForm(p) ? body(p) : body(decodedCopy(p))
+        isDecodedForm(p) && p.isSketched ? body(p) : body(decodedCopy(p))  // a profile without its sketch is sketched here
     }
 
     /// Whether encoding and decoding `p` loses nothing but the release dates (the sketch is already built).

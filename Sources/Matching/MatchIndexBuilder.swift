@@ -719,8 +719,11 @@ public enum MatchIndexBuilder {
     /// overlapping it with the profiles hides most of it). At most `queued` chunks wait unprofiled, so
     /// the works are never all in memory at once. An error thrown by `produce` is rethrown once the
     /// workers have finished; the profiles are then discarded.
+    ///
+    /// `sketches: false` builds the profiles without their comparison data (`ProfileBuilder.work(_:sketch:)`): enough for
+    /// `build`, which packs decoded profiles, and nothing else.
     public static func profiles(
-        threads: Int = 2, queued: Int = 4, produce: (_ emit: ([Work]) -> Void) throws -> Void
+        threads: Int = 2, queued: Int = 4, sketches: Bool = true, produce: (_ emit: ([Work]) -> Void) throws -> Void
     ) throws -> [WorkProfile] {
         let workers = max(1, threads)
         let queue = ChunkQueue<[Work]>(capacity: max(1, queued))
@@ -738,7 +741,7 @@ public enum MatchIndexBuilder {
             }
             let builder = ProfileBuilder()
             while let (i, works) = queue.take() {
-                out.append(i, MovableChunk(count: works.count) { builder.work(works[$0]) })
+                out.append(i, MovableChunk(count: works.count) { builder.work(works[$0], sketch: sketches) })
             }
         }
         if let failure { throw failure }

@@ -118,7 +118,7 @@ struct MatchIndexSource {
             let profiles: [WorkProfile]
             let links: [(isrc: String, workId: String, confidence: Double)]
             do {
-                profiles = try MatchIndexBuilder.profiles(threads: threads) { emit in
+                profiles = try MatchIndexBuilder.profiles(threads: threads, sketches: false) { emit in
                     try store.forEachWorkChunk { emit($0) }
                 }
                 lap("read catalogue and work profiles")
@@ -144,7 +144,7 @@ struct MatchIndexSource {
             var seen = Set<String>()
             let profiles: [WorkProfile]
             do {
-                profiles = try MatchIndexBuilder.profiles(threads: threads) { emit in
+                profiles = try MatchIndexBuilder.profiles(threads: threads, sketches: false) { emit in
                     var chunk: [Work] = []
                     chunk.reserveCapacity(Self.csvChunk)
                     while let (w, position) = try reader.next() {

@@ -226,6 +226,21 @@ enum SmallCatalogue {
         #expect(MatchIndexFile.complement(of: [2..<6, 4..<9], in: 0..<12) == [0..<2, 9..<12])
     }
 
+    /// Profiles built without their sketch (what `oeuvre index build` reads the catalogue into) give the same index.
+    @Test func profilesWithoutSketchesBuildTheSameIndex() throws {
+        let builder = ProfileBuilder()
+        let bare = SmallCatalogue.works.map { builder.work($0, sketch: false) }
+        #expect(bare.allSatisfy { !$0.isSketched })
+        let full = MatchIndexBuilder.profiles(of: SmallCatalogue.works, threads: 1)
+        #expect(full.allSatisfy { $0.isSketched })
+        let dir = TestSupport.temporaryDirectory()
+        for (name, profiles) in [("bare", bare), ("full", full)] {
+            try MatchIndexBuilder.build(profiles: profiles, order: MatchIndexBuilder.orderForLocality(profiles, threads: 1), stamp: "t",
+                                        options: MatchIndexOptions(dim: 64, threads: 2)).write(to: dir + "/" + name)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/bare")) == Data(contentsOf: URL(fileURLWithPath: dir + "/full")))
+    }
+
     @Test func isrcLinks() {
         let (index, _) = SmallCatalogue.index()
         #expect(index.works(forISRC: "GBAYE6500524").map { index.workId($0) } == ["W1"])
