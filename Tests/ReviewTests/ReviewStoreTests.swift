@@ -38,6 +38,17 @@ struct ReviewFixture {
         try review.registerQueue(items, queueId: "Q1", modelVersion: "test")
     }
 
+    /// Queue Q2: one line without an ISRC (an upload), L3 "Yesterday (Live)" by Paul McCartney, shown W2.
+    func registerUploadQueue() throws {
+        try review.registerQueue([
+            ReviewItem(lineId: "L3", isrc: nil, title: "Yesterday (Live)", artist: "Paul McCartney", duration: nil, plays: 3, revenue: nil,
+                       machineDecision: .review, candidates: [
+                        ReviewCandidate(workId: "W2", iswc: nil, title: "Yesterday", writers: [], performers: [], confidence: 0.7,
+                                        reason: "title-only", evidence: ""),
+                       ]),
+        ], queueId: "Q2", modelVersion: "test")
+    }
+
     func queue(_ rows: [String]) -> String {
         TestSupport.write("queue_id,line_id,c1_work_id,c2_work_id,decision,note\n" + rows.joined(separator: "\n") + "\n", to: "queue-\(UUID().uuidString).csv", in: dir)
     }
@@ -141,13 +152,7 @@ struct ReviewFixture {
     /// and read back by every match; a key made by other readings is made again, in memory and at the next import.
     @Test func memoryReadsTheKeysMadeAtImport() throws {
         let f = try ReviewFixture()
-        try f.review.registerQueue([
-            ReviewItem(lineId: "L3", isrc: nil, title: "Yesterday (Live)", artist: "Paul McCartney", duration: nil, plays: 3, revenue: nil,
-                       machineDecision: .review, candidates: [
-                        ReviewCandidate(workId: "W2", iswc: nil, title: "Yesterday", writers: [], performers: [], confidence: 0.7,
-                                        reason: "title-only", evidence: ""),
-                       ]),
-        ], queueId: "Q2", modelVersion: "test")
+        try f.registerUploadQueue()
         _ = try f.review.importDecisions(path: f.queue(["Q2,L3,W2,,W2,", "Q1,L1,W1,W3,W3,"]), reviewer: "alice")
         let builder = ProfileBuilder()
         let line = builder.line(UsageLine(lineId: "x", title: "Yesterday (Live)", artist: "Paul McCartney"))
@@ -176,13 +181,7 @@ struct ReviewFixture {
     @Test func decisionsAreReadByTheReportsKeys() throws {
         let f = try ReviewFixture()
         #expect(try ReviewDecisions(catalogue: f.store).answering() == .none)
-        try f.review.registerQueue([
-            ReviewItem(lineId: "L3", isrc: nil, title: "Yesterday (Live)", artist: "Paul McCartney", duration: nil, plays: 3, revenue: nil,
-                       machineDecision: .review, candidates: [
-                        ReviewCandidate(workId: "W2", iswc: nil, title: "Yesterday", writers: [], performers: [], confidence: 0.7,
-                                        reason: "title-only", evidence: ""),
-                       ]),
-        ], queueId: "Q2", modelVersion: "test")
+        try f.registerUploadQueue()
         _ = try f.review.importDecisions(path: f.queue(["Q1,L1,W1,W3,W3,", "Q1,L2,W1,,W2,", "Q2,L3,W2,,none,"]), reviewer: "alice")
         let keys = try f.store.dbQueue.read { try Row.fetchAll($0, sql: "SELECT isrc, metadata_key FROM review_keys ORDER BY seq") }
         #expect(keys.map { $0[0] as String? } == ["FRZ031400123", "GBAYE0601498", nil])
