@@ -390,6 +390,10 @@ public enum MatchIndexBuilder {
         // carry their own. A pair given twice keeps its highest confidence.
         var isrcPairs: [(UInt64, UInt32, Float)] = []
         do {
+            // By ISRC, then work; a pair given twice keeps its highest confidence (first).
+            let pairOrder: ((UInt64, UInt32, Float), (UInt64, UInt32, Float)) -> Bool = {
+                $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2
+            }
             let parts = ResultSlots<[(UInt64, UInt32, Float)]>(count: chunks.count + 1)
             parallel(chunks.count + 1, threads: threads) { c in
                 var out: [(UInt64, UInt32, Float)] = []
@@ -404,7 +408,7 @@ public enum MatchIndexBuilder {
                         if let k = ISRCKey.pack(l.isrc) { out.append((k, UInt32(l.work), min(1, max(0, l.confidence)))) }
                     }
                 }
-                out.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 }
+                out.sort(by: pairOrder)
                 parts.set(c, out)
             }
             // Sorted parts merged pairwise (equal pairs are equal values: the order is the one sort's).
@@ -413,7 +417,7 @@ public enum MatchIndexBuilder {
                 var next: [[(UInt64, UInt32, Float)]] = []
                 var k = 0
                 while k + 1 < sorted.count {
-                    next.append(Self.merged(sorted[k], sorted[k + 1]) { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 > $1.2 })
+                    next.append(Self.merged(sorted[k], sorted[k + 1], by: pairOrder))
                     k += 2
                 }
                 if k < sorted.count { next.append(sorted[k]) }

@@ -215,7 +215,7 @@ public struct MatchPipeline: Sendable {
         let workers = max(1, min(options.threads, batches.count))
         var inner = options
         inner.threads = 1
-        if let source = options.reviewSource {
+        if let source = options.reviewSource, try !source.isEmpty() {
             // The decisions about these recordings: by ISRC, or by metadata for those without one (`ReviewMemory.decision`).
             var isrcs: [String] = []
             var keys: [String] = []
@@ -227,8 +227,8 @@ public struct MatchPipeline: Sendable {
                 }
             }
             inner.review = try source.memory(isrcs: isrcs, metadataKeys: keys)
-            inner.reviewSource = nil
         }
+        inner.reviewSource = nil
         let worker = MatchPipeline(index: index, model: model, options: inner)
         // Each batch's groups are moved (not copied) into an array of its own: the groups are put in title
         // order by swaps, then popped off the end batch by batch. Copying a RecordingGroup touches the

@@ -133,4 +133,6 @@ public protocol ReviewDecisionSource: Sendable {
     /// The decisions about recordings with these ISRCs (`ReviewMemory.canonicalISRC`) and, for recordings without one,
     /// these metadata keys (`ReviewMemory.metadataKey`). The memory may hold more (every decision).
     func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory
+    /// Whether there is no decision at all (a run then makes no keys to ask with).
+    func isEmpty() throws(OeuvreError) -> Bool
 }

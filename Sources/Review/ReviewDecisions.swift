@@ -44,6 +44,10 @@ public final class ReviewDecisions: ReviewDecisionSource, @unchecked Sendable {
         return try currentMode()
     }
 
+    public func isEmpty() throws(OeuvreError) -> Bool {
+        try answering() == .none
+    }
+
     public func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory {
         lock.lock()
         defer { lock.unlock() }

@@ -85,6 +85,7 @@ import Testing
                 asked.append((isrcs.sorted(), metadataKeys.sorted()))
                 return memory
             }
+            func isEmpty() throws(OeuvreError) -> Bool { memory.isEmpty }
         }
         var memory = ReviewMemory()
         memory.record(isrc: Self.cover.isrc, profile: Self.profile("", nil), .init(accepted: "W3", rejected: ["W2"], sequence: 1))
@@ -105,9 +106,15 @@ import Testing
         #expect(source.asked.first?.1 == [key])
         let c = try #require(r.results.first { $0.group.lineIds == ["c"] })
         #expect(c.decision == .auto && c.reason == "reviewed" && c.candidates.first?.workId == "W3")
+        // A source without decisions is not asked (no keys made).
+        let empty = Source(ReviewMemory())
+        options.reviewSource = empty
+        _ = try MatchPipeline(index: index, model: Self.model, options: options).run(lines: lines)
+        #expect(empty.asked.isEmpty)
         // A source that fails fails the run.
         struct Failing: ReviewDecisionSource {
             func memory(isrcs: [String], metadataKeys: [String]) throws(OeuvreError) -> ReviewMemory { throw OeuvreError(.io, "disk I/O error") }
+            func isEmpty() throws(OeuvreError) -> Bool { false }
         }
         options.reviewSource = Failing()
         #expect(throws: OeuvreError.self) { try MatchPipeline(index: index, model: Self.model, options: options).run(lines: lines) }
