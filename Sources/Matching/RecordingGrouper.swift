@@ -225,21 +225,27 @@ public struct RecordingGrouper: Sendable {
         let n = positions.count
         if n == 0 { return ([], []) }
         let workers = max(1, min(threads, n / 256 + 1))
-        let chunk = (n + workers - 1) / workers
+        // Chunks of `chunk` positions, taken in turn by whichever thread is free: halves fixed in advance finished
+        // up to 0.3 s apart on 100k distinct lines (titles in other scripts, MeCab and ICU's first use of each
+        // transliterator fall unevenly), with the other core idle meanwhile.
+        let chunk = 256
+        let chunks = (n + chunk - 1) / chunk
         var keyOut: [String] = keys ? [String](repeating: "", count: n) : []
         let profiles = keyOut.withUnsafeMutableBufferPointer { keyBuf in
             let keyBox = UncheckedSendable(keyBuf)
             return [LineProfile](unsafeUninitializedCapacity: n) { buf, initialized in
                 let box = UncheckedSendable(buf.baseAddress!)
-                parallelWorkers(workers) { w in
+                let next = AtomicCounter()
+                parallelWorkers(workers) { _ in
                     let builder = ProfileBuilder()
-                    let lo = w * chunk
-                    let hi = min(n, lo + chunk)
-                    guard lo < hi else { return }
-                    for i in lo..<hi {
-                        let p = builder.line(lines[positions[i]])
-                        if keys { keyBox.value[i] = key(p) }
-                        (box.value + i).initialize(to: p)
+                    while true {
+                        let c = next.next()
+                        if c >= chunks { break }
+                        for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                            let p = builder.line(lines[positions[i]])
+                            if keys { keyBox.value[i] = key(p) }
+                            (box.value + i).initialize(to: p)
+                        }
                     }
                 }
                 initialized = n

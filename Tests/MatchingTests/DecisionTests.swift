@@ -102,3 +102,27 @@ import OeuvreTestSupport
         #expect(same == items)
     }
 }
+
+/// `MatchPipeline.byteOrder` puts the recording groups in title order for the batches: the order of `String`'s `<`
+/// on NFC text, equal titles in index order.
+@Suite struct ByteOrderTests {
+    @Test(arguments: [0, 1, 2, 9, 500, 3000])
+    func byteOrderIsStringOrder(n: Int) {
+        var g = SeededGenerator(seed: UInt64(n) + 7)
+        // Few letters, so that titles share long prefixes (8 bytes and more) and repeat; some non-Latin and
+        // combining-free accented letters (NFC), and titles that are prefixes of others.
+        let alphabet: [String] = ["a", "b", " ", "é", "ß", "東", "京", "ö", "z", "1"]
+        var titles: [String] = []
+        for _ in 0..<n {
+            if !titles.isEmpty && Int.random(in: 0..<4, using: &g) == 0 {
+                let base = titles[Int.random(in: 0..<titles.count, using: &g)]
+                titles.append(Bool.random(using: &g) ? base : base + alphabet[Int.random(in: 0..<alphabet.count, using: &g)])
+                continue
+            }
+            let length = Int.random(in: 0..<20, using: &g)
+            titles.append((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined())
+        }
+        let expected = titles.indices.sorted { titles[$0] != titles[$1] ? titles[$0] < titles[$1] : $0 < $1 }
+        #expect(MatchPipeline.byteOrder(of: titles) == expected)
+    }
+}
