@@ -42,6 +42,7 @@ public final class Normalizer {
     static let maxCachedRunBytes = 96
 
     private var transliterator: Transliterator?
+    private let pool: TransliteratorPool
     private var transliteratorUnavailable = false
     private var japanese: JapaneseReader?
     private var japaneseUnavailable = false
@@ -61,8 +62,15 @@ public final class Normalizer {
     public private(set) var japaneseCalls = 0
 
     /// `cacheLimit`: distinct non-ASCII runs remembered before the cache is cleared.
-    public init(cacheLimit: Int = 200_000) {
+    /// `pool`: where the ICU transliterator is borrowed from and given back to at `deinit`.
+    public init(cacheLimit: Int = 200_000, pool: TransliteratorPool = .shared) {
         self.cacheLimit = max(1, cacheLimit)
+        self.pool = pool
+    }
+
+    deinit {
+        // Back to the pool, with the script transforms it has built (`TransliteratorPool`).
+        if let transliterator { pool.giveBack(transliterator, id: Self.transliteratorID) }
     }
 
     /// Comparison form of `text` (see the type's documentation).
@@ -305,7 +313,7 @@ public final class Normalizer {
         if cache.appendValue(hash: h, key: run, to: &out) { return }
         if transliterator == nil && !transliteratorUnavailable {
             do {
-                transliterator = try Transliterator(id: Self.transliteratorID)
+                transliterator = try pool.take(id: Self.transliteratorID)
             } catch {
                 transliteratorUnavailable = true
             }

@@ -96,3 +96,34 @@ import Testing
         #expect(n.fold("Альфа") == "alfa")
     }
 }
+
+/// Normalizers borrow their ICU transliterator from a pool and give it back: a run's second normalizer reuses the
+/// first one's instance (with the script transforms it built) instead of opening and building them again.
+@Suite struct TransliteratorPoolTests {
+    @Test func aNormalizerReusesTheInstanceOfAnEarlierOne() throws {
+        let pool = TransliteratorPool()
+        let texts = ["สวัสดี", "حبيبي", "北京欢迎你", "Ελλάδα", "plain ascii"]
+        var first: [String] = []
+        do {
+            let a = Normalizer(pool: pool)
+            first = texts.map { a.fold($0) }
+            #expect(a.icuCalls > 0)
+            #expect(pool.opened == 1)
+            #expect(pool.idleCount(id: Normalizer.transliteratorID) == 0)  // lent out
+        }
+        #expect(pool.idleCount(id: Normalizer.transliteratorID) == 1)  // given back at deinit
+        let b = Normalizer(pool: pool)
+        #expect(texts.map { b.fold($0) } == first)
+        #expect(b.icuCalls > 0)
+        #expect(pool.opened == 1)
+        // Two normalizers alive at once do not share an instance.
+        let c = Normalizer(pool: pool)
+        _ = c.fold("สวัสดี")
+        #expect(pool.opened == 2)
+        // A normalizer that never met non-ASCII text borrows nothing.
+        let before = pool.opened
+        do { _ = Normalizer(pool: pool).fold("only ascii") }
+        #expect(pool.opened == before)
+        withExtendedLifetime((b, c)) {}
+    }
+}
