@@ -104,7 +104,15 @@ public struct ResultsTSVBuffer {
 
     /// The rest of a tail (the same for many rows): tab, confidence, decision and reason cells, newline.
     public static func tailEnd(confidence: Double?, decision: Decision, reason: String) -> [UInt8] {
-        var out: [UInt8] = [9]
+        var out: [UInt8] = []
+        appendTailEnd(to: &out, confidence: confidence, decision: decision, reason: reason)
+        return out
+    }
+
+    /// Appends `tailEnd(confidence:decision:reason:)`.
+    @inline(__always)
+    public static func appendTailEnd(to out: inout [UInt8], confidence: Double?, decision: Decision, reason: String) {
+        out.append(9)
         if let c = confidence, c.isFinite {
             // `ResultsTSV.confidenceText`: four decimals.
             let scaled = Int((min(max(c, 0), 1) * 10000).rounded())
@@ -121,7 +129,25 @@ public struct ResultsTSVBuffer {
         out.append(9)
         out.append(contentsOf: reason.utf8)
         out.append(10)
-        return out
+    }
+
+    /// Appends the bytes of `tail(row)` for the row of a candidate whose work id, ISWC and title are Strings (read in
+    /// place, not copied into a Row or a line).
+    @inline(__always)
+    public static func appendTail(to out: inout [UInt8], rank: Int, workId: String, iswc: String?, workTitle: String, confidence: Double?,
+                                  decision: Decision, reason: String) {
+        withBytes(workId) { id in
+            withBytes(iswc ?? "") { iswc in
+                withBytes(workTitle) { title in appendTailHead(to: &out, rank: rank, workId: id, iswc: iswc, workTitle: title) }
+            }
+        }
+        appendTailEnd(to: &out, confidence: confidence, decision: decision, reason: reason)
+    }
+
+    @inline(__always)
+    private static func withBytes<R>(_ s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return r }
+        return Array(s.utf8).withUnsafeBytes(body)
     }
 
     /// A cell's bytes as `tsvCell` writes them.

@@ -1,5 +1,6 @@
 import Foundation
-import Matching
+@testable import Matching
+import Formats
 import OeuvreCore
 @testable import OeuvreCommands
 import OeuvreTestSupport
@@ -427,5 +428,41 @@ import Testing
         #expect(near(ReviewStatistics.wilson(successes: 0, trials: 10), (0, 0.2775)))
         #expect(near(ReviewStatistics.wilson(successes: 10, trials: 10), (0.7225, 1)))
         #expect(ReviewStatistics.wilson(successes: 0, trials: 0) == (0, 1))
+    }
+}
+
+/// `MatchCommand.rowTails` writes each result's rows from the candidates' strings: the same bytes as the rows made and
+/// formatted as lines (`ResultsTSVBuffer.tail`), whatever the cells hold.
+@Suite struct RowTailsTests {
+    @Test func tailsAreTheRowsLines() {
+        let profile = ProfileBuilder().line(UsageLine(lineId: "x", title: "Yesterday", artist: "The Beatles"))
+        let group = RecordingGroup(isrc: nil, lineIndices: [0], lineIds: ["x"], plays: 1, profile: profile)
+        func candidate(_ k: Int) -> ScoredCandidate {
+            ScoredCandidate(work: k, workId: k % 5 == 0 ? "W\t\(k)" : "W\(k)", iswc: k % 3 == 0 ? nil : "T03452468\(k % 10)1",
+                            title: ["Yesterday", "東京タワー", "A\ttab\nand newline\r", "", "Comme d’habitude"][k % 5],
+                            confidence: [0, 1, 0.5, 0.99995, 0.123456, 1e-9, .nan, 0.00005][k % 8], reason: ["title+artist", "", "iswc"][k % 3])
+        }
+        var results: [GroupResult] = []
+        for n in [0, 1, 3, 12] {
+            for decision in Decision.allCases {
+                results.append(GroupResult(group: group, candidates: (0..<n).map { candidate($0 + n) }, decision: decision,
+                                           reason: n == 0 ? "no-candidate" : "title-only"))
+            }
+        }
+        let (bytes, rowEnds, firstRow) = MatchCommand.rowTails(of: results, threads: 1)
+        var expected: [UInt8] = []
+        var expectedEnds = [0]
+        var expectedFirst = [0]
+        for g in results.indices {
+            let rows = MatchCommand.rows(of: results, at: g)
+            for row in rows {
+                expected.append(contentsOf: ResultsTSVBuffer.tail(row))
+                expectedEnds.append(expected.count)
+            }
+            expectedFirst.append(expectedFirst.last! + rows.count)
+        }
+        #expect(bytes == expected)
+        #expect(rowEnds == expectedEnds)
+        #expect(firstRow == expectedFirst)
     }
 }
