@@ -192,42 +192,39 @@ public struct RecordingGrouper: Sendable {
 
     /// A 64-bit hash of each line's raw metadata tuple (the UTF-8 bytes of `sameRaw`'s fields), on `threads` threads.
     static func rawHashes(_ lines: [UsageLine], threads: Int) -> [UInt64] {
-        var out = [UInt64](repeating: 0, count: lines.count)
-        out.withUnsafeMutableBufferPointer { out in
-            let box = UncheckedSendable(out)
-            let ranges = chunkRanges(lines.count, parts: max(1, min(threads, lines.count / 4096 + 1)) * 4)
-            parallel(ranges.count, threads: threads) { c in
-                for i in ranges[c] {
-                    var h = ByteHash()
-                    h.add(lines[i].title)
-                    h.add(lines[i].artist)
-                    h.add(lines[i].isrc)
-                    h.add(lines[i].subtitle)
-                    h.add(lines[i].iswc)
-                    h.add(UInt64(bitPattern: Int64(lines[i].duration ?? -1)))
-                    h.add(UInt64(lines[i].writers.count))
-                    for w in lines[i].writers { h.add(w) }
-                    h.add(UInt64(lines[i].writerIds.count))
-                    for w in lines[i].writerIds { h.add(w) }
-                    box.value[i] = h.value
-                }
-            }
+        parallelHashes(count: lines.count, threads: threads) { i, h in
+            h.add(lines[i].title)
+            h.add(lines[i].artist)
+            h.add(lines[i].isrc)
+            h.add(lines[i].subtitle)
+            h.add(lines[i].iswc)
+            h.add(UInt64(bitPattern: Int64(lines[i].duration ?? -1)))
+            h.add(UInt64(lines[i].writers.count))
+            for w in lines[i].writers { h.add(w) }
+            h.add(UInt64(lines[i].writerIds.count))
+            for w in lines[i].writerIds { h.add(w) }
         }
-        return out
     }
 
     /// A 64-bit hash of each string, on `threads` threads, consistent with `String`'s `==` (canonical equivalence):
     /// the UTF-8 bytes of its NFC form (a string that is not ASCII is composed first).
     static func hashes(of strings: [String], threads: Int) -> [UInt64] {
-        var out = [UInt64](repeating: 0, count: strings.count)
+        parallelHashes(count: strings.count, threads: threads) { i, h in
+            let s = strings[i]
+            h.add(s.utf8.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping)
+        }
+    }
+
+    /// `add(i, &hash)` for i in 0..<count, in chunks on `threads` threads: each item's `ByteHash` value.
+    private static func parallelHashes(count: Int, threads: Int, _ add: (Int, inout ByteHash) -> Void) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer { out in
             let box = UncheckedSendable(out)
-            let ranges = chunkRanges(strings.count, parts: max(1, min(threads, strings.count / 4096 + 1)) * 4)
+            let ranges = chunkRanges(count, parts: max(1, min(threads, count / 4096 + 1)) * 4)
             parallel(ranges.count, threads: threads) { c in
                 for i in ranges[c] {
                     var h = ByteHash()
-                    let s = strings[i]
-                    h.add(s.utf8.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping)
+                    add(i, &h)
                     box.value[i] = h.value
                 }
             }
