@@ -64,8 +64,14 @@ public final class TransliteratorPool: @unchecked Sendable {
 
     private let lock = NSLock()
     private var idle: [String: [Transliterator]] = [:]
+    private var openedCount = 0
+
     /// Instances opened by `take` so far (for tests and diagnostics).
-    public private(set) var opened = 0
+    public var opened: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return openedCount
+    }
 
     public init() {}
 
@@ -76,7 +82,7 @@ public final class TransliteratorPool: @unchecked Sendable {
             lock.unlock()
             return t
         }
-        opened += 1
+        openedCount += 1
         lock.unlock()
         return try Transliterator(id: id)
     }

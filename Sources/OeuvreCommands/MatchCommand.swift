@@ -397,13 +397,8 @@ struct MatchCommand: AsyncParsableCommand {
         throw OeuvreError(.usage, "no scoring model: give --model FILE (models/default.json was not found)")
     }
 
-    /// The results rows of one distinct result (`ResultsTSV.Row`s without their line id).
-    static func rows(of r: GroupResult) -> [ResultsTSV.Row] {
-        rows(candidates: r.candidates, decision: r.decision, reason: r.reason)
-    }
-
-    /// `rows(of: results[g])` reading the result in place: a GroupResult copy touches its group's ~50
-    /// reference-counted fields, once per distinct recording.
+    /// The results rows of the distinct result `results[g]` (`ResultsTSV.Row`s without their line id), read in place (a
+    /// GroupResult copy touches its group's ~50 reference-counted fields). What `appendRowTails` writes, as values.
     static func rows(of results: [GroupResult], at g: Int) -> [ResultsTSV.Row] {
         rows(candidates: results[g].candidates, decision: results[g].decision, reason: results[g].reason)
     }
