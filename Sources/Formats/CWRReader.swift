@@ -32,8 +32,9 @@ public final class CWRReader {
     public private(set) var skippedTransactions: [String: Int] = [:]
     /// Whether the TRL record has been read and checked.
     public private(set) var finished = false
-    /// Lenient mode: missing records (forward gaps in record sequence #s) and GRT/TRL counts that do
-    /// not match are reported in `structuralWarnings` instead of failing the file. Everything else
+    /// Lenient mode: missing records (forward gaps in record sequence #s), a record sequence # repeated, GRT/TRL counts that do
+    /// not match and a work registration in a group of another registration type (an NWR in a REV group)
+    /// are reported in `structuralWarnings` instead of failing the file. Everything else
     /// (order, transaction sequence, truncation, lengths, field formats) is still an error.
     public let lenient: Bool
     /// Structural problems tolerated in lenient mode.
@@ -334,7 +335,15 @@ public final class CWRReader {
     }
 
     private func startTransaction(_ r: CWRLine, sequence: Int) throws(OeuvreError) {
-        let isHeader = r.type == groupType
+        // A work registration of another kind than its group's (an NWR in a REV group, as some senders'
+        // files have): every field of it is read the same way, so lenient mode reads it as what it says it
+        // is, with a warning; strict mode stops at it, naming the option.
+        let mismatchedRegistration = r.type != groupType && Self.workRegistrationTypes.contains(r.type)
+            && Self.workRegistrationTypes.contains(groupType)
+        if mismatchedRegistration {
+            try violation("\(r.type) transaction in a group of type \(groupType)", at: r.position(1, "Record Type"))
+        }
+        let isHeader = r.type == groupType || mismatchedRegistration
         guard isHeader else {
             if Self.transactionTypes.contains(r.type) {
                 throw OeuvreError(.invalidInput, "\(r.type) transaction in a group of type \(groupType)", at: r.position(1, "Record Type"))
@@ -392,6 +401,10 @@ public final class CWRReader {
             let message = "\(recordSequence) is out of order (expected \(lastRecordSequence + 1))"
             if recordSequence > lastRecordSequence + 1 {
                 try violation(message + ": record(s) missing", at: r.position(12, "Record Sequence #"))
+            } else if recordSequence == lastRecordSequence && recordSequence > 0 {
+                // The previous record's number again (a sender's numbering slip): the record is read where it
+                // stands, as CWR ties detail records to the records before them by order, not by number.
+                try violation(message + ": the previous record's number repeated", at: r.position(12, "Record Sequence #"))
             } else {
                 throw OeuvreError(.invalidInput, message, at: r.position(12, "Record Sequence #"))
             }
@@ -676,6 +689,8 @@ public final class CWRReader {
 
     /// GRH transaction types of CWR 2.x.
     static let transactionTypes: Set<String> = ["NWR", "REV", "ISW", "EXC", "ACK", "AGR"]
+    /// Transactions that register a work (read alike; `startTransaction` tolerates one in a group of another such type).
+    static let workRegistrationTypes: Set<String> = ["NWR", "REV", "ISW", "EXC"]
     /// Detail records whose content Oeuvre keeps.
     static let keptDetailTypes: Set<String> = [
         "SPU", "OPU", "SPT", "OPT", "SWR", "OWR", "SWT", "OWT", "PWR", "ALT", "NAT", "PER", "REC", "ORN", "VER", "XRF",

@@ -281,6 +281,56 @@ private func patch(_ lines: inout [String], _ index: Int, _ column: Int, _ text:
         #expect(reader.structuralWarnings.map { $0.position.field } == ["SWR Record Sequence #", "GRT Record Count", "TRL Record Count"])
     }
 
+    @Test func registrationInAGroupOfAnotherRegistrationTypeIsReadInLenientMode() throws {
+        var lines = CWRFileBuilder.sample().lines()
+        let grh = try #require(lines.firstIndex(where: { $0.hasPrefix("GRHNWR") }))
+        patch(&lines, grh, 4, "REV")  // a REV group holding NWR transactions, as some senders write them
+        let path = writeCWR(lines)
+        let error = try #require(readError(path))
+        #expect(error.position?.line == grh + 2)
+        #expect(error.position?.field == "NWR Record Type")
+        #expect(error.description.contains("NWR transaction in a group of type REV"))
+        #expect(error.description.contains("--lenient"))
+        let (reader, transactions) = try readAll(path, lenient: true)
+        #expect(transactions.map(\.kind) == [.nwr, .nwr])
+        let asSent = try readAll(writeCWR(CWRFileBuilder.sample().lines(), name: "CW250002EMP_052.V21")).1
+        #expect(transactions.compactMap { $0.work?.title } == asSent.compactMap { $0.work?.title })
+        #expect(reader.structuralWarnings.map { $0.message } == ["NWR transaction in a group of type REV", "NWR transaction in a group of type REV"])
+        // An acknowledgement is no registration: in a REV group it stays an error in lenient mode too.
+        var ack = lines
+        patch(&ack, grh + 1, 1, "ACK")
+        #expect(throws: OeuvreError.self) { _ = try readAll(writeCWR(ack, name: "CW250003EMP_052.V21"), lenient: true) }
+    }
+
+    @Test func repeatedRecordSequenceIsReadInLenientModeAndABackwardOneIsNot() throws {
+        var lines = CWRFileBuilder.sample().lines()
+        // Line 5 is SPT (record 2 of the first transaction); number it 1 like the SPU before it.
+        patch(&lines, 4, 12, "00000001")
+        let path = writeCWR(lines)
+        let error = try #require(readError(path))
+        #expect(error.position?.line == 5)
+        #expect(error.position?.field == "SPT Record Sequence #")
+        #expect(error.description.contains("--lenient"))
+        let (reader, transactions) = try readAll(path, lenient: true)
+        let asSent = try readAll(writeCWR(CWRFileBuilder.sample().lines(), name: "CW250002EMP_052.V21")).1
+        #expect(transactions.count == asSent.count)
+        // The same work, every record kept (positions aside: the files differ in name).
+        func summary(_ w: CWRWork?) -> [String] {
+            guard let w else { return [] }
+            return [w.title] + w.alternateTitles.map(\.text) + w.publishers.map { "\($0.lastName) \($0.territories.count)" }
+                + w.writers.map(\.lastName) + w.recordings.compactMap(\.isrc)
+        }
+        #expect(summary(transactions.first?.work) == summary(asSent.first?.work))
+        #expect(summary(transactions.first?.work).count > 5)
+        // Record 1 again at line 5, then record 3 after it: the repeat, and the gap it leaves.
+        #expect(reader.structuralWarnings.map { $0.position.line } == [5, 6])
+        #expect(reader.structuralWarnings.first?.message.contains("repeated") == true)
+        // Two back is no slip of one number: still an error, lenient or not.
+        var back = CWRFileBuilder.sample().lines()
+        patch(&back, 5, 12, "00000001")
+        #expect(throws: OeuvreError.self) { _ = try readAll(writeCWR(back, name: "CW250003EMP_052.V21"), lenient: true) }
+    }
+
     @Test func transactionSequenceBreakIsAnError() throws {
         var lines = CWRFileBuilder.sample().lines()
         let second = try #require(lines.firstIndex(where: { $0.hasPrefix("NWR00000001") }))
