@@ -313,6 +313,31 @@ public final class MatchIndex: @unchecked Sendable {
         return reader.string()
     }
 
+    /// `workId(a) < workId(b)`, without making the two Strings when both ids are ASCII (their stored bytes compared:
+    /// byte order is String order there). Ranking a recording's candidates breaks equal confidences by work id, and
+    /// equal confidences are common at the floor: two Strings per comparison were ≈ 2% of a match.
+    @inline(__always)
+    public func workIdPrecedes(_ a: Int, _ b: Int) -> Bool {
+        var ra = BlobReader(blobs: blobs, offset: Int(workBlobOffset[a]))
+        var rb = BlobReader(blobs: blobs, offset: Int(workBlobOffset[b]))
+        return Self.asciiPrecedes(ra.bytes(), rb.bytes()) ?? (workId(a) < workId(b))
+    }
+
+    /// Whether ASCII text `x` sorts before ASCII text `y` as Strings do; nil when either holds a non-ASCII byte
+    /// (String order is then that of the canonical forms, not of the bytes).
+    static func asciiPrecedes(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool? {
+        var high: UInt8 = 0
+        for b in x { high |= b }
+        for b in y { high |= b }
+        guard high < 0x80 else { return nil }
+        let common = min(x.count, y.count)
+        if common > 0, let xa = x.baseAddress, let ya = y.baseAddress {
+            let c = memcmp(xa, ya, common)
+            if c != 0 { return c < 0 }
+        }
+        return x.count < y.count
+    }
+
     /// Id, ISWC and display title of work `w`: what a results row needs, without decoding the profile.
     public func summary(_ w: Int) -> (workId: String, iswc: String?, displayTitle: String) {
         var r = BlobReader(blobs: blobs, offset: Int(workBlobOffset[w]))

@@ -409,8 +409,8 @@ public struct MatchPipeline: Sendable {
                 PackedLine.encode(groups[$0].profile, into: &$1)
             }
         }
-        var conf = [Float](repeating: 0, count: pairs.count)
-        rows.withUnsafeBufferPointer { r in conf.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
+        var scores = [Float](repeating: 0, count: pairs.count)
+        rows.withUnsafeBufferPointer { r in scores.withUnsafeMutableBufferPointer { scorer.score(r, rows: pairs.count, into: $0) } }
         // Candidates of a recording that nothing tells apart get the confidence they have on average over
         // the arbitrary order retrieval put them in (`TrueTies`). Pairs are in candidate order per group.
         var tieKeys = [UInt64](repeating: 0, count: pairs.count)
@@ -422,7 +422,10 @@ public struct MatchPipeline: Sendable {
             }
         }
         precondition(p == pairs.count, "matchBatch: \(p) retrieved candidates for \(pairs.count) pairs")
-        TrueTies.share(confidences: &conf, rows: rows, groupOfPair: { pairs[$0].group }, keys: tieKeys, scorer: scorer)
+        TrueTies.share(confidences: &scores, rows: rows, groupOfPair: { pairs[$0].group }, keys: tieKeys, scorer: scorer)
+        // Read-only from here, through a `let`: the lazy map below escapes, and a `var` it captured would be boxed
+        // and every read of it (the ranking sort compares thousands of pairs) checked for exclusivity at run time.
+        let conf = scores
         var results: [GroupResult] = []
         results.reserveCapacity(slice.count)
         var k = 0
@@ -436,7 +439,7 @@ public struct MatchPipeline: Sendable {
             order.removeAll(keepingCapacity: true)
             order.append(contentsOf: first..<k)
             order.sort { a, b in
-                conf[a] != conf[b] ? conf[a] > conf[b] : index.workId(pairs[a].work) < index.workId(pairs[b].work)
+                conf[a] != conf[b] ? conf[a] > conf[b] : index.workIdPrecedes(pairs[a].work, pairs[b].work)
             }
             let keep = max(options.topK, 2)
             var scored: [ScoredCandidate] = []

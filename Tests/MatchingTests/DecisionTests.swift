@@ -126,3 +126,37 @@ import OeuvreTestSupport
         #expect(MatchPipeline.byteOrder(of: titles) == expected)
     }
 }
+
+/// `MatchIndex.asciiPrecedes`: the tie-break of equal confidences (work id order) read from the stored bytes.
+@Suite struct WorkIdOrderTests {
+    @Test func asciiBytesSortAsStrings() {
+        var g = SeededGenerator(seed: 41)
+        // Short ids over few characters: equal ids, prefixes, case and digits against letters, empty ids.
+        let alphabet = Array("aAbZ09-_ .")
+        var ids: [String] = [""]
+        for _ in 0..<400 {
+            if Int.random(in: 0..<4, using: &g) == 0, let base = ids.randomElement(using: &g) {
+                ids.append(base + String(alphabet[Int.random(in: 0..<alphabet.count, using: &g)]))
+            } else {
+                ids.append(String((0..<Int.random(in: 0..<6, using: &g)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }))
+            }
+        }
+        var checked = 0
+        for (i, x) in ids.enumerated() {
+            for y in ids[max(0, i - 40)...min(ids.count - 1, i + 40)] {
+                let got = Array(x.utf8).withUnsafeBytes { xb in Array(y.utf8).withUnsafeBytes { yb in MatchIndex.asciiPrecedes(xb, yb) } }
+                #expect(got == (x < y), "\(x) < \(y)")
+                checked += 1
+            }
+        }
+        #expect(checked > 20_000)
+    }
+
+    @Test func nonASCIIIdsAreLeftToStrings() {
+        // "é" precomposed against "e" + combining acute: equal Strings, different bytes; the bytes must not decide.
+        for (x, y) in [("W-\u{E9}", "W-e\u{301}"), ("W-1", "W-\u{E9}"), ("東", "W")] {
+            let got = Array(x.utf8).withUnsafeBytes { xb in Array(y.utf8).withUnsafeBytes { yb in MatchIndex.asciiPrecedes(xb, yb) } }
+            #expect(got == nil)
+        }
+    }
+}
