@@ -144,6 +144,8 @@ public struct RetrievalBatch: Sendable {
 public struct RetrievalStats: Sendable {
     public var queries = 0
     public var postingsScanned = 0
+    /// Title readings whose postings were not read again: the same reading as the scan before (`Retriever.titlePass`).
+    public var titleScansReused = 0
     /// The dense re-rank's kernel (`DenseKernel`): calls (BLAS calls; recordings for `.dot`), the
     /// floating-point operations it did (2 per multiply-add, products computed and unused included) and
     /// the thread CPU seconds inside it.
@@ -159,6 +161,7 @@ public struct RetrievalStats: Sendable {
     public mutating func add(_ o: RetrievalStats) {
         queries += o.queries
         postingsScanned += o.postingsScanned
+        titleScansReused += o.titleScansReused
         gemmCalls += o.gemmCalls
         gemmFlops += o.gemmFlops
         gemmSeconds += o.gemmSeconds
@@ -201,6 +204,11 @@ public final class Retriever {
     @exclusivity(unchecked) private var keepFlags: [Bool] = []
     @exclusivity(unchecked) private var artistTermBuf: [UInt64] = []
     @exclusivity(unchecked) private var termSlots: [Int] = []
+    /// The title reading whose scan `titleMap` holds (its cosines), with that reading's squared norm and postings
+    /// read: the next recording of a batch, in title order, often has the same reading (other performers, other
+    /// versions), and then the scan is not repeated (`titlePass`). nil when the map is empty.
+    @exclusivity(unchecked) private var scannedTitle: String?
+    @exclusivity(unchecked) private var scannedNorm2: Float = 0
 
     // Batch state (small, reused).
     @exclusivity(unchecked) private var rows: [Float] = []            // query vectors, one row per title reading
@@ -298,7 +306,10 @@ public final class Retriever {
         for (i, title) in q.titles.prefix(options.maxQueryTitles).enumerated() {
             titlePass(title, pickArtistOnly: i == 0)
         }
-        if q.titles.isEmpty { artistOnlyCandidates() }
+        if q.titles.isEmpty {
+            forgetScannedTitle()
+            artistOnlyCandidates()
+        }
         // Artist similarity and duration agreement of every pooled work.
         for e in firstEntry..<entryWork.count {
             let w = entryWork[e]
@@ -389,7 +400,30 @@ public final class Retriever {
         for line in 0..<MemoryLayout<W>.stride { oeuvre_prefetch(w + 64 * line) }  // the same 64 postings
     }
 
+    /// Empties the title map (the state of the last scanned reading).
+    private func forgetScannedTitle() {
+        if scannedTitle != nil {
+            titleMap.clear()
+            scannedTitle = nil
+        }
+    }
+
     private func titlePass(_ title: String, pickArtistOnly: Bool) {
+        // The same reading as the last scan (compared by bytes: the terms are made from the bytes) finds the same
+        // titles with the same cosines, kept in `titleMap`, and the same terms and weights: only the scan is skipped.
+        if let last = scannedTitle, last.utf8.elementsEqual(title.utf8) {
+            stats.titleScansReused += 1
+        } else {
+            forgetScannedTitle()
+            scanTitle(title)
+            scannedTitle = title
+        }
+        poolTitles(pickArtistOnly: pickArtistOnly)
+    }
+
+    /// Reads the postings of `title`'s terms into `titleMap` (rarest terms first, within the budgets), then turns
+    /// each touched title's sum into its cosine with the reading; `terms` and `weights` hold the reading's terms.
+    private func scanTitle(_ title: String) {
         extractor.titleTerms(title, into: &terms)
         let table = index.titleTerms
         let post = index.postings, postWeight = index.postingWeights
@@ -438,8 +472,25 @@ public final class Retriever {
                 acc.values[k] += scale * Float(postWeight[p]) + mark
             }
         }
-        titleMap = acc
         stats.postingsScanned += scanned
+        scannedNorm2 = sq
+        // Cosines replace the sums in the map (the pool selection and the artist-only step read them).
+        if sq > 0 {
+            let invQ = 1 / sq.squareRoot()
+            for k in 0..<acc.count {
+                let slot = Int(acc.slots[k])
+                let a = acc.values[slot]
+                acc.values[slot] = a >= Self.exactMark ? 1 : min(1, a * invQ)
+            }
+        }
+        titleMap = acc
+    }
+
+    /// Adds the dense phase's query row of the scanned reading (`terms`, `weights`) and pools the best titles of
+    /// `titleMap` (+ artist and duration lifts) as distinct works.
+    private func poolTitles(pickArtistOnly: Bool) {
+        let acc = titleMap
+        let sq = scannedNorm2
         // Query vector row for the dense phase.
         let row = rowCount
         rowCount += 1
@@ -461,15 +512,12 @@ public final class Retriever {
                 }
             }
         }
-        defer { titleMap.clear() }
         let nTouched = acc.count
         guard sq > 0, nTouched > 0 else {
             if pickArtistOnly { artistOnlyCandidates() }
             return
         }
-        let invQ = 1 / sq.squareRoot()
         // Pool: best titles by sparse cosine (+ artist, duration), distinct works, at most `pool`.
-        // Cosines replace the sums in the map (the artist-only step below reads them).
         let meta = index.titleMeta
         let artist = artistMap
         let poolArtistWeight = options.poolArtistWeight
@@ -487,12 +535,11 @@ public final class Retriever {
             // miss each): cosines first with the title → work entries prefetched, then the durations
             // prefetched, then the lifts, so the misses of many titles overlap instead of queueing.
             let metaBase = meta.baseAddress
-            for k in 0..<nTouched {
-                let slot = Int(acc.slots[k])
-                let a = acc.values[slot]
-                let cos = a >= Self.exactMark ? 1 : min(1, a * invQ)
-                acc.values[slot] = cos
-                if boost && cos >= boostMin, let metaBase { oeuvre_prefetch(metaBase + 2 * Int(acc.id(at: slot))) }
+            if boost, let metaBase {
+                for k in 0..<nTouched {
+                    let slot = Int(acc.slots[k])
+                    if acc.values[slot] >= boostMin { oeuvre_prefetch(metaBase + 2 * Int(acc.id(at: slot))) }
+                }
             }
             if boost && withDuration, let durations = index.workDuration.baseAddress {
                 for k in 0..<nTouched {

@@ -481,6 +481,34 @@ enum SmallCatalogue {
         #expect(r.stats.gemmCalls >= 1)
     }
 
+    /// Consecutive recordings with the same title reading (other performers, other versions) reuse the scan of the
+    /// one before (`Retriever.titlePass`): the same candidates with the same scores as a fresh retriever gives each,
+    /// across artists, durations, a title-less query between them (the map must be empty for it) and batch ends.
+    @Test func repeatedTitleReadingsReuseTheScan() {
+        let (index, _) = Self.shared
+        let queries = [RetrievalQuery(titles: ["heart"], artists: ["pet shop boys"]), RetrievalQuery(titles: ["heart"], artists: ["the sugars"]),
+                       RetrievalQuery(titles: ["heart"], artists: [], duration: 200), RetrievalQuery(titles: [], artists: ["jacques brel"]),
+                       RetrievalQuery(titles: ["heart"], artists: ["jacques brel"]), RetrievalQuery(titles: ["yesterday", "heart"], artists: []),
+                       RetrievalQuery(titles: ["heart"], artists: []), RetrievalQuery(titles: ["hyperballad"], artists: ["bjork"]),
+                       RetrievalQuery(titles: ["hyperballad"], artists: ["bjork"])]
+        for maxBatch in [1, 2, 32] {
+            var options = RetrievalOptions()
+            options.maxBatch = maxBatch
+            let r = Retriever(index: index, options: options)
+            var batch = RetrievalBatch()
+            r.retrieve(queries, into: &batch)
+            for (i, q) in queries.enumerated() {
+                let single = Retriever(index: index, options: options).retrieve(q)
+                #expect(!single.isEmpty)
+                #expect(Self.same(Array(batch[i]), single), "query \(i), batches of \(maxBatch)")
+                #expect(Array(batch[i]).map(\.score) == single.map(\.score), "query \(i), batches of \(maxBatch)")
+            }
+            // heart ×3 (2 reused), none, heart (scanned again: the map was emptied), yesterday + heart (both scanned:
+            // yesterday came between), heart (reused), hyperballad ×2 (1 reused).
+            #expect(r.stats.titleScansReused == 4, "batches of \(maxBatch)")
+        }
+    }
+
     /// The three dense kernels (direct dot products, sgemv per work, one sgemm per batch) rank the same
     /// candidates on a seeded random catalogue: dense cosines within one rounding step (2⁻¹⁶) of each
     /// other, the same works, and any difference in order only between scores that close.
