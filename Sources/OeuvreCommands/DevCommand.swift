@@ -131,6 +131,7 @@ struct DevRetrievalCommand: AsyncParsableCommand {
                 "gemm": ["calls": s.gemmCalls, "gflop": s.gemmFlops / 1e9, "gflops": s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9),
                          "kernel": options.denseKernel.rawValue],
                 "postings_scanned_per_line": Double(s.postingsScanned) / Double(max(lines.count, 1)),
+                "title_scans_reused": s.titleScansReused,
                 "blas_kernel": BLAS.coreName,
             ]
             if json {
@@ -142,9 +143,9 @@ struct DevRetrievalCommand: AsyncParsableCommand {
                              workCount, index.titleCount, lines.count, judged, tBuild, tProfiles, Double(index.byteCount) / 1e6, tLoad,
                              tRetrieve, Double(lines.count) / max(tRetrieve, 1e-9)))
                 let per = 1e6 / Double(max(lines.count, 1))
-                print(String(format: "CPU per line: profile %.1f µs, sparse %.1f µs, dense %.1f µs (kernel %@ %.1f µs, %.1f GFLOP/s, OpenBLAS %@); postings read %.0f",
+                print(String(format: "CPU per line: profile %.1f µs, sparse %.1f µs, dense %.1f µs (kernel %@ %.1f µs, %.1f GFLOP/s, OpenBLAS %@); postings read %.0f; title scans reused %d",
                              result.profileSeconds * per, s.sparseSeconds * per, s.denseSeconds * per, options.denseKernel.rawValue, s.gemmSeconds * per,
-                             s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9), BLAS.coreName, Double(s.postingsScanned) / Double(max(lines.count, 1))))
+                             s.gemmFlops / 1e9 / max(s.gemmSeconds, 1e-9), BLAS.coreName, Double(s.postingsScanned) / Double(max(lines.count, 1)), s.titleScansReused))
                 for m in missLines { print("miss: \(m)") }
             }
         }

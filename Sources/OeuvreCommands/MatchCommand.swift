@@ -543,8 +543,6 @@ struct MatchCommand: AsyncParsableCommand {
             "retrieval_cpu_seconds": s.retrievalSeconds, "scoring_seconds": s.scoringSeconds, "index_built": indexBuilt,
             "index_seconds": indexSeconds, "gemm_gflops": s.retrieval.gemmSeconds > 0 ? s.retrieval.gemmFlops / 1e9 / s.retrieval.gemmSeconds : 0,
             "blas_kernel": BLAS.coreName, "dense_kernel": (s.retrieval.denseKernel ?? .dot).rawValue,
-            "retrieval_queries": s.retrieval.queries, "postings_scanned": s.retrieval.postingsScanned,
-            "title_scans_reused": s.retrieval.titleScansReused,
         ]
         for d in Decision.allCases {
             obj["\(d.rawValue)_lines"] = s.linesByDecision[d] ?? 0
