@@ -693,6 +693,13 @@ struct ByteKeyTable {
         }
     }
 
+    /// Reads the home slot of `b` and returns it (callers fold the values into a sink): loads issued for several keys
+    /// before their `intern`s overlap their cache misses, where the interns one after another would wait on each.
+    @inline(__always)
+    func touch(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        slots[Self.home(Self.hash(b)) & mask]
+    }
+
     func find(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         let (_, idx) = probe(b, Self.hash(b))
         return idx >= 0 ? idx : nil
