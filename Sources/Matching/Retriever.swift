@@ -182,7 +182,8 @@ public struct RetrievalStats: Sendable {
 /// call at a time).
 public final class Retriever {
     public let index: MatchIndex
-    public var options: RetrievalOptions
+    /// Changing them forgets the kept title scan (it was read under the old budgets).
+    public var options: RetrievalOptions { didSet { forgetScannedTitle() } }
     @exclusivity(unchecked) public private(set) var stats = RetrievalStats()
 
     private let dim: Int

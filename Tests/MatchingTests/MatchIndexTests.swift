@@ -507,6 +507,17 @@ enum SmallCatalogue {
             // yesterday came between), heart (reused), hyperballad ×2 (1 reused).
             #expect(r.stats.titleScansReused == 4, "batches of \(maxBatch)")
         }
+        // New budgets read another scan: the kept one is forgotten.
+        let r = Retriever(index: index)
+        let heart = RetrievalQuery(titles: ["heart"], artists: [])
+        _ = r.retrieve(heart)
+        r.options.postingBudget = 1
+        r.options.minPostingsPerTerm = 1
+        r.options.exactHitBudget = 1
+        r.options.exactHitMinPerTerm = 1
+        let narrow = r.retrieve(heart)
+        #expect(r.stats.titleScansReused == 0)
+        #expect(Self.same(narrow, Retriever(index: index, options: r.options).retrieve(heart)))
     }
 
     /// The three dense kernels (direct dot products, sgemv per work, one sgemm per batch) rank the same
