@@ -36,6 +36,9 @@ public struct RetrievalOptions: Sendable, Hashable {
     public var artistPostingBudget = 3000
     /// Every artist term reads at least this many of its postings.
     public var minArtistPostingsPerTerm = 32
+    /// When a name exists verbatim in the catalogue (its whole-name term has postings), the other artist terms
+    /// share at most this budget: the name's own works came in full through the whole-name term.
+    public var exactArtistBudget = 1000
     /// Most title readings per recording (title, bracket variants, medley parts).
     public var maxQueryTitles = 6
     /// Titles of a pooled work compared densely (original first).
@@ -375,6 +378,10 @@ public final class Retriever {
                     : min(Int(table.count[s]), max(remaining, options.minArtistPostingsPerTerm))
                 remaining -= n
                 scanned += n
+                // The name exists verbatim: its works came in full through this term, and the other terms (a common
+                // first name or surname shared with other artists) only add weak similarities; a third of the
+                // budget keeps them (1M works: artist postings per recording ≈ 2,300 → 930, docs/MATCHING.md).
+                if n > 0 && TermHash.isWhole(table.keys[s]) { remaining = min(remaining, options.exactArtistBudget) }
                 for p in start..<(start + n) {
                     let w = postWork[p]
                     let k = acc.slot(w)

@@ -35,6 +35,9 @@ struct DevRetrievalCommand: AsyncParsableCommand {
     @Option(help: "Postings read per title reading.") var budget: Int?
     @Option(help: "Minimum postings read per term.") var minPerTerm: Int?
     @Option(help: "Postings budget when the whole title exists verbatim.") var exactBudget: Int?
+    @Option(help: "Postings read for all the artist names of a recording.") var artistBudget: Int?
+    @Option(help: "Minimum postings read per artist term.") var artistMinPerTerm: Int?
+    @Option(help: "Artist postings budget of the other terms once a name is found verbatim.") var exactArtistBudget: Int?
     @Option(help: "Dense re-rank kernel: dot, gemv or gemm.") var denseKernel: String?
     @Option(help: "Dense kernel .dot: works prefetched ahead.") var prefetch: Int?
     @Option(help: "Threads.") var threads = 2
@@ -87,6 +90,9 @@ struct DevRetrievalCommand: AsyncParsableCommand {
             if let budget { options.postingBudget = budget }
             if let minPerTerm { options.minPostingsPerTerm = minPerTerm }
             if let exactBudget { options.exactHitBudget = exactBudget }
+            if let artistBudget { options.artistPostingBudget = artistBudget }
+            if let artistMinPerTerm { options.minArtistPostingsPerTerm = artistMinPerTerm }
+            if let exactArtistBudget { options.exactArtistBudget = exactArtistBudget }
             if let denseKernel {
                 guard let k = DenseKernel(rawValue: denseKernel) else {
                     throw OeuvreError(.usage, "--dense-kernel must be one of \(DenseKernel.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -436,6 +436,39 @@ enum SmallCatalogue {
         #expect(found { $0.artistOnlyMin = 1.01 }.isDisjoint(with: ["W7", "W8"]))
     }
 
+    /// Once a recording's artist name exists verbatim in the catalogue (its whole-name term has postings), the
+    /// name's own works have come in through that term, and its other terms (a common surname) share at most
+    /// `exactArtistBudget` postings; a name found nowhere verbatim keeps the full budget.
+    @Test func verbatimArtistNameNarrowsTheOtherArtistTerms() {
+        let firstNames = ["Ann", "Bob", "Carl", "Dora", "Emil", "Fay", "Gus", "Hal", "Ida", "Joe", "Kim", "Lou", "Max", "Ned", "Ole",
+                          "Pia", "Quin", "Rex", "Sue", "Ted", "Uma", "Vic", "Wes", "Xan", "Yul", "Zoe", "Abe", "Bea", "Cy", "Di"]
+        // Thirty Smiths among sixty bands: "smith" is common, but not in every work (its IDF is not 0).
+        let works = firstNames.enumerated().map { i, name in
+            Work(id: "S\(i)", titles: [WorkTitle(text: "Song number \(i)", kind: .original)], performers: ["\(name) Smith"])
+        } + (0..<60).map { Work(id: "B\($0)", titles: [WorkTitle(text: "Tune \($0)", kind: .original)], performers: ["Band \($0)"]) }
+        let index = MatchIndexBuilder.build(profiles: MatchIndexBuilder.profiles(of: works, threads: 2), stamp: "smiths",
+                                            options: MatchIndexOptions(dim: 64, threads: 2))
+        func scanned(_ artist: String, exactArtistBudget: Int) -> (postings: Int, works: Set<String>) {
+            var options = RetrievalOptions()
+            options.minArtistPostingsPerTerm = 1
+            options.artistOnlyMin = 0.001  // any shared term qualifies a work, so the works reached show what was read
+            options.exactArtistBudget = exactArtistBudget
+            let r = Retriever(index: index, options: options)
+            let found = r.retrieve(RetrievalQuery(titles: [], artists: [artist]))
+            return (r.stats.postingsScanned, Set(found.map { index.workId(Int($0.work)) }))
+        }
+        // "ann smith" is a catalogued name: with no budget left for the other terms, each reads its minimum (1).
+        let full = scanned("ann smith", exactArtistBudget: 3000), narrow = scanned("ann smith", exactArtistBudget: 0)
+        #expect(full.postings >= firstNames.count)
+        #expect(narrow.postings < 8)
+        #expect(full.works.contains("S0") && narrow.works.contains("S0"))
+        #expect(full.works.count > narrow.works.count)
+        // "Dan Smith" is catalogued nowhere: the setting does not apply, every Smith is read.
+        let unknown = scanned("dan smith", exactArtistBudget: 0)
+        #expect(unknown.postings == scanned("dan smith", exactArtistBudget: 3000).postings)
+        #expect(unknown.works.count == firstNames.count)
+    }
+
     @Test func nonLatinTitles() {
         #expect(top("東京タワー").first == "W12")
         #expect(top("Tokyo Tower", "Tokyo Band").contains("W12"))
