@@ -1234,3 +1234,22 @@ import Testing
         #expect(decoded[5].leadWords == 1 && index.packedWork(5).leadWords == 1)
     }
 }
+
+/// `FieldEvidence.contains`, the branch-free search the schema 5 features run on sorted word hashes, against a set.
+@Suite struct SortedContainsTests {
+    @Test func agreesWithASetAtEveryLength() {
+        var rng = SeededGenerator(seed: 23)
+        for n in [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 31, 150, 1000] {
+            // Small values, so that probes hit and miss; the extremes of UInt32 too (the search compares by difference).
+            var values = Set<UInt32>(n >= 4 ? [UInt32.max, UInt32.max - 2] : [])
+            while values.count < n { values.insert(UInt32.random(in: 0...3000, using: &rng)) }
+            let sorted = values.sorted()
+            sorted.withUnsafeBufferPointer { buffer in
+                for x in [0, 1, UInt32.max, UInt32.max - 1] + (0..<400).map({ _ in UInt32.random(in: 0...3001, using: &rng) }) + sorted {
+                    #expect(FieldEvidence.contains(buffer, x) == values.contains(x), "n \(n), x \(x)")
+                }
+            }
+        }
+        #expect(!FieldEvidence.contains(UnsafeBufferPointer(start: nil, count: 0), 0))
+    }
+}
