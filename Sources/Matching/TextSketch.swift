@@ -214,7 +214,7 @@ public enum Similarity {
         let m = p.count
         return peq.withUnsafeMutableBufferPointer { eq in
             for i in 0..<m { eq[Int(p[i])] |= 1 &<< UInt64(i) }
-            let last: UInt64 = 1 &<< UInt64(m - 1)
+            let top = UInt64(m - 1)
             var pv: UInt64 = m == 64 ? ~0 : (1 &<< UInt64(m)) &- 1
             var mv: UInt64 = 0
             var score = m
@@ -224,7 +224,9 @@ public enum Similarity {
                 let xh = (((e & pv) &+ pv) ^ pv) | e
                 var ph = mv | ~(xh | pv)
                 var mh = pv & xh
-                if ph & last != 0 { score += 1 } else if mh & last != 0 { score -= 1 }
+                // The last row's horizontal delta (+1, −1 or 0: ph and mh never share a bit) by arithmetic: as two
+                // branches on text-dependent bits it mispredicted often.
+                score &+= Int(truncatingIfNeeded: (ph &>> top) & 1) &- Int(truncatingIfNeeded: (mh &>> top) & 1)
                 ph = (ph &<< 1) | 1
                 mh = mh &<< 1
                 pv = mh | ~(xv | ph)
