@@ -1240,7 +1240,7 @@ import Testing
     @Test func agreesWithASetAtEveryLength() {
         var rng = SeededGenerator(seed: 23)
         for n in [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 31, 150, 1000] {
-            // Small values, so that probes hit and miss; the extremes of UInt32 too (the search compares by difference).
+            // Small values, so that probes hit and miss, and the top of the UInt32 range.
             var values = Set<UInt32>(n >= 4 ? [UInt32.max, UInt32.max - 2] : [])
             while values.count < n { values.insert(UInt32.random(in: 0...3000, using: &rng)) }
             let sorted = values.sorted()
