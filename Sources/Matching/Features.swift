@@ -330,6 +330,8 @@ public struct PairFeatureExtractor: Sendable {
     public static let sameNameCosine: Float = 0.8
 
     private var scratch = Similarity.EditScratch()
+    /// The current line's sets, for the intersections with each candidate's (`LineProbe`).
+    private var probe = LineProbe()
     /// Records of the profiles given as values, packed for the one feature implementation.
     private var packing = PackedWriter()
 
@@ -346,6 +348,7 @@ public struct PairFeatureExtractor: Sendable {
     public mutating func compute(line: UnsafePointer<LineProfile>, work: UnsafePointer<WorkProfile>, context: CandidateContext,
                                  into row: UnsafeMutablePointer<Float>) {
         packing.out.removeAll(keepingCapacity: true)
+        probe.line = 0  // the packing buffer holds another line at the same address next time
         PackedLine.encode(line.pointee, into: &packing)
         let workStart = packing.out.count
         PackedWork.encode(work.pointee, into: &packing)
@@ -363,6 +366,8 @@ public struct PairFeatureExtractor: Sendable {
     {
         let n = Self.count
         row.initialize(repeating: 0, count: n)
+        // Callers give the pairs of a line one after the other, each line at its own address.
+        if probe.line != UInt(bitPattern: l.base) { probe.build(l) }
         @inline(__always) func set(_ f: Feature, _ v: Float) { row[f.rawValue] = v }
         @inline(__always) func flag(_ f: Feature, _ b: Bool) { row[f.rawValue] = b ? 1 : 0 }
 
@@ -380,11 +385,13 @@ public struct PairFeatureExtractor: Sendable {
         for t in workTitles {
             // A title in Han characters alone has a second reading (`LineProfile.titleReading`): each work title is
             // compared with both, the better counts.
-            var c = best.add(lt, t, scratch: &scratch)
-            for r in reading { c = max(c, best.add(r, t, scratch: &scratch)) }
+            let grams = probe.counts(t.grams, first: LineProbe.Bit.titleGrams, k: 2)
+            let words = probe.counts(t.tokens, first: LineProbe.Bit.record, k: Int(LineProbe.recordSets))
+            var c = best.add(lt, t, sharedGrams: Int(grams[0]), sharedTokens: Int(words[3]), scratch: &scratch)
+            for r in reading { c = max(c, best.add(r, t, sharedGrams: Int(grams[1]), sharedTokens: Int(words[4]), scratch: &scratch)) }
             if c > bestCosine { bestCosine = c; bestTitle = titleIndex }
             titleIndex += 1
-            inLineRecord = max(inLineRecord, Similarity.containment(t.tokens, in: lineRecord))
+            inLineRecord = max(inLineRecord, Similarity.containment(shared: Int(words[0]), t.tokens.count))
         }
         let (cos, jac, ovl, edit, exact) = (best.cos, best.jac, best.ovl, best.edit, best.exact)
         let (prefixRatio, prefixWords, wordRun) = (best.prefixRatio, best.prefixWords, best.wordRun)
@@ -445,9 +452,12 @@ public struct PairFeatureExtractor: Sendable {
         // People.
         let lineArtists = l.artists, performers = w.performers, workWriters = w.writers
         let lineFeatured = l.featured, workFeatured = w.featured, lineWriters = l.writers
-        set(.artistPerformerSimilarity, Similarity.bestCosine(lineArtists, performers))
-        set(.artistPerformerTokenOverlap, Similarity.overlap(l.artistTokens, w.performerTokens))
-        set(.artistWriterSimilarity, Similarity.bestCosine(lineArtists, workWriters))
+        let probed = probe.artists == lineArtists.count && probe.artists > 0
+        set(.artistPerformerSimilarity, probed ? probe.bestArtistCosine(performers) : Similarity.bestCosine(lineArtists, performers))
+        let performerTokens = w.performerTokens
+        let performerWords = probe.counts(performerTokens, first: LineProbe.Bit.record, k: 2)  // line record, artist words
+        set(.artistPerformerTokenOverlap, Similarity.overlap(shared: Int(performerWords[1]), l.artistTokens.count, performerTokens.count))
+        set(.artistWriterSimilarity, probed ? probe.bestArtistCosine(workWriters) : Similarity.bestCosine(lineArtists, workWriters))
         if !lineFeatured.isEmpty || !workFeatured.isEmpty {
             var matched = 0
             for f in lineFeatured where Self.named(f, in: workFeatured) || Self.named(f, in: performers) { matched += 1 }
@@ -492,17 +502,23 @@ public struct PairFeatureExtractor: Sendable {
         }
         let lineAlbums = l.album, workAlbums = w.albums
         let workRecord = w.record
+        // The work's record words against the line's record, artist, album, title and reading words, in one pass.
+        let recordWords = probe.counts(workRecord, first: LineProbe.Bit.record, k: Int(LineProbe.recordSets))
         if !lineAlbums.isEmpty, !workAlbums.isEmpty {
             let album = lineAlbums.first
             var best: Float = 0
-            for a in workAlbums { best = max(best, Similarity.cosine(album.grams, a.grams)) }
+            for a in workAlbums {
+                best = max(best, Similarity.cosine(shared: probe.count(a.grams, bit: LineProbe.Bit.albumGrams), album.grams.count, a.grams.count))
+            }
             set(.albumSimilarity, best)
         } else {
             set(.albumMissing, 1)
         }
         var albumInRecord: Float = 0
-        if !lineAlbums.isEmpty { albumInRecord = Similarity.containment(lineAlbums.first.tokens, in: workRecord) }
-        for a in workAlbums { albumInRecord = max(albumInRecord, Similarity.containment(a.tokens, in: lineRecord)) }
+        if !lineAlbums.isEmpty { albumInRecord = Similarity.containment(shared: Int(recordWords[2]), lineAlbums.first.tokens.count) }
+        for a in workAlbums {
+            albumInRecord = max(albumInRecord, Similarity.containment(shared: probe.count(a.tokens, bit: LineProbe.Bit.record), a.tokens.count))
+        }
         set(.albumInOtherRecord, albumInRecord)
 
         // Release dates: full dates compared by day, else by year.
@@ -542,13 +558,13 @@ public struct PairFeatureExtractor: Sendable {
         flag(.isrcLinkedElsewhere, context.isrcLinkedElsewhere && !linkedHere)
 
         // Whole record.
-        set(.recordTokenJaccard, Similarity.jaccard(lineRecord, workRecord))
+        set(.recordTokenJaccard, Similarity.jaccard(shared: Int(recordWords[0]), lineRecord.count, workRecord.count))
         set(.workTitleInLineRecord, inLineRecord)
-        var titleInRecord = Similarity.containment(lt.tokens, in: workRecord)
-        for r in reading { titleInRecord = max(titleInRecord, Similarity.containment(r.tokens, in: workRecord)) }
+        var titleInRecord = Similarity.containment(shared: Int(recordWords[3]), lt.tokens.count)
+        for r in reading { titleInRecord = max(titleInRecord, Similarity.containment(shared: Int(recordWords[4]), r.tokens.count)) }
         set(.lineTitleInWorkRecord, titleInRecord)
-        set(.artistInWorkRecord, Similarity.containment(l.artistTokens, in: workRecord))
-        set(.performerInLineRecord, Similarity.containment(w.performerTokens, in: lineRecord))
+        set(.artistInWorkRecord, Similarity.containment(shared: Int(recordWords[1]), l.artistTokens.count))
+        set(.performerInLineRecord, Similarity.containment(shared: Int(performerWords[0]), performerTokens.count))
 
         // Missing fields.
         flag(.lineArtistMissing, lineArtists.isEmpty)
@@ -826,9 +842,11 @@ struct TitlesBest {
     var wordRun = false
 
     /// Compares line title `a` with work title `t` into the best values; returns their trigram cosine.
+    /// `sharedGrams`, `sharedTokens`: the sizes of the two sketches' trigram and word intersections (`LineProbe`).
     @inline(__always)
-    mutating func add(_ a: SketchView, _ t: SketchView, scratch: inout Similarity.EditScratch) -> Float {
-        let c = Similarity.cosine(a.grams, t.grams)
+    mutating func add(_ a: SketchView, _ t: SketchView, sharedGrams: Int, sharedTokens: Int,
+                      scratch: inout Similarity.EditScratch) -> Float {
+        let c = Similarity.cosine(shared: sharedGrams, a.grams.count, t.grams.count)
         if !wordRun && Similarity.containsWordRun(a.words, t.words) { wordRun = true }
         let common = Similarity.commonPrefixWords(a.words, t.words)
         if common > 0 {
@@ -836,7 +854,7 @@ struct TitlesBest {
             prefixRatio = max(prefixRatio, Float(common) / Float(min(a.words.count, t.words.count)))
         }
         cos = max(cos, c)
-        let (j, o) = Similarity.jaccardAndOverlap(a.tokens, t.tokens)
+        let (j, o) = Similarity.jaccardAndOverlap(shared: sharedTokens, a.tokens.count, t.tokens.count)
         jac = max(jac, j)
         ovl = max(ovl, o)
         if !exact {

@@ -443,38 +443,68 @@ extension Similarity {
         return n
     }
 
+    // Each measure from the size `n` of the intersection of sets of `na` and `nb` values (by a merge, or by
+    // `LineProbe`: the features use both, so the formulas live here once).
+    @inline(__always)
+    static func cosine(shared n: Int, _ na: Int, _ nb: Int) -> Float {
+        guard na > 0 && nb > 0 else { return 0 }
+        return Float(n) / (Float(na) * Float(nb)).squareRoot()
+    }
+
+    @inline(__always)
+    static func jaccard(shared n: Int, _ na: Int, _ nb: Int) -> Float {
+        guard na > 0 || nb > 0 else { return 0 }
+        return Float(n) / Float(na + nb - n)
+    }
+
+    /// One side empty: no shared value, so both are 0 (jaccard's own guard only spares 0 / 0).
+    @inline(__always)
+    static func jaccardAndOverlap(shared n: Int, _ na: Int, _ nb: Int) -> (jaccard: Float, overlap: Float) {
+        guard na > 0 && nb > 0 else { return (0, 0) }
+        return (Float(n) / Float(na + nb - n), Float(n) / Float(min(na, nb)))
+    }
+
+    @inline(__always)
+    static func overlap(shared n: Int, _ na: Int, _ nb: Int) -> Float {
+        guard na > 0 && nb > 0 else { return 0 }
+        return Float(n) / Float(min(na, nb))
+    }
+
+    /// The share of the `na` values of a set that the other holds.
+    @inline(__always)
+    static func containment(shared n: Int, _ na: Int) -> Float {
+        guard na > 0 else { return 0 }
+        return Float(n) / Float(na)
+    }
+
     @inline(__always)
     static func cosine(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
         guard !a.isEmpty && !b.isEmpty else { return 0 }
-        return Float(intersection(a, b)) / (Float(a.count) * Float(b.count)).squareRoot()
+        return cosine(shared: intersection(a, b), a.count, b.count)
     }
 
     @inline(__always)
     static func jaccard(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
-        guard !a.isEmpty || !b.isEmpty else { return 0 }
-        let n = intersection(a, b)
-        return Float(n) / Float(a.count + b.count - n)
+        jaccard(shared: intersection(a, b), a.count, b.count)
     }
 
     /// `(jaccard(a, b), overlap(a, b))` from one merge of the two sets.
     @inline(__always)
     static func jaccardAndOverlap(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> (jaccard: Float, overlap: Float) {
-        // One side empty: no shared token, so both are 0 (jaccard's own guard only spares 0 / 0).
         guard !a.isEmpty && !b.isEmpty else { return (0, 0) }
-        let n = intersection(a, b)
-        return (Float(n) / Float(a.count + b.count - n), Float(n) / Float(min(a.count, b.count)))
+        return jaccardAndOverlap(shared: intersection(a, b), a.count, b.count)
     }
 
     @inline(__always)
     static func overlap(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Float {
         guard !a.isEmpty && !b.isEmpty else { return 0 }
-        return Float(intersection(a, b)) / Float(min(a.count, b.count))
+        return overlap(shared: intersection(a, b), a.count, b.count)
     }
 
     @inline(__always)
     static func containment(_ a: UnsafeBufferPointer<UInt32>, in b: UnsafeBufferPointer<UInt32>) -> Float {
         guard !a.isEmpty else { return 0 }
-        return Float(intersection(a, b)) / Float(a.count)
+        return containment(shared: intersection(a, b), a.count)
     }
 
     /// Whether the shorter word sequence (at least two words) occurs as a contiguous run inside the longer

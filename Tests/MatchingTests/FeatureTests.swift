@@ -1253,3 +1253,118 @@ import Testing
         #expect(!FieldEvidence.contains(UnsafeBufferPointer(start: nil, count: 0), 0))
     }
 }
+
+/// `LineProbe` must count exactly what the merges count (`Similarity.intersection`): the pair features use its counts
+/// in place of the merges and must not change.
+@Suite struct LineProbeTests {
+    /// Sorted unique values: `n` small ones (so that sets overlap) and, from 4 on, the ends of the UInt32 range.
+    static func set(_ n: Int, _ rng: inout SeededGenerator) -> [UInt32] {
+        var values = Set<UInt32>(n >= 4 ? [0, UInt32.max] : [])
+        while values.count < n { values.insert(UInt32.random(in: 0...3000, using: &rng)) }
+        return values.sorted()
+    }
+
+    static func intersection(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in Similarity.intersection(x, y) } }
+    }
+
+    @Test func countsAgreeWithMergesForEverySet() {
+        var rng = SeededGenerator(seed: 24)
+        for round in 0..<40 {
+            // Up to 10 line sets on scattered bits, one of them long enough (300 values) that a work set with all of
+            // them overflows a byte lane of `oeuvre_probe_counts`.
+            let bits: [UInt32] = [0, 1, 5, 8, 9, 15, 16, 17, 20, 31].shuffled(using: &rng)
+            let sets = (0..<Int.random(in: 1...10, using: &rng)).map { k in
+                (values: Self.set(k == 0 && round % 4 == 0 ? 300 : Int.random(in: 0...40, using: &rng), &rng), bit: bits[k])
+            }
+            var probe = LineProbe()
+            probe.build(sets: sets)
+            for _ in 0..<20 {
+                var work = Set(Self.set(Int.random(in: 0...60, using: &rng), &rng))
+                if Bool.random(using: &rng) { work.formUnion(sets[0].values) }
+                let v = work.sorted()
+                v.withUnsafeBufferPointer { w in
+                    for s in sets {
+                        #expect(probe.count(w, bit: s.bit) == Self.intersection(s.values, v), "round \(round), bit \(s.bit)")
+                    }
+                    // The long set's count through the byte lanes (more than 255 when the work holds it all).
+                    let lanes = probe.counts(w, first: sets[0].bit, k: min(8, Int(32 - sets[0].bit)))
+                    #expect(Int(lanes[0]) == Self.intersection(sets[0].values, v), "round \(round)")
+                    let first = sets.map(\.bit).min()!
+                    let k = min(8, Int(32 - first))
+                    let counts = probe.counts(w, first: first, k: k)
+                    for j in 0..<k {
+                        let expected = sets.first { $0.bit == first + UInt32(j) }.map { Self.intersection($0.values, v) } ?? 0
+                        #expect(Int(counts[j]) == expected, "round \(round), bit \(first + UInt32(j))")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aCrowdedBucketGrowsTheTable() {
+        // Twelve values whose hashes share their top 12 bits fall in one bucket of every table up to 4096 buckets:
+        // the table must grow until they fit, four to a bucket at most, and still find each of them.
+        var crowd: [UInt32] = []
+        var x: UInt32 = 1
+        while crowd.count < 12 {
+            if (x &* 0x9E37_79B1) >> 20 == 0x123 { crowd.append(x) }
+            x += 1
+        }
+        var probe = LineProbe()
+        probe.build(sets: [(crowd, 3)])
+        #expect(probe.buckets > 4096)
+        crowd.withUnsafeBufferPointer { #expect(probe.count($0, bit: 3) == 12) }
+        let others: [UInt32] = [0, x, x + 1, UInt32.max]
+        others.withUnsafeBufferPointer { #expect(probe.count($0, bit: 3) == 0) }
+    }
+
+    /// The feature path: a packed line's probe against packed works, every set and the artists' best cosine.
+    @Test func packedLineSetsAgreeWithMerges() {
+        let lines = [
+            LineProfile(title: "the long and winding road", artists: ["the beatles", "paul mccartney"], album: "let it be"),
+            LineProfile(title: "yesterday", artists: (1...9).map { "artist number \($0)" }),  // more names than bits
+            LineProfile(title: "", artists: []),
+            LineProfile(title: "senbonzakura", artists: ["kurousa p"], album: "senbonzakura"),
+        ]
+        let works = [
+            WorkProfile(workId: "a", displayTitle: "", titles: ["the long and winding road", "long winding road"],
+                        performers: ["the beatles"], writers: ["paul mccartney", "john lennon"], albums: ["let it be naked"]),
+            WorkProfile(workId: "b", displayTitle: "", titles: ["yesterday once more"], performers: ["artist number 7", "carpenters"]),
+            WorkProfile(workId: "c", displayTitle: "", titles: ["千本桜", "senbonzakura"], performers: ["kurousa p"], albums: ["senbonzakura"]),
+            WorkProfile(workId: "d", displayTitle: "", titles: [""]),
+        ]
+        var lineProfiles = lines
+        lineProfiles[3].titleReading = "senbon sakura"
+        let lp = PackedRecords(lines: lineProfiles), wp = PackedRecords(works: works)
+        lp.words.withUnsafeBufferPointer { lb in
+            wp.words.withUnsafeBufferPointer { wb in
+                for lo in lp.offsets {
+                    let l = PackedLine(lb.baseAddress! + lo)
+                    var probe = LineProbe()
+                    probe.build(l)
+                    #expect(probe.artists == (l.artists.count <= LineProbe.maxArtists ? l.artists.count : 0))
+                    var lineSets: [(UnsafeBufferPointer<UInt32>, UInt32)] = [
+                        (l.title.grams, LineProbe.Bit.titleGrams), (l.title.tokens, LineProbe.Bit.titleTokens),
+                        (l.record, LineProbe.Bit.record), (l.artistTokens, LineProbe.Bit.artistTokens),
+                    ]
+                    for r in l.titleReading { lineSets += [(r.grams, LineProbe.Bit.titleGrams + 1), (r.tokens, LineProbe.Bit.titleTokens + 1)] }
+                    for a in l.album { lineSets += [(a.grams, LineProbe.Bit.albumGrams), (a.tokens, LineProbe.Bit.albumTokens)] }
+                    for wo in wp.offsets {
+                        let w = PackedWork(wb.baseAddress! + wo)
+                        var workSets = [w.record, w.performerTokens]
+                        for t in w.titles { workSets += [t.grams, t.tokens] }
+                        for a in w.albums { workSets += [a.grams, a.tokens] }
+                        for v in workSets {
+                            for (s, bit) in lineSets { #expect(probe.count(v, bit: bit) == Similarity.intersection(s, v)) }
+                        }
+                        if probe.artists > 0 {
+                            #expect(probe.bestArtistCosine(w.performers) == Similarity.bestCosine(l.artists, w.performers))
+                            #expect(probe.bestArtistCosine(w.writers) == Similarity.bestCosine(l.artists, w.writers))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
