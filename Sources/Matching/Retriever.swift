@@ -609,13 +609,16 @@ public final class Retriever {
             for i in 0..<added {
                 let e = firstNew + i
                 let w = entryWork[e]
+                // `find`, not `slot`: these works are in the map, and `slot` may grow the table (moving the values)
+                // before it looks — inside `pool.values[pool.slot(w)] = …` the write then went to the old table.
+                let ps = pool.find(w)
                 if keepFlags[i] {
                     entryWork[write] = w
                     entrySparse[write] = entrySparse[e]
-                    pool.values[pool.slot(w)] = Int32(write)
+                    pool.values[ps] = Int32(write)
                     write += 1
                 } else {
-                    pool.values[pool.slot(w)] = -2  // dropped: not pooled, but remembered as seen
+                    pool.values[ps] = -2  // dropped: not pooled, but remembered as seen
                 }
             }
             entryWork.removeLast(entryWork.count - write)
@@ -680,7 +683,8 @@ public final class Retriever {
         }
         for k in 0..<want {
             let w = UInt32(truncatingIfNeeded: select[k])
-            pool.values[pool.slot(w)] = Int32(entryWork.count)
+            let ps = pool.slot(w)  // before `values`: a slot that grows the table moves the values
+            pool.values[ps] = Int32(entryWork.count)
             entryWork.append(w)
             entrySparse.append(-1)  // reached by artist alone
         }
