@@ -31,11 +31,19 @@ struct IdMap<Value> {
     private(set) var capacity: Int
     private var shift: UInt64
     private let zero: Value
+    /// The capacity asked for at creation: `clear()` never shrinks below it.
+    private let initialCapacity: Int
+    /// The most entries held since the last shrink check, and the clears since then (see `clear()`).
+    private var peak = 0
+    private var clears = 0
+    /// Clears between two shrink checks.
+    static var shrinkWindow: Int { 512 }
 
     init(capacity: Int = 4096, zero: Value) {
         var c = 16
         while c < capacity { c <<= 1 }
         self.capacity = c
+        self.initialCapacity = c
         self.zero = zero
         shift = UInt64(64 - c.trailingZeroBitCount)
         entries = .allocate(capacity: c)
@@ -56,7 +64,9 @@ struct IdMap<Value> {
         Int(truncatingIfNeeded: (UInt64(id) &* 0x9e37_79b9_7f4a_7c15) >> shift)
     }
 
-    /// The slot holding `id`, inserting it (with the zero value) when absent.
+    /// The slot of `id`, inserted (with `zero`) when absent. May grow the table first, which moves every value:
+    /// take the slot in a statement of its own, then write through `values` — in `map.values[map.slot(id)] = x`
+    /// the values are read before `slot` runs, and a growth sends the write to the freed table.
     @inline(__always)
     mutating func slot(_ id: UInt32) -> Int {
         if (count + 1) * 2 > capacity { grow() }
@@ -105,9 +115,35 @@ struct IdMap<Value> {
     func id(ofEntry k: Int) -> UInt32 { entries[Int(slots[k])].key &- 1 }
 
     /// Removes everything (cost proportional to the entries; values are reset when their slot is reused).
+    ///
+    /// The table only grows while it is used, so one query that touched many ids (a common name read in full:
+    /// thousands of works) would leave every later query's few thousand ids spread over a table of 256 KB, past
+    /// the L1 cache. Every `shrinkWindow` clears, a table 4 times larger than the last window's largest query
+    /// needed is given back for one twice that size (never below the initial capacity). Which slot an id lands in
+    /// changes nothing a caller sees: iteration follows insertion order.
     mutating func clear() {
         for k in 0..<count { entries[Int(slots[k])].key = 0 }
+        peak = max(peak, count)
         count = 0
+        clears += 1
+        guard clears >= Self.shrinkWindow else { return }
+        var needed = initialCapacity
+        while needed < 2 * (peak + 1) { needed <<= 1 }  // holds the window's largest query without growing
+        clears = 0
+        peak = 0
+        if capacity >= 4 * needed { reallocate(capacity: 2 * needed) }
+    }
+
+    /// Replaces the empty table by one of `c` slots.
+    private mutating func reallocate(capacity c: Int) {
+        precondition(count == 0, "IdMap.reallocate: only an empty map")
+        entries.deallocate()
+        slots.deallocate()
+        capacity = c
+        shift = UInt64(64 - c.trailingZeroBitCount)
+        entries = .allocate(capacity: c)
+        entries.initialize(repeating: Entry(key: 0, value: zero), count: c)
+        slots = .allocate(capacity: c / 2 + 1)
     }
 
     @inline(never)
