@@ -31,13 +31,15 @@ static inline int oeuvre_sorted_u32_contains(const uint32_t *p, long n, uint32_t
 /* The line side of the pair features' set intersections (`LineProbe`): every value of the line's sorted sets that
    the features intersect with a candidate work's (title grams and words, artist name grams, the record's words, …)
    is an entry (value, bit mask of the line sets holding it) of a hash table of 2^b buckets of 4 entries: 8 words a
-   bucket, its 4 values then their 4 masks; a value lives in bucket (x · 0x9E3779B1) >> (32 − b), an empty entry has
+   bucket, its 4 values then their 4 masks; a value lives in bucket (x · m) >> (32 − b) for the table's odd multiplier m
+   (another is tried before the table grows when a bucket overflows: values crafted to crowd one multiplier's bucket
+   do not crowd the next one's), an empty entry has
    mask 0 (so it matches nothing). A candidate work's set is then intersected by looking each of its values up, the
    4 entries compared at once without a branch, where a merge of two sorted hash sets mispredicts which side
    advances about half the time.
    `oeuvre_probe_mask`: the mask of x (0 when no line set holds it). */
-static inline uint32_t oeuvre_probe_mask(const uint32_t *t, uint32_t shift, uint32_t x) {
-    const uint32_t *b = t + (((x * 0x9E3779B1u) >> shift) << 3);
+static inline uint32_t oeuvre_probe_mask(const uint32_t *t, uint32_t mult, uint32_t shift, uint32_t x) {
+    const uint32_t *b = t + (((x * mult) >> shift) << 3);
 #if defined(__SSE2__)
     __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)b), _mm_set1_epi32((int)x));
     __m128i m = _mm_and_si128(eq, _mm_loadu_si128((const __m128i *)(b + 4)));
@@ -51,15 +53,16 @@ static inline uint32_t oeuvre_probe_mask(const uint32_t *t, uint32_t shift, uint
 #endif
 }
 /* |v[0..<n] ∩ the line set of bit `bit`|. */
-static inline long oeuvre_probe_count(const uint32_t *t, uint32_t shift, const uint32_t *v, long n, uint32_t bit) {
+static inline long oeuvre_probe_count(const uint32_t *t, uint32_t mult, uint32_t shift, const uint32_t *v, long n,
+                                      uint32_t bit) {
     long c = 0;
-    for (long i = 0; i < n; i++) c += (oeuvre_probe_mask(t, shift, v[i]) >> bit) & 1;
+    for (long i = 0; i < n; i++) c += (oeuvre_probe_mask(t, mult, shift, v[i]) >> bit) & 1;
     return c;
 }
 /* The same for the sets of bits first ..< first + k (k ≤ 8) in one pass: counts[j] = |v ∩ set of bit first + j|.
    Each value's k bits are spread into the byte lanes of a 64-bit sum, flushed before a lane could pass 255. */
-static inline void oeuvre_probe_counts(const uint32_t *t, uint32_t shift, const uint32_t *v, long n, uint32_t first,
-                                       uint32_t k, int32_t *counts) {
+static inline void oeuvre_probe_counts(const uint32_t *t, uint32_t mult, uint32_t shift, const uint32_t *v, long n,
+                                       uint32_t first, uint32_t k, int32_t *counts) {
     for (uint32_t j = 0; j < k; j++) counts[j] = 0;
     const uint64_t keep = (k >= 8) ? 0xFFu : ((1u << k) - 1);
     long i = 0;
@@ -67,7 +70,7 @@ static inline void oeuvre_probe_counts(const uint32_t *t, uint32_t shift, const 
         long end = (n - i > 255) ? i + 255 : n;
         uint64_t lanes = 0;
         for (; i < end; i++) {
-            uint64_t bits = (oeuvre_probe_mask(t, shift, v[i]) >> first) & keep;
+            uint64_t bits = (oeuvre_probe_mask(t, mult, shift, v[i]) >> first) & keep;
             uint64_t y = (bits * 0x0101010101010101ull) & 0x8040201008040201ull;
             lanes += ((y + 0x7F7F7F7F7F7F7F7Full) >> 7) & 0x0101010101010101ull;
         }

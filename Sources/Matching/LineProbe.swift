@@ -31,6 +31,10 @@ struct LineProbe {
     /// Buckets of 8 words: 4 values, then their 4 masks.
     private(set) var table: [UInt32] = []
     private(set) var shift: UInt32 = 32
+    /// The odd multiplier of the bucket hash (`multipliers`): the first one that fits every value at this size.
+    private(set) var multiplier: UInt32 = LineProbe.multipliers[0]
+    /// Tried in turn before the table grows (the golden ratio's, then xxHash's primes).
+    static let multipliers: [UInt32] = [0x9E37_79B1, 0x85EB_CA6B, 0xC2B2_AE35, 0x27D4_EB2F]
     /// The line's artist names probed (0: more than `maxArtists`, the features merge instead).
     private(set) var artists = 0
     /// Trigram counts of the line's artist names (the cosines' denominators), for the first `artists`.
@@ -64,13 +68,14 @@ struct LineProbe {
     }
 
     /// Places the values of the sets `forEachSet` gives (calling its argument with each set and its bit until that
-    /// returns false): half a value per bucket on average, the table doubled when a bucket would need a fifth entry.
+    /// returns false): half a value per bucket on average; when a bucket would need a fifth entry, the next
+    /// multiplier is tried, and the table doubles only when none fits (so crafted values cannot make it huge).
     private mutating func place(_ forEachSet: ((UnsafeBufferPointer<UInt32>, UInt32) -> Bool) -> Bool) {
         var total = 0
         _ = forEachSet { values, _ in total += values.count; return true }
         var buckets = 16
         while buckets < total * 2 { buckets <<= 1 }
-        while !fill(buckets: buckets, forEachSet) { buckets <<= 1 }
+        while !Self.multipliers.contains(where: { fill(buckets: buckets, multiplier: $0, forEachSet) }) { buckets <<= 1 }
         self.buckets = buckets
     }
 
@@ -96,10 +101,11 @@ struct LineProbe {
     }
 
     /// Fills a table of `buckets` buckets; false when a bucket would need a fifth entry.
-    private mutating func fill(buckets: Int, _ forEachSet: ((UnsafeBufferPointer<UInt32>, UInt32) -> Bool) -> Bool) -> Bool {
+    private mutating func fill(buckets: Int, multiplier: UInt32, _ forEachSet: ((UnsafeBufferPointer<UInt32>, UInt32) -> Bool) -> Bool) -> Bool {
         let words = buckets * 8
         if table.count < words { table = [UInt32](repeating: 0, count: words) }
         shift = UInt32(32 - buckets.trailingZeroBitCount)
+        self.multiplier = multiplier
         let shift = self.shift
         return table.withUnsafeMutableBufferPointer { t in
             let p = t.baseAddress!
@@ -107,7 +113,7 @@ struct LineProbe {
             return forEachSet { values, bit in
                 let m: UInt32 = 1 << bit
                 for x in values {
-                    let b = p + Int((x &* 0x9E37_79B1) >> shift) << 3
+                    let b = p + Int((x &* multiplier) >> shift) << 3
                     var placed = false
                     for j in 0..<4 where b[4 + j] != 0 && b[j] == x {
                         b[4 + j] |= m
@@ -132,7 +138,7 @@ struct LineProbe {
     @inline(__always)
     func count(_ v: UnsafeBufferPointer<UInt32>, bit: UInt32) -> Int {
         guard let p = v.baseAddress, !v.isEmpty else { return 0 }
-        return table.withUnsafeBufferPointer { Int(oeuvre_probe_count($0.baseAddress!, shift, p, v.count, bit)) }
+        return table.withUnsafeBufferPointer { Int(oeuvre_probe_count($0.baseAddress!, multiplier, shift, p, v.count, bit)) }
     }
 
     /// `counts[j]` = |`v` ∩ the line set of bit `first + j`| for `j < k` (k ≤ 8).
@@ -142,7 +148,7 @@ struct LineProbe {
             counts.update(repeating: 0, count: k)
             return
         }
-        table.withUnsafeBufferPointer { oeuvre_probe_counts($0.baseAddress!, shift, p, v.count, first, UInt32(k), counts) }
+        table.withUnsafeBufferPointer { oeuvre_probe_counts($0.baseAddress!, multiplier, shift, p, v.count, first, UInt32(k), counts) }
     }
 }
 

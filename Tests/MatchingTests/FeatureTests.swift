@@ -1302,21 +1302,31 @@ import Testing
         }
     }
 
-    @Test func aCrowdedBucketGrowsTheTable() {
-        // Twelve values whose hashes share their top 12 bits fall in one bucket of every table up to 4096 buckets:
-        // the table must grow until they fit, four to a bucket at most, and still find each of them.
+    @Test func aCrowdedBucketTakesAnotherMultiplier() {
+        // Twelve values whose hashes under the first multiplier share their top 12 bits fall in one bucket of every
+        // table up to 4096 buckets: the next multiplier spreads them, and the table keeps its size.
         var crowd: [UInt32] = []
         var x: UInt32 = 1
         while crowd.count < 12 {
-            if (x &* 0x9E37_79B1) >> 20 == 0x123 { crowd.append(x) }
+            if (x &* LineProbe.multipliers[0]) >> 20 == 0x123 { crowd.append(x) }
             x += 1
         }
         var probe = LineProbe()
         probe.build(sets: [(crowd, 3)])
-        #expect(probe.buckets > 4096)
+        #expect(probe.buckets == 32 && probe.multiplier != LineProbe.multipliers[0])
         crowd.withUnsafeBufferPointer { #expect(probe.count($0, bit: 3) == 12) }
         let others: [UInt32] = [0, x, x + 1, UInt32.max]
         others.withUnsafeBufferPointer { #expect(probe.count($0, bit: 3) == 0) }
+        // Crowded under every multiplier (five values a bucket at 16 buckets cannot all miss): the table grows.
+        var everywhere: [UInt32] = []
+        x = 1
+        while everywhere.count < 5 {
+            if LineProbe.multipliers.allSatisfy({ (x &* $0) >> 28 == (1 &* $0) >> 28 }) { everywhere.append(x) }
+            x += 1
+        }
+        probe.build(sets: [(everywhere, 0)])
+        #expect(probe.buckets > 16)
+        everywhere.withUnsafeBufferPointer { #expect(probe.count($0, bit: 0) == 5) }
     }
 
     /// The feature path: a packed line's probe against packed works, every set and the artists' best cosine.
