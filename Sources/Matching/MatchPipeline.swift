@@ -270,27 +270,22 @@ public struct MatchPipeline: Sendable {
                 done.add(slice.count)
             }
         }
-        // Results are moved, not copied, into group order: a GroupResult holds ~50 reference-counted
-        // arrays and strings (the group's line and profile), and copying one touches each of their
-        // (cold) headers twice, on this serial step.
-        var fuzzy = [GroupResult?](repeating: nil, count: groupCount)
-        for (b, range) in batches.enumerated() {
-            guard var out = outputs.take(b) else { continue }
-            var k = out.results.count
-            while let r = out.results.popLast() {
-                k -= 1
-                fuzzy[order[range.lowerBound + k]] = r
-            }
+        // Results are moved, not copied, into group order, each straight to its final slot: a GroupResult holds ~50
+        // reference-counted arrays and strings (the group's line and profile), and copying one touches each of their
+        // (cold) headers twice, on this serial step. (An array of optionals in group order, then appended, had moved
+        // each result twice through fresh memory: at 1M lines ≈ 1 s of one core, most of it the kernel zeroing the
+        // new pages.)
+        var outs: [BatchOutput] = []
+        outs.reserveCapacity(batches.count)
+        for b in batches.indices {
+            guard let out = outputs.take(b) else { preconditionFailure("match: batch \(b) has no output") }
+            precondition(out.results.count == batches[b].count, "match: batch \(b) returned \(out.results.count) results for \(batches[b].count) recordings")
             summary.retrieval.add(out.stats)
             summary.retrievalSeconds += out.stats.sparseSeconds + out.stats.denseSeconds
             summary.scoringSeconds += out.scoringSeconds
+            outs.append(out)
         }
-        results.reserveCapacity(results.count + fuzzy.count)
-        for i in fuzzy.indices {
-            var r: GroupResult? = nil
-            swap(&r, &fuzzy[i])
-            if let r { results.append(r) }
-        }
+        results = Self.placed(direct: &results, batches: &outs, ranges: batches, order: order)
         summary.lines = lineCount
         summary.groups = results.count
         for k in results.indices {  // fields read in place (a GroupResult is large)
@@ -305,6 +300,46 @@ public struct MatchPipeline: Sendable {
         let d = ContinuousClock.now - started
         summary.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         return (results, resultOfLine, summary)
+    }
+
+    /// The direct results followed by the batches' results in group order: group `order[ranges[b].lowerBound + k]` is
+    /// `batches[b].results[k]`, and lands at `direct.count + group`. Every result is moved once into one array sized
+    /// up front (`ranges` must cover `order`, and `order` be a permutation of `0..<order.count`: checked); `direct`
+    /// and the batches keep placeholders (`vacated`).
+    static func placed(direct: inout [GroupResult], batches: inout [BatchOutput], ranges: [Range<Int>], order: [Int]) -> [GroupResult] {
+        let base = direct.count
+        let total = base + order.count
+        precondition(batches.count == ranges.count && ranges.reduce(0) { $0 + $1.count } == order.count,
+                     "placed: the batches do not cover the recordings")
+        var seen = [Bool](repeating: false, count: order.count)
+        for g in order {
+            precondition(g >= 0 && g < order.count && !seen[g], "placed: order is not a permutation")
+            seen[g] = true
+        }
+        for b in batches.indices { precondition(batches[b].results.count == ranges[b].count, "placed: batch \(b) has the wrong count") }
+        return [GroupResult](unsafeUninitializedCapacity: total) { buffer, count in
+            let p = buffer.baseAddress!
+            // A moved-from slot takes `vacated` (empty arrays and strings: nothing to allocate or release), so that the
+            // source arrays stay valid and are freed as usual.
+            direct.withUnsafeMutableBufferPointer { d in
+                guard let s = d.baseAddress else { return }
+                for k in 0..<base {
+                    (p + k).moveInitialize(from: s + k, count: 1)
+                    (s + k).initialize(to: vacated)
+                }
+            }
+            for b in batches.indices {
+                let lo = ranges[b].lowerBound
+                batches[b].results.withUnsafeMutableBufferPointer { r in
+                    guard let s = r.baseAddress else { return }
+                    for k in 0..<r.count {
+                        (p + base + order[lo + k]).moveInitialize(from: s + k, count: 1)
+                        (s + k).initialize(to: vacated)
+                    }
+                }
+            }
+            count = total
+        }
     }
 
     /// The indices of `strings` in the order of their UTF-8 bytes, equal strings in index order. For NFC text (the
@@ -384,6 +419,10 @@ public struct MatchPipeline: Sendable {
             }
         }
     }
+
+    /// What a moved-from result slot holds (`placed`).
+    static let vacated = GroupResult(group: RecordingGroup(isrc: nil, lineIndices: [], lineIds: [], plays: 0, profile: releasedProfile),
+                                     candidates: [], decision: .none, reason: "")
 
     /// What a result holds in place of its profile when `MatchOptions.keepProfiles` is off.
     static let releasedProfile = LineProfile(title: "")

@@ -1,4 +1,5 @@
 @testable import Matching
+import OeuvreCore
 import Testing
 import OeuvreTestSupport
 
@@ -100,6 +101,36 @@ import OeuvreTestSupport
         var same = items
         MatchPipeline.permute(&same, by: Array(0..<n))
         #expect(same == items)
+    }
+}
+
+/// `MatchPipeline.placed` moves the direct results and each batch's results (in title order) to their groups' slots.
+@Suite struct PlacedTests {
+    static func result(_ name: String) -> GroupResult {
+        GroupResult(group: RecordingGroup(isrc: name, lineIndices: [name.count], lineIds: [name + " line"], plays: 1,
+                                          profile: LineProfile(title: name)),
+                    candidates: [], decision: .review, reason: "reason of " + name + String(repeating: "!", count: 30))
+    }
+
+    @Test(arguments: [(0, 0), (3, 0), (0, 1), (2, 7), (5, 300)])
+    func everyResultLandsInItsGroupsSlot(direct: Int, groups: Int) {
+        var g = SeededGenerator(seed: UInt64(direct * 1000 + groups) + 1)
+        let order = Array(0..<groups).shuffled(using: &g)
+        let ranges = chunkRanges(groups, parts: max(1, groups / 13)).filter { !$0.isEmpty }
+        var directResults = (0..<direct).map { Self.result("direct \($0)") }
+        var outs = ranges.map { range in
+            MatchPipeline.BatchOutput(results: range.map { Self.result("group \(order[$0])") }, stats: RetrievalStats(), scoringSeconds: 0)
+        }
+        let placed = MatchPipeline.placed(direct: &directResults, batches: &outs, ranges: ranges, order: order)
+        #expect(placed.count == direct + groups)
+        for (i, r) in placed.enumerated() {
+            let name = i < direct ? "direct \(i)" : "group \(i - direct)"
+            #expect(r.group.isrc == name && r.group.lineIds == [name + " line"] && r.group.profile.title == name)
+            #expect(r.reason == "reason of " + name + String(repeating: "!", count: 30))
+        }
+        // The sources keep placeholders only.
+        #expect(directResults.allSatisfy { $0.group.isrc == nil && $0.reason.isEmpty })
+        #expect(outs.allSatisfy { $0.results.allSatisfy { $0.group.isrc == nil && $0.reason.isEmpty } })
     }
 }
 

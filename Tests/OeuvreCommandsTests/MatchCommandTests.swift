@@ -434,7 +434,9 @@ import Testing
 /// `MatchCommand.rowTails` writes each result's rows from the candidates' strings: the same bytes as the rows made and
 /// formatted as lines (`ResultsTSVBuffer.tail`), whatever the cells hold.
 @Suite struct RowTailsTests {
-    @Test func tailsAreTheRowsLines() {
+    /// On two threads the results are formatted in pieces and joined on both (from 2 × 1024 results): the same bytes.
+    @Test(arguments: [(1, 1), (1, 2), (300, 2), (301, 2)])
+    func tailsAreTheRowsLines(copies: Int, threads: Int) {
         let profile = ProfileBuilder().line(UsageLine(lineId: "x", title: "Yesterday", artist: "The Beatles"))
         let group = RecordingGroup(isrc: nil, lineIndices: [0], lineIds: ["x"], plays: 1, profile: profile)
         func candidate(_ k: Int) -> ScoredCandidate {
@@ -449,7 +451,8 @@ import Testing
                                            reason: n == 0 ? "no-candidate" : "title-only"))
             }
         }
-        let (bytes, rowEnds, firstRow) = MatchCommand.rowTails(of: results, threads: 1)
+        results = Array((0..<copies).map { _ in results }.joined())
+        let (bytes, rowEnds, firstRow) = MatchCommand.rowTails(of: results, threads: threads)
         var expected: [UInt8] = []
         var expectedEnds = [0]
         var expectedFirst = [0]
