@@ -421,11 +421,13 @@ public struct MatchPipeline: Sendable {
     }
 
     /// What a moved-from result slot holds (`placed`).
-    static let vacated = GroupResult(group: RecordingGroup(isrc: nil, lineIndices: [], lineIds: [], plays: 0, profile: releasedProfile),
+    static let vacated = GroupResult(group: RecordingGroup(isrc: nil, lineIndices: [], lineIds: [], plays: 0, sharing: releasedBox),
                                      candidates: [], decision: .none, reason: "")
 
     /// What a result holds in place of its profile when `MatchOptions.keepProfiles` is off.
     static let releasedProfile = LineProfile(title: "")
+    /// `releasedProfile`, boxed once and shared by every result that gives its profile up.
+    static let releasedBox = ProfileBox(releasedProfile)
 
     struct BatchOutput {
         var results: [GroupResult]
@@ -509,7 +511,7 @@ public struct MatchPipeline: Sendable {
             }
             results.append(decide(group: slice[g], profile: slice[g].profile, scored: scored, linked: linked[g], contest: contest,
                                   reviewed: reviewed.isEmpty ? nil : reviewed[g], cache: &cache))
-            if !options.keepProfiles { results[results.count - 1].group.profile = Self.releasedProfile }
+            if !options.keepProfiles { results[results.count - 1].group.shareProfile(Self.releasedBox) }
         }
         let d = ContinuousClock.now - s0
         return BatchOutput(results: results, stats: stats,

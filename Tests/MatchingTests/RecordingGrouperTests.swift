@@ -172,3 +172,23 @@ import OeuvreTestSupport
         #expect(Set(parts).count > 1)
     }
 }
+
+/// `RecordingGroup.profile` lives in a box shared by copies: a copy's change must not reach the original, and a shared
+/// placeholder box must stay as it is.
+@Suite struct RecordingGroupProfileTests {
+    @Test func profileIsCopiedOnWrite() {
+        var a = RecordingGroup(isrc: "USRC17607839", lineIndices: [0], lineIds: ["x"], plays: 1, profile: LineProfile(title: "yesterday"))
+        var b = a
+        b.profile.title = "let it be"
+        b.profile.artists.append("the beatles")
+        #expect(a.profile.title == "yesterday" && a.profile.artists.isEmpty)
+        #expect(b.profile.title == "let it be" && b.profile.artists == ["the beatles"])
+        a.profile.duration = 125  // unique again: changed in place
+        #expect(a.profile.duration == 125 && b.profile.duration == nil)
+        var c = a
+        c.shareProfile(MatchPipeline.releasedBox)
+        c.profile.title = "changed"
+        #expect(MatchPipeline.releasedBox.value.title.isEmpty && MatchPipeline.vacated.group.profile.title.isEmpty)
+        #expect(a.profile.title == "yesterday" && c.profile.title == "changed")
+    }
+}
