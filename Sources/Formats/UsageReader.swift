@@ -240,8 +240,9 @@ public final class UsageCSVReader {
     /// The remaining records of this reader's part, split as `UsageReports.readKeyed` describes: a record whose ISRC
     /// cell holds a valid ISRC that `accept` takes (a value ≥ 0 for its key; asked once per key) is kept as a few
     /// numbers and its line id bytes, after the same checks `next()` makes; every other record becomes a `UsageLine`.
-    func readKeyedPart(accept: (UInt64) -> Int32, estimatedRecords: Int) throws(OeuvreError) -> KeyedUsagePart {
+    func readKeyedPart(accept: (UInt64) -> Int32, estimatedRecords: Int, lineCapacity: Int = 0) throws(OeuvreError) -> KeyedUsagePart {
         var part = KeyedUsagePart()
+        part.lines.reserveCapacity(lineCapacity)
         part.records.reserveCapacity(estimatedRecords)
         part.plays.reserveCapacity(estimatedRecords)
         part.idEnds.reserveCapacity(estimatedRecords)
@@ -322,17 +323,20 @@ public final class UsageCSVReader {
             }
             return lines
         }
-        let parts = try readParts(bounds) { r, bytes throws(OeuvreError) in
+        var parts = try readParts(bounds) { r, bytes, k throws(OeuvreError) in
             var lines: [UsageLine] = []
-            lines.reserveCapacity(bytes / 48)
+            lines.reserveCapacity(Self.lineCapacity(part: k, bytes: bytes, bounds: bounds))
             while let l = try r.next() { lines.append(l) }
             return lines
         }
         var all: [UsageLine] = []
-        for (k, (lines, r)) in parts.enumerated() {
+        for k in parts.indices {
+            // Taken out of `parts`, so that the first part's array is uniquely referenced and the others append in place.
+            var lines: [UsageLine] = []
+            swap(&lines, &parts[k].0)
+            let r = parts[k].1
             if k == 0 {
-                all = lines
-                all.reserveCapacity(all.count * parts.count + all.count / 8)
+                all = lines  // room for the other parts' lines already (`lineCapacity`), unless the estimate fell short
                 continue
             }
             let base = all.count
@@ -352,7 +356,9 @@ public final class UsageCSVReader {
         let bounds = try partBounds(threads: threads, minimumBytes: minimumBytes)
         var read: [(KeyedUsagePart, UsageCSVReader)]
         if let bounds {
-            read = try readParts(bounds) { r, bytes throws(OeuvreError) in try r.readKeyedPart(accept: accept, estimatedRecords: bytes / 48) }
+            read = try readParts(bounds) { r, bytes, k throws(OeuvreError) in
+                try r.readKeyedPart(accept: accept, estimatedRecords: bytes / 48, lineCapacity: Self.lineCapacity(part: k, bytes: bytes, bounds: bounds))
+            }
         } else {
             let size = reader.isPlainFile ? Self.fileSize(reader.path) : 0
             read = [(try readKeyedPart(accept: accept, estimatedRecords: max(0, size - reader.bytesConsumed) / 64), self)]
@@ -418,6 +424,15 @@ public final class UsageCSVReader {
     /// Where the rest of the file is cut into parts read at once (byte offsets: this reader's position, the cuts,
     /// the file's end), or nil when it is read serially (one thread, not a plain TSV file, or under `minimumBytes`).
     /// A cut is the byte after the first LF at or after each even share of the file.
+    /// How many `UsageLine`s part `part` of a file cut at `bounds` reserves room for: the first part for the whole file's
+    /// (the other parts' lines are appended to its array), the others for their own; from ≥ 48 bytes a record, at most
+    /// 2^23 (the room beyond what is filled is address space, never touched). Without it the parts' arrays grew by
+    /// doubling and the first was copied again to take the others: each copy into fresh pages, which the kernel zeroes.
+    static func lineCapacity(part: Int, bytes: Int, bounds: [Int]) -> Int {
+        let span = part == 0 ? bounds[bounds.count - 1] - bounds[0] : bytes
+        return min(max(0, span) / 48, 1 << 23)
+    }
+
     private func partBounds(threads: Int, minimumBytes: Int) throws(OeuvreError) -> [Int]? {
         let path = reader.path
         let start = reader.bytesConsumed
@@ -447,7 +462,7 @@ public final class UsageCSVReader {
     /// Runs `body(reader, bytes)` on a reader of each part `bounds` cuts the file into (this reader for the first),
     /// all at once on threads of their own. The outputs with their readers, in file order; the error of the first
     /// failing part in file order is thrown.
-    private func readParts<P>(_ bounds: [Int], _ body: @escaping @Sendable (UsageCSVReader, Int) throws(OeuvreError) -> P)
+    private func readParts<P>(_ bounds: [Int], _ body: @escaping @Sendable (UsageCSVReader, Int, Int) throws(OeuvreError) -> P)
         throws(OeuvreError) -> [(P, UsageCSVReader)]
     {
         let path = reader.path
@@ -467,7 +482,7 @@ public final class UsageCSVReader {
                     r = UsageCSVReader(part: DelimitedReader(path: path, dialect: .tsv, header: first.value.reader.header, source: source,
                                                              firstLine: lineFeeds + 1), template: first.value)
                 }
-                let output = try body(r, bounds[k + 1] - bounds[k])
+                let output = try body(r, bounds[k + 1] - bounds[k], k)
                 slots.set(k, .success((output, r)))
             } catch {
                 slots.set(k, .failure(error))

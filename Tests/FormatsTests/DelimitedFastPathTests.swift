@@ -285,6 +285,13 @@ struct ReferenceDelimited {
         return s
     }
 
+    @Test func lineCapacityCoversTheFileInTheFirstPart() {
+        let bounds = [100, 4_900, 9_700]
+        #expect(UsageCSVReader.lineCapacity(part: 0, bytes: 4_800, bounds: bounds) == 9_600 / 48)
+        #expect(UsageCSVReader.lineCapacity(part: 1, bytes: 4_800, bounds: bounds) == 4_800 / 48)
+        #expect(UsageCSVReader.lineCapacity(part: 0, bytes: 1 << 40, bounds: [0, 1 << 40, 1 << 41]) == 1 << 23)
+    }
+
     @Test(arguments: [2, 3, 7])
     func partsReadLikeOneReader(threads: Int) throws {
         let dir = TestSupport.temporaryDirectory()
@@ -295,6 +302,8 @@ struct ReferenceDelimited {
         let got = try parallel.readRemaining(threads: threads, minimumBytes: 0)
         #expect(got == expected)
         #expect(got.count == 400)
+        // The first part's array had room for every part's lines (`lineCapacity`): they were appended in place.
+        #expect(got.capacity >= got.count && got.capacity < 2 * UsageCSVReader.lineCapacity(part: 0, bytes: 0, bounds: [0, Self.file(rows: 400, seed: UInt64(threads)).utf8.count]))
         #expect(parallel.lastLine == serial.lastLine)
         #expect(parallel.invalidIdentifiers.map { $0.0 } == serial.invalidIdentifiers.map { $0.0 })
         #expect(parallel.invalidIdentifiers.map { $0.1 } == serial.invalidIdentifiers.map { $0.1 })
