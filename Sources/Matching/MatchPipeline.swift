@@ -278,8 +278,7 @@ public struct MatchPipeline: Sendable {
         var outs: [BatchOutput] = []
         outs.reserveCapacity(batches.count)
         for b in batches.indices {
-            guard let out = outputs.take(b) else { preconditionFailure("match: batch \(b) has no output") }
-            precondition(out.results.count == batches[b].count, "match: batch \(b) returned \(out.results.count) results for \(batches[b].count) recordings")
+            guard let out = outputs.take(b) else { preconditionFailure("match: batch \(b) has no output") }  // counts: `placed`
             summary.retrieval.add(out.stats)
             summary.retrievalSeconds += out.stats.sparseSeconds + out.stats.denseSeconds
             summary.scoringSeconds += out.scoringSeconds
