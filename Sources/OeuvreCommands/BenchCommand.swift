@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Foundation
 import Matching
 import Normalization
@@ -10,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks (used by bench/ scripts).",
         shouldDisplay: false,
-        subcommands: [BenchNormalizeCommand.self, Sgemm.self, BenchCatalogLoadCommand.self]
+        subcommands: [BenchNormalizeCommand.self, BenchProfilesCommand.self, Sgemm.self, BenchCatalogLoadCommand.self]
     )
 }
 
@@ -109,6 +110,47 @@ struct BenchNormalizeCommand: AsyncParsableCommand {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+/// `oeuvre bench profiles REPORT`: `ProfileBuilder.line` on one thread over the distinct lines of a report — the
+/// part of a match before retrieval that every distinct recording pays (title junk, parsing, readings, credits).
+/// Prints lines/s of thread CPU time and a digest of the profiles, so that two binaries can be compared side by
+/// side and shown to build the same profiles.
+struct BenchProfilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "Line profiles/s of ProfileBuilder.line on one thread over a report's lines, with a digest of the profiles."
+    )
+
+    @Argument(help: "A usage report (CSV/TSV/DSR).") var report: String
+    @Option(help: "Profile at most this many lines (the first ones).") var limit = 200_000
+    @Option(help: "Timed runs; the best is reported (each with a new builder: cold caches).") var runs = 3
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() async throws {
+        let lines = Array(try UsageReports.read(paths: [report]).lines.prefix(limit))
+        var best = Double.infinity
+        var profiles: [LineProfile] = []
+        for _ in 0..<runs {
+            let builder = ProfileBuilder()
+            profiles.removeAll(keepingCapacity: true)
+            profiles.reserveCapacity(lines.count)
+            let start = BenchNormalizeCommand.threadCPUSeconds()
+            for l in lines { profiles.append(builder.line(l)) }
+            best = min(best, BenchNormalizeCommand.threadCPUSeconds() - start)
+        }
+        // FNV-1a over each profile's description: the same on every run and platform for the same profiles.
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for p in profiles {
+            for b in String(reflecting: p).utf8 { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        print(String(format: "profiles: %d lines, %.0f lines/s (%.2f µs/line) on one thread, best of %d; digest %016llx",
+                     lines.count, Double(lines.count) / best, best / Double(lines.count) * 1e6, runs, digest))
     }
 }
 
