@@ -112,7 +112,8 @@ struct MatchCommand: AsyncParsableCommand {
             let direct = try !stdin && format == "tsv" && reports.count == 1 && !generalPath && UsageReports.detectFormat(path: reports[0]) != .dsr
             let partitions = stdin ? 1 : try partitionCount(index: loaded.index, direct: direct) { if !quiet { printError("note: \($0)") } }
             let outPath = stdin ? "-" : (out ?? "-")
-            let writer = try AtomicFileWriter(path: outPath)
+            // Results files run to hundreds of megabytes: written past the page cache (`AtomicFileWriter`).
+            let writer = try AtomicFileWriter(path: outPath, bypassCache: true)
             if format == "tsv" && !noHeader { writer.write(ResultsTSV.header + "\n") }
             var summary = MatchSummary()
             var reviewRows: [(lineId: String, rows: [MatchResultRow])] = []
