@@ -532,10 +532,32 @@ public final class ProfileBuilder {
             let p = parser.parse(screen ? Self.trimmedPart(cleaned) : cleaned.trimmingCharacters(in: CharacterSet(charactersIn: Self.partTrim)))
             for core in [p.core] + bracketVariants(p) {
                 // A reading must be text of the full core: qualifiers the parser peeled ("Remastered 2009") are not titles.
-                if Self.hasThreeLetters(core), core != parsed.core, parsed.core.contains(core), !out.contains(core) { out.append(core) }
+                if Self.hasThreeLetters(core), core != parsed.core, Self.containsText(parsed.core, core), !out.contains(core) { out.append(core) }
             }
         }
         return out
+    }
+
+    /// Whether `text` contains `part`, as Foundation's `contains` answers: a byte search when both are printable
+    /// ASCII (core titles nearly always are; Foundation's search, which copies both into `NSString`s and compares
+    /// composed character sequences, finds exactly the byte matches then), Foundation's otherwise.
+    static func containsText(_ text: String, _ part: String) -> Bool {
+        var text = text, part = part
+        let fast: Bool? = text.withUTF8 { t in
+            part.withUTF8 { p -> Bool? in
+                func printable(_ b: UnsafeBufferPointer<UInt8>) -> Bool { b.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+                guard printable(t), printable(p) else { return nil }
+                if p.isEmpty || p.count > t.count { return false }
+                let first = p[0]
+                var i = 0
+                while i + p.count <= t.count {
+                    if t[i] == first && memcmp(t.baseAddress! + i, p.baseAddress!, p.count) == 0 { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
+        return fast ?? text.contains(part)
     }
 
     /// What is trimmed from both ends of a segment: spaces, hyphens and quotes.
@@ -691,8 +713,10 @@ public final class ProfileBuilder {
         let latin = parsed.latin
         // A byte scan first (most titles have no bracket); the Character test decides (a bracket followed by a
         // combining mark is another character).
+        // (Foundation's `contains` after the Characters: it finds every bracket Character, and is asked only about
+        // brackets that are not Characters of their own, as it always was.)
         guard latin.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "[") }),
-              latin.contains("(") || latin.contains("[") else { return [] }
+              latin.contains(where: { $0 == "(" || $0 == "[" }) || latin.contains("(") || latin.contains("[") else { return [] }
         var outside = ""
         var inside: [String] = []
         var current = ""
@@ -716,7 +740,7 @@ public final class ProfileBuilder {
         for part in inside {
             let core = normalizer.fold(part)
             // Qualifiers ("Live", "Remastered 2011") were peeled by the parser and are not titles.
-            if core.count >= 4, parsed.core.contains(core), !out.contains(core), !Self.isDesignation(core) { out.append(core) }
+            if core.count >= 4, Self.containsText(parsed.core, core), !out.contains(core), !Self.isDesignation(core) { out.append(core) }
         }
         return out
     }

@@ -250,6 +250,22 @@ import Testing
         #expect(SpellingVariants.canonical("i dont wanna cry") == "i dont want to cry" && SpellingVariants.canonical("cry") == nil)
     }
 
+    /// `ProfileBuilder.containsText` answers as Foundation's `contains` on printable ASCII (its byte search) and
+    /// on everything else (where it is Foundation's).
+    @Test func containsTextAnswersAsFoundation() {
+        var rng = SeededGenerator(seed: 67)
+        let alphabet = ["a", "b", "ab", " ", "ba", "é", "e\u{301}", "\t", "\r\n", "\n", "A", "(", "東", "", "aab"]
+        var agreed = 0
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            let part = (0..<Int.random(in: 0...3, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            #expect(ProfileBuilder.containsText(text, part) == text.contains(part), "\(text.debugDescription) ⊇ \(part.debugDescription)")
+            if text.contains(part) { agreed += 1 }
+        }
+        #expect(agreed > 300)
+        #expect(ProfileBuilder.containsText("love me do", "me do") && !ProfileBuilder.containsText("love me do", "me dont"))
+    }
+
     /// `TitleJunk.mayHaveJunk` only lets `strip` skip texts its regular expressions leave unchanged.
     @Test func titleJunkScreenSkipsOnlyTextsWithoutJunk() {
         var texts = [
