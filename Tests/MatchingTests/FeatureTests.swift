@@ -215,6 +215,15 @@ import Testing
         for _ in 0..<3000 {
             titles.append((0..<Int.random(in: 1...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
         }
+        // Printable ASCII only (the byte reading, `asciiSegmentVariants`): every extension in both cases, track numbers
+        // of 1–4 digits, quotes around short and long runs, each separator, hyphens spaced on one side.
+        let ascii = ["a", "b", "Y", " ", " ", "  ", "-", "--", ".", ")", "(", "[", "]", "1", "12", "123", "1234", "\"", "\"abc\"", "_",
+                     "|", "/", "~", "*", " - ", " -- ", " | ", " // ", " ~ ", " * ", " by ", " BY ", "by", "love", "song",
+                     ".avi", ".WMV", ".mp4", ".Mp3", ".flv", ".mov", ".mkv", ".m4a", ".webm", ".mpeg", ".MPG", ".3gp", ".mp", "x", "_1",
+                     "08. ", "3) ", "(Live)", "the band", "two words", "'", "!"]
+        for _ in 0..<6000 {
+            titles.append((0..<Int.random(in: 1...12, using: &rng)).map { _ in ascii.randomElement(using: &rng)! }.joined())
+        }
         var skipped = 0
         for title in titles {
             let parsed = builder.parser.parse(title)
@@ -229,6 +238,35 @@ import Testing
         #expect(!ProfileBuilder.mayHaveSegments("goodbye baby"))
         #expect(ProfileBuilder.mayHaveUploadJunk("hey jude.wmv") && ProfileBuilder.mayHaveUploadJunk("3) x"))
         #expect(!ProfileBuilder.mayHaveUploadJunk("hello (live)"))
+    }
+
+    /// Each byte reading of `ASCIISegments` gives what its regular expression or Foundation call gives, on random
+    /// printable-ASCII texts (the segment readings downstream trim and split, which would hide some differences).
+    @Test func asciiSegmentsMatchTheRegularExpressionsAndFoundation() {
+        var rng = SeededGenerator(seed: 71)
+        let ascii = ["a", "B", " ", "  ", "-", "--", ".", ")", "1", "12", "123", "1234", "\"", "_", "|", "/", "~", "*", " - ", " -- ",
+                     " | ", " // ", " ~ ", " * ", " by ", " bY ", "by", ".avi", ".WMV", ".mp4", ".Mp3", ".webm", ".mpeg", ".MPG", ".3gp",
+                     ".mp", "x", "08. ", "3) ", "'", "abc"]
+        func regex(_ re: NSRegularExpression, _ t: String) -> String {
+            re.stringByReplacingMatches(in: t, range: NSRange(t.startIndex..., in: t), withTemplate: " ")
+        }
+        for _ in 0..<5000 {
+            let t = (0..<Int.random(in: 0...10, using: &rng)).map { _ in ascii.randomElement(using: &rng)! }.joined()
+            let b = Array(t.utf8)
+            func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+            #expect(text(ASCIISegments.replacingUploadJunk(b)) == regex(ProfileBuilder.uploadJunk, t), "\(t.debugDescription)")
+            let hyphens = ProfileBuilder.halfSpacedHyphen.stringByReplacingMatches(in: t, range: NSRange(t.startIndex..., in: t), withTemplate: " - ")
+            #expect(text(ASCIISegments.replacingHalfSpacedHyphens(b)) == hyphens, "\(t.debugDescription)")
+            let quoted = ProfileBuilder.quoted.matches(in: t, range: NSRange(t.startIndex..., in: t)).map { String(t[Range($0.range(at: 1), in: t)!]) }
+            #expect(ASCIISegments.quoted(b).map { text(Array(b[$0])) } == quoted, "\(t.debugDescription)")
+            for (k, s) in ASCIISegments.separators.enumerated() {
+                #expect(text(ASCIISegments.replacing(s, in: b)) == t.replacingOccurrences(of: text(s), with: " - "), "\(k) \(t.debugDescription)")
+            }
+            #expect(ASCIISegments.components(b) == t.components(separatedBy: " - "), "\(t.debugDescription)")
+            let by = t.range(of: " by ", options: [.caseInsensitive, .backwards]).map { t.utf8.distance(from: t.startIndex, to: $0.lowerBound) }
+            #expect(ASCIISegments.lastBy(b)?.lowerBound == by, "\(t.debugDescription)")
+        }
+        #expect(ASCIISegments.separators.count == 6)
     }
 
     /// `WordScreen` never turns away a title that has one of its words, and does turn away most others.
