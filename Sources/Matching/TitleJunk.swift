@@ -28,9 +28,10 @@ public enum TitleJunk {
     /// by Unicode scalar: `\d` is any decimal digit and `\s` any white space (everything up to U+0020 is
     /// taken as white space too: a superset, so the screen only ever lets through more texts, never fewer).
     /// - Every `trailing` pattern ends with a digit followed only by white space, and needs more before it
-    ///   than a plain number ("Tangerine 91", "Song 7", "Amour seul froid 2023" skip): a ":" (3:56), a "-"
-    ///   (12-May-15, 2015-05-12), a currency sign ($ 1.29), or a second number before the last one (May 12 ,
-    ///   2015), possibly run together (a last run of at least five digits).
+    ///   than a plain number ("Tangerine 91", "Song 7", "Amour seul froid 2023" skip): a currency sign ($ 1.29) or a
+    ///   second number before the last one — 3:56, 12-May-15, 2015-05-12, May 12 , 2015 —, possibly run together
+    ///   (a last run of at least five digits). (Any ":" or "-" used to let the text through as well, although
+    ///   each pattern with one has two numbers: "Artist - Song 1965", common in uploads, went to the patterns.)
     /// - Every `notice` pattern needs a year "19dd" / "20dd" and either a mark ("(C)", "(p)" with any white space
     ///   inside the brackets, "©", "℗") or, after the year, a label word: its stem ("record", "entertainment",
     ///   "inc", "ltd", "llc", "corp", "licen", "gmbh", "company") anywhere in the text, ASCII case-insensitive.
@@ -43,7 +44,7 @@ public enum TitleJunk {
         var inRun = false           // the previous scalar is a digit
         var digitRuns = 0
         var lastRun = 0
-        var separators = false      // ':', '-' or a currency sign
+        var currency = false        // '$', '£' or '€'
         var marks = false           // "(c)" / "(p)", '©' or '℗'
         var bracket = 0             // 1: after '(' (and white space), 2: after "(c" / "(p" (and white space)
         var year = false
@@ -73,7 +74,7 @@ public enum TitleJunk {
                     if v >= 0x80 { nonASCIIAfterYear = true }
                 }
                 switch v {
-                case 0x3A, 0x2D, 0x24, 0xA3, 0x20AC: separators = true  // : - $ £ €
+                case 0x24, 0xA3, 0x20AC: currency = true                // $ £ €
                 case 0xA9, 0x2117: marks = true                          // © ℗
                 default: break
                 }
@@ -91,7 +92,7 @@ public enum TitleJunk {
             inRun = digit
             (p0, p1, p2, p2Digit) = (p1, p2, v, digit)
         }
-        if endsWithDigit && (separators || digitRuns >= 2 || lastRun >= 5) { return true }
+        if endsWithDigit && (currency || digitRuns >= 2 || lastRun >= 5) { return true }
         guard year else { return false }
         return marks || (textAfterYear && (nonASCIIAfterYear || hasLabelStem(text)))
     }

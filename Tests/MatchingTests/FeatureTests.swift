@@ -323,7 +323,9 @@ import Testing
                         "£", "€", "℗", "東", "é", "\u{2003}", "١", "(", "p", ")", "jan ", " inc", "\u{0085}", "\n", "19", "20", "K",
                         // label words and their stems, marks with spaces inside, letters whose case folding is ASCII
                         " Ltd", " LLC", " corp", " Corporation", " licensed", " Licenced", " GmbH", " company", " Entertainment",
-                        " recording", "Record", "( C )", "( p)", "(P", "C", "c)", "\u{212A}", "\u{017F}", "\u{1E96}", "ẗ", "İnc", " ınc"]
+                        " recording", "Record", "( C )", "( p)", "(P", "C", "c)", "\u{212A}", "\u{017F}", "\u{1E96}", "ẗ", "İnc", " ınc",
+                        // separators around numbers
+                        "12", "3:", ":5", "-May-", "-2", " - ", "56", "١٢", ":٣"]
         for _ in 0..<10000 {
             texts.append("Song " + (0..<Int.random(in: 1...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
         }
@@ -341,6 +343,8 @@ import Testing
         #expect(!TitleJunk.mayHaveJunk("Golden Umbrella (2007 Remaster)") && !TitleJunk.mayHaveJunk("Jolene 2024 - Album Version"))
         #expect(TitleJunk.mayHaveJunk("Song ( c ) 2007 Remaster") && TitleJunk.mayHaveJunk("Song 2007 XO Ltd.") && TitleJunk.mayHaveJunk("Song 2007 Étoile"))
         #expect(TitleJunk.hasLabelStem("a GMBH b") && TitleJunk.hasLabelStem("Recordings") && !TitleJunk.hasLabelStem("Remaster ľtd"))
+        // A ':' or '-' is no junk without a second number.
+        #expect(!TitleJunk.mayHaveJunk("Artist - Song 1965") && !TitleJunk.mayHaveJunk("Live: Track 7") && TitleJunk.mayHaveJunk("Song 03-12"))
     }
 
     /// `versionWords` with its quick exit and word lists gives what the hashed-set version gave.
