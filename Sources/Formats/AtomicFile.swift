@@ -32,6 +32,9 @@ public final class AtomicFileWriter {
         var buffer: UnsafeMutableRawPointer
         var count = 0
         var written = 0
+        /// `O_DIRECT` was dropped: a write was refused with `EINVAL` (the file system accepted the flag at open but not
+        /// these writes), and the rest goes through the page cache.
+        var dropped = false
         /// The first write error (the commit fails with it).
         var failure: String?
         static let alignment = 4096
@@ -116,7 +119,24 @@ public final class AtomicFileWriter {
     #endif
 
     /// Whether this writer bypasses the page cache (`bypassCache` was asked for and the file system allows it).
-    public var bypassesCache: Bool { uncached != nil }
+    public var bypassesCache: Bool { uncached.map { !$0.dropped } ?? false }
+
+    /// Clears `O_DIRECT` on `fd` (Linux lets `F_SETFL` change it); false when that fails.
+    private static func clearDirect(_ fd: Int32) -> Bool {
+        #if os(Linux)
+        let flags = fcntl(fd, F_GETFL)
+        return flags >= 0 && fcntl(fd, F_SETFL, flags & ~oDirect) == 0
+        #else
+        return false
+        #endif
+    }
+
+    /// Goes on through the page cache, as after a refused direct write (for tests of that path).
+    func dropDirectIO() {
+        guard var u = uncached, !u.dropped, Self.clearDirect(u.fd) else { return }
+        u.dropped = true
+        uncached = u
+    }
 
     public func write(_ text: String) {
         var t = text
@@ -148,6 +168,10 @@ public final class AtomicFileWriter {
             let n = Glibc.write(u.fd, u.buffer + done, length - done)
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == EINVAL && !u.dropped && Self.clearDirect(u.fd) {
+                    u.dropped = true
+                    continue
+                }
                 u.failure = String(cString: strerror(errno))
             } else if n == 0 {
                 u.failure = "nothing written"

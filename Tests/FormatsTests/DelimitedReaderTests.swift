@@ -1,5 +1,5 @@
 import Foundation
-import Formats
+@testable import Formats
 import OeuvreCore
 import OeuvreTestSupport
 import Testing
@@ -160,6 +160,24 @@ import Testing
             let written = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(written.count == expected.count, "plan \(k)")
             #expect(written == expected, "plan \(k)")
+        }
+        // A direct write refused (EINVAL) drops O_DIRECT for the rest, mid-file: the same bytes.
+        if directCapable {
+            let path = dir + "/fallback.tsv"
+            let w = try AtomicFileWriter(path: path, bypassCache: true)
+            var expected = Data()
+            for (j, n) in [(8 << 20) + 100, 5, 70_001, 3].enumerated() {
+                if j == 1 {
+                    w.dropDirectIO()
+                    #expect(!w.bypassesCache)
+                }
+                let bytes = pattern[j..<(j + n)]
+                bytes.withUnsafeBytes { w.write(bytes: $0) }
+                expected.append(contentsOf: bytes)
+            }
+            try w.commit()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected)
+            try FileManager.default.removeItem(atPath: path)
         }
         do {
             let dropped = try AtomicFileWriter(path: dir + "/dropped.tsv", bypassCache: true)
