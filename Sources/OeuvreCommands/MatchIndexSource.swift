@@ -118,7 +118,9 @@ struct MatchIndexSource {
             let profiles: [WorkProfile]
             let links: [(isrc: String, workId: String, confidence: Double)]
             do {
-                profiles = try MatchIndexBuilder.profiles(threads: threads, sketches: false) { emit in
+                // The count first: the profiles are then built in place (`expected`).
+                let count = try store.workCount()
+                profiles = try MatchIndexBuilder.profiles(threads: threads, sketches: false, expected: count) { emit in
                     try store.forEachWorkChunk { emit($0) }
                 }
                 lap("read catalogue and work profiles")

@@ -107,6 +107,18 @@ enum SmallCatalogue {
                 }
             }
             #expect(streamed == batch, "chunk \(chunk), threads \(threads)")
+            // Built in place when the count is known; a count too small (the rest chunked and appended) or too large
+            // (a shorter array) gives the same profiles.
+            for expected in [works.count, 0, works.count / 2, works.count - 1, works.count + 1, works.count * 3] {
+                let placed = try MatchIndexBuilder.profiles(threads: threads, queued: queued, expected: expected) { emit in
+                    var i = 0
+                    while i < works.count {
+                        emit(Array(works[i..<min(i + chunk, works.count)]))
+                        i += chunk
+                    }
+                }
+                #expect(placed == batch, "chunk \(chunk), threads \(threads), expected \(expected)")
+            }
         }
         struct Broken: Error {}
         #expect(throws: Broken.self) {
@@ -116,7 +128,15 @@ enum SmallCatalogue {
                 throw Broken()
             }
         }
+        #expect(throws: Broken.self) {
+            _ = try MatchIndexBuilder.profiles(threads: 2, queued: 1, expected: works.count) { emit in
+                emit(Array(works.prefix(3)))
+                emit(Array(works.prefix(3)))
+                throw Broken()
+            }
+        }
         #expect(try MatchIndexBuilder.profiles(threads: 2) { _ in }.isEmpty)
+        #expect(try MatchIndexBuilder.profiles(threads: 2, expected: 10) { _ in }.isEmpty)
     }
 
     @Test func roundTripThroughAFile() throws {
