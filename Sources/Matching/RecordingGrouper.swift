@@ -84,9 +84,20 @@ public struct RecordingGrouper: Sendable {
         k += "\u{1}"
         k += p.title
         k += "\u{1}"
-        k += p.tags.sorted().joined(separator: ",")
+        k += p.tags.count < 2 ? (p.tags.first ?? "") : p.tags.sorted().joined(separator: ",")
         k += "\u{1}"
-        k += Array(Set(p.artists)).sorted().joined(separator: ",")
+        // The distinct artists in order (a hashed set per profile cost more than the rest of the key).
+        if p.artists.count < 2 {
+            k += p.artists.first ?? ""
+        } else {
+            var artists = p.artists.sorted()
+            var unique = 1
+            for i in 1..<artists.count where artists[i] != artists[unique - 1] {
+                artists.swapAt(i, unique)
+                unique += 1
+            }
+            k += artists[..<unique].joined(separator: ",")
+        }
         return k
     }
 

@@ -63,6 +63,20 @@ import OeuvreTestSupport
         #expect(one.groups.reduce(0) { $0 + $1.plays } == lines.reduce(0) { $0 + $1.plays })
     }
 
+    /// The group key lists the distinct artists sorted and the tags sorted, as the hashed-set formula did.
+    @Test func keyListsDistinctArtistsAndTagsSorted() {
+        var rng = SeededGenerator(seed: 73)
+        let names = ["a", "b", "bob dylan", "the band", "", "zz", "b"]
+        for _ in 0..<2000 {
+            var p = ProfileBuilder().line(UsageLine(lineId: "1", title: "x"))
+            p.artists = (0..<Int.random(in: 0...5, using: &rng)).map { _ in names.randomElement(using: &rng)! }
+            p.tags = (0..<Int.random(in: 0...3, using: &rng)).map { _ in ["live", "remix", "edit"].randomElement(using: &rng)! }
+            let old = (p.isrc ?? "") + "\u{1}" + p.title + "\u{1}" + p.tags.sorted().joined(separator: ",") + "\u{1}"
+                + Array(Set(p.artists)).sorted().joined(separator: ",")
+            #expect(RecordingGrouper.key(p) == old, "\(p.artists) \(p.tags)")
+        }
+    }
+
     @Test func emptyInput() {
         let g = RecordingGrouper().group([])
         #expect(g.groups.isEmpty)
