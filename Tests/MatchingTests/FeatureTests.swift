@@ -347,6 +347,27 @@ import Testing
         #expect(!TitleJunk.mayHaveJunk("Artist - Song 1965") && !TitleJunk.mayHaveJunk("Live: Track 7") && TitleJunk.mayHaveJunk("Song 03-12"))
     }
 
+    /// The byte reading of `versionWords` (ASCII folded text) gives what the word lists give, word order included.
+    @Test func asciiVersionWordsMatchTheWordLists() {
+        var rng = SeededGenerator(seed: 79)
+        let words = ["live", "remix", "album", "version", "1999", "2101", "1899", "2100", "0199", "+199", "a", "the", "x", "love",
+                     "remasterizado", "feat", "bob", "dylan", "mix", "edit", "12345", "ab", "", " "]
+        func text(_ n: ClosedRange<Int>) -> String {
+            (0..<Int.random(in: n, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ")
+        }
+        var nonEmpty = 0
+        for _ in 0..<5000 {
+            let folded = text(0...8), core = text(0...3)
+            let featured = (0..<Int.random(in: 0...2, using: &rng)).map { _ in text(1...2) }
+            let general = ProfileBuilder.versionWords(folded: folded, core: core, featured: featured)
+            #expect(ProfileBuilder.asciiVersionWords(folded: folded, core: core, featured: featured) == general,
+                    "\(folded.debugDescription) / \(core.debugDescription) / \(featured)")
+            if !general.isEmpty { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 1000)
+        #expect(ProfileBuilder.asciiVersionWords(folded: "café live", core: "café", featured: []) == nil)
+    }
+
     /// `versionWords` with its quick exit and word lists gives what the hashed-set version gave.
     @Test func versionWordsMatchTheSetVersion() {
         let builder = ProfileBuilder()
