@@ -468,6 +468,20 @@ public final class ProfileBuilder {
         return out
     }
 
+    /// Calls `body` with the range of each word of `text` (split at spaces, empty words skipped) until it returns false.
+    @inline(__always)
+    static func forEachWord(of text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Bool) {
+        var i = 0
+        let n = text.count
+        while i < n {
+            while i < n && text[i] == 0x20 { i += 1 }
+            var j = i
+            while j < n && text[j] != 0x20 { j += 1 }
+            if j > i && !body(i..<j) { return }
+            i = j
+        }
+    }
+
     /// `benignQualifierWords` as bytes, by length.
     private static let benignByLength: [[[UInt8]]] = {
         var out = [[[UInt8]]](repeating: [], count: 16)
@@ -487,32 +501,22 @@ public final class ProfileBuilder {
         return folded.withUTF8 { f in
             core.withUTF8 { c in
                 featuredText.withUTF8 { ft in
-                    /// Whether `text` has the word f[range] (words split at spaces, empty ones skipped).
+                    /// Whether `text` has the word f[start ..< start + length].
                     func has(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Bool {
-                        var i = 0
-                        let n = text.count
-                        while i < n {
-                            while i < n && text[i] == 0x20 { i += 1 }
-                            var j = i
-                            while j < n && text[j] != 0x20 { j += 1 }
-                            if j - i == length && j > i && memcmp(text.baseAddress! + i, f.baseAddress! + start, length) == 0 { return true }
-                            i = j
+                        var found = false
+                        forEachWord(of: text) { w in
+                            found = w.count == length && memcmp(text.baseAddress! + w.lowerBound, f.baseAddress! + start, length) == 0
+                            return !found
                         }
-                        return false
+                        return found
                     }
                     var out: [String] = []
-                    var i = 0
-                    let n = f.count
-                    while i < n {
-                        while i < n && f[i] == 0x20 { i += 1 }
-                        var j = i
-                        while j < n && f[j] != 0x20 { j += 1 }
-                        let length = j - i
-                        defer { i = j }
-                        if length == 0 || has(c, i, length) || has(ft, i, length) { continue }
+                    forEachWord(of: f) { w in
+                        let i = w.lowerBound, j = w.upperBound, length = w.count
+                        if has(c, i, length) || has(ft, i, length) { return true }
                         if length < benignByLength.count,
-                           benignByLength[length].contains(where: { w in w.withUnsafeBufferPointer { memcmp($0.baseAddress!, f.baseAddress! + i, length) == 0 } }) {
-                            continue
+                           benignByLength[length].contains(where: { b in b.withUnsafeBufferPointer { memcmp($0.baseAddress!, f.baseAddress! + i, length) == 0 } }) {
+                            return true
                         }
                         if length == 4 {
                             var year = 0
@@ -521,11 +525,11 @@ public final class ProfileBuilder {
                                 guard f[k] >= 0x30 && f[k] <= 0x39 else { digits = false; break }
                                 year = year * 10 + Int(f[k] - 0x30)
                             }
-                            if digits && year >= 1900 && year <= 2100 { continue }
+                            if digits && year >= 1900 && year <= 2100 { return true }
                         }
                         let word = String(decoding: UnsafeBufferPointer(rebasing: f[i..<j]), as: UTF8.self)
-                        if out.contains(word) { continue }
-                        out.append(word)
+                        if !out.contains(word) { out.append(word) }
+                        return true
                     }
                     return out
                 }
